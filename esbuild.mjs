@@ -1,0 +1,67 @@
+// Builds the extension (Node, CommonJS, `vscode` external), the GLPK worker, and the webview
+// (browser, ESM). `--production` minifies and drops source maps; `--watch` rebuilds on change.
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// glpk.js's Node build finds glpk.wasm through import.meta.url, which is empty in CommonJS:
+// define it from __filename so the wasm loads from dist/ inside the installed extension.
+const importMetaUrlBanner = "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;";
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  metafile: true,
+  legalComments: 'none',
+};
+
+const targets = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts', 'solver-worker': 'src/node/solverWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    banner: { js: importMetaUrlBanner },
+    define: { 'import.meta.url': '__import_meta_url' },
+  },
+  {
+    ...common,
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+  },
+];
+
+async function writeMeta(name, result) {
+  if (result.metafile) await writeFile(`dist/meta-${name}.json`, JSON.stringify(result.metafile));
+}
+
+await rm('dist', { recursive: true, force: true });
+await mkdir('dist', { recursive: true });
+await copyFile('node_modules/glpk.js/dist/glpk.wasm', 'dist/glpk.wasm');
+
+if (watch) {
+  for (const [i, options] of targets.entries()) {
+    const ctx = await esbuild.context({
+      ...options,
+      plugins: [{ name: 'meta', setup: (build) => build.onEnd((result) => writeMeta(i === 0 ? 'node' : 'webview', result)) }],
+    });
+    await ctx.watch();
+  }
+  console.log('esbuild: watching src/ and webview/');
+} else {
+  const [node, webview] = await Promise.all(targets.map((options) => esbuild.build(options)));
+  await writeMeta('node', node);
+  await writeMeta('webview', webview);
+}

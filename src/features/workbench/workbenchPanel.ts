@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { WebviewTypes } from '../../constants.ts';
+import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
+import { isWebviewToExtension, type ExtensionToWebview, type SolverState, type WebviewToExtension } from '../../shared/protocol.ts';
+import type { GlpkWorkerClient } from '../../node/solverClient.ts';
+
+export interface WorkbenchDeps {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  solver(): GlpkWorkerClient;
+  timeLimitSeconds(): number;
+}
+
+/** The allocation workbench: one panel at a time, revived after a window reload. */
+export class WorkbenchPanel implements vscode.Disposable {
+  private static current: WorkbenchPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private solverState: SolverState = { state: 'loading' };
+
+  static show(deps: WorkbenchDeps): WorkbenchPanel {
+    if (WorkbenchPanel.current) {
+      WorkbenchPanel.current.panel.reveal();
+      return WorkbenchPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(WebviewTypes.workbench, 'GPU Workbench', vscode.ViewColumn.Active, {
+      ...webviewOptions(deps.extensionUri),
+      retainContextWhenHidden: false,
+    });
+    return new WorkbenchPanel(panel, deps);
+  }
+
+  static revive(panel: vscode.WebviewPanel, deps: WorkbenchDeps): WorkbenchPanel {
+    panel.webview.options = webviewOptions(deps.extensionUri);
+    return new WorkbenchPanel(panel, deps);
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly deps: WorkbenchDeps,
+  ) {
+    WorkbenchPanel.current = this;
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'gpu.svg');
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+    );
+    this.render();
+    this.loadSolver();
+  }
+
+  render(): void {
+    this.panel.webview.html = renderWorkbenchHtml(this.panel.webview, this.deps.extensionUri);
+  }
+
+  dispose(): void {
+    if (WorkbenchPanel.current === this) WorkbenchPanel.current = undefined;
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private loadSolver(): void {
+    this.deps
+      .solver()
+      .start()
+      .then(
+        (info) => this.setSolverState({ state: 'ready', glpkVersion: info.glpkVersion, loadMs: info.loadMs }),
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          this.deps.log.error(`Solver failed to load: ${message}`);
+          this.setSolverState({ state: 'failed', message });
+        },
+      );
+  }
+
+  private setSolverState(state: SolverState): void {
+    this.solverState = state;
+    this.post({ type: 'solverState', solver: state });
+  }
+
+  private receive(message: unknown): void {
+    if (!isWebviewToExtension(message)) {
+      this.deps.log.warn(`Dropped a malformed message from the workbench webview: ${JSON.stringify(message)?.slice(0, 200)}`);
+      return;
+    }
+    this.handle(message);
+  }
+
+  private handle(message: WebviewToExtension): void {
+    if (message.type === 'ready') {
+      this.post({ type: 'solverState', solver: this.solverState });
+      return;
+    }
+    void this.runSelfTest();
+  }
+
+  private async runSelfTest(): Promise<void> {
+    try {
+      const result = await this.deps.solver().solve(SELF_TEST_PROGRAM, { timeLimitSeconds: this.deps.timeLimitSeconds(), mipGap: 0 });
+      this.post({ type: 'solverSelfTest', outcome: { ok: true, ...result } });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.log.error(`Solver self-test failed: ${message}`);
+      this.post({ type: 'solverSelfTest', outcome: { ok: false, message } });
+    }
+  }
+
+  private post(message: ExtensionToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/** A fresh 128-bit nonce per render; the CSP allows no inline script, no eval, no remote origin. */
+export function renderWorkbenchHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'workbench.css'));
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>GPU Workbench</title>
+</head>
+<body>
+<main id="app" aria-live="polite"></main>
+<script type="module" nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,118 @@
+/**
+ * Runs GLPK in a worker thread with a watchdog. Used by the extension and the CLI alike.
+ * One solve at a time; a solve that overruns its time limit by 2 s terminates the worker,
+ * and the next solve starts a fresh one (SOLVER-NOTES: tmlim does not cover preprocessing).
+ */
+import { Worker } from 'node:worker_threads';
+import type { LinearProgram, SolveOptions, SolveResult, WorkerRequest, WorkerResponse } from '../core/solver/workerProtocol.ts';
+
+export const WATCHDOG_GRACE_MS = 2000;
+
+export interface SolverInfo {
+  glpkVersion: string;
+  loadMs: number;
+}
+
+export class SolverTimeoutError extends Error {
+  constructor(readonly limitSeconds: number) {
+    super(`GLPK did not finish within its ${limitSeconds} s time limit; the solver was stopped.`);
+    this.name = 'SolverTimeoutError';
+  }
+}
+
+interface Pending {
+  id: number;
+  resolve(result: SolveResult): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class GlpkWorkerClient {
+  private worker: Worker | undefined;
+  private ready: Promise<SolverInfo> | undefined;
+  private pending: Pending | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+
+  /** @param workerPath absolute path of dist/solver-worker.js */
+  constructor(private readonly workerPath: string) {}
+
+  /** Starts the worker (if needed) and resolves once GLPK's wasm is instantiated. */
+  start(): Promise<SolverInfo> {
+    if (this.ready) return this.ready;
+    const worker = new Worker(this.workerPath);
+    this.worker = worker;
+    this.ready = new Promise<SolverInfo>((resolve, reject) => {
+      worker.on('message', (message: WorkerResponse) => {
+        if (message.kind === 'ready') resolve({ glpkVersion: message.glpkVersion, loadMs: message.loadMs });
+        else if (message.kind === 'failed' && message.id === null) reject(new Error(message.message));
+        else this.settle(message);
+      });
+      worker.on('error', (error) => {
+        reject(error);
+        this.failPending(error);
+      });
+      worker.on('exit', (code) => {
+        if (this.worker === worker) this.reset();
+        const error = new Error(`The solver worker stopped (exit code ${code}).`);
+        reject(error);
+        this.failPending(error);
+      });
+    });
+    return this.ready;
+  }
+
+  /** Solves one program; calls are serialized so each gets the worker to itself. */
+  solve(program: LinearProgram, options: SolveOptions): Promise<SolveResult> {
+    const run = this.queue.then(() => this.solveNow(program, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  dispose(): void {
+    const worker = this.worker;
+    this.reset();
+    this.failPending(new Error('The solver was closed.'));
+    void worker?.terminate();
+  }
+
+  private async solveNow(program: LinearProgram, options: SolveOptions): Promise<SolveResult> {
+    await this.start();
+    const worker = this.worker;
+    if (!worker) throw new Error('The solver worker is not running.');
+    const id = this.nextId++;
+    return new Promise<SolveResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        this.reset();
+        void worker.terminate();
+        reject(new SolverTimeoutError(options.timeLimitSeconds));
+      }, options.timeLimitSeconds * 1000 + WATCHDOG_GRACE_MS);
+      this.pending = { id, resolve, reject, timer };
+      const request: WorkerRequest = { kind: 'solve', id, program, options };
+      worker.postMessage(request);
+    });
+  }
+
+  private settle(message: WorkerResponse): void {
+    const pending = this.pending;
+    if (!pending || message.kind === 'ready' || message.id !== pending.id) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    if (message.kind === 'solved') pending.resolve(message.result);
+    else pending.reject(new Error(message.message));
+  }
+
+  private failPending(error: Error): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    pending.reject(error);
+  }
+
+  private reset(): void {
+    this.worker = undefined;
+    this.ready = undefined;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Messages between the extension and the workbench webview, typed once and imported by both
+ * sides. Every message that crosses the boundary is checked with the guard of its direction;
+ * anything else is dropped (and logged by the receiver).
+ */
+
+/** What the webview shows about the solver engine. */
+export type SolverState =
+  | { state: 'loading' }
+  | { state: 'ready'; glpkVersion: string; loadMs: number }
+  | { state: 'failed'; message: string };
+
+/** Outcome of the solver self-test, a textbook LP whose optimum is known by hand. */
+export type SelfTestOutcome =
+  | { ok: true; status: string; objective: number; values: Record<string, number>; solveMs: number }
+  | { ok: false; message: string };
+
+export type WebviewToExtension =
+  /** Webview -> extension: the page has loaded and wants the current state. */
+  | { type: 'ready' }
+  /** Webview -> extension: the user asked to run the solver self-test. */
+  | { type: 'runSolverSelfTest' };
+
+export type ExtensionToWebview =
+  /** Extension -> webview: the solver engine's state changed. */
+  | { type: 'solverState'; solver: SolverState }
+  /** Extension -> webview: the self-test finished. */
+  | { type: 'solverSelfTest'; outcome: SelfTestOutcome };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNumberRecord(value: unknown): value is Record<string, number> {
+  return isRecord(value) && Object.values(value).every((v) => typeof v === 'number');
+}
+
+export function isWebviewToExtension(value: unknown): value is WebviewToExtension {
+  return isRecord(value) && (value.type === 'ready' || value.type === 'runSolverSelfTest') && Object.keys(value).length === 1;
+}
+
+function isSolverState(value: unknown): value is SolverState {
+  if (!isRecord(value)) return false;
+  switch (value.state) {
+    case 'loading':
+      return true;
+    case 'ready':
+      return typeof value.glpkVersion === 'string' && typeof value.loadMs === 'number';
+    case 'failed':
+      return typeof value.message === 'string';
+    default:
+      return false;
+  }
+}
+
+function isSelfTestOutcome(value: unknown): value is SelfTestOutcome {
+  if (!isRecord(value)) return false;
+  if (value.ok === false) return typeof value.message === 'string';
+  return (
+    value.ok === true &&
+    typeof value.status === 'string' &&
+    typeof value.objective === 'number' &&
+    typeof value.solveMs === 'number' &&
+    isNumberRecord(value.values)
+  );
+}
+
+export function isExtensionToWebview(value: unknown): value is ExtensionToWebview {
+  if (!isRecord(value)) return false;
+  switch (value.type) {
+    case 'solverState':
+      return isSolverState(value.solver);
+    case 'solverSelfTest':
+      return isSelfTestOutcome(value.outcome);
+    default:
+      return false;
+  }
+}

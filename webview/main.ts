@@ -1,0 +1,95 @@
+import { isExtensionToWebview, type SelfTestOutcome, type SolverState } from '../src/shared/protocol.ts';
+import { button, divider, progressRing, registerToolkit, tag } from './components/toolkit.ts';
+import { el } from './dom.ts';
+import { createHost } from './vscodeApi.ts';
+
+interface PersistedState {
+  selfTest?: SelfTestOutcome;
+}
+
+const host = createHost<PersistedState>();
+let solver: SolverState = { state: 'loading' };
+let selfTest: SelfTestOutcome | undefined = host.getState()?.selfTest;
+let selfTestRunning = false;
+
+function formatMs(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
+function renderSolverStatus(): HTMLElement {
+  switch (solver.state) {
+    case 'loading':
+      return el('p', { className: 'status', id: 'solver-status' }, progressRing('Loading the solver'), el('span', { text: 'Loading GLPK…' }));
+    case 'ready':
+      return el(
+        'p',
+        { className: 'status', id: 'solver-status' },
+        tag('ready'),
+        el('span', { text: `GLPK ${solver.glpkVersion} (WebAssembly from the extension bundle), loaded in ${formatMs(solver.loadMs)}` }),
+      );
+    case 'failed':
+      return el('p', { className: 'status error', id: 'solver-status' }, tag('failed'), el('span', { text: solver.message }));
+  }
+}
+
+function renderSelfTest(): HTMLElement {
+  const section = el('div', { id: 'self-test' });
+  section.append(
+    el('p', {
+      className: 'explain',
+      text: 'Self-test: maximize 3x + 2y subject to x + y ≤ 4, x + 3y ≤ 6, x ≤ 3. By hand the optimum is x = 3, y = 1, value 11.',
+    }),
+  );
+  if (solver.state === 'ready') {
+    section.append(button(selfTestRunning ? 'Solving…' : 'Run solver self-test', runSelfTest));
+  }
+  if (selfTest?.ok) {
+    const { x = NaN, y = NaN } = selfTest.values;
+    section.append(
+      el('p', {
+        id: 'self-test-result',
+        text: `${selfTest.status}: x = ${x}, y = ${y}, value ${selfTest.objective} (${formatMs(selfTest.solveMs)})`,
+      }),
+    );
+  } else if (selfTest) {
+    section.append(el('p', { id: 'self-test-result', className: 'error', text: selfTest.message }));
+  }
+  return section;
+}
+
+function render(): void {
+  const app = document.getElementById('app');
+  if (!app) return;
+  app.replaceChildren(
+    el('h1', { text: 'Allocation Workbench' }),
+    el('section', { className: 'card' }, el('h2', { text: 'Solver' }), renderSolverStatus(), renderSelfTest()),
+    divider(),
+  );
+}
+
+function runSelfTest(): void {
+  if (selfTestRunning) return;
+  selfTestRunning = true;
+  render();
+  host.postMessage({ type: 'runSolverSelfTest' });
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = event.data;
+  if (!isExtensionToWebview(message)) {
+    console.warn('GPU Workbench: dropped a malformed message', message);
+    return;
+  }
+  if (message.type === 'solverState') {
+    solver = message.solver;
+  } else {
+    selfTestRunning = false;
+    selfTest = message.outcome;
+    host.setState({ selfTest });
+  }
+  render();
+});
+
+registerToolkit();
+render();
+host.postMessage({ type: 'ready' });
