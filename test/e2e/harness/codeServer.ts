@@ -92,10 +92,18 @@ function killGroup(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
+export interface LaunchedCodeServer {
+  /** http://127.0.0.1:PORT/?folder=... */
+  url: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** Installs the VSIX into a fresh profile and starts code-server on 127.0.0.1 (no browser). */
+export async function launchCodeServer(options: CodeServerOptions & { port?: number; userDataDir?: string }): Promise<LaunchedCodeServer> {
   const tools: RealVsCode = await ensureRealVsCode();
   const root = mkdtempSync(join(tmpdir(), 'gpu-workbench-e2e-'));
-  const userData = join(root, 'user-data');
+  const userData = options.userDataDir ?? join(root, 'user-data');
   const extensions = join(root, 'extensions');
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(join(userData, 'Machine'), { recursive: true });
@@ -118,7 +126,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const env = process.env;
   await runToEnd(tools.node24, [tools.codeServer, '--install-extension', options.vsix, '--extensions-dir', extensions, '--user-data-dir', userData], env);
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let output = '';
   const server = spawn(
     tools.node24,
@@ -136,28 +144,40 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   );
   server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-
-  let browser: Browser | undefined;
   const stop = async () => {
-    await browser?.close().catch(() => undefined);
     await killGroup(server);
-    if (process.env.GPU_WORKBENCH_E2E_KEEP === "1") console.log(`e2e: kept ${root}`);
+    if (process.env.GPU_WORKBENCH_E2E_KEEP === '1') console.log(`e2e: kept ${root}`);
     else rmSync(root, { recursive: true, force: true });
   };
+  const url = `http://127.0.0.1:${port}/`;
   try {
-    const url = `http://127.0.0.1:${port}/`;
     await waitForHttp(`${url}healthz`, server, 60_000);
-    browser = await chromium.launch({
-      executablePath: tools.chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const folderUrl = `${url}?folder=${encodeURIComponent(options.workspace)}`;
-    await page.goto(folderUrl);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    return { url: folderUrl, page, logs: () => output, stop };
   } catch (error) {
     await stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\ncode-server output:\n${output.slice(-4000)}`);
+  }
+  return { url: `${url}?folder=${encodeURIComponent(options.workspace)}`, logs: () => output, stop };
+}
+
+/** code-server plus a Chromium page on it, with the workbench loaded. */
+export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
+  const server = await launchCodeServer(options);
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+  };
+  try {
+    browser = await chromium.launch({
+      executablePath: (await ensureRealVsCode()).chromium,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(server.url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    return { url: server.url, page, logs: server.logs, stop };
+  } catch (error) {
+    await stop();
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\ncode-server output:\n${server.logs().slice(-4000)}`);
   }
 }

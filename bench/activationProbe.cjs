@@ -1,0 +1,46 @@
+// Loads dist/extension.js and times require + activate() against a minimal stand-in of the
+// `vscode` API (the real extension host is not available outside VS Code). Prints JSON.
+const Module = require('node:module');
+const path = require('node:path');
+
+const disposable = { dispose() {} };
+class EventEmitter { constructor() { this.event = () => disposable; } fire() {} dispose() {} }
+const vscodeStub = {
+  EventEmitter,
+  TreeItem: class { constructor(label, state) { this.label = label; this.collapsibleState = state; } },
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ThemeIcon: class { constructor(id) { this.id = id; } },
+  MarkdownString: class { appendText() { return this; } },
+  ViewColumn: { Active: -1 },
+  Uri: { joinPath: (base, ...parts) => ({ fsPath: path.join(base.fsPath, ...parts) }) },
+  window: {
+    createOutputChannel: () => ({ info() {}, warn() {}, error() {}, show() {}, dispose() {} }),
+    createTreeView: () => ({ visible: false, onDidChangeVisibility: () => disposable, dispose() {} }),
+    registerWebviewPanelSerializer: () => disposable,
+    withProgress: (_options, task) => task(),
+  },
+  commands: { registerCommand: () => disposable },
+  workspace: {
+    isTrusted: true,
+    onDidGrantWorkspaceTrust: () => disposable,
+    getConfiguration: () => ({ get: () => undefined, inspect: () => undefined }),
+  },
+};
+const originalLoad = Module._load;
+Module._load = function load(request, ...rest) {
+  return request === 'vscode' ? vscodeStub : originalLoad.call(this, request, ...rest);
+};
+
+const root = path.resolve(__dirname, '..');
+const context = {
+  subscriptions: [],
+  extensionPath: root,
+  extensionUri: { fsPath: root },
+  extension: { packageJSON: require(path.join(root, 'package.json')) },
+};
+const t0 = process.hrtime.bigint();
+const extension = require(path.join(root, 'dist', 'extension.js'));
+const t1 = process.hrtime.bigint();
+extension.activate(context);
+const t2 = process.hrtime.bigint();
+console.log(JSON.stringify({ requireMs: Number(t1 - t0) / 1e6, activateMs: Number(t2 - t1) / 1e6 }));

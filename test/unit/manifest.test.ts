@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { Commands, Settings, Views } from '../../src/constants.ts';
+
+interface SettingSchema {
+  scope?: string;
+  markdownDescription?: string;
+  description?: string;
+}
+
+const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
+const settings: Record<string, SettingSchema> = manifest.contributes.configuration.properties;
+const commands: { command: string; title: string; category?: string }[] = manifest.contributes.commands;
+
+/** Settings that name something the extension runs or contacts. */
+const NAMES_AN_EXECUTABLE_HOST_OR_URL = /(path|host|hosts|url|endpoint|kubeconfig|context|args|arguments|command)$/i;
+
+describe('package.json manifest', () => {
+  test('is GPU Workbench, GPL-3.0-or-later, for a VS Code the tests run', () => {
+    assert.equal(manifest.displayName, 'GPU Workbench');
+    assert.equal(manifest.license, 'GPL-3.0-or-later');
+    assert.equal(manifest.main, './dist/extension.js');
+    assert.match(manifest.engines.vscode, /^\^1\.\d+\.\d+$/);
+  });
+
+  test('activates lazily: no "*" and no onStartupFinished', () => {
+    const events: string[] = manifest.activationEvents ?? [];
+    assert.ok(!events.includes('*'));
+    assert.ok(!events.includes('onStartupFinished'));
+  });
+
+  test('contributes exactly the commands in src/constants.ts, all gpuWorkbench.* in the GPU Workbench category', () => {
+    assert.deepEqual(commands.map((c) => c.command).sort(), Object.values(Commands).sort());
+    for (const command of commands) {
+      assert.match(command.command, /^gpuWorkbench\.[a-z][A-Za-z]+$/);
+      assert.equal(command.category, 'GPU Workbench');
+    }
+  });
+
+  test('has an activity-bar container with a "GPUs" view', () => {
+    const containers: { id: string }[] = manifest.contributes.viewsContainers.activitybar;
+    assert.ok(containers.some((c) => c.id === Views.container));
+    const views: { id: string; name: string }[] = manifest.contributes.views[Views.container];
+    assert.deepEqual(views.map((v) => [v.id, v.name]), [[Views.gpus, 'GPUs']]);
+  });
+
+  test('every setting in src/constants.ts exists and every setting has a markdownDescription', () => {
+    for (const key of Object.values(Settings).filter((k) => k !== Settings.section)) {
+      assert.ok(settings[`${Settings.section}.${key}`], `gpuWorkbench.${key} is not contributed`);
+    }
+    for (const [key, schema] of Object.entries(settings)) {
+      assert.ok(schema.markdownDescription && schema.markdownDescription.length > 20, `${key} needs a markdownDescription`);
+      assert.equal(schema.description, undefined, `${key}: use markdownDescription only`);
+    }
+  });
+
+  test('settings naming an executable, host, URL or kubeconfig are machine-scoped and restricted in untrusted workspaces', () => {
+    const untrusted = manifest.capabilities.untrustedWorkspaces;
+    assert.equal(untrusted.supported, 'limited');
+    const restricted = new Set<string>(untrusted.restrictedConfigurations);
+    const sensitive = Object.keys(settings).filter((key) => NAMES_AN_EXECUTABLE_HOST_OR_URL.test(key));
+    assert.ok(sensitive.includes('gpuWorkbench.nvidiaSmiPath'));
+    for (const key of sensitive) {
+      assert.equal(settings[key]?.scope, 'machine', `${key} must be scope "machine"`);
+      assert.ok(restricted.has(key), `${key} must be in restrictedConfigurations`);
+    }
+    for (const key of restricted) assert.ok(settings[key], `restrictedConfigurations names unknown setting ${key}`);
+  });
+});

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isExtensionToWebview, isWebviewToExtension } from '../../src/shared/protocol.ts';
+
+describe('webview protocol guards', () => {
+  test('accept the messages each side sends', () => {
+    assert.ok(isWebviewToExtension({ type: 'ready' }));
+    assert.ok(isWebviewToExtension({ type: 'runSolverSelfTest' }));
+    assert.ok(isExtensionToWebview({ type: 'solverState', solver: { state: 'loading' } }));
+    assert.ok(isExtensionToWebview({ type: 'solverState', solver: { state: 'ready', glpkVersion: '5.0', loadMs: 6.1 } }));
+    assert.ok(isExtensionToWebview({ type: 'solverSelfTest', outcome: { ok: true, status: 'optimal', objective: 11, values: { x: 3, y: 1 }, solveMs: 2 } }));
+    assert.ok(isExtensionToWebview({ type: 'solverSelfTest', outcome: { ok: false, message: 'timed out' } }));
+  });
+
+  test('drop malformed, unknown and hostile messages', () => {
+    const bad: unknown[] = [
+      null,
+      undefined,
+      'ready',
+      42,
+      [],
+      [{ type: 'ready' }],
+      {},
+      { type: 'READY' },
+      { type: 'ready', extra: '<img src=x onerror=alert(1)>' },
+      { type: 'openExternal', url: 'https://example.invalid' },
+      { type: 'solverState' },
+      { type: 'solverState', solver: { state: 'ready', glpkVersion: 5 } },
+      { type: 'solverState', solver: { state: 'done' } },
+      { type: 'solverSelfTest', outcome: { ok: true, status: 'optimal', objective: '11', values: {}, solveMs: 1 } },
+      { type: 'solverSelfTest', outcome: { ok: true, status: 'optimal', objective: 11, values: { x: '3' }, solveMs: 1 } },
+      { type: 'solverSelfTest', outcome: { ok: 'yes', message: 'x' } },
+    ];
+    for (const message of bad) {
+      assert.equal(isWebviewToExtension(message), false, JSON.stringify(message));
+      assert.equal(isExtensionToWebview(message), false, JSON.stringify(message));
+    }
+  });
+});

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** Module specifiers a file imports, statically, dynamically or through require. */
+function importedModules(source: string): string[] {
+  const patterns = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /^\s*import\s+['"]([^'"]+)['"]/gm];
+  return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((match) => match[1] ?? ''));
+}
+
+describe('pure layers never reach the editor or the machine', () => {
+  test('the import scanner sees every way of importing vscode', () => {
+    const planted = [
+      "import * as vscode from 'vscode';",
+      'import type { Uri } from "vscode";',
+      "const v = await import('vscode');",
+      "const w = require('vscode');",
+    ];
+    for (const line of planted) assert.deepEqual(importedModules(line), ['vscode'], line);
+  });
+
+  for (const dir of ['src/core', 'webview', 'src/shared']) {
+    test(`${dir} imports neither vscode nor a Node built-in`, () => {
+      const files = sourceFiles(join(repo, dir));
+      assert.ok(files.length > 0, `${dir} has no sources`);
+      const offenders = files.flatMap((file) =>
+        importedModules(readFileSync(file, 'utf8'))
+          .filter((module) => module === 'vscode' || module.startsWith('node:'))
+          .map((module) => `${relative(repo, file)} imports ${module}`),
+      );
+      assert.deepEqual(offenders, []);
+    });
+  }
+});
