@@ -21,8 +21,9 @@ const common = {
   legalComments: 'none',
 };
 
+/** @type {[string, import('esbuild').BuildOptions][]} name -> options; the name labels its metafile. */
 const targets = [
-  {
+  ['node', {
     ...common,
     entryPoints: { extension: 'src/extension.ts', 'solver-worker': 'src/node/solverWorker.ts' },
     outdir: 'dist',
@@ -32,15 +33,15 @@ const targets = [
     external: ['vscode'],
     banner: { js: importMetaUrlBanner },
     define: { 'import.meta.url': '__import_meta_url' },
-  },
-  {
+  }],
+  ['webview', {
     ...common,
     entryPoints: { webview: 'webview/main.ts' },
     outdir: 'dist',
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
-  },
+  }],
 ];
 
 async function writeMeta(name, result) {
@@ -52,16 +53,11 @@ await mkdir('dist', { recursive: true });
 await copyFile('node_modules/glpk.js/dist/glpk.wasm', 'dist/glpk.wasm');
 
 if (watch) {
-  for (const [i, options] of targets.entries()) {
-    const ctx = await esbuild.context({
-      ...options,
-      plugins: [{ name: 'meta', setup: (build) => build.onEnd((result) => writeMeta(i === 0 ? 'node' : 'webview', result)) }],
-    });
-    await ctx.watch();
+  for (const [name, options] of targets) {
+    const plugins = [{ name: 'metafile', setup: (build) => build.onEnd((result) => writeMeta(name, result)) }];
+    await (await esbuild.context({ ...options, plugins })).watch();
   }
   console.log('esbuild: watching src/ and webview/');
 } else {
-  const [node, webview] = await Promise.all(targets.map((options) => esbuild.build(options)));
-  await writeMeta('node', node);
-  await writeMeta('webview', webview);
+  await Promise.all(targets.map(async ([name, options]) => writeMeta(name, await esbuild.build(options))));
 }

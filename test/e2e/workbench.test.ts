@@ -3,14 +3,14 @@
  * Nothing here needs a GPU: a fake nvidia-smi on the extension host's PATH prints a captured answer.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
 import { runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
-const version = (await import(join(repo, 'package.json'), { with: { type: 'json' } })).default.version as string;
+const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
 const vsix = join(repo, `gpu-workbench-${version}.vsix`);
 
 describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
