@@ -25,7 +25,11 @@ const common = {
 const targets = [
   ['node', {
     ...common,
-    entryPoints: { extension: 'src/extension.ts', 'solver-worker': 'src/node/solverWorker.ts' },
+    entryPoints: {
+      extension: 'src/extension.ts',
+      'solver-worker': 'src/node/solverWorker.ts',
+      'sysinfo-worker': 'src/node/sysinfoWorker.ts',
+    },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -2,6 +2,12 @@
 export const Commands = {
   openWorkbench: 'gpuWorkbench.openWorkbench',
   refreshGpus: 'gpuWorkbench.refreshGpus',
+  copyInventoryJson: 'gpuWorkbench.copyInventoryJson',
+  addSshHost: 'gpuWorkbench.addSshHost',
+  removeSshHost: 'gpuWorkbench.removeSshHost',
+  setPrometheusUrl: 'gpuWorkbench.setPrometheusUrl',
+  setPrometheusToken: 'gpuWorkbench.setPrometheusToken',
+  stopProcess: 'gpuWorkbench.stopProcess',
   showLog: 'gpuWorkbench.showLog',
 } as const;
 
@@ -9,6 +15,9 @@ export const Views = {
   container: 'gpuWorkbench',
   gpus: 'gpuWorkbench.gpus',
 } as const;
+
+/** VS Code's own command that reveals a view: `<view id>.focus`. */
+export const FOCUS_GPUS_VIEW = `${Views.gpus}.focus`;
 
 export const WebviewTypes = {
   workbench: 'gpuWorkbench.workbench',
@@ -18,8 +27,25 @@ export const WebviewTypes = {
 export const Settings = {
   section: 'gpuWorkbench',
   nvidiaSmiPath: 'nvidiaSmiPath',
+  rocmSmiPath: 'rocmSmiPath',
+  sshHosts: 'sshHosts',
+  sshPath: 'ssh.path',
+  sshConfigFile: 'ssh.configFile',
+  sshConnectTimeoutSeconds: 'ssh.connectTimeoutSeconds',
+  sshConcurrency: 'ssh.concurrency',
+  prometheusUrl: 'prometheus.url',
+  kubernetesEnabled: 'kubernetes.enabled',
+  kubeconfig: 'kubernetes.kubeconfig',
+  kubeContext: 'kubernetes.context',
+  kubectlPath: 'kubectlPath',
+  refreshIntervalSeconds: 'refreshIntervalSeconds',
   commandTimeoutSeconds: 'commandTimeoutSeconds',
   solverTimeLimitSeconds: 'solver.timeLimitSeconds',
+} as const;
+
+/** SecretStorage keys. */
+export const Secrets = {
+  prometheusToken: 'gpuWorkbench.prometheus.token',
 } as const;
 
 export const LOG_CHANNEL_NAME = 'GPU Workbench';

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startSshLab, type SshLab } from '../harness/sshd.ts';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
 import { runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
 
@@ -15,18 +16,25 @@ const vsix = join(repo, `gpu-workbench-${version}.vsix`);
 
 describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
   let vscode: RunningCodeServer;
+  let ssh: SshLab;
 
   before(async () => {
     assert.ok(existsSync(vsix), `${vsix} is missing: run "npm run package" first`);
+    ssh = await startSshLab();
     vscode = await startCodeServer({
       vsix,
       workspace: join(repo, 'examples'),
-      machineSettings: { 'gpuWorkbench.nvidiaSmiPath': join(repo, 'test', 'fixtures', 'fake-bin', 'nvidia-smi') },
+      machineSettings: {
+        'gpuWorkbench.nvidiaSmiPath': join(repo, 'test', 'fixtures', 'fake-bin', 'nvidia-smi'),
+        'gpuWorkbench.sshHosts': [ssh.aliveHosts[0], ssh.deadHost],
+        'gpuWorkbench.ssh.configFile': ssh.configFile,
+      },
     });
   });
 
   after(async () => {
     await vscode?.stop();
+    await ssh?.stop();
   });
 
   async function onFailure<T>(name: string, body: () => Promise<T>): Promise<T> {
@@ -54,18 +62,28 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await saveScreenshot(vscode.page, 'workbench');
     }));
 
-  test('the GPUs view lists the GPUs nvidia-smi reports, with memory and utilization', () =>
+  test('the GPUs view shows this machine and the SSH hosts, and the status bar sums them up', () =>
     onFailure('gpus-view', async () => {
       const page = vscode.page;
-      await page.locator('.activitybar a[aria-label^="GPU Workbench"], .activitybar .action-label[aria-label^="GPU Workbench"]').first().click();
-      const tree = page.locator('.pane-body .monaco-list');
-      // two-gpus-na.csv: GPU 0 uses 10767 of 81559 MiB = 10.5 of 79.6 GiB at 0 %;
-      // GPU 1 reports [N/A] utilization, which must show as unknown, not 0 %.
-      const h100 = tree.locator('.monaco-list-row', { hasText: '0: NVIDIA H100 80GB HBM3' });
-      await h100.waitFor({ timeout: 30_000 });
-      assert.match(await h100.innerText(), /10\.5 \/ 79\.6 GiB · 0%/);
-      const a10g = tree.locator('.monaco-list-row', { hasText: '1: NVIDIA A10G' });
-      assert.match(await a10g.innerText(), /0\.0 \/ 22\.5 GiB · util \?/);
+      await page.locator('.activitybar .action-label[aria-label^="GPU Workbench"]').first().click();
+      const rows = page.locator('.pane-body .monaco-list-row');
+      const row = (text: string | RegExp) => rows.filter({ hasText: text });
+      // The default fixture set: a busy H100 (7375 of 81559 MiB = 7.2 of 79.6 GiB, 100 %) and an
+      // A10G whose utilization nvidia-smi reports as [N/A], shown as unknown, not 0 %.
+      await row('This machine').waitFor({ timeout: 30_000 });
+      await row('alive-1').waitFor({ timeout: 30_000 });
+      assert.match(await rows.filter({ hasText: '0: NVIDIA H100 80GB HBM3' }).first().innerText(), /7\.2 \/ 79\.6 GiB · 100%/);
+      assert.match(await rows.filter({ hasText: '1: NVIDIA A10G' }).first().innerText(), /0\.0 \/ 22\.5 GiB · util \?/);
+      assert.match(await row('alive-1').innerText(), /2 GPUs · 1 busy/);
+      // A dead host stays in the list and says why.
+      assert.match(await row('dead-box').innerText(), /unreachable: .*Connection refused/);
+      // 4 GPUs, 2 busy (the H100s run a process); free: (73705 + 22515) MiB x 2 hosts = 192440 MiB = 187.9 GiB.
+      const status = page.locator('.statusbar-item', { hasText: 'GPU 2/4 busy, 187 GiB free' });
+      await status.waitFor({ timeout: 10_000 });
+      // The GPU's process is one level down: python3, pid 407, 7366 MiB.
+      await rows.filter({ hasText: '0: NVIDIA H100 80GB HBM3' }).first().click();
+      await row('407 python3').first().waitFor({ timeout: 10_000 });
+      assert.match(await row('407 python3').first().innerText(), /7366 MiB/);
       const shot = await saveScreenshot(page, 'gpus-view');
       // The README's picture is this screen: `UPDATE_README_SCREENSHOTS=1 npm run test:e2e` renews it.
       if (process.env.UPDATE_README_SCREENSHOTS === '1') copyFileSync(shot, join(repo, 'docs', 'images', 'workbench.png'));

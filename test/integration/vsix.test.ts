@@ -46,6 +46,7 @@ describe(`the VSIX (${`gpu-workbench-${manifest.version}.vsix`})`, async () => {
       'extension/dist/extension.js',
       'extension/dist/glpk.wasm',
       'extension/dist/solver-worker.js',
+      'extension/dist/sysinfo-worker.js',
       'extension/dist/webview.js',
       'extension/media/gpu.svg',
       'extension/media/icon.png',

@@ -15,7 +15,7 @@ const settings: Record<string, SettingSchema> = manifest.contributes.configurati
 const commands: { command: string; title: string; category?: string }[] = manifest.contributes.commands;
 
 /** Settings that name something the extension runs or contacts. */
-const NAMES_AN_EXECUTABLE_HOST_OR_URL = /(path|host|hosts|url|endpoint|kubeconfig|context|args|arguments|command)$/i;
+const NAMES_AN_EXECUTABLE_HOST_OR_URL = /(path|host|hosts|url|endpoint|kubeconfig|context|args|arguments|command|file|enabled)$/i;
 
 describe('package.json manifest', () => {
   test('is GPU Workbench, GPL-3.0-or-later, for a VS Code the tests run', () => {
@@ -29,6 +29,13 @@ describe('package.json manifest', () => {
     const events: string[] = manifest.activationEvents ?? [];
     assert.ok(!events.includes('*'));
     assert.ok(!events.includes('onStartupFinished'));
+  });
+
+  test('every command a menu names exists', () => {
+    const known = new Set(commands.map((c) => c.command));
+    for (const [menu, entries] of Object.entries(manifest.contributes.menus as Record<string, { command: string }[]>)) {
+      for (const entry of entries) assert.ok(known.has(entry.command), `${menu} names unknown ${entry.command}`);
+    }
   });
 
   test('contributes exactly the commands in src/constants.ts, all gpuWorkbench.* in the GPU Workbench category', () => {
@@ -61,11 +68,16 @@ describe('package.json manifest', () => {
     assert.equal(untrusted.supported, 'limited');
     const restricted = new Set<string>(untrusted.restrictedConfigurations);
     const sensitive = Object.keys(settings).filter((key) => NAMES_AN_EXECUTABLE_HOST_OR_URL.test(key));
-    assert.ok(sensitive.includes('gpuWorkbench.nvidiaSmiPath'));
+    for (const key of ['gpuWorkbench.nvidiaSmiPath', 'gpuWorkbench.sshHosts', 'gpuWorkbench.ssh.configFile', 'gpuWorkbench.prometheus.url', 'gpuWorkbench.kubernetes.kubeconfig', 'gpuWorkbench.kubectlPath']) {
+      assert.ok(sensitive.includes(key), key);
+    }
     for (const key of sensitive) {
       assert.equal(settings[key]?.scope, 'machine', `${key} must be scope "machine"`);
       assert.ok(restricted.has(key), `${key} must be in restrictedConfigurations`);
     }
     for (const key of restricted) assert.ok(settings[key], `restrictedConfigurations names unknown setting ${key}`);
+    for (const [key, schema] of Object.entries(settings)) {
+      if (schema.scope === 'machine') assert.ok(restricted.has(key), `${key} is machine-scoped but not restricted`);
+    }
   });
 });

@@ -1,52 +1,65 @@
 import * as vscode from 'vscode';
-import { formatMemoryGiB, type NvidiaGpu } from '../../core/gpu/nvidiaSmiCsv.ts';
-import type { LocalGpuQuery } from '../../node/nvidiaSmi.ts';
+import { formatMemoryGiB, memoryBar, summarizeInventory, type Gpu, type GpuProcess, type Host, type Inventory, type MigInstance } from '../../core/gpu/inventory.ts';
 
-type Node = { kind: 'host'; label: string; query: LocalGpuQuery } | { kind: 'gpu'; gpu: NvidiaGpu } | { kind: 'message'; text: string };
+export type GpuNode =
+  | { kind: 'host'; host: Host }
+  | { kind: 'gpu'; host: Host; gpu: Gpu }
+  | { kind: 'process'; host: Host; gpu: Gpu; process: GpuProcess }
+  | { kind: 'mig'; gpu: Gpu; mig: MigInstance }
+  | { kind: 'workload'; gpu: Gpu; label: string };
+
+/** Hosts worth showing: any with GPUs or a problem; a local machine with no GPU is left out. */
+export function visibleHosts(inventory: Inventory | undefined): Host[] {
+  return (inventory?.hosts ?? []).filter((h) => h.gpus.length > 0 || h.status.kind !== 'ok' || h.source !== 'local');
+}
 
 /**
- * The "GPUs" view. With no GPU it returns no nodes, so the view's welcome content explains
- * what was looked for and offers the next step, instead of an error.
+ * The "GPUs" view: hosts -> GPUs -> processes, MIG instances and pods. With nothing to show it
+ * returns no nodes, so the view's welcome content offers the next step instead of an error.
  */
-export class GpuTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+export class GpuTreeProvider implements vscode.TreeDataProvider<GpuNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private local: LocalGpuQuery | undefined;
+  private inventory: Inventory | undefined;
 
-  constructor(private readonly query: () => Promise<LocalGpuQuery | undefined>) {}
-
-  async refresh(): Promise<LocalGpuQuery | undefined> {
-    this.local = await this.query();
+  update(inventory: Inventory | undefined): void {
+    this.inventory = inventory;
     this.changed.fire();
-    return this.local;
   }
 
-  getChildren(node?: Node): Node[] {
-    if (!node) {
-      if (!this.local || this.local.kind === 'noNvidiaSmi') return [];
-      if (this.local.kind === 'gpus' && this.local.gpus.length === 0) return [];
-      return [{ kind: 'host', label: 'This machine', query: this.local }];
-    }
-    if (node.kind !== 'host') return [];
-    if (node.query.kind === 'gpus') return node.query.gpus.map((gpu) => ({ kind: 'gpu', gpu }));
-    if (node.query.kind === 'failed') return [{ kind: 'message', text: node.query.message }];
-    return [];
+  getChildren(node?: GpuNode): GpuNode[] {
+    if (!node) return visibleHosts(this.inventory).map((host) => ({ kind: 'host', host }));
+    if (node.kind === 'host') return node.host.gpus.map((gpu) => ({ kind: 'gpu', host: node.host, gpu }));
+    if (node.kind !== 'gpu') return [];
+    return [
+      ...node.gpu.processes.map((process): GpuNode => ({ kind: 'process', host: node.host, gpu: node.gpu, process })),
+      ...node.gpu.migInstances.map((mig): GpuNode => ({ kind: 'mig', gpu: node.gpu, mig })),
+      ...node.gpu.workloads.map((w): GpuNode => ({ kind: 'workload', gpu: node.gpu, label: `${w.namespace}/${w.pod}${w.container ? ` (${w.container})` : ''}` })),
+    ];
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
+  getTreeItem(node: GpuNode): vscode.TreeItem {
     switch (node.kind) {
-      case 'host': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
-        item.iconPath = new vscode.ThemeIcon('vm');
-        if (node.query.kind === 'gpus') item.description = `${node.query.gpus.length} GPU${node.query.gpus.length === 1 ? '' : 's'}`;
-        if (node.query.kind === 'failed') item.description = 'nvidia-smi failed';
+      case 'host':
+        return hostItem(node.host);
+      case 'gpu':
+        return gpuItem(node.host, node.gpu);
+      case 'process': {
+        const item = new vscode.TreeItem(`${node.process.pid} ${node.process.name}`);
+        item.description = node.process.usedMemoryMiB === undefined ? 'memory not reported' : `${node.process.usedMemoryMiB} MiB`;
+        item.iconPath = new vscode.ThemeIcon('pulse');
+        item.contextValue = node.host.source === 'local' || node.host.source === 'ssh' ? `process.${node.host.source}` : 'process.remote';
         return item;
       }
-      case 'gpu':
-        return gpuItem(node.gpu);
-      case 'message': {
-        const item = new vscode.TreeItem(node.text);
-        item.iconPath = new vscode.ThemeIcon('warning');
+      case 'mig': {
+        const item = new vscode.TreeItem(`MIG ${node.mig.profile}`);
+        item.description = node.mig.memoryTotalMiB === undefined ? node.mig.uuid ?? '' : formatMemoryGiB(node.mig.memoryUsedMiB, node.mig.memoryTotalMiB);
+        item.iconPath = new vscode.ThemeIcon('split-horizontal');
+        return item;
+      }
+      case 'workload': {
+        const item = new vscode.TreeItem(node.label);
+        item.iconPath = new vscode.ThemeIcon('package');
         return item;
       }
     }
@@ -57,25 +70,50 @@ export class GpuTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 }
 
-function gpuItem(gpu: NvidiaGpu): vscode.TreeItem {
-  const item = new vscode.TreeItem(`${gpu.index}: ${gpu.name}`);
-  item.id = gpu.uuid;
+function hostItem(host: Host): vscode.TreeItem {
+  const item = new vscode.TreeItem(host.label, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = host.id;
+  item.contextValue = `host.${host.source}`;
+  if (host.status.kind !== 'ok') {
+    item.description = `${host.status.kind}: ${host.status.reason}`;
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.tooltip = `${host.label} (${host.source})\n${host.status.kind}: ${host.status.reason}`;
+    item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+    return item;
+  }
+  const summary = summarizeInventory({ hosts: [host], takenAt: '' });
+  const parts = [`${summary.gpus} GPU${summary.gpus === 1 ? '' : 's'}`, `${summary.busy} busy`];
+  if (host.gpus.some((g) => g.memoryFreeMiB !== undefined)) parts.push(`${(summary.freeMiB / 1024).toFixed(0)} GiB free`);
+  if (host.kubernetes) parts.push(`k8s ${host.kubernetes.allocatable}/${host.kubernetes.capacity} allocatable`);
+  item.description = parts.join(' · ');
+  item.iconPath = new vscode.ThemeIcon(host.source === 'local' ? 'vm' : host.source === 'ssh' ? 'remote' : host.source === 'kubernetes' ? 'server-environment' : 'graph');
+  item.tooltip = `${host.label} (${host.source})`;
+  return item;
+}
+
+function gpuItem(host: Host, gpu: Gpu): vscode.TreeItem {
+  const hasChildren = gpu.processes.length + gpu.migInstances.length + gpu.workloads.length > 0;
+  const item = new vscode.TreeItem(`${gpu.index ?? '?'}: ${gpu.name}`, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = `${host.id}/${gpu.uuid ?? gpu.index}`;
   item.iconPath = new vscode.ThemeIcon('circuit-board');
   const utilization = gpu.utilizationPercent === undefined ? 'util ?' : `${gpu.utilizationPercent}%`;
-  item.description = `${formatMemoryGiB(gpu.memoryUsedMiB, gpu.memoryTotalMiB)} · ${utilization}`;
-  const tooltip = new vscode.MarkdownString();
-  tooltip.appendText(`${gpu.name}\n`);
+  const bar = memoryBar(gpu.memoryUsedMiB, gpu.memoryTotalMiB);
+  item.description = `${bar ? `${bar} ` : ''}${formatMemoryGiB(gpu.memoryUsedMiB, gpu.memoryTotalMiB)} · ${utilization}`;
   const rows: [string, string | number | undefined][] = [
+    ['Host', `${host.label} (${host.source})`],
     ['UUID', gpu.uuid],
     ['PCI bus', gpu.pciBusId],
-    ['Memory used / total (MiB)', `${gpu.memoryUsedMiB ?? '?'} / ${gpu.memoryTotalMiB ?? '?'}`],
+    ['Memory used / total (MiB)', gpu.memoryTotalMiB === undefined && gpu.memoryUsedMiB === undefined ? undefined : `${gpu.memoryUsedMiB ?? '?'} / ${gpu.memoryTotalMiB ?? '?'}`],
     ['Memory free (MiB)', gpu.memoryFreeMiB],
     ['Utilization (%)', gpu.utilizationPercent],
     ['Temperature (°C)', gpu.temperatureC],
-    ['Power draw / limit (W)', `${gpu.powerDrawW ?? '?'} / ${gpu.powerLimitW ?? '?'}`],
+    ['Power draw / limit (W)', gpu.powerDrawW === undefined && gpu.powerLimitW === undefined ? undefined : `${gpu.powerDrawW ?? '?'} / ${gpu.powerLimitW ?? '?'}`],
+    ['SM / memory clock (MHz)', gpu.smClockMHz === undefined ? undefined : `${gpu.smClockMHz} / ${gpu.memoryClockMHz ?? '?'}`],
+    ['MIG', gpu.migMode === undefined ? undefined : `${gpu.migMode}${gpu.migInstances.length ? `, ${gpu.migInstances.map((m) => m.profile).join(', ')}` : ''}`],
     ['Driver', gpu.driverVersion],
+    ['CUDA', gpu.cudaVersion],
+    ['Processes', gpu.processes.length || undefined],
   ];
-  for (const [label, value] of rows) tooltip.appendText(`\n${label}: ${value ?? 'not reported'}`);
-  item.tooltip = tooltip;
+  item.tooltip = [gpu.name, ...rows.map(([label, value]) => `${label}: ${value ?? 'not reported'}`)].join('\n');
   return item;
 }

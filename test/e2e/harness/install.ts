@@ -4,14 +4,22 @@
  * Node 24 from the npm registry, and code-server (a real VS Code) built with it.
  * Everything is idempotent: a second run only checks. See ../shared/REAL-VSCODE.md.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ensureAptPackages, run } from '../../harness/processes.ts';
 
 export const NODE24_VERSION = '24.21.0';
 export const CODE_SERVER_VERSION = '4.139.1';
-const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config'];
+/** Debian packages and a file each installs: Chromium, and headers code-server's native modules build against. */
+const APT_PACKAGES = {
+  chromium: '/usr/bin/chromium',
+  'libkrb5-dev': '/usr/include/gssapi/gssapi.h',
+  'libx11-dev': '/usr/include/X11/Xlib.h',
+  'libxkbfile-dev': '/usr/include/X11/extensions/XKBfile.h',
+  'libsecret-1-dev': '/usr/include/libsecret-1/libsecret/secret.h',
+  'pkg-config': '/usr/bin/pkg-config',
+};
 
 export interface RealVsCode {
   readonly node24: string;
@@ -21,24 +29,6 @@ export interface RealVsCode {
 
 export function cacheDir(): string {
   return process.env.GPU_WORKBENCH_TEST_CACHE ?? join(homedir(), '.cache', 'gpu-workbench-test');
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed: ${signal ?? `exit ${code}`}`)),
-    );
-  });
-}
-
-async function ensureAptPackages(): Promise<void> {
-  const missing = APT_PACKAGES.filter((pkg) => !existsSync(`/var/lib/dpkg/info/${pkg}.list`) && !existsSync(`/var/lib/dpkg/info/${pkg}:amd64.list`));
-  if (missing.length === 0) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update', '-q'], env);
-  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], env);
 }
 
 async function ensureNode24(root: string): Promise<string> {
@@ -78,7 +68,7 @@ async function ensureCodeServer(root: string, node24: string): Promise<string> {
 export async function ensureRealVsCode(): Promise<RealVsCode> {
   const root = cacheDir();
   mkdirSync(root, { recursive: true });
-  await ensureAptPackages();
+  await ensureAptPackages(APT_PACKAGES);
   const node24 = await ensureNode24(root);
   const codeServer = await ensureCodeServer(root, node24);
   return { node24, codeServer, chromium: '/usr/bin/chromium' };

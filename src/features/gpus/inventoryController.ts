@@ -1,0 +1,113 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Secrets, Settings } from '../../constants.ts';
+import type { Inventory } from '../../core/gpu/inventory.ts';
+import { collectInventory, type InventoryConfig } from '../../node/collectInventory.ts';
+import { resolveExecutable } from '../../node/executables.ts';
+import type { SshOptions } from '../../node/sshGpus.ts';
+import { machineSetting, machineString, machineStringList, numberSetting } from '../config/settings.ts';
+
+/**
+ * Owns the latest inventory and the polling: one poll in flight at a time (a refresh asked for
+ * meanwhile joins it), and periodic polls only while someone can see the result.
+ */
+export class InventoryController implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Inventory | undefined>();
+  readonly onDidChange = this.changed.event;
+  private latest: Inventory | undefined;
+  private inFlight: Promise<Inventory | undefined> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly watchers = new Set<string>();
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get inventory(): Inventory | undefined {
+    return this.latest;
+  }
+
+  /** Polls now (or joins the poll under way). Nothing runs in Restricted Mode. */
+  refresh(): Promise<Inventory | undefined> {
+    this.inFlight ??= this.poll().finally(() => {
+      this.inFlight = undefined;
+      this.schedule();
+    });
+    return this.inFlight;
+  }
+
+  /** Something that shows the inventory (the view, the status bar) became visible or hidden. */
+  setWatching(watcher: 'view' | 'statusBar', visible: boolean): void {
+    if (visible) this.watchers.add(watcher);
+    else this.watchers.delete(watcher);
+    if (visible && !this.latest && !this.inFlight) void this.refresh();
+    else this.schedule();
+  }
+
+  sshOptions(): SshOptions | undefined {
+    const sshPath = resolveExecutable('ssh', machineString(Settings.sshPath));
+    if (!sshPath) return undefined;
+    return {
+      sshPath,
+      configFile: machineString(Settings.sshConfigFile),
+      connectTimeoutSeconds: numberSetting(Settings.sshConnectTimeoutSeconds, 5),
+      commandTimeoutSeconds: numberSetting(Settings.commandTimeoutSeconds, 10),
+      concurrency: Math.round(numberSetting(Settings.sshConcurrency, 16)),
+    };
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.changed.dispose();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const seconds = numberSetting(Settings.refreshIntervalSeconds, 15, { allowZero: true });
+    if (this.watchers.size === 0 || seconds === 0 || this.inFlight) return;
+    this.timer = setTimeout(() => void this.refresh(), seconds * 1000);
+  }
+
+  private async config(): Promise<InventoryConfig> {
+    const timeoutMs = numberSetting(Settings.commandTimeoutSeconds, 10) * 1000;
+    const ssh = this.sshOptions();
+    const hosts = machineStringList(Settings.sshHosts);
+    if (hosts.length > 0 && !ssh) this.log.warn('SSH hosts are configured but no ssh executable was found');
+    const prometheusUrl = machineString(Settings.prometheusUrl);
+    return {
+      local: {
+        nvidiaSmiPath: machineString(Settings.nvidiaSmiPath),
+        rocmSmiPath: machineString(Settings.rocmSmiPath),
+        timeoutMs,
+        sysinfoWorkerPath: path.join(this.extensionPath, 'dist', 'sysinfo-worker.js'),
+      },
+      ssh: ssh && hosts.length > 0 ? { ...ssh, hosts } : undefined,
+      prometheus: prometheusUrl ? { url: prometheusUrl, timeoutMs, token: await this.secrets.get(Secrets.prometheusToken) } : undefined,
+      kubernetes:
+        machineSetting<boolean>(Settings.kubernetesEnabled) === true
+          ? { kubectlPath: machineString(Settings.kubectlPath), kubeconfig: machineString(Settings.kubeconfig), context: machineString(Settings.kubeContext), timeoutMs }
+          : undefined,
+    };
+  }
+
+  private async poll(): Promise<Inventory | undefined> {
+    // Restricted Mode: every source runs an executable or contacts an endpoint.
+    if (!vscode.workspace.isTrusted) {
+      this.latest = undefined;
+      this.changed.fire(undefined);
+      return undefined;
+    }
+    const started = Date.now();
+    const inventory = await collectInventory(await this.config());
+    for (const host of inventory.hosts) {
+      if (host.status.kind !== 'ok') this.log.warn(`${host.label}: ${host.status.kind}: ${host.status.reason}`);
+    }
+    this.log.info(`Inventory: ${inventory.hosts.length} host(s), ${inventory.hosts.reduce((n, h) => n + h.gpus.length, 0)} GPU(s) in ${Date.now() - started} ms`);
+    this.latest = inventory;
+    this.changed.fire(inventory);
+    return inventory;
+  }
+}

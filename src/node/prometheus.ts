@@ -1,0 +1,72 @@
+/** DCGM-exporter metrics through Prometheus's HTTP query API. */
+import { DCGM_QUERY, parseDcgmQueryResponse } from '../core/gpu/dcgm.ts';
+import type { Host } from '../core/gpu/inventory.ts';
+
+export interface PrometheusOptions {
+  timeoutMs: number;
+  /** Bearer token from SecretStorage; sent only to the configured URL. */
+  token?: string;
+  maxBytes?: number;
+}
+
+function failedHost(url: string, reason: string): Host {
+  return { id: `prometheus:${url}`, label: `Prometheus ${url}`, source: 'prometheus', status: { kind: 'unreachable', reason }, gpus: [] };
+}
+
+export function checkPrometheusUrl(input: string): { ok: true; url: URL } | { ok: false; reason: string } {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return { ok: false, reason: `"${input}" is not a URL` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: 'the Prometheus URL must start with http:// or https://' };
+  if (url.username || url.password) return { ok: false, reason: 'put credentials in the token (GPU Workbench: Set Prometheus Token), not in the URL' };
+  return { ok: true, url };
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new Error(`the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One host per DCGM `Hostname`, or one unreachable entry that says why. */
+export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOptions): Promise<Host[]> {
+  const checked = checkPrometheusUrl(baseUrl);
+  if (!checked.ok) return [failedHost(baseUrl, checked.reason)];
+  const endpoint = new URL('api/v1/query', checked.url.href.endsWith('/') ? checked.url : new URL(`${checked.url.href}/`));
+  endpoint.searchParams.set('query', DCGM_QUERY);
+  try {
+    const response = await fetch(endpoint, {
+      headers: { Accept: 'application/json', ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}) },
+      signal: AbortSignal.timeout(options.timeoutMs),
+      redirect: 'error',
+    });
+    const text = await readCapped(response, options.maxBytes ?? 64 * 1024 * 1024);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return [failedHost(baseUrl, `HTTP ${response.status}: the answer is not JSON (is this a Prometheus URL?)`)];
+    }
+    const parsed = parseDcgmQueryResponse(body);
+    if (!parsed.ok) return [failedHost(baseUrl, `HTTP ${response.status}: ${parsed.message}`)];
+    return parsed.value;
+  } catch (error) {
+    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs / 1000} s` : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    return [failedHost(baseUrl, reason)];
+  }
+}
