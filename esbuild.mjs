@@ -1,9 +1,10 @@
 // Builds the extension (Node, CommonJS, `vscode` external), the GLPK worker, and the webview
 // (browser, ESM). `--production` minifies and drops source maps; `--watch` rebuilds on change.
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
+const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 const watch = process.argv.includes('--watch');
 
 // glpk.js's Node build finds glpk.wasm through import.meta.url, which is empty in CommonJS:
@@ -29,6 +30,7 @@ const targets = [
       extension: 'src/extension.ts',
       'solver-worker': 'src/node/solverWorker.ts',
       'sysinfo-worker': 'src/node/sysinfoWorker.ts',
+      cli: 'src/cli.ts',
     },
     outdir: 'dist',
     platform: 'node',
@@ -36,7 +38,7 @@ const targets = [
     target: 'node20',
     external: ['vscode'],
     banner: { js: importMetaUrlBanner },
-    define: { 'import.meta.url': '__import_meta_url' },
+    define: { 'import.meta.url': '__import_meta_url', __GPU_WORKBENCH_VERSION__: JSON.stringify(version) },
   }],
   ['webview', {
     ...common,

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Launcher for the CLI built into dist/cli.js (`npm run build`), so `npx gpu-workbench` works from a checkout.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const cli = join(__dirname, '..', 'dist', 'cli.js');
+if (!existsSync(cli)) {
+  process.stderr.write('gpu-workbench: dist/cli.js is missing; run "npm run build" in the checkout first.\n');
+  process.exit(2);
+}
+const { main } = require(cli);
+main(process.argv.slice(2), { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) }).then(
+  (code) => { process.exitCode = code; },
+  (error) => { process.stderr.write(`gpu-workbench: ${String(error)}\n`); process.exitCode = 1; },
+);
