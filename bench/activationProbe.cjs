@@ -4,9 +4,13 @@ const Module = require('node:module');
 const path = require('node:path');
 
 const disposable = { dispose() {} };
+const Disposable = { from: () => disposable };
 class EventEmitter { constructor() { this.event = () => disposable; } fire() {} dispose() {} }
 const vscodeStub = {
   EventEmitter,
+  Disposable,
+  StatusBarAlignment: { Left: 1, Right: 2 },
+  ConfigurationTarget: { Global: 1 },
   TreeItem: class { constructor(label, state) { this.label = label; this.collapsibleState = state; } },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   ThemeIcon: class { constructor(id) { this.id = id; } },
@@ -18,11 +22,15 @@ const vscodeStub = {
     createTreeView: () => ({ visible: false, onDidChangeVisibility: () => disposable, dispose() {} }),
     registerWebviewPanelSerializer: () => disposable,
     withProgress: (_options, task) => task(),
+    createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
+    onDidChangeWindowState: () => disposable,
+    state: { focused: true },
   },
   commands: { registerCommand: () => disposable },
   workspace: {
     isTrusted: true,
     onDidGrantWorkspaceTrust: () => disposable,
+    onDidChangeConfiguration: () => disposable,
     getConfiguration: () => ({ get: () => undefined, inspect: () => undefined }),
   },
 };
@@ -34,6 +42,7 @@ Module._load = function load(request, ...rest) {
 const root = path.resolve(__dirname, '..');
 const context = {
   subscriptions: [],
+  secrets: { get: async () => undefined, store: async () => {}, delete: async () => {} },
   extensionPath: root,
   extensionUri: { fsPath: root },
   extension: { packageJSON: require(path.join(root, 'package.json')) },

@@ -7,26 +7,15 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SELF_TEST_PROGRAM } from '../src/core/solver/selfTest.ts';
 import { GlpkWorkerClient } from '../src/node/solverClient.ts';
+import { inventoryRows } from './inventory.ts';
+import { median, printRows, type Row } from './report.ts';
 
 const repo = resolve(import.meta.dirname, '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
 
-interface Row {
-  figure: string;
-  value: number;
-  unit: string;
-  baseline: number;
-  baselineNote: string;
-}
-
 const rows: Row[] = [];
 /** Sizes in KB of 1,000 bytes, the unit the budgets and SOLVER-NOTES use. */
 const kb = (path: string) => statSync(join(repo, path)).size / 1000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 function activation(): { requireMs: number; activateMs: number } {
   const runs = Array.from({ length: 15 }, () =>
@@ -76,10 +65,6 @@ rows.push({ figure: 'worker thread start to GLPK ready, same runs', value: glpk.
 rows.push({ figure: 'self-test LP, first solve round trip', value: glpk.firstSolveMs, unit: 'ms', baseline: 15, baselineNote: 'SOLVER-NOTES: 5x8 MIP 15 ms' });
 rows.push({ figure: 'self-test LP, warm solve round trip', value: glpk.warmSolveMs, unit: 'ms', baseline: 15, baselineNote: 'SOLVER-NOTES: 5x8 MIP 15 ms' });
 
-const width = Math.max(...rows.map((r) => r.figure.length));
-console.log(`${'figure'.padEnd(width)}  ${'measured'.padStart(12)}  ${'baseline'.padStart(12)}  ratio  baseline is`);
-for (const row of rows) {
-  const fmt = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ${row.unit}`.padStart(12);
-  console.log(`${row.figure.padEnd(width)}  ${fmt(row.value)}  ${fmt(row.baseline)}  ${(row.value / row.baseline).toFixed(2).padStart(5)}  ${row.baselineNote}`);
-}
+rows.push(...(await inventoryRows()));
+printRows(rows);
 console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}; ratios below 1.00 are within budget or faster than the baseline.`);

@@ -7,7 +7,7 @@ import { querySshHosts, type SshOptions } from './sshGpus.ts';
 
 export interface InventoryConfig {
   local?: LocalOptions;
-  ssh?: SshOptions & { hosts: readonly string[] };
+  ssh?: SshOptions & { hosts: readonly string[]; slowFirst?: ReadonlySet<string> };
   prometheus?: PrometheusOptions & { url: string };
   kubernetes?: KubernetesOptions;
 }
@@ -30,7 +30,7 @@ export function mergeKubernetes(prometheusHosts: Host[], kubernetesHosts: Host[]
 export async function collectInventory(config: InventoryConfig): Promise<Inventory> {
   const [local, ssh, prometheus, kubernetes] = await Promise.all([
     config.local ? queryLocalHost(config.local) : undefined,
-    config.ssh && config.ssh.hosts.length > 0 ? querySshHosts(config.ssh.hosts, config.ssh) : [],
+    config.ssh && config.ssh.hosts.length > 0 ? querySshHosts(config.ssh.hosts, config.ssh, config.ssh.slowFirst) : [],
     config.prometheus?.url ? queryPrometheusDcgm(config.prometheus.url, config.prometheus) : [],
     config.kubernetes ? queryKubernetesNodes(config.kubernetes) : [],
   ]);

@@ -39,6 +39,20 @@ async function amd(options: LocalOptions): Promise<VendorResult> {
   return parsed.ok ? { gpus: parsed.value, ran: true } : { gpus: [], ran: true, problem: parsed.message };
 }
 
+/**
+ * The GPUs systeminformation finds (Intel, Apple, AMD without ROCm) do not come and go, and it
+ * reports no live figures for them, so one look per SYSINFO_TTL_MS is enough.
+ */
+export const SYSINFO_TTL_MS = 10 * 60 * 1000;
+let sysinfoCache: { at: number; workerPath: string; controllers: Promise<GraphicsController[]> } | undefined;
+
+function cachedGraphicsControllers(workerPath: string, timeoutMs: number): Promise<GraphicsController[]> {
+  if (!sysinfoCache || sysinfoCache.workerPath !== workerPath || Date.now() - sysinfoCache.at > SYSINFO_TTL_MS) {
+    sysinfoCache = { at: Date.now(), workerPath, controllers: readGraphicsControllers(workerPath, timeoutMs) };
+  }
+  return sysinfoCache.controllers;
+}
+
 /** systeminformation in a worker thread, stopped at the timeout. */
 export function readGraphicsControllers(workerPath: string, timeoutMs: number): Promise<GraphicsController[]> {
   if (!existsSync(workerPath)) return Promise.resolve([]);
@@ -56,13 +70,15 @@ export function readGraphicsControllers(workerPath: string, timeoutMs: number): 
 }
 
 export async function queryLocalHost(options: LocalOptions, label = 'This machine'): Promise<Host> {
-  const [nv, rocm] = await Promise.all([nvidia(options), amd(options)]);
+  const [nv, rocm, controllers] = await Promise.all([
+    nvidia(options),
+    amd(options),
+    options.sysinfoWorkerPath ? cachedGraphicsControllers(options.sysinfoWorkerPath, options.timeoutMs) : [],
+  ]);
   const covered = new Set<GpuVendor>();
   if (nv.ran) covered.add('nvidia');
   if (rocm.ran) covered.add('amd');
-  const others = options.sysinfoWorkerPath
-    ? gpusFromGraphicsControllers(await readGraphicsControllers(options.sysinfoWorkerPath, options.timeoutMs), covered)
-    : [];
+  const others = gpusFromGraphicsControllers(controllers, covered);
   const gpus = [...nv.gpus, ...rocm.gpus, ...others];
   const problems = [nv.problem, rocm.problem].filter((p): p is string => Boolean(p));
   return {

@@ -72,9 +72,17 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
   return results;
 }
 
-export function querySshHosts(hosts: readonly string[], options: SshOptions): Promise<Host[]> {
+/**
+ * Polls every host, at most `concurrency` at a time, answers in the order given. Hosts in
+ * `slowFirst` (those unreachable last time) start first, so their timeouts run alongside the
+ * live hosts' work instead of after it.
+ */
+export async function querySshHosts(hosts: readonly string[], options: SshOptions, slowFirst: ReadonlySet<string> = new Set()): Promise<Host[]> {
   const unique = [...new Set(hosts.map((h) => h.trim()).filter(Boolean))];
-  return mapWithConcurrency(unique, options.concurrency, (host) => querySshHost(host, options));
+  const order = [...unique.filter((h) => slowFirst.has(h)), ...unique.filter((h) => !slowFirst.has(h))];
+  const results = await mapWithConcurrency(order, options.concurrency, (host) => querySshHost(host, options));
+  const byHost = new Map(order.map((host, i) => [host, results[i] as Host]));
+  return unique.map((host) => byHost.get(host) as Host);
 }
 
 /** Sends SIGTERM to one process on an SSH host: `kill -TERM -- <pid>` with a validated pid. */

@@ -21,13 +21,13 @@ export interface SshLab {
   migHost: string;
   deadHost: string;
   hangingHost: string;
-  /** Hosts "alive-1".."alive-N" for load tests, all on the same sshd. */
-  aliveAlias(i: number): string;
+  /** Aliases "hanging-1".."hanging-N" (hangingCount), all on the silent server. */
+  hangingHosts: string[];
   sshd: Started;
   stop(): Promise<void>;
 }
 
-export async function startSshLab(options: { aliveCount?: number } = {}): Promise<SshLab> {
+export async function startSshLab(options: { aliveCount?: number; hangingCount?: number } = {}): Promise<SshLab> {
   await ensureAptPackages({ 'openssh-server': '/usr/sbin/sshd', 'openssh-client': '/usr/bin/ssh' });
   const dir = mkdtempSync(join(tmpdir(), 'gpu-workbench-sshd-'));
   chmodSync(dir, 0o700);
@@ -35,6 +35,7 @@ export async function startSshLab(options: { aliveCount?: number } = {}): Promis
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
   execFileSync('cp', [join(dir, 'client_key.pub'), join(dir, 'authorized_keys')]);
   mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege-separation directory
+  mkdirSync(join(dir, 'home'));
   const port = await freePort();
   writeFileSync(
     join(dir, 'sshd_config'),
@@ -51,7 +52,9 @@ export async function startSshLab(options: { aliveCount?: number } = {}): Promis
       'PubkeyAuthentication yes',
       'PermitRootLogin prohibit-password',
       'AcceptEnv FAKE_NVIDIA_SMI_SET',
-      `SetEnv PATH=${FAKE_BIN}:/usr/local/bin:/usr/bin:/bin`,
+      // An empty HOME keeps the login user's shell start-up files (root's .bashrc) out of every
+      // session, as on a lean GPU host; PATH puts the fake nvidia-smi first.
+      `SetEnv PATH=${FAKE_BIN}:/usr/local/bin:/usr/bin:/bin HOME=${join(dir, 'home')}`,
       'MaxStartups 200:30:400',
       'MaxSessions 200',
       'LogLevel ERROR',
@@ -69,6 +72,7 @@ export async function startSshLab(options: { aliveCount?: number } = {}): Promis
   const common = ['  User root', `  IdentityFile ${join(dir, 'client_key')}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${join(dir, 'known_hosts')}`];
   const aliveCount = options.aliveCount ?? 2;
   const aliases = Array.from({ length: aliveCount }, (_, i) => `alive-${i + 1}`);
+  const hangingAliases = Array.from({ length: options.hangingCount ?? 0 }, (_, i) => `hanging-${i + 1}`);
   const migSet = resolve(import.meta.dirname, '..', 'fixtures', 'nvidia-smi', 'sets', 'mig-a100');
   writeFileSync(
     join(dir, 'ssh_config'),
@@ -86,7 +90,7 @@ export async function startSshLab(options: { aliveCount?: number } = {}): Promis
       '  HostName 127.0.0.1',
       `  Port ${deadPort}`,
       ...common,
-      'Host hanging-box',
+      `Host hanging-box ${hangingAliases.join(' ')}`,
       '  HostName 127.0.0.1',
       `  Port ${hangingPort}`,
       ...common,
@@ -98,7 +102,7 @@ export async function startSshLab(options: { aliveCount?: number } = {}): Promis
     migHost: 'mig-box',
     deadHost: 'dead-box',
     hangingHost: 'hanging-box',
-    aliveAlias: (i) => `alive-${i}`,
+    hangingHosts: hangingAliases,
     sshd,
     async stop() {
       for (const socket of silent) socket.destroy();

@@ -54,6 +54,9 @@ describe('SSH hosts through a real sshd', () => {
     // Polled side by side: the silent host's 2 s ConnectTimeout is paid once, not per host
     // (serially the four would take over 2 s + the others; the bound is loose on purpose).
     assert.ok(elapsed < 2000 + 4000, `took ${elapsed} ms`);
+    // Next poll: last time's unreachable hosts start first; the answer keeps the configured order.
+    const again = await querySshHosts([lab.aliveHosts[0]!, lab.deadHost], { ...options, concurrency: 1 }, new Set([lab.deadHost]));
+    assert.deepEqual(again.map((h) => [h.label, h.status.kind]), [['alive-1', 'ok'], ['dead-box', 'unreachable']]);
   });
 
   test('a hostile host name is refused before ssh is ever started', async () => {

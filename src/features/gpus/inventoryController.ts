@@ -71,6 +71,10 @@ export class InventoryController implements vscode.Disposable {
     this.timer = setTimeout(() => void this.refresh(), seconds * 1000);
   }
 
+  private unreachableSshHosts(): Set<string> {
+    return new Set((this.latest?.hosts ?? []).filter((h) => h.source === 'ssh' && h.status.kind === 'unreachable').map((h) => h.label));
+  }
+
   private async config(): Promise<InventoryConfig> {
     const timeoutMs = numberSetting(Settings.commandTimeoutSeconds, 10) * 1000;
     const ssh = this.sshOptions();
@@ -84,7 +88,7 @@ export class InventoryController implements vscode.Disposable {
         timeoutMs,
         sysinfoWorkerPath: path.join(this.extensionPath, 'dist', 'sysinfo-worker.js'),
       },
-      ssh: ssh && hosts.length > 0 ? { ...ssh, hosts } : undefined,
+      ssh: ssh && hosts.length > 0 ? { ...ssh, hosts, slowFirst: this.unreachableSshHosts() } : undefined,
       prometheus: prometheusUrl ? { url: prometheusUrl, timeoutMs, token: await this.secrets.get(Secrets.prometheusToken) } : undefined,
       kubernetes:
         machineSetting<boolean>(Settings.kubernetesEnabled) === true
