@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveExecutable } from '../../src/node/executables.ts';
+import { ensureAptPackages } from './processes.ts';
 
 export interface KubeLab {
   kubeconfig: string;
@@ -16,6 +18,7 @@ export interface KubeLab {
 const NODE_RESOURCE = { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: ['get', 'list', 'watch'], shortNames: ['no'] };
 
 export async function startKubeLab(nodesFixture: string): Promise<KubeLab> {
+  if (!resolveExecutable('kubectl', undefined)) await ensureAptPackages({ 'kubernetes-client': '/usr/bin/kubectl' });
   const nodes = readFileSync(nodesFixture, 'utf8');
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
