@@ -3,7 +3,8 @@
  * Nothing here needs a GPU: a fake nvidia-smi on the extension host's PATH prints a captured answer.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startSshLab, type SshLab } from '../harness/sshd.ts';
@@ -17,15 +18,25 @@ const vsix = join(repo, `gpu-workbench-${version}.vsix`);
 describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
   let vscode: RunningCodeServer;
   let ssh: SshLab;
+  // nvidia-smi here answers from the fixture set named in a file the test can change, to see
+  // the view refresh by itself.
+  const scratch = mkdtempSync(join(tmpdir(), 'gpu-workbench-e2e-smi-'));
+  const currentSet = join(scratch, 'set');
+  const nvidiaSmi = join(scratch, 'nvidia-smi');
+  const sets = join(repo, 'test', 'fixtures', 'nvidia-smi', 'sets');
 
   before(async () => {
     assert.ok(existsSync(vsix), `${vsix} is missing: run "npm run package" first`);
+    writeFileSync(currentSet, join(sets, 'h100-busy-a10g-na'));
+    writeFileSync(nvidiaSmi, `#!/bin/sh\nFAKE_NVIDIA_SMI_SET="$(cat '${currentSet}')" exec '${join(repo, 'test', 'fixtures', 'fake-bin', 'nvidia-smi')}' "$@"\n`);
+    chmodSync(nvidiaSmi, 0o755);
     ssh = await startSshLab();
     vscode = await startCodeServer({
       vsix,
       workspace: join(repo, 'examples'),
+      userSettings: { 'gpuWorkbench.refreshIntervalSeconds': 2 },
       machineSettings: {
-        'gpuWorkbench.nvidiaSmiPath': join(repo, 'test', 'fixtures', 'fake-bin', 'nvidia-smi'),
+        'gpuWorkbench.nvidiaSmiPath': nvidiaSmi,
         'gpuWorkbench.sshHosts': [ssh.aliveHosts[0], ssh.deadHost],
         'gpuWorkbench.ssh.configFile': ssh.configFile,
       },
@@ -35,6 +46,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
   after(async () => {
     await vscode?.stop();
     await ssh?.stop();
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   async function onFailure<T>(name: string, body: () => Promise<T>): Promise<T> {
@@ -84,8 +96,28 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await rows.filter({ hasText: '0: NVIDIA H100 80GB HBM3' }).first().click();
       await row('407 python3').first().waitFor({ timeout: 10_000 });
       assert.match(await row('407 python3').first().innerText(), /7366 MiB/);
+      // A wider side bar, as a person would drag it, so the picture shows whole descriptions.
+      const sidebar = await page.locator('.part.sidebar').boundingBox();
+      if (sidebar) {
+        const x = sidebar.x + sidebar.width + 2;
+        const y = sidebar.y + sidebar.height / 2;
+        await page.mouse.move(x, y);
+        await page.mouse.down();
+        await page.mouse.move(x + 280, y, { steps: 8 });
+        await page.mouse.up();
+      }
       const shot = await saveScreenshot(page, 'gpus-view');
       // The README's picture is this screen: `UPDATE_README_SCREENSHOTS=1 npm run test:e2e` renews it.
       if (process.env.UPDATE_README_SCREENSHOTS === '1') copyFileSync(shot, join(repo, 'docs', 'images', 'workbench.png'));
+    }));
+
+  test('while the view is visible it refreshes by itself (every 2 s here)', () =>
+    onFailure('gpus-refresh', async () => {
+      const page = vscode.page;
+      writeFileSync(currentSet, join(sets, 'mig-a100'));
+      // No click on Refresh: the A100s of the MIG fixture replace the H100 within a few periods.
+      const a100 = page.locator('.pane-body .monaco-list-row', { hasText: '0: NVIDIA A100-SXM4-40GB' });
+      await a100.first().waitFor({ timeout: 20_000 });
+      writeFileSync(currentSet, join(sets, 'h100-busy-a10g-na'));
     }));
 });
