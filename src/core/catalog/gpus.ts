@@ -1,0 +1,68 @@
+/**
+ * GPU specifications from the vendors' datasheets (dense tensor throughput, no sparsity), and a
+ * default hourly price a user can override. `memoryMiB` is what nvidia-smi reports as
+ * `memory.total`; CUDA sees that minus `memory.reserved` (480 MiB measured on an H100 80GB HBM3,
+ * driver 580: 81559 - 480 = 81079 MiB = 79.18 GiB, the figure vLLM logs).
+ */
+
+export interface GpuSpec {
+  id: string;
+  name: string;
+  memoryMiB: number;
+  reservedMiB: number;
+  /** Peak memory bandwidth, GB/s (10^9 bytes). */
+  memoryBandwidthGBps: number;
+  /** Dense bf16/fp16 tensor throughput, TFLOPS. */
+  bf16Tflops: number;
+  /** Dense fp8 (or int8 where there is no fp8) tensor throughput, TFLOPS. */
+  fp8Tflops: number;
+  hasFp8: boolean;
+  /** GPU-to-GPU bandwidth per GPU and direction, GB/s (NVLink, Infinity Fabric or PCIe). */
+  interconnectGBps: number;
+  interconnect: 'nvlink' | 'infinity-fabric' | 'pcie';
+  /** Default on-demand price, US$ per GPU-hour (typical cloud list price, late 2025). */
+  pricePerHour: number;
+  /** nvidia-smi / rocm-smi / Kubernetes label names that mean this GPU. */
+  matches: RegExp;
+  datacenter: boolean;
+}
+
+const DEFAULT_RESERVED_MIB = 480;
+
+export const GPU_CATALOG: readonly GpuSpec[] = [
+  { id: 'a10g', name: 'NVIDIA A10G 24GB', memoryMiB: 23028, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 600, bf16Tflops: 70, fp8Tflops: 140, hasFp8: false, interconnectGBps: 32, interconnect: 'pcie', pricePerHour: 1.01, matches: /\bA10G\b/i, datacenter: true },
+  { id: 'l4', name: 'NVIDIA L4 24GB', memoryMiB: 23034, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 300, bf16Tflops: 121, fp8Tflops: 242.5, hasFp8: true, interconnectGBps: 32, interconnect: 'pcie', pricePerHour: 0.8, matches: /\bL4\b(?!0)/i, datacenter: true },
+  { id: 'l40s', name: 'NVIDIA L40S 48GB', memoryMiB: 46068, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 864, bf16Tflops: 362, fp8Tflops: 733, hasFp8: true, interconnectGBps: 32, interconnect: 'pcie', pricePerHour: 1.86, matches: /\bL40S\b/i, datacenter: true },
+  { id: 'a100-40gb', name: 'NVIDIA A100 40GB SXM', memoryMiB: 40960, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 1555, bf16Tflops: 312, fp8Tflops: 624, hasFp8: false, interconnectGBps: 300, interconnect: 'nvlink', pricePerHour: 3.0, matches: /\bA100\b.*\b40\s*GB\b/i, datacenter: true },
+  { id: 'a100-80gb', name: 'NVIDIA A100 80GB SXM', memoryMiB: 81920, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 2039, bf16Tflops: 312, fp8Tflops: 624, hasFp8: false, interconnectGBps: 300, interconnect: 'nvlink', pricePerHour: 3.5, matches: /\bA100\b.*\b80\s*GB\b/i, datacenter: true },
+  { id: 'h100-pcie', name: 'NVIDIA H100 80GB PCIe', memoryMiB: 81559, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 2000, bf16Tflops: 756, fp8Tflops: 1513, hasFp8: true, interconnectGBps: 64, interconnect: 'pcie', pricePerHour: 3.5, matches: /\bH100\b.*\bPCIe\b/i, datacenter: true },
+  { id: 'h100-sxm', name: 'NVIDIA H100 80GB SXM (HBM3)', memoryMiB: 81559, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 3350, bf16Tflops: 989, fp8Tflops: 1979, hasFp8: true, interconnectGBps: 450, interconnect: 'nvlink', pricePerHour: 4.0, matches: /\bH100\b(?!.*PCIe)/i, datacenter: true },
+  { id: 'h200', name: 'NVIDIA H200 141GB', memoryMiB: 143771, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 4800, bf16Tflops: 989, fp8Tflops: 1979, hasFp8: true, interconnectGBps: 450, interconnect: 'nvlink', pricePerHour: 5.0, matches: /\bH200\b/i, datacenter: true },
+  { id: 'b200', name: 'NVIDIA B200 180GB', memoryMiB: 183359, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 8000, bf16Tflops: 2250, fp8Tflops: 4500, hasFp8: true, interconnectGBps: 900, interconnect: 'nvlink', pricePerHour: 8.0, matches: /\bB200\b/i, datacenter: true },
+  { id: 'mi300x', name: 'AMD Instinct MI300X 192GB', memoryMiB: 196608, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 5300, bf16Tflops: 1307, fp8Tflops: 2615, hasFp8: true, interconnectGBps: 448, interconnect: 'infinity-fabric', pricePerHour: 4.0, matches: /\bMI300X\b/i, datacenter: true },
+  { id: 'rtx-4090', name: 'NVIDIA GeForce RTX 4090 24GB', memoryMiB: 24564, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 1008, bf16Tflops: 165, fp8Tflops: 330, hasFp8: true, interconnectGBps: 32, interconnect: 'pcie', pricePerHour: 0.7, matches: /\bRTX 4090\b/i, datacenter: false },
+  { id: 'rtx-5090', name: 'NVIDIA GeForce RTX 5090 32GB', memoryMiB: 32607, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 1792, bf16Tflops: 209, fp8Tflops: 419, hasFp8: true, interconnectGBps: 64, interconnect: 'pcie', pricePerHour: 0.9, matches: /\bRTX 5090\b/i, datacenter: false },
+  { id: 'rtx-6000-ada', name: 'NVIDIA RTX 6000 Ada 48GB', memoryMiB: 49140, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 960, bf16Tflops: 182, fp8Tflops: 364, hasFp8: true, interconnectGBps: 32, interconnect: 'pcie', pricePerHour: 1.2, matches: /\bRTX 6000 Ada\b/i, datacenter: false },
+  { id: 'rtx-3090', name: 'NVIDIA GeForce RTX 3090 24GB', memoryMiB: 24576, reservedMiB: DEFAULT_RESERVED_MIB, memoryBandwidthGBps: 936, bf16Tflops: 71, fp8Tflops: 142, hasFp8: false, interconnectGBps: 32, interconnect: 'pcie', pricePerHour: 0.4, matches: /\bRTX 3090\b/i, datacenter: false },
+];
+
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+
+/** Memory CUDA (and so vLLM) sees as the device total, in bytes. */
+export function visibleBytes(gpu: GpuSpec): number {
+  return (gpu.memoryMiB - gpu.reservedMiB) * MIB;
+}
+
+export function visibleGiB(gpu: GpuSpec): number {
+  return visibleBytes(gpu) / GIB;
+}
+
+export function findGpu(idOrName: string): GpuSpec | undefined {
+  const key = idOrName.trim().toLowerCase();
+  const byId = GPU_CATALOG.find((g) => g.id === key);
+  if (byId) return byId;
+  // Kubernetes labels write "NVIDIA-H100-80GB-HBM3"; nvidia-smi writes "NVIDIA H100 80GB HBM3".
+  const name = idOrName.replace(/[-_]/g, ' ');
+  return GPU_CATALOG.find((g) => g.matches.test(name));
+}
