@@ -7,8 +7,8 @@ if (!existsSync(cli)) {
   process.stderr.write('gpu-workbench: dist/cli.js is missing; run "npm run build" in the checkout first.\n');
   process.exit(2);
 }
-const { main } = require(cli);
-main(process.argv.slice(2), { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) }).then(
+const { main, processIo } = require(cli);
+main(process.argv.slice(2), processIo()).then(
   (code) => { process.exitCode = code; },
   (error) => { process.stderr.write(`gpu-workbench: ${String(error)}\n`); process.exitCode = 1; },
 );

@@ -1,66 +1,34 @@
 /**
  * `gpu-workbench`: the extension's core from a terminal or CI.
- *   gpu-workbench inventory [--ssh HOST]... [--ssh-config FILE] [--prometheus URL]
- *                           [--kubernetes] [--kubeconfig FILE] [--context NAME] [--no-local]
- *                           [--timeout SECONDS] [--json]
- * Exit codes: 0 all sources answered, 1 a host was unreachable or failed, 2 usage error.
+ * Exit codes: 0 success, 1 a finding (an unreachable host, no layout that fits) or a runtime
+ * error, 2 a usage error.
  */
-import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { formatInventoryText } from './core/gpu/inventoryText.ts';
-import { collectInventory, type InventoryConfig } from './node/collectInventory.ts';
-import { resolveExecutable } from './node/executables.ts';
+import { inventoryCommand, INVENTORY_USAGE } from './cli/inventory.ts';
+import { UsageError, type Io } from './cli/io.ts';
+import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
 
 const USAGE = `Usage:
-  gpu-workbench inventory [--ssh HOST]... [--ssh-config FILE] [--prometheus URL]
-                          [--kubernetes] [--kubeconfig FILE] [--context NAME]
-                          [--no-local] [--timeout SECONDS] [--json]
+${INVENTORY_USAGE}
+${SIZING_USAGE}
   gpu-workbench --help | --version
 
-inventory  lists GPUs on this machine (nvidia-smi, rocm-smi), on SSH hosts (system ssh),
-           from Prometheus (DCGM exporter metrics) and Kubernetes nodes (kubectl).
-Exit codes: 0 every source answered, 1 a host was unreachable or failed, 2 usage error.`;
+inventory  GPUs on this machine (nvidia-smi, rocm-smi), SSH hosts (system ssh), Prometheus
+           (DCGM exporter metrics) and Kubernetes nodes (kubectl).
+estimate   per-GPU memory of a vLLM deployment: weights, activation peak, KV cache, fit.
+suggest    parallelism and batch settings (vLLM, TGI, Triton) for a target load.
+train      per-GPU memory of full, LoRA and QLoRA fine-tuning with ZeRO sharding.
+Models: a built-in id, a config.json path, or org/name (local Hugging Face cache, then the Hub
+at $HF_ENDPOINT with $HF_TOKEN; HF_HUB_OFFLINE=1 never contacts it).`;
 
-class UsageError extends Error {}
+declare const __GPU_WORKBENCH_VERSION__: string;
+const VERSION = typeof __GPU_WORKBENCH_VERSION__ === 'string' ? __GPU_WORKBENCH_VERSION__ : 'development';
 
-interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-async function inventory(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ssh: { type: 'string', multiple: true },
-      'ssh-config': { type: 'string' },
-      prometheus: { type: 'string' },
-      kubernetes: { type: 'boolean' },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      'no-local': { type: 'boolean' },
-      timeout: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  const timeoutSeconds = values.timeout === undefined ? 10 : Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}"`);
-  const timeoutMs = timeoutSeconds * 1000;
-  const hosts = values.ssh ?? [];
-  const sshPath = resolveExecutable('ssh', undefined);
-  if (hosts.length > 0 && !sshPath) throw new UsageError('--ssh needs an ssh executable on PATH');
-  const config: InventoryConfig = {
-    local: values['no-local'] ? undefined : { nvidiaSmiPath: undefined, rocmSmiPath: undefined, timeoutMs, sysinfoWorkerPath: path.join(__dirname, 'sysinfo-worker.js') },
-    ssh: sshPath && hosts.length > 0 ? { hosts, sshPath, configFile: values['ssh-config'], connectTimeoutSeconds: Math.min(timeoutSeconds, 10), commandTimeoutSeconds: timeoutSeconds, concurrency: 16 } : undefined,
-    prometheus: values.prometheus ? { url: values.prometheus, timeoutMs } : undefined,
-    kubernetes: values.kubernetes || values.kubeconfig || values.context ? { kubectlPath: undefined, kubeconfig: values.kubeconfig, context: values.context, timeoutMs } : undefined,
-  };
-  const result = await collectInventory(config);
-  io.out(values.json ? JSON.stringify(result, null, 2) : formatInventoryText(result));
-  return result.hosts.some((h) => h.status.kind !== 'ok') ? 1 : 0;
-}
+const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
+  inventory: inventoryCommand,
+  estimate: estimateCommand,
+  suggest: suggestCommand,
+  train: trainCommand,
+};
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -73,8 +41,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(VERSION);
       return 0;
     }
-    if (command === 'inventory') return await inventory(rest, io);
-    throw new UsageError(`unknown command "${command}"`);
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`unknown command "${command}"`);
+    return await run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`gpu-workbench: ${(error as Error).message}\n\n${USAGE}`);
@@ -85,11 +54,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-declare const __GPU_WORKBENCH_VERSION__: string;
-const VERSION = typeof __GPU_WORKBENCH_VERSION__ === 'string' ? __GPU_WORKBENCH_VERSION__ : 'development';
+export function processIo(): Io {
+  return {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
 
 if (require.main === module) {
-  main(process.argv.slice(2), { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) }).then(
+  main(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;
     },

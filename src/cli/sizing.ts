@@ -1,0 +1,171 @@
+import { parseArgs } from 'node:util';
+import type { WeightFormat } from '../core/catalog/architecture.ts';
+import { findGpu, GPU_CATALOG, type GpuSpec } from '../core/catalog/gpus.ts';
+import type { KvCacheDtype } from '../core/sizing/kvCache.ts';
+import { estimateJson, estimateText, suggestionJson, suggestionText, trainingJson } from '../core/sizing/report.ts';
+import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemory.ts';
+import { suggest } from '../core/sizing/suggest.ts';
+import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
+import { resolveModel } from '../node/modelSource.ts';
+import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+
+export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | config.json | org/name> --gpu <id>
+                         [--tp N] [--pp N] [--dtype bf16|fp16|fp8|int8|int4]
+                         [--kv-cache-dtype auto|fp8] [--gpu-memory-utilization F]
+                         [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N] [--json]
+  gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
+                         [--output-tokens N] [--rps R | --concurrency N]
+                         [--ttft-ms MS] [--tpot-ms MS] [--json]
+  gpu-workbench train --model M [--method full|lora|qlora] [--zero 0|1|2|3] [--dp N] [--tp N]
+                         [--pp N] [--micro-batch N] [--seq-len N] [--recompute] [--lora-rank N] [--json]
+  GPU ids: ${GPU_CATALOG.map((g) => g.id).join(', ')}`;
+
+const WEIGHT_FORMATS: readonly WeightFormat[] = ['bf16', 'fp16', 'fp8', 'int8', 'int4'];
+const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
+
+async function loadModel(ref: string | undefined, io: Io) {
+  if (!ref) throw new UsageError('--model is required');
+  const model = await resolveModel(ref, {
+    cwd: io.cwd,
+    hubEndpoint: io.env.HF_HUB_OFFLINE === '1' ? undefined : (io.env.HF_ENDPOINT ?? 'https://huggingface.co'),
+    token: io.env.HF_TOKEN,
+  });
+  if (!model.ok) throw new Error(model.message);
+  return model.architecture;
+}
+
+function gpuOf(id: string | undefined): GpuSpec {
+  if (!id) throw new UsageError('--gpu is required');
+  const gpu = findGpu(id);
+  if (!gpu) throw new UsageError(`unknown GPU "${id}"`);
+  return gpu;
+}
+
+export async function estimateCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      gpu: { type: 'string' },
+      tp: { type: 'string' },
+      pp: { type: 'string' },
+      dtype: { type: 'string' },
+      'kv-cache-dtype': { type: 'string' },
+      'gpu-memory-utilization': { type: 'string' },
+      'max-model-len': { type: 'string' },
+      'max-num-seqs': { type: 'string' },
+      'max-num-batched-tokens': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const gpu = gpuOf(values.gpu);
+  if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat)) throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype)) throw new UsageError(`--kv-cache-dtype must be one of ${KV_DTYPES.join(', ')}`);
+  const utilization = positiveNumber(values['gpu-memory-utilization'], '--gpu-memory-utilization', 0.9) ?? 0.9;
+  if (utilization > 1) throw new UsageError('--gpu-memory-utilization must be at most 1');
+  const model = await loadModel(values.model, io);
+  const defaults = vllmDefaults(model, gpu);
+  const estimate = estimateServingMemory(model, gpu, {
+    ...defaults,
+    tp: positiveInteger(values.tp, '--tp', 1),
+    pp: positiveInteger(values.pp, '--pp', 1),
+    weightFormat: values.dtype as WeightFormat | undefined,
+    kvCacheDtype: (values['kv-cache-dtype'] as KvCacheDtype | undefined) ?? 'auto',
+    gpuMemoryUtilization: utilization,
+    maxModelLen: positiveInteger(values['max-model-len'], '--max-model-len', defaults.maxModelLen),
+    maxNumSeqs: positiveInteger(values['max-num-seqs'], '--max-num-seqs', defaults.maxNumSeqs),
+    maxNumBatchedTokens: positiveInteger(values['max-num-batched-tokens'], '--max-num-batched-tokens', defaults.maxNumBatchedTokens),
+  });
+  io.out(values.json ? JSON.stringify(estimateJson(model, estimate), null, 2) : estimateText(model, estimate));
+  return 0;
+}
+
+export async function suggestCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      gpu: { type: 'string', multiple: true },
+      context: { type: 'string' },
+      'input-tokens': { type: 'string' },
+      'output-tokens': { type: 'string' },
+      rps: { type: 'string' },
+      concurrency: { type: 'string' },
+      'ttft-ms': { type: 'string' },
+      'tpot-ms': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const gpus = values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter);
+  const model = await loadModel(values.model, io);
+  const context = positiveInteger(values.context, '--context', Math.min(model.maxPositionEmbeddings ?? 8192, 8192));
+  const result = suggest(model, gpus, {
+    contextLength: context,
+    inputTokens: positiveInteger(values['input-tokens'], '--input-tokens', Math.min(1024, context)),
+    outputTokens: positiveInteger(values['output-tokens'], '--output-tokens', 256),
+    requestsPerSecond: positiveNumber(values.rps, '--rps', undefined),
+    concurrency: values.concurrency === undefined ? undefined : positiveInteger(values.concurrency, '--concurrency'),
+    ttftMsMax: positiveNumber(values['ttft-ms'], '--ttft-ms', undefined),
+    tpotMsMax: positiveNumber(values['tpot-ms'], '--tpot-ms', undefined),
+  });
+  if (!result.ok) {
+    io.out(values.json ? JSON.stringify({ ok: false, reasons: result.reasons }, null, 2) : `No layout fits:\n${result.reasons.map((r) => `  - ${r}`).join('\n')}`);
+    return 1;
+  }
+  io.out(
+    values.json
+      ? JSON.stringify({ ok: true, model: model.id, best: suggestionJson(result.best), alternatives: result.alternatives.map(suggestionJson) }, null, 2)
+      : suggestionText(model, result.best, result.alternatives),
+  );
+  return 0;
+}
+
+export async function trainCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      method: { type: 'string' },
+      zero: { type: 'string' },
+      dp: { type: 'string' },
+      tp: { type: 'string' },
+      pp: { type: 'string' },
+      'micro-batch': { type: 'string' },
+      'seq-len': { type: 'string' },
+      recompute: { type: 'boolean' },
+      'lora-rank': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const method = (values.method ?? 'full') as TrainingMethod;
+  if (!['full', 'lora', 'qlora'].includes(method)) throw new UsageError('--method must be full, lora or qlora');
+  const zero = Number(values.zero ?? 0);
+  if (![0, 1, 2, 3].includes(zero)) throw new UsageError('--zero must be 0, 1, 2 or 3');
+  const model = await loadModel(values.model, io);
+  const estimate = estimateTrainingMemory(model, {
+    method,
+    zeroStage: zero as 0 | 1 | 2 | 3,
+    dp: positiveInteger(values.dp, '--dp', 1),
+    tp: positiveInteger(values.tp, '--tp', 1),
+    pp: positiveInteger(values.pp, '--pp', 1),
+    microBatch: positiveInteger(values['micro-batch'], '--micro-batch', 1),
+    sequenceLength: positiveInteger(values['seq-len'], '--seq-len', 4096),
+    recompute: values.recompute === true,
+    flashAttention: true,
+    loraRank: positiveInteger(values['lora-rank'], '--lora-rank', 16),
+  });
+  const json = trainingJson(estimate);
+  io.out(
+    values.json
+      ? JSON.stringify({ model: model.id, method, ...json }, null, 2)
+      : [
+          `${model.id}, ${method} fine-tuning, per GPU: ${json.totalGiB} GiB`,
+          `  weights ${json.weightsGiB} GiB, gradients ${json.gradientsGiB} GiB, optimizer ${json.optimizerGiB} GiB, activations ${json.activationsGiB} GiB, logits ${json.logitsGiB} GiB`,
+          ...estimate.explanation.map((l) => `  - ${l}`),
+        ].join('\n'),
+  );
+  return 0;
+}
