@@ -1,7 +1,7 @@
 /**
  * `gpu-workbench`: the extension's core from a terminal or CI.
- * Exit codes: 0 success, 1 a finding (an unreachable host, no layout that fits) or a runtime
- * error, 2 a usage error.
+ * Exit codes: 0 success, 1 a finding (an unreachable host, a model that does not fit, no layout
+ * that fits) or a runtime error, 2 a usage error.
  */
 import { inventoryCommand, INVENTORY_USAGE } from './cli/inventory.ts';
 import { UsageError, type Io } from './cli/io.ts';

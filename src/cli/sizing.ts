@@ -78,7 +78,7 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
     maxNumBatchedTokens: positiveInteger(values['max-num-batched-tokens'], '--max-num-batched-tokens', defaults.maxNumBatchedTokens),
   });
   io.out(values.json ? JSON.stringify(estimateJson(model, estimate), null, 2) : estimateText(model, estimate));
-  return 0;
+  return estimate.fits ? 0 : 1;
 }
 
 export async function suggestCommand(args: string[], io: Io): Promise<number> {
