@@ -8,6 +8,8 @@ export const Commands = {
   setPrometheusUrl: 'gpuWorkbench.setPrometheusUrl',
   setPrometheusToken: 'gpuWorkbench.setPrometheusToken',
   stopProcess: 'gpuWorkbench.stopProcess',
+  estimateModelMemory: 'gpuWorkbench.estimateModelMemory',
+  setHuggingFaceToken: 'gpuWorkbench.setHuggingFaceToken',
   showLog: 'gpuWorkbench.showLog',
 } as const;
 
@@ -41,11 +43,13 @@ export const Settings = {
   refreshIntervalSeconds: 'refreshIntervalSeconds',
   commandTimeoutSeconds: 'commandTimeoutSeconds',
   solverTimeLimitSeconds: 'solver.timeLimitSeconds',
+  huggingFaceEndpoint: 'huggingFace.endpoint',
 } as const;
 
 /** SecretStorage keys. */
 export const Secrets = {
   prometheusToken: 'gpuWorkbench.prometheus.token',
+  huggingFaceToken: 'gpuWorkbench.huggingFace.token',
 } as const;
 
 export const LOG_CHANNEL_NAME = 'GPU Workbench';

@@ -6,6 +6,7 @@ import { registerGpuCommands } from './features/gpus/gpuCommands.ts';
 import { createGpuStatusBar } from './features/gpus/gpuStatusBar.ts';
 import { GpuTreeProvider } from './features/gpus/gpuTreeProvider.ts';
 import { InventoryController } from './features/gpus/inventoryController.ts';
+import { registerSizingCommands } from './features/sizing/estimateCommand.ts';
 import { WorkbenchPanel, type WorkbenchDeps } from './features/workbench/workbenchPanel.ts';
 import { GlpkWorkerClient } from './node/solverClient.ts';
 
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     gpuView.onDidChangeVisibility((event) => controller.setWatching('view', event.visible)),
     createGpuStatusBar(controller),
     registerGpuCommands(controller, context.secrets, log),
+    registerSizingCommands(workbenchDeps, controller, context.secrets, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshGpus()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(Settings.section) && !event.affectsConfiguration(`${Settings.section}.solver`)) void controller.refresh();

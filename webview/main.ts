@@ -1,15 +1,18 @@
-import { isExtensionToWebview, type SelfTestOutcome, type SolverState } from '../src/shared/protocol.ts';
+import { isExtensionToWebview, type EstimateView, type SelfTestOutcome, type SolverState } from '../src/shared/protocol.ts';
 import { button, divider, progressRing, registerToolkit, tag } from './components/toolkit.ts';
 import { el } from './dom.ts';
+import { renderEstimate } from './estimateView.ts';
 import { createHost } from './vscodeApi.ts';
 
 interface PersistedState {
   selfTest?: SelfTestOutcome;
+  estimate?: EstimateView;
 }
 
 const host = createHost<PersistedState>();
 let solver: SolverState = { state: 'loading' };
 let selfTest: SelfTestOutcome | undefined = host.getState()?.selfTest;
+let estimate: EstimateView | undefined = host.getState()?.estimate;
 let selfTestRunning = false;
 
 function formatMs(ms: number): string {
@@ -62,6 +65,7 @@ function render(): void {
   if (!app) return;
   app.replaceChildren(
     el('h1', { text: 'Allocation Workbench' }),
+    ...(estimate ? [renderEstimate(estimate)] : []),
     el('section', { className: 'card' }, el('h2', { text: 'Solver' }), renderSolverStatus(), renderSelfTest()),
     divider(),
   );
@@ -82,11 +86,13 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   }
   if (message.type === 'solverState') {
     solver = message.solver;
+  } else if (message.type === 'estimate') {
+    estimate = message.estimate;
   } else {
     selfTestRunning = false;
     selfTest = message.outcome;
-    host.setState({ selfTest });
   }
+  host.setState({ selfTest, estimate });
   render();
 });
 

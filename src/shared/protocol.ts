@@ -15,6 +15,21 @@ export type SelfTestOutcome =
   | { ok: true; status: string; objective: number; values: Record<string, number>; solveMs: number }
   | { ok: false; message: string };
 
+/** One memory estimate as the workbench draws it: GiB per GPU (2^30 bytes). */
+export interface EstimateView {
+  title: string;
+  /** Memory CUDA reports on one GPU. */
+  totalGiB: number;
+  usableGiB: number;
+  parts: { label: string; gib: number }[];
+  kvCacheTokens: number;
+  maxConcurrency: number;
+  fits: boolean;
+  problems: string[];
+  advice: string[];
+  explanation: string[];
+}
+
 export type WebviewToExtension =
   /** Webview -> extension: the page has loaded and wants the current state. */
   | { type: 'ready' }
@@ -25,7 +40,9 @@ export type ExtensionToWebview =
   /** Extension -> webview: the solver engine's state changed. */
   | { type: 'solverState'; solver: SolverState }
   /** Extension -> webview: the self-test finished. */
-  | { type: 'solverSelfTest'; outcome: SelfTestOutcome };
+  | { type: 'solverSelfTest'; outcome: SelfTestOutcome }
+  /** Extension -> webview: show a memory estimate ("Estimate Model Memory"). */
+  | { type: 'estimate'; estimate: EstimateView };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -65,6 +82,26 @@ function isSelfTestOutcome(value: unknown): value is SelfTestOutcome {
   );
 }
 
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+export function isEstimateView(value: unknown): value is EstimateView {
+  if (!isRecord(value)) return false;
+  return (
+    typeof value.title === 'string' &&
+    isFiniteNumber(value.totalGiB) &&
+    isFiniteNumber(value.usableGiB) &&
+    Array.isArray(value.parts) &&
+    value.parts.every((p) => isRecord(p) && typeof p.label === 'string' && isFiniteNumber(p.gib)) &&
+    isFiniteNumber(value.kvCacheTokens) &&
+    isFiniteNumber(value.maxConcurrency) &&
+    typeof value.fits === 'boolean' &&
+    isStringArray(value.problems) &&
+    isStringArray(value.advice) &&
+    isStringArray(value.explanation)
+  );
+}
+
 export function isExtensionToWebview(value: unknown): value is ExtensionToWebview {
   if (!isRecord(value)) return false;
   switch (value.type) {
@@ -72,6 +109,8 @@ export function isExtensionToWebview(value: unknown): value is ExtensionToWebvie
       return isSolverState(value.solver);
     case 'solverSelfTest':
       return isSelfTestOutcome(value.outcome);
+    case 'estimate':
+      return isEstimateView(value.estimate);
     default:
       return false;
   }

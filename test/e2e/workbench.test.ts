@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startSshLab, type SshLab } from '../harness/sshd.ts';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
-import { runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
+import { pickQuickItem, runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -106,9 +106,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
         await page.mouse.move(x + 280, y, { steps: 8 });
         await page.mouse.up();
       }
-      const shot = await saveScreenshot(page, 'gpus-view');
-      // The README's picture is this screen: `UPDATE_README_SCREENSHOTS=1 npm run test:e2e` renews it.
-      if (process.env.UPDATE_README_SCREENSHOTS === '1') copyFileSync(shot, join(repo, 'docs', 'images', 'workbench.png'));
+      await saveScreenshot(page, 'gpus-view');
     }));
 
   test('while the view is visible it refreshes by itself (every 2 s here)', () =>
@@ -119,5 +117,27 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const a100 = page.locator('.pane-body .monaco-list-row', { hasText: '0: NVIDIA A100-SXM4-40GB' });
       await a100.first().waitFor({ timeout: 20_000 });
       writeFileSync(currentSet, join(sets, 'h100-busy-a10g-na'));
+    }));
+
+  test('Estimate Model Memory: Qwen3-32B on an H100 at its full 40960-token context does not fit, and says what would', () =>
+    onFailure('estimate', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Estimate Model Memory');
+      await pickQuickItem(page, 'Qwen/Qwen3-32B');
+      await pickQuickItem(page, 'h100-sxm');
+      const frame = webviewFrame(page);
+      const verdict = frame.locator('#estimate-verdict');
+      await verdict.waitFor({ timeout: 30_000 });
+      // vLLM's published figures for this model on an H100: 61.03 GiB weights, 4.45 GiB of KV cache
+      // = about 18,000 tokens, so a 40,960-token request does not fit (it does at 16,000).
+      assert.match(await verdict.innerText(), /^Does not fit\. One request of max_model_len 40960 needs/);
+      const estimate = frame.locator('#estimate');
+      assert.match(await estimate.innerText(), /Weights\s+61\.02 GiB/);
+      assert.match(await estimate.innerText(), /Set max_model_len to 18\d{3} or less/);
+      assert.match(await estimate.innerText(), /Use tensor parallel 2 \(2 GPUs\)/);
+      assert.equal(await frame.locator('svg.memory-bar rect').count(), 5);
+      const shot = await saveScreenshot(page, 'estimate');
+      // The README's picture is this screen: `UPDATE_README_SCREENSHOTS=1 npm run test:e2e` renews it.
+      if (process.env.UPDATE_README_SCREENSHOTS === '1') copyFileSync(shot, join(repo, 'docs', 'images', 'workbench.png'));
     }));
 });

@@ -3,6 +3,7 @@ import type { ModelArchitecture } from '../catalog/architecture.ts';
 import { GIB, type ServingEstimate } from './servingMemory.ts';
 import type { Suggestion } from './suggest.ts';
 import type { TrainingEstimate } from './training.ts';
+import type { EstimateView } from '../../shared/protocol.ts';
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -104,5 +105,28 @@ export function trainingJson(t: TrainingEstimate) {
     logitsGiB: round(t.logitsBytes / GIB),
     totalGiB: round(t.totalBytes / GIB),
     explanation: t.explanation,
+  };
+}
+
+/** What the workbench draws for an estimate. */
+export function estimateView(a: ModelArchitecture, e: ServingEstimate, advice: string[]): EstimateView {
+  const gib = (bytes: number) => round(bytes / GIB);
+  const total = e.usableBytes / e.settings.gpuMemoryUtilization;
+  return {
+    title: `${a.id} on ${e.gpu.name}, TP=${e.settings.tp}${e.settings.pp > 1 ? ` PP=${e.settings.pp}` : ''}, max_model_len ${e.settings.maxModelLen}`,
+    totalGiB: gib(total),
+    usableGiB: gib(e.usableBytes),
+    parts: [
+      { label: 'Weights', gib: gib(e.weightsBytes) },
+      { label: 'Activation peak', gib: gib(e.activationBytes) },
+      { label: 'Non-torch', gib: gib(e.nonTorchBytes) },
+      { label: 'KV cache', gib: gib(e.kvCacheBytes) },
+    ],
+    kvCacheTokens: e.kvCacheTokens,
+    maxConcurrency: round(e.maxConcurrency),
+    fits: e.fits,
+    problems: e.problems,
+    advice,
+    explanation: e.explanation,
   };
 }

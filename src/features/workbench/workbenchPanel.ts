@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
 import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
-import { isWebviewToExtension, type ExtensionToWebview, type SolverState, type WebviewToExtension } from '../../shared/protocol.ts';
+import { isWebviewToExtension, type EstimateView, type ExtensionToWebview, type SolverState, type WebviewToExtension } from '../../shared/protocol.ts';
 import type { GlpkWorkerClient } from '../../node/solverClient.ts';
 
 export interface WorkbenchDeps {
@@ -17,6 +17,7 @@ export class WorkbenchPanel implements vscode.Disposable {
   private static current: WorkbenchPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private solverState: SolverState = { state: 'loading' };
+  private estimate: EstimateView | undefined;
 
   static show(deps: WorkbenchDeps): WorkbenchPanel {
     if (WorkbenchPanel.current) {
@@ -47,6 +48,13 @@ export class WorkbenchPanel implements vscode.Disposable {
     );
     this.render();
     this.loadSolver();
+  }
+
+  /** Shows an estimate now, and again when the page (re)loads. */
+  showEstimate(estimate: EstimateView): void {
+    this.estimate = estimate;
+    this.panel.reveal();
+    this.post({ type: 'estimate', estimate });
   }
 
   render(): void {
@@ -89,6 +97,7 @@ export class WorkbenchPanel implements vscode.Disposable {
   private handle(message: WebviewToExtension): void {
     if (message.type === 'ready') {
       this.post({ type: 'solverState', solver: this.solverState });
+      if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
       return;
     }
     void this.runSelfTest();

@@ -1,0 +1,99 @@
+import * as vscode from 'vscode';
+import { Commands, Secrets, Settings } from '../../constants.ts';
+import { findGpu, GPU_CATALOG, type GpuSpec } from '../../core/catalog/gpus.ts';
+import { MODEL_CATALOG } from '../../core/catalog/models.ts';
+import { fitAdvice } from '../../core/sizing/advice.ts';
+import { countParameters } from '../../core/sizing/parameters.ts';
+import { estimateView } from '../../core/sizing/report.ts';
+import { estimateServingMemory, vllmDefaults } from '../../core/sizing/servingMemory.ts';
+import { resolveModel, type ResolvedModel } from '../../node/modelSource.ts';
+import { machineString } from '../config/settings.ts';
+import type { InventoryController } from '../gpus/inventoryController.ts';
+import { WorkbenchPanel, type WorkbenchDeps } from '../workbench/workbenchPanel.ts';
+
+/** A model id under the cursor: the selection, or `--model X`, `model: X`, `MODEL_ID=X` on the line. */
+export function modelFromEditor(editor: vscode.TextEditor | undefined): string | undefined {
+  if (!editor) return undefined;
+  const selected = editor.document.getText(editor.selection).trim();
+  if (selected && !/\s/.test(selected)) return selected.replace(/^["']|["']$/g, '');
+  const line = editor.document.lineAt(editor.selection.active.line).text;
+  const match = /(?:--model[= ]|\bmodel(?:_id)?\s*[:=]\s*|MODEL_ID=|vllm serve\s+)["']?([A-Za-z0-9_.\/-]+)/i.exec(line);
+  return match?.[1];
+}
+
+async function pickModel(): Promise<string | undefined> {
+  const fromEditor = modelFromEditor(vscode.window.activeTextEditor);
+  type Item = vscode.QuickPickItem & { value: string };
+  const items: Item[] = [
+    ...(fromEditor ? [{ label: fromEditor, description: 'from the editor', value: fromEditor }] : []),
+    ...MODEL_CATALOG.map((m) => {
+      const params = countParameters(m.architecture).total / 1e9;
+      return { label: m.id, description: `${params.toFixed(params < 10 ? 2 : 1)}B parameters · ${m.architecture.quantization?.format ?? m.architecture.dtype}`, value: m.id };
+    }),
+    { label: '$(file) A config.json file…', value: '#file' },
+    { label: '$(cloud) Another Hugging Face model (org/name)…', value: '#hub' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Estimate Model Memory (1/2): model', placeHolder: 'Type to filter', matchOnDescription: true });
+  if (!picked) return undefined;
+  if (picked.value === '#file') {
+    const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Model config': ['json'] }, title: 'A model config.json' });
+    return file?.[0]?.fsPath;
+  }
+  if (picked.value === '#hub') {
+    return vscode.window.showInputBox({ title: 'Hugging Face model', placeHolder: 'org/name', validateInput: (v) => (/^[\w.-]+\/[\w.-]+$/.test(v.trim()) ? undefined : 'Write it as org/name') });
+  }
+  return picked.value;
+}
+
+async function pickGpu(controller: InventoryController): Promise<GpuSpec | undefined> {
+  const detected = new Map<string, string>();
+  for (const host of controller.inventory?.hosts ?? []) {
+    for (const gpu of host.gpus) {
+      const spec = findGpu(gpu.name);
+      if (spec && !detected.has(spec.id)) detected.set(spec.id, `on ${host.label}`);
+    }
+  }
+  const ordered = [...GPU_CATALOG].sort((a, b) => Number(detected.has(b.id)) - Number(detected.has(a.id)));
+  const picked = await vscode.window.showQuickPick(
+    ordered.map((g) => ({ label: g.id, description: g.name, detail: detected.get(g.id) ? `$(check) ${detected.get(g.id)}` : `${g.memoryBandwidthGBps} GB/s · $${g.pricePerHour}/h`, gpu: g })),
+    { title: 'Estimate Model Memory (2/2): GPU', matchOnDescription: true },
+  );
+  return picked?.gpu;
+}
+
+async function loadModel(ref: string, secrets: vscode.SecretStorage): Promise<ResolvedModel> {
+  const trusted = vscode.workspace.isTrusted;
+  return resolveModel(ref, {
+    cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
+    // Restricted Mode fetches nothing: catalog, files and the local cache only.
+    hubEndpoint: trusted ? (machineString(Settings.huggingFaceEndpoint) ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co') : undefined,
+    token: trusted ? await secrets.get(Secrets.huggingFaceToken) : undefined,
+  });
+}
+
+export function registerSizingCommands(workbench: WorkbenchDeps, controller: InventoryController, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(Commands.estimateModelMemory, async (modelArg?: string, gpuArg?: string) => {
+      const ref = typeof modelArg === 'string' ? modelArg : await pickModel();
+      if (!ref) return;
+      const gpu = typeof gpuArg === 'string' ? findGpu(gpuArg) : await pickGpu(controller);
+      if (!gpu) return;
+      const model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading ${ref}…` }, () => loadModel(ref, secrets));
+      if (!model.ok) {
+        log.warn(`Estimate Model Memory: ${model.message}`);
+        void vscode.window.showErrorMessage(`Cannot estimate ${ref}: ${model.message}`);
+        return;
+      }
+      const a = model.architecture;
+      const estimate = estimateServingMemory(a, gpu, vllmDefaults(a, gpu));
+      log.info(`Estimated ${a.id} (${model.source}: ${model.where}) on ${gpu.id}: KV cache ${(estimate.kvCacheBytes / 1024 ** 3).toFixed(2)} GiB, fits=${estimate.fits}`);
+      WorkbenchPanel.show(workbench).showEstimate(estimateView(a, estimate, fitAdvice(a, gpu, estimate)));
+    }),
+    vscode.commands.registerCommand(Commands.setHuggingFaceToken, async () => {
+      const token = await vscode.window.showInputBox({ title: 'Hugging Face token', prompt: 'For gated models. Kept in VS Code secret storage, sent only to the Hugging Face endpoint in your settings (empty to remove).', password: true, ignoreFocusOut: true });
+      if (token === undefined) return;
+      if (token.trim() === '') await secrets.delete(Secrets.huggingFaceToken);
+      else await secrets.store(Secrets.huggingFaceToken, token.trim());
+    }),
+  );
+}
