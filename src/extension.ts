@@ -6,7 +6,6 @@ import { registerGpuCommands } from './features/gpus/gpuCommands.ts';
 import { createGpuStatusBar } from './features/gpus/gpuStatusBar.ts';
 import { GpuTreeProvider } from './features/gpus/gpuTreeProvider.ts';
 import { InventoryController } from './features/gpus/inventoryController.ts';
-import { registerSizingCommands } from './features/sizing/estimateCommand.ts';
 import { WorkbenchPanel, type WorkbenchDeps } from './features/workbench/workbenchPanel.ts';
 import { GlpkWorkerClient } from './node/solverClient.ts';
 
@@ -39,7 +38,11 @@ export function activate(context: vscode.ExtensionContext): void {
     gpuView.onDidChangeVisibility((event) => controller.setWatching('view', event.visible)),
     createGpuStatusBar(controller),
     registerGpuCommands(controller, context.secrets, log),
-    registerSizingCommands(workbenchDeps, controller, context.secrets, log),
+    // The catalogs and the sizing engine load on first use, not at activation.
+    vscode.commands.registerCommand(Commands.estimateModelMemory, async (model?: unknown, gpu?: unknown) =>
+      (await import('./features/sizing/estimateCommand.ts')).estimateModelMemory({ workbench: workbenchDeps, controller, secrets: context.secrets, log }, model, gpu),
+    ),
+    vscode.commands.registerCommand(Commands.setHuggingFaceToken, async () => (await import('./features/sizing/estimateCommand.ts')).setHuggingFaceToken(context.secrets)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshGpus()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(Settings.section) && !event.affectsConfiguration(`${Settings.section}.solver`)) void controller.refresh();

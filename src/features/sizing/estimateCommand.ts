@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Commands, Secrets, Settings } from '../../constants.ts';
+import { Secrets, Settings } from '../../constants.ts';
 import { findGpu, GPU_CATALOG, type GpuSpec } from '../../core/catalog/gpus.ts';
 import { MODEL_CATALOG } from '../../core/catalog/models.ts';
 import { fitAdvice } from '../../core/sizing/advice.ts';
@@ -71,29 +71,34 @@ async function loadModel(ref: string, secrets: vscode.SecretStorage): Promise<Re
   });
 }
 
-export function registerSizingCommands(workbench: WorkbenchDeps, controller: InventoryController, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): vscode.Disposable {
-  return vscode.Disposable.from(
-    vscode.commands.registerCommand(Commands.estimateModelMemory, async (modelArg?: string, gpuArg?: string) => {
-      const ref = typeof modelArg === 'string' ? modelArg : await pickModel();
-      if (!ref) return;
-      const gpu = typeof gpuArg === 'string' ? findGpu(gpuArg) : await pickGpu(controller);
-      if (!gpu) return;
-      const model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading ${ref}…` }, () => loadModel(ref, secrets));
-      if (!model.ok) {
-        log.warn(`Estimate Model Memory: ${model.message}`);
-        void vscode.window.showErrorMessage(`Cannot estimate ${ref}: ${model.message}`);
-        return;
-      }
-      const a = model.architecture;
-      const estimate = estimateServingMemory(a, gpu, vllmDefaults(a, gpu));
-      log.info(`Estimated ${a.id} (${model.source}: ${model.where}) on ${gpu.id}: KV cache ${(estimate.kvCacheBytes / 1024 ** 3).toFixed(2)} GiB, fits=${estimate.fits}`);
-      WorkbenchPanel.show(workbench).showEstimate(estimateView(a, estimate, fitAdvice(a, gpu, estimate)));
-    }),
-    vscode.commands.registerCommand(Commands.setHuggingFaceToken, async () => {
-      const token = await vscode.window.showInputBox({ title: 'Hugging Face token', prompt: 'For gated models. Kept in VS Code secret storage, sent only to the Hugging Face endpoint in your settings (empty to remove).', password: true, ignoreFocusOut: true });
-      if (token === undefined) return;
-      if (token.trim() === '') await secrets.delete(Secrets.huggingFaceToken);
-      else await secrets.store(Secrets.huggingFaceToken, token.trim());
-    }),
-  );
+export interface SizingDeps {
+  workbench: WorkbenchDeps;
+  controller: InventoryController;
+  secrets: vscode.SecretStorage;
+  log: vscode.LogOutputChannel;
+}
+
+/** "Estimate Model Memory…": optional arguments let other features (and tests) skip the pickers. */
+export async function estimateModelMemory(deps: SizingDeps, modelArg?: unknown, gpuArg?: unknown): Promise<void> {
+  const ref = typeof modelArg === 'string' ? modelArg : await pickModel();
+  if (!ref) return;
+  const gpu = typeof gpuArg === 'string' ? findGpu(gpuArg) : await pickGpu(deps.controller);
+  if (!gpu) return;
+  const model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading ${ref}…` }, () => loadModel(ref, deps.secrets));
+  if (!model.ok) {
+    deps.log.warn(`Estimate Model Memory: ${model.message}`);
+    void vscode.window.showErrorMessage(`Cannot estimate ${ref}: ${model.message}`);
+    return;
+  }
+  const a = model.architecture;
+  const estimate = estimateServingMemory(a, gpu, vllmDefaults(a, gpu));
+  deps.log.info(`Estimated ${a.id} (${model.source}: ${model.where}) on ${gpu.id}: KV cache ${(estimate.kvCacheBytes / 1024 ** 3).toFixed(2)} GiB, fits=${estimate.fits}`);
+  WorkbenchPanel.show(deps.workbench).showEstimate(estimateView(a, estimate, fitAdvice(a, gpu, estimate)));
+}
+
+export async function setHuggingFaceToken(secrets: vscode.SecretStorage): Promise<void> {
+  const token = await vscode.window.showInputBox({ title: 'Hugging Face token', prompt: 'For gated models. Kept in VS Code secret storage, sent only to the Hugging Face endpoint in your settings (empty to remove).', password: true, ignoreFocusOut: true });
+  if (token === undefined) return;
+  if (token.trim() === '') await secrets.delete(Secrets.huggingFaceToken);
+  else await secrets.store(Secrets.huggingFaceToken, token.trim());
 }
