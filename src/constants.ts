@@ -9,6 +9,7 @@ export const Commands = {
   setPrometheusToken: 'gpuWorkbench.setPrometheusToken',
   stopProcess: 'gpuWorkbench.stopProcess',
   estimateModelMemory: 'gpuWorkbench.estimateModelMemory',
+  suggestDeployment: 'gpuWorkbench.suggestDeployment',
   setHuggingFaceToken: 'gpuWorkbench.setHuggingFaceToken',
   showLog: 'gpuWorkbench.showLog',
 } as const;
@@ -44,6 +45,7 @@ export const Settings = {
   commandTimeoutSeconds: 'commandTimeoutSeconds',
   solverTimeLimitSeconds: 'solver.timeLimitSeconds',
   huggingFaceEndpoint: 'huggingFace.endpoint',
+  gpuPricesPerHour: 'gpuPricesPerHour',
 } as const;
 
 /** SecretStorage keys. */

@@ -42,6 +42,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(Commands.estimateModelMemory, async (model?: unknown, gpu?: unknown) =>
       (await import('./features/sizing/estimateCommand.ts')).estimateModelMemory({ workbench: workbenchDeps, controller, secrets: context.secrets, log }, model, gpu),
     ),
+    vscode.commands.registerCommand(Commands.suggestDeployment, async (model?: unknown, workload?: unknown) =>
+      (await import('./features/sizing/estimateCommand.ts')).suggestDeployment({ workbench: workbenchDeps, controller, secrets: context.secrets, log }, model, workload),
+    ),
     vscode.commands.registerCommand(Commands.setHuggingFaceToken, async () => (await import('./features/sizing/estimateCommand.ts')).setHuggingFaceToken(context.secrets)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshGpus()),
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -1,18 +1,21 @@
-import { isExtensionToWebview, type EstimateView, type SelfTestOutcome, type SolverState } from '../src/shared/protocol.ts';
+import { isExtensionToWebview, type EstimateView, type SelfTestOutcome, type SolverState, type SuggestionView } from '../src/shared/protocol.ts';
 import { button, divider, progressRing, registerToolkit, tag } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
+import { renderSuggestion } from './suggestionView.ts';
 import { createHost } from './vscodeApi.ts';
 
 interface PersistedState {
   selfTest?: SelfTestOutcome;
   estimate?: EstimateView;
+  suggestion?: SuggestionView;
 }
 
 const host = createHost<PersistedState>();
 let solver: SolverState = { state: 'loading' };
 let selfTest: SelfTestOutcome | undefined = host.getState()?.selfTest;
 let estimate: EstimateView | undefined = host.getState()?.estimate;
+let suggestion: SuggestionView | undefined = host.getState()?.suggestion;
 let selfTestRunning = false;
 
 function formatMs(ms: number): string {
@@ -65,6 +68,7 @@ function render(): void {
   if (!app) return;
   app.replaceChildren(
     el('h1', { text: 'Allocation Workbench' }),
+    ...(suggestion ? [renderSuggestion(suggestion)] : []),
     ...(estimate ? [renderEstimate(estimate)] : []),
     el('section', { className: 'card' }, el('h2', { text: 'Solver' }), renderSolverStatus(), renderSelfTest()),
     divider(),
@@ -88,11 +92,13 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     solver = message.solver;
   } else if (message.type === 'estimate') {
     estimate = message.estimate;
+  } else if (message.type === 'suggestion') {
+    suggestion = message.suggestion;
   } else {
     selfTestRunning = false;
     selfTest = message.outcome;
   }
-  host.setState({ selfTest, estimate });
+  host.setState({ selfTest, estimate, suggestion });
   render();
 });
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { WeightFormat } from '../core/catalog/architecture.ts';
-import { findGpu, GPU_CATALOG, type GpuSpec } from '../core/catalog/gpus.ts';
+import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../core/catalog/gpus.ts';
 import type { KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { estimateJson, estimateText, suggestionJson, suggestionText, trainingJson } from '../core/sizing/report.ts';
 import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemory.ts';
@@ -15,7 +15,7 @@ export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | conf
                          [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N] [--json]
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
                          [--output-tokens N] [--rps R | --concurrency N]
-                         [--ttft-ms MS] [--tpot-ms MS] [--json]
+                         [--ttft-ms MS] [--tpot-ms MS] [--price GPU=USD]... [--json]
   gpu-workbench train --model M [--method full|lora|qlora] [--zero 0|1|2|3] [--dp N] [--tp N]
                          [--pp N] [--micro-batch N] [--seq-len N] [--recompute] [--lora-rank N] [--json]
   GPU ids: ${GPU_CATALOG.map((g) => g.id).join(', ')}`;
@@ -95,10 +95,18 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
       concurrency: { type: 'string' },
       'ttft-ms': { type: 'string' },
       'tpot-ms': { type: 'string' },
+      price: { type: 'string', multiple: true },
       json: { type: 'boolean' },
     },
   });
-  const gpus = values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter);
+  const prices: Record<string, number> = {};
+  for (const entry of values.price ?? []) {
+    const [id, usd] = entry.split('=');
+    const gpu = id ? findGpu(id) : undefined;
+    if (!gpu || usd === undefined || !Number.isFinite(Number(usd)) || Number(usd) < 0) throw new UsageError(`--price takes GPU=USD per hour, e.g. h100-sxm=2.49, not "${entry}"`);
+    prices[gpu.id] = Number(usd);
+  }
+  const gpus = withPrices(values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter), prices);
   const model = await loadModel(values.model, io);
   const context = positiveInteger(values.context, '--context', Math.min(model.maxPositionEmbeddings ?? 8192, 8192));
   const result = suggest(model, gpus, {

@@ -30,6 +30,18 @@ export interface EstimateView {
   explanation: string[];
 }
 
+/** A deployment suggestion as the workbench shows it. */
+export type SuggestionView =
+  | {
+      ok: true;
+      title: string;
+      rows: { gpu: string; layout: string; gpus: number; costPerHour: number; batch: number; tpotMs: number; ttftMs: number; best: boolean }[];
+      commands: { label: string; text: string }[];
+      reasons: string[];
+      assumptions: string[];
+    }
+  | { ok: false; title: string; reasons: string[] };
+
 export type WebviewToExtension =
   /** Webview -> extension: the page has loaded and wants the current state. */
   | { type: 'ready' }
@@ -42,7 +54,9 @@ export type ExtensionToWebview =
   /** Extension -> webview: the self-test finished. */
   | { type: 'solverSelfTest'; outcome: SelfTestOutcome }
   /** Extension -> webview: show a memory estimate ("Estimate Model Memory"). */
-  | { type: 'estimate'; estimate: EstimateView };
+  | { type: 'estimate'; estimate: EstimateView }
+  /** Extension -> webview: show a deployment suggestion ("Suggest Deployment"). */
+  | { type: 'suggestion'; suggestion: SuggestionView };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -102,6 +116,26 @@ export function isEstimateView(value: unknown): value is EstimateView {
   );
 }
 
+export function isSuggestionView(value: unknown): value is SuggestionView {
+  if (!isRecord(value) || typeof value.title !== 'string' || !isStringArray(value.reasons)) return false;
+  if (value.ok === false) return true;
+  return (
+    value.ok === true &&
+    Array.isArray(value.rows) &&
+    value.rows.every(
+      (r) =>
+        isRecord(r) &&
+        typeof r.gpu === 'string' &&
+        typeof r.layout === 'string' &&
+        typeof r.best === 'boolean' &&
+        [r.gpus, r.costPerHour, r.batch, r.tpotMs, r.ttftMs].every(isFiniteNumber),
+    ) &&
+    Array.isArray(value.commands) &&
+    value.commands.every((c) => isRecord(c) && typeof c.label === 'string' && typeof c.text === 'string') &&
+    isStringArray(value.assumptions)
+  );
+}
+
 export function isExtensionToWebview(value: unknown): value is ExtensionToWebview {
   if (!isRecord(value)) return false;
   switch (value.type) {
@@ -111,6 +145,8 @@ export function isExtensionToWebview(value: unknown): value is ExtensionToWebvie
       return isSelfTestOutcome(value.outcome);
     case 'estimate':
       return isEstimateView(value.estimate);
+    case 'suggestion':
+      return isSuggestionView(value.suggestion);
     default:
       return false;
   }

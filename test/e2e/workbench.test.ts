@@ -140,4 +140,26 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       // The README's picture is this screen: `UPDATE_README_SCREENSHOTS=1 npm run test:e2e` renews it.
       if (process.env.UPDATE_README_SCREENSHOTS === '1') copyFileSync(shot, join(repo, 'docs', 'images', 'workbench.png'));
     }));
+
+  test('Suggest Deployment: Llama-3.1-70B for 5 requests/s lists every GPU type, cheapest first, with vLLM settings', () =>
+    onFailure('suggest', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Suggest Deployment');
+      await pickQuickItem(page, 'meta-llama/Llama-3.1-70B-Instruct');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('rps=5 input=1000 output=200 context=8192 tpot-ms=50');
+      await input.press('Enter');
+      const frame = webviewFrame(page);
+      const table = frame.locator('#suggestion table.suggestions');
+      await table.waitFor({ timeout: 30_000 });
+      // One row per GPU type that meets the target, the cheapest first; on H100s the 131 GiB of
+      // bf16 weights need tensor parallel 4 (TP=2 leaves 0.15 GiB for the KV cache).
+      const h100 = table.locator('tbody tr', { hasText: 'NVIDIA H100 80GB SXM' });
+      assert.match(await h100.locator('td:nth-child(2)').innerText(), /^TP=4 x \d+$/);
+      const costs = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
+      assert.deepEqual(costs.map(Number), [...costs.map(Number)].sort((x, y) => x - y));
+      assert.match(await frame.locator('#suggestion .command').first().innerText(), /vllm serve meta-llama\/Llama-3\.1-70B-Instruct --tensor-parallel-size \d+/);
+      await saveScreenshot(page, 'suggest');
+    }));
 });

@@ -143,6 +143,16 @@ describe('gpu-workbench suggest and train', () => {
     assert.ok(json.best.vllm.args.includes('--max-num-seqs'));
   });
 
+  test('--price makes a GPU type the cheapest: H100s at $0.10/h win for Llama-3.1-8B', async () => {
+    const r = await run(['suggest', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--rps', '1', '--price', 'h100-sxm=0.1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.best.gpu, 'h100-sxm');
+    assert.equal(json.best.costPerHour, json.best.gpus * 0.1);
+    const bad = await run(['suggest', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--rps', '1', '--price', 'h100=free']);
+    assert.equal(bad.code, 2);
+  });
+
   test('train --json: ZeRO-3 full fine-tuning of Llama-3.1-8B over 8 GPUs, 16 B per parameter / 8 in model states', async () => {
     const r = await run(['train', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--zero', '3', '--dp', '8', '--recompute', '--json']);
     assert.equal(r.code, 0, r.stderr);

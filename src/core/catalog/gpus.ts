@@ -66,3 +66,11 @@ export function findGpu(idOrName: string): GpuSpec | undefined {
   const name = idOrName.replace(/[-_]/g, ' ');
   return GPU_CATALOG.find((g) => g.matches.test(name));
 }
+
+/** The catalog with the user's own hourly prices (GPU id -> US$ per GPU-hour) applied. */
+export function withPrices(gpus: readonly GpuSpec[], prices: Record<string, unknown>): GpuSpec[] {
+  return gpus.map((g) => {
+    const price = prices[g.id];
+    return typeof price === 'number' && Number.isFinite(price) && price >= 0 ? { ...g, pricePerHour: price } : g;
+  });
+}

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { Secrets, Settings } from '../../constants.ts';
-import { findGpu, GPU_CATALOG, type GpuSpec } from '../../core/catalog/gpus.ts';
+import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../../core/catalog/gpus.ts';
 import { MODEL_CATALOG } from '../../core/catalog/models.ts';
 import { fitAdvice } from '../../core/sizing/advice.ts';
 import { countParameters } from '../../core/sizing/parameters.ts';
-import { estimateView } from '../../core/sizing/report.ts';
+import { estimateView, suggestionView } from '../../core/sizing/report.ts';
 import { estimateServingMemory, vllmDefaults } from '../../core/sizing/servingMemory.ts';
+import { suggest } from '../../core/sizing/suggest.ts';
+import { DEFAULT_WORKLOAD_TEXT, parseWorkload } from '../../core/sizing/workload.ts';
 import { resolveModel, type ResolvedModel } from '../../node/modelSource.ts';
 import { machineString } from '../config/settings.ts';
 import type { InventoryController } from '../gpus/inventoryController.ts';
@@ -21,7 +23,7 @@ export function modelFromEditor(editor: vscode.TextEditor | undefined): string |
   return match?.[1];
 }
 
-async function pickModel(): Promise<string | undefined> {
+async function pickModel(title = 'Estimate Model Memory (1/2): model'): Promise<string | undefined> {
   const fromEditor = modelFromEditor(vscode.window.activeTextEditor);
   type Item = vscode.QuickPickItem & { value: string };
   const items: Item[] = [
@@ -33,7 +35,7 @@ async function pickModel(): Promise<string | undefined> {
     { label: '$(file) A config.json file…', value: '#file' },
     { label: '$(cloud) Another Hugging Face model (org/name)…', value: '#hub' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Estimate Model Memory (1/2): model', placeHolder: 'Type to filter', matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Type to filter', matchOnDescription: true });
   if (!picked) return undefined;
   if (picked.value === '#file') {
     const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Model config': ['json'] }, title: 'A model config.json' });
@@ -94,6 +96,44 @@ export async function estimateModelMemory(deps: SizingDeps, modelArg?: unknown, 
   const estimate = estimateServingMemory(a, gpu, vllmDefaults(a, gpu));
   deps.log.info(`Estimated ${a.id} (${model.source}: ${model.where}) on ${gpu.id}: KV cache ${(estimate.kvCacheBytes / 1024 ** 3).toFixed(2)} GiB, fits=${estimate.fits}`);
   WorkbenchPanel.show(deps.workbench).showEstimate(estimateView(a, estimate, fitAdvice(a, gpu, estimate)));
+}
+
+/** The catalog with the user's prices from gpuWorkbench.gpuPricesPerHour. */
+function pricedGpus(): GpuSpec[] {
+  const prices = vscode.workspace.getConfiguration(Settings.section).get<Record<string, unknown>>(Settings.gpuPricesPerHour) ?? {};
+  return withPrices(GPU_CATALOG, typeof prices === 'object' && prices !== null ? prices : {});
+}
+
+/** "Suggest Deployment…": model, target load, then the cheapest layout on every datacenter GPU type. */
+export async function suggestDeployment(deps: SizingDeps, modelArg?: unknown, workloadArg?: unknown): Promise<void> {
+  const ref = typeof modelArg === 'string' ? modelArg : await pickModel('Suggest Deployment (1/2): model');
+  if (!ref) return;
+  const text =
+    typeof workloadArg === 'string'
+      ? workloadArg
+      : await vscode.window.showInputBox({
+          title: 'Suggest Deployment (2/2): target load',
+          prompt: 'rps= or concurrency=, and optionally input=, output=, context= (tokens), ttft-ms=, tpot-ms= (latency targets)',
+          value: DEFAULT_WORKLOAD_TEXT,
+          validateInput: (value) => {
+            const parsed = parseWorkload(value);
+            return parsed.ok ? undefined : parsed.message;
+          },
+        });
+  if (!text) return;
+  const workload = parseWorkload(text);
+  if (!workload.ok) {
+    void vscode.window.showErrorMessage(`Suggest Deployment: ${workload.message}`);
+    return;
+  }
+  const model = await loadModel(ref, deps.secrets);
+  if (!model.ok) {
+    void vscode.window.showErrorMessage(`Cannot size ${ref}: ${model.message}`);
+    return;
+  }
+  const result = suggest(model.architecture, pricedGpus().filter((g) => g.datacenter), workload.value);
+  deps.log.info(`Suggested a deployment for ${model.architecture.id} (${text}): ${result.ok ? `${result.best.gpus} x ${result.best.gpu.id}` : 'nothing fits'}`);
+  WorkbenchPanel.show(deps.workbench).showSuggestion(suggestionView(model.architecture, text, result));
 }
 
 export async function setHuggingFaceToken(secrets: vscode.SecretStorage): Promise<void> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
 import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
-import { isWebviewToExtension, type EstimateView, type ExtensionToWebview, type SolverState, type WebviewToExtension } from '../../shared/protocol.ts';
+import { isWebviewToExtension, type EstimateView, type ExtensionToWebview, type SolverState, type SuggestionView, type WebviewToExtension } from '../../shared/protocol.ts';
 import type { GlpkWorkerClient } from '../../node/solverClient.ts';
 
 export interface WorkbenchDeps {
@@ -18,6 +18,7 @@ export class WorkbenchPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private solverState: SolverState = { state: 'loading' };
   private estimate: EstimateView | undefined;
+  private suggestion: SuggestionView | undefined;
 
   static show(deps: WorkbenchDeps): WorkbenchPanel {
     if (WorkbenchPanel.current) {
@@ -55,6 +56,12 @@ export class WorkbenchPanel implements vscode.Disposable {
     this.estimate = estimate;
     this.panel.reveal();
     this.post({ type: 'estimate', estimate });
+  }
+
+  showSuggestion(suggestion: SuggestionView): void {
+    this.suggestion = suggestion;
+    this.panel.reveal();
+    this.post({ type: 'suggestion', suggestion });
   }
 
   render(): void {
@@ -98,6 +105,7 @@ export class WorkbenchPanel implements vscode.Disposable {
     if (message.type === 'ready') {
       this.post({ type: 'solverState', solver: this.solverState });
       if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
+      if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
       return;
     }
     void this.runSelfTest();
