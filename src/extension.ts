@@ -9,6 +9,22 @@ import { InventoryController } from './features/gpus/inventoryController.ts';
 import { WorkbenchPanel, type WorkbenchDeps } from './features/workbench/workbenchPanel.ts';
 import { GlpkWorkerClient } from './node/solverClient.ts';
 
+/** Settings whose change means a new poll. */
+const INVENTORY_SETTINGS = [
+  Settings.nvidiaSmiPath,
+  Settings.rocmSmiPath,
+  Settings.sshHosts,
+  Settings.sshPath,
+  Settings.sshConfigFile,
+  Settings.sshConnectTimeoutSeconds,
+  Settings.prometheusUrl,
+  Settings.kubernetesEnabled,
+  Settings.kubeconfig,
+  Settings.kubeContext,
+  Settings.kubectlPath,
+  Settings.refreshIntervalSeconds,
+];
+
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   context.subscriptions.push(log);
@@ -48,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(Commands.setHuggingFaceToken, async () => (await import('./features/sizing/estimateCommand.ts')).setHuggingFaceToken(context.secrets)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshGpus()),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration(Settings.section) && !event.affectsConfiguration(`${Settings.section}.solver`)) void controller.refresh();
+      if (INVENTORY_SETTINGS.some((key) => event.affectsConfiguration(`${Settings.section}.${key}`))) void controller.refresh();
     }),
     vscode.commands.registerCommand(Commands.refreshGpus, refreshGpus),
     vscode.commands.registerCommand(Commands.openWorkbench, () => void WorkbenchPanel.show(workbenchDeps)),
