@@ -1,0 +1,112 @@
+/** The linter's model: documents in, findings (with offsets, not editor ranges) and fixes out. */
+import type { ModelArchitecture } from '../catalog/architecture.ts';
+import type { GpuSpec } from '../catalog/gpus.ts';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Character offsets into the document text, end exclusive. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface TextEdit {
+  span: Span;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  span: Span;
+  fix?: Fix;
+}
+
+/** A value read from a file, and where it stands. */
+export interface Located<T> {
+  value: T;
+  span: Span;
+}
+
+/** A serving engine's command line (vLLM or TGI), wherever it was written. */
+export interface EngineCommand {
+  engine: 'vllm' | 'tgi';
+  span: Span;
+  model?: Located<string>;
+  tensorParallel?: Located<number>;
+  pipelineParallel?: Located<number>;
+  maxModelLen?: Located<number>;
+  gpuMemoryUtilization?: Located<number>;
+  maxNumSeqs?: Located<number>;
+  maxNumBatchedTokens?: Located<number>;
+  kvCacheDtype?: Located<string>;
+  quantization?: Located<string>;
+  /** Where a new flag can be appended (after the last token). */
+  end: number;
+}
+
+/** GPUs a unit reserves: Kubernetes requests/limits, compose device reservations, Ray num_gpus. */
+export interface GpuReservation {
+  kind: 'kubernetes' | 'compose' | 'ray';
+  limit?: Located<number>;
+  request?: Located<number>;
+  /** compose: `count: all` */
+  all?: Located<string>;
+  /** Ray: ray_actor_options.num_gpus (may be fractional) */
+  fractional?: Located<number>;
+  /** Where to insert `limits:` when only requests exist (indentation and offset). */
+  insertLimits?: { offset: number; indent: string };
+}
+
+/** One thing that serves a model on GPUs: a container, a compose service, a Ray deployment, a script line. */
+export interface ServingUnit {
+  name: Located<string>;
+  source: 'kubernetes' | 'kserve' | 'compose' | 'ray-serve' | 'script' | 'vllm-config';
+  engine?: EngineCommand;
+  gpus?: GpuReservation;
+  gpuProduct?: Located<string>;
+  /** Kubernetes: whether a memory-backed volume is mounted at /dev/shm. */
+  sharedMemory?: 'memory-backed' | 'missing' | 'not-applicable';
+  replicas?: number;
+}
+
+export interface TritonConfig {
+  maxBatchSize?: Located<number>;
+  dynamicBatching?: Span;
+  instanceGroups: { count?: Located<number>; kind?: Located<string>; span: Span }[];
+  backend?: Located<string>;
+}
+
+export interface LintOptions {
+  /** GPU assumed when a file does not name one (gpuWorkbench.defaultGpu / --default-gpu). */
+  defaultGpu?: GpuSpec;
+  /** Finds a model's architecture by id (the catalog, or what the caller could load). */
+  findModel(id: string): ModelArchitecture | undefined;
+}
+
+export interface LintContext {
+  path: string;
+  text: string;
+  units: ServingUnit[];
+  triton?: TritonConfig;
+  options: LintOptions;
+}
+
+export interface RuleDocs {
+  title: string;
+  /** Markdown file under docs/rules/. */
+  page: string;
+}
+
+export interface Rule {
+  id: string;
+  severity: Severity;
+  docs: RuleDocs;
+  check(context: LintContext): Finding[];
+}

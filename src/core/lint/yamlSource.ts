@@ -1,0 +1,116 @@
+/**
+ * YAML read with the `yaml` package's document API, never converted to plain objects: aliases are
+ * not expanded (an alias bomb stays a few nodes), duplicate keys are not scanned (a 40,000-key map
+ * stays linear), and every value keeps its source range.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { shellWords, type Word } from './text.ts';
+import type { Located, Span } from './types.ts';
+
+export interface YamlProblem {
+  message: string;
+  span: Span;
+}
+
+export interface ParsedYaml {
+  documents: Document.Parsed[];
+  problems: YamlProblem[];
+}
+
+/** Deeper than this, the file is reported and its nodes are not walked. */
+export const MAX_DEPTH = 500;
+
+export function parseYaml(text: string): ParsedYaml {
+  try {
+    const documents = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, strict: false });
+    const list = Array.isArray(documents) ? documents : [];
+    const problems = list.flatMap((doc) => doc.errors.map((e) => ({ message: e.message.split('\n')[0] ?? 'YAML error', span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) } })));
+    return { documents: list.filter((doc) => doc.contents !== null), problems };
+  } catch (error) {
+    // e.g. a RangeError from nesting deeper than the parser's stack
+    return { documents: [], problems: [{ message: `This file cannot be read as YAML: ${error instanceof Error ? error.message : String(error)}`, span: { start: 0, end: Math.min(1, text.length) } }] };
+  }
+}
+
+export function spanOf(node: Node | null | undefined): Span {
+  const range = node?.range;
+  return range ? { start: range[0], end: range[1] } : { start: 0, end: 0 };
+}
+
+/** The child of a map by key; aliases are not followed. */
+export function child(node: unknown, key: string): Node | undefined {
+  if (!isMap(node)) return undefined;
+  for (const item of node.items) {
+    if (isPair(item) && isScalar(item.key) && String(item.key.value) === key) return (item.value ?? undefined) as Node | undefined;
+  }
+  return undefined;
+}
+
+export function pairOf(node: unknown, key: string): Pair<Node, Node> | undefined {
+  if (!isMap(node)) return undefined;
+  return node.items.find((item): item is Pair<Node, Node> => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
+}
+
+export function path(node: unknown, ...keys: string[]): Node | undefined {
+  let current: unknown = node;
+  for (const key of keys) {
+    current = child(current, key);
+    if (current === undefined) return undefined;
+  }
+  return current as Node;
+}
+
+/** The value span of a scalar without its quotes. */
+export function scalarValueSpan(node: Node): Span {
+  const span = spanOf(node);
+  if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) return { start: span.start + 1, end: Math.max(span.start + 1, span.end - 1) };
+  return span;
+}
+
+export function str(node: unknown): Located<string> | undefined {
+  if (!isScalar(node) || node.value === null || node.value === undefined || typeof node.value === 'object') return undefined;
+  return { value: String(node.value), span: scalarValueSpan(node) };
+}
+
+export function num(node: unknown): Located<number> | undefined {
+  const s = str(node);
+  if (!s) return undefined;
+  const n = Number(s.value);
+  return Number.isFinite(n) && s.value.trim() !== '' ? { value: n, span: s.span } : undefined;
+}
+
+export function items(node: unknown): Node[] {
+  if (!isSeq(node)) return [];
+  return node.items.filter((n): n is Node => n !== null && !isAlias(n)) as Node[];
+}
+
+export function mapEntries(node: unknown): [string, Node | undefined, Pair][] {
+  if (!isMap(node)) return [];
+  return (node as YAMLMap).items.filter(isPair).flatMap((p) => (isScalar(p.key) ? [[String(p.key.value), (p.value ?? undefined) as Node | undefined, p] as [string, Node | undefined, Pair]] : []));
+}
+
+/**
+ * Words of a command written as a YAML list (`command: [vllm, serve, ...]`) or string; a string
+ * element with spaces (`sh -c "vllm serve ..."`) is split like a shell would.
+ */
+export function commandWords(...nodes: (Node | undefined)[]): Word[] {
+  const words: Word[] = [];
+  for (const node of nodes) {
+    const list = isSeq(node) ? items(node) : node ? [node] : [];
+    for (const element of list) {
+      const value = str(element);
+      if (!value) continue;
+      const plain = isScalar(element) && (element.type === 'PLAIN' || element.type === 'QUOTE_DOUBLE' || element.type === 'QUOTE_SINGLE');
+      if (/\s/.test(value.value.trim()) && plain) words.push(...shellWords(value.value, value.span.start));
+      else if (/\s/.test(value.value.trim())) words.push(...shellWords(value.value, value.span.start).map((w) => ({ ...w, span: value.span })));
+      else words.push({ text: value.value, span: value.span });
+    }
+  }
+  return words;
+}
+
+/** Indentation of the line that holds `offset`. */
+export function indentAt(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? '';
+}
