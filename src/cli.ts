@@ -5,13 +5,17 @@
  */
 import { inventoryCommand, INVENTORY_USAGE } from './cli/inventory.ts';
 import { UsageError, type Io } from './cli/io.ts';
+import { lintCommand, LINT_USAGE } from './cli/lint.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
 
 const USAGE = `Usage:
+${LINT_USAGE}
 ${INVENTORY_USAGE}
 ${SIZING_USAGE}
   gpu-workbench --help | --version
 
+lint       GPU over-provisioning and misconfiguration in Kubernetes/KServe manifests, vLLM/TGI
+           command lines, Triton config.pbtxt, Ray Serve and docker-compose files (exit 1 on errors).
 inventory  GPUs on this machine (nvidia-smi, rocm-smi), SSH hosts (system ssh), Prometheus
            (DCGM exporter metrics) and Kubernetes nodes (kubectl).
 estimate   per-GPU memory of a vLLM deployment: weights, activation peak, KV cache, fit.
@@ -24,6 +28,7 @@ declare const __GPU_WORKBENCH_VERSION__: string;
 const VERSION = typeof __GPU_WORKBENCH_VERSION__ === 'string' ? __GPU_WORKBENCH_VERSION__ : 'development';
 
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
+  lint: (args, io) => lintCommand(args, io, VERSION),
   inventory: inventoryCommand,
   estimate: estimateCommand,
   suggest: suggestCommand,

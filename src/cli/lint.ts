@@ -1,0 +1,87 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { findGpu } from '../core/catalog/gpus.ts';
+import { findModel } from '../core/catalog/models.ts';
+import { formatOf, lintText } from '../core/lint/lint.ts';
+import { toJsonFindings, toSarif, toText, type FileFindings } from '../core/lint/report.ts';
+import { UsageError, type Io } from './io.ts';
+
+export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID]`;
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.venv', '__pycache__']);
+
+/** Files under a folder in the formats the linter reads. */
+async function collect(path: string, out: string[]): Promise<void> {
+  const info = await stat(path);
+  if (info.isFile()) {
+    out.push(path);
+    return;
+  }
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) await collect(child, out);
+    } else if (entry.isFile() && formatOf(child, '') !== 'unknown') {
+      out.push(child);
+    }
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The rule pages that ship with the CLI (docs/rules next to dist/ in a checkout or package). */
+function docsReader(): (page: string) => string | undefined {
+  const cache = new Map<string, string | undefined>();
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  return (page) => {
+    if (!cache.has(page)) {
+      try {
+        cache.set(page, readFileSync(join(__dirname, '..', 'docs', 'rules', page), 'utf8'));
+      } catch {
+        cache.set(page, undefined);
+      }
+    }
+    return cache.get(page);
+  };
+}
+
+/** Exit 0 when clean, 1 when any error, 2 on a usage or I/O error. */
+export async function lintCommand(args: string[], io: Io, version: string): Promise<number> {
+  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { format: { type: 'string' }, 'default-gpu': { type: 'string' } } });
+  const format = values.format ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  if (positionals.length === 0) throw new UsageError('give files or folders to lint, or - for standard input');
+  const defaultGpu = values['default-gpu'] ? findGpu(values['default-gpu']) : undefined;
+  if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu']}"`);
+  const request = { findModel: (id: string) => findModel(id)?.architecture, defaultGpu };
+  const results: FileFindings[] = [];
+  for (const target of positionals) {
+    if (target === '-') {
+      // Rendered Helm output and other manifests arrive as YAML.
+      const text = await readStdin();
+      results.push({ file: 'stdin.yaml', text, findings: lintText('stdin.yaml', text, request).findings });
+      continue;
+    }
+    const files: string[] = [];
+    try {
+      await collect(resolve(io.cwd, target), files);
+    } catch (error) {
+      io.err(`gpu-workbench: cannot read ${target}: ${(error as Error).message}`);
+      return 2;
+    }
+    for (const file of files.sort()) {
+      const text = await readFile(file, 'utf8');
+      const shown = relative(io.cwd, file) || file;
+      results.push({ file: shown, text, findings: lintText(file, text, request).findings });
+    }
+  }
+  if (format === 'json') io.out(JSON.stringify({ findings: toJsonFindings(results) }, null, 2));
+  else if (format === 'sarif') io.out(JSON.stringify(toSarif(results, version, docsReader()), null, 2));
+  else io.out(toText(results));
+  return results.some((r) => r.findings.some((f) => f.severity === 'error')) ? 1 : 0;
+}

@@ -1,0 +1,83 @@
+/** `gpu-workbench lint` as CI runs it; SARIF checked against the published SARIF 2.1.0 schema. */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+const cli = join(repo, 'bin', 'gpu-workbench.js');
+
+async function run(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (stdin !== undefined) {
+    return new Promise((done) => {
+      const child = spawn(process.execPath, [cli, ...args], { cwd: repo });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (code) => done({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(stdin);
+    });
+  }
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd: repo, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('gpu-workbench lint', () => {
+  test('--format json gives 1-based positions and exits 1 when there is an error', async () => {
+    const r = await run(['lint', 'examples/scripts/serve-qwen2.5-7b.sh', '--format', 'json', '--default-gpu', 'h100-sxm']);
+    assert.equal(r.code, 1, r.stderr);
+    const { findings } = JSON.parse(r.stdout) as { findings: Record<string, unknown>[] };
+    const tp = findings.find((f) => f.ruleId === 'tp-divides-attention-heads');
+    // Line 5 is "  --tensor-parallel-size 8 \", the value "8" at column 26.
+    assert.deepEqual(tp && { file: tp.file, line: tp.line, column: tp.column, endLine: tp.endLine, endColumn: tp.endColumn, severity: tp.severity }, {
+      file: 'examples/scripts/serve-qwen2.5-7b.sh', line: 5, column: 26, endLine: 5, endColumn: 27, severity: 'error',
+    });
+    for (const f of findings) assert.deepEqual(Object.keys(f).sort(), ['column', 'endColumn', 'endLine', 'file', 'line', 'message', 'ruleId', 'severity']);
+  });
+
+  test('a clean file exits 0; a missing path exits 2; a bad flag exits 2', async () => {
+    assert.equal((await run(['lint', 'examples/kubernetes/vllm-qwen3-32b.yaml'])).code, 0);
+    assert.equal((await run(['lint', 'examples/nope.yaml'])).code, 2);
+    assert.equal((await run(['lint', '--format', 'xml', 'examples'])).code, 2);
+    assert.equal((await run(['lint'])).code, 2);
+  });
+
+  test('rendered Helm output on standard input', async () => {
+    const manifest = readFileSync(join(repo, 'examples/kubernetes/tgi-llama-8b.yaml'), 'utf8');
+    const helm = `---\n# Source: chart/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: tgi}\nspec: {ports: [{port: 80}]}\n---\n# Source: chart/templates/statefulset.yaml\n${manifest}`;
+    const r = await run(['lint', '-', '--format', 'json'], helm);
+    assert.equal(r.code, 0, r.stderr); // warnings only
+    const { findings } = JSON.parse(r.stdout) as { findings: { ruleId: string; file: string }[] };
+    assert.ok(findings.some((f) => f.ruleId === 'gpu-count-vs-parallelism' && f.file === 'stdin.yaml'));
+  });
+
+  test('--format sarif validates against the SARIF 2.1.0 schema (OASIS, rtm.5)', async () => {
+    const r = await run(['lint', 'examples', '--format', 'sarif', '--default-gpu', 'h100-sxm']);
+    assert.equal(r.code, 1);
+    const sarif = JSON.parse(r.stdout);
+    const schema = JSON.parse(readFileSync(join(repo, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    // The published schema is JSON Schema draft-04: Ajv's draft-04 build reads it as written.
+    // Its 'language' pattern is not valid in Unicode mode, so patterns are compiled without the u flag.
+    const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    // The validator does reject what GitHub would: a level SARIF does not define.
+    assert.equal(validate({ ...sarif, runs: [{ ...sarif.runs[0], results: [{ ...sarif.runs[0].results[0], level: 'fatal' }] }] }), false);
+    const run0 = sarif.runs[0];
+    assert.ok(run0.results.length >= 10);
+    // Every result points at a rule the driver describes, with its help page.
+    for (const result of run0.results) assert.equal(run0.tool.driver.rules[result.ruleIndex].id, result.ruleId);
+    assert.match(run0.tool.driver.rules.find((rule: { id: string }) => rule.id === 'gpu-over-provisioned').help.markdown, /Over-provisioned: fits on fewer GPUs/);
+  });
+});
