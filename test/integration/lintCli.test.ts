@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import Ajv from 'ajv-draft-04';
+import type { Log } from 'sarif';
 import addFormats from 'ajv-formats';
 
 const repo = resolve(import.meta.dirname, '..', '..');
@@ -64,7 +65,7 @@ describe('gpu-workbench lint', () => {
   test('--format sarif validates against the SARIF 2.1.0 schema (OASIS, rtm.5)', async () => {
     const r = await run(['lint', 'examples', '--format', 'sarif', '--default-gpu', 'h100-sxm']);
     assert.equal(r.code, 1);
-    const sarif = JSON.parse(r.stdout);
+    const sarif = JSON.parse(r.stdout) as Log;
     const schema = JSON.parse(readFileSync(join(repo, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
     // The published schema is JSON Schema draft-04: Ajv's draft-04 build reads it as written.
     // Its 'language' pattern is not valid in Unicode mode, so patterns are compiled without the u flag.
@@ -73,11 +74,13 @@ describe('gpu-workbench lint', () => {
     const validate = ajv.compile(schema);
     assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     // The validator does reject what GitHub would: a level SARIF does not define.
-    assert.equal(validate({ ...sarif, runs: [{ ...sarif.runs[0], results: [{ ...sarif.runs[0].results[0], level: 'fatal' }] }] }), false);
-    const run0 = sarif.runs[0];
-    assert.ok(run0.results.length >= 10);
+    const run0 = sarif.runs[0]!;
+    const results = run0.results ?? [];
+    assert.equal(validate({ ...sarif, runs: [{ ...run0, results: [{ ...results[0]!, level: 'fatal' as 'error' }] }] }), false);
+    assert.ok(results.length >= 10);
     // Every result points at a rule the driver describes, with its help page.
-    for (const result of run0.results) assert.equal(run0.tool.driver.rules[result.ruleIndex].id, result.ruleId);
-    assert.match(run0.tool.driver.rules.find((rule: { id: string }) => rule.id === 'gpu-over-provisioned').help.markdown, /Over-provisioned: fits on fewer GPUs/);
+    const rules = run0.tool.driver.rules ?? [];
+    for (const result of results) assert.equal(rules[result.ruleIndex ?? -1]?.id, result.ruleId);
+    assert.match(rules.find((rule) => rule.id === 'gpu-over-provisioned')?.help?.markdown ?? '', /Over-provisioned: fits on fewer GPUs/);
   });
 });
