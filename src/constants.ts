@@ -12,6 +12,7 @@ export const Commands = {
   suggestDeployment: 'gpuWorkbench.suggestDeployment',
   setHuggingFaceToken: 'gpuWorkbench.setHuggingFaceToken',
   showLog: 'gpuWorkbench.showLog',
+  lintWorkspace: 'gpuWorkbench.lintWorkspace',
 } as const;
 
 export const Views = {
@@ -46,6 +47,9 @@ export const Settings = {
   solverTimeLimitSeconds: 'solver.timeLimitSeconds',
   huggingFaceEndpoint: 'huggingFace.endpoint',
   gpuPricesPerHour: 'gpuPricesPerHour',
+  defaultGpu: 'defaultGpu',
+  lintEnabled: 'lint.enabled',
+  lintSeverity: 'lint.severity',
 } as const;
 
 /** SecretStorage keys. */

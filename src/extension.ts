@@ -6,6 +6,9 @@ import { registerGpuCommands } from './features/gpus/gpuCommands.ts';
 import { createGpuStatusBar } from './features/gpus/gpuStatusBar.ts';
 import { GpuTreeProvider } from './features/gpus/gpuTreeProvider.ts';
 import { InventoryController } from './features/gpus/inventoryController.ts';
+import { LintCodeActions } from './features/lint/codeActions.ts';
+import { LintDiagnostics } from './features/lint/diagnostics.ts';
+import { LintHover } from './features/lint/hover.ts';
 import { WorkbenchPanel, type WorkbenchDeps } from './features/workbench/workbenchPanel.ts';
 import { GlpkWorkerClient } from './node/solverClient.ts';
 
@@ -72,6 +75,22 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(WebviewTypes.workbench, {
       deserializeWebviewPanel: async (panel) => void WorkbenchPanel.revive(panel, workbenchDeps),
     }),
+  );
+  // The linter reads files only: it runs in Restricted Mode too.
+  const lintDiagnostics = new LintDiagnostics(context.extensionUri, log);
+  const lintSelector: vscode.DocumentSelector = [
+    { scheme: 'file', language: 'yaml' },
+    { scheme: 'file', language: 'dockercompose' },
+    { scheme: 'file', language: 'shellscript' },
+    { scheme: 'file', language: 'dockerfile' },
+    { scheme: 'file', pattern: '**/*.pbtxt' },
+    { scheme: 'untitled', language: 'yaml' },
+  ];
+  context.subscriptions.push(
+    lintDiagnostics,
+    vscode.languages.registerCodeActionsProvider(lintSelector, new LintCodeActions(lintDiagnostics), { providedCodeActionKinds: LintCodeActions.kinds }),
+    vscode.languages.registerHoverProvider(lintSelector, new LintHover()),
+    vscode.commands.registerCommand(Commands.lintWorkspace, async () => (await import('./features/lint/workspaceLint.ts')).lintWorkspace(lintDiagnostics, log)),
   );
   if (gpuView.visible) controller.setWatching('view', true);
   log.info(`GPU Workbench ${String(context.extension.packageJSON.version)} activated`);

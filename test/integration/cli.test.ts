@@ -67,7 +67,7 @@ describe('gpu-workbench inventory', () => {
     for (const args of [['inventory', '--bogus'], ['frobnicate'], ['inventory', '--timeout', 'soon']]) {
       const result = await runCli(args);
       assert.equal(result.code, 2, args.join(' '));
-      assert.match(result.stderr, /Usage:\n {2}gpu-workbench inventory/);
+      assert.match(result.stderr, /Usage:\n(.*\n)* {2}gpu-workbench inventory \[--ssh HOST\]/);
     }
   });
 });

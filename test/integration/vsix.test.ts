@@ -1,6 +1,6 @@
 /** The packaged VSIX: what it holds is what an installed extension needs, and nothing else. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import yauzl from 'yauzl';
@@ -43,6 +43,7 @@ describe(`the VSIX (${`gpu-workbench-${manifest.version}.vsix`})`, async () => {
       'extension/LICENSE.txt',
       'extension/THIRD-PARTY-NOTICES',
       'extension/changelog.md',
+      ...readdirSync(join(repo, 'docs', 'rules')).map((page) => `extension/docs/rules/${page}`),
       'extension/dist/extension.js',
       'extension/dist/glpk.wasm',
       'extension/dist/solver-worker.js',
@@ -53,7 +54,7 @@ describe(`the VSIX (${`gpu-workbench-${manifest.version}.vsix`})`, async () => {
       'extension/media/workbench.css',
       'extension/package.json',
       'extension/readme.md',
-    ]);
+    ].sort());
   });
 
   test('holds no sources, tests, source maps or node_modules', () => {

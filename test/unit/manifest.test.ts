@@ -15,7 +15,7 @@ const settings: Record<string, SettingSchema> = manifest.contributes.configurati
 const commands: { command: string; title: string; category?: string }[] = manifest.contributes.commands;
 
 /** Settings that name something the extension runs or contacts. */
-const NAMES_AN_EXECUTABLE_HOST_OR_URL = /(path|host|hosts|url|endpoint|kubeconfig|context|args|arguments|command|file|enabled)$/i;
+const NAMES_AN_EXECUTABLE_HOST_OR_URL = /(path|host|hosts|url|endpoint|kubeconfig|context|args|arguments|command|configFile|kubernetes\.enabled)$/i;
 
 describe('package.json manifest', () => {
   test('is GPU Workbench, GPL-3.0-or-later, for a VS Code the tests run', () => {

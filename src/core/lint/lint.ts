@@ -43,7 +43,8 @@ function fileFinding(message: string, severity: Severity, end = 0): Finding {
   return { ruleId: FILE_RULE.id, severity, message, span: { start: 0, end } };
 }
 
-function unitsOf(path: string, text: string, format: FileFormat): { units: ServingUnit[]; triton?: TritonConfig; problems: Finding[] } {
+/** Every serving unit (and Triton config) of a file, with the problems reading it. */
+export function readServingUnits(path: string, text: string, format: FileFormat = formatOf(path, text)): { units: ServingUnit[]; triton?: TritonConfig; problems: Finding[] } {
   if (format === 'pbtxt') {
     const parsed = parsePbtxt(text);
     if (!parsed.ok) return { units: [], problems: [{ ruleId: FILE_RULE.id, severity: 'error', message: `config.pbtxt: ${parsed.message}`, span: parsed.span }] };
@@ -67,7 +68,7 @@ export function lintText(path: string, text: string, request: LintRequest): Lint
   if (text.length > MAX_LINT_BYTES) return { findings: [fileFinding(`Not linted: ${Math.round(text.length / 1024)} KiB is over the ${MAX_LINT_BYTES / 1024 / 1024} MiB limit for a config file.`, 'info')], units: 0 };
   if (text.slice(0, 8192).includes('\u0000')) return { findings: [fileFinding('Not linted: this looks like a binary file.', 'info')], units: 0 };
   const format = formatOf(path, text);
-  const { units, triton, problems } = unitsOf(path, text, format);
+  const { units, triton, problems } = readServingUnits(path, text, format);
   const context: LintContext = { path, text, units, triton, options: request };
   const severities = request.severities ?? {};
   const findings: Finding[] = [...problems];

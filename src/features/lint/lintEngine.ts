@@ -1,0 +1,46 @@
+/**
+ * The linter as the editor uses it: loaded on first use (it bundles the `yaml` parser and the
+ * catalogs), configured from settings, run on a document's text.
+ */
+import * as vscode from 'vscode';
+import { Settings } from '../../constants.ts';
+import type { LintResult } from '../../core/lint/lint.ts';
+import type { Severity } from '../../core/lint/types.ts';
+
+type LintModule = typeof import('../../core/lint/lint.ts');
+type Catalogs = { models: typeof import('../../core/catalog/models.ts'); gpus: typeof import('../../core/catalog/gpus.ts') };
+
+let loaded: Promise<{ lint: LintModule; catalogs: Catalogs }> | undefined;
+
+export function loadLinter(): Promise<{ lint: LintModule; catalogs: Catalogs }> {
+  loaded ??= Promise.all([import('../../core/lint/lint.ts'), import('../../core/catalog/models.ts'), import('../../core/catalog/gpus.ts')]).then(([lint, models, gpus]) => ({ lint, catalogs: { models, gpus } }));
+  return loaded;
+}
+
+export function lintSettings(): { enabled: boolean; defaultGpu: string | undefined; severities: Record<string, Severity | 'off'> } {
+  const config = vscode.workspace.getConfiguration(Settings.section);
+  const severities = config.get<Record<string, unknown>>(Settings.lintSeverity) ?? {};
+  const clean: Record<string, Severity | 'off'> = {};
+  for (const [rule, level] of Object.entries(typeof severities === 'object' && severities !== null ? severities : {})) {
+    if (level === 'error' || level === 'warning' || level === 'info' || level === 'off') clean[rule] = level;
+  }
+  return { enabled: config.get<boolean>(Settings.lintEnabled) !== false, defaultGpu: config.get<string>(Settings.defaultGpu) || undefined, severities: clean };
+}
+
+export async function lintDocumentText(path: string, text: string): Promise<LintResult> {
+  const { lint, catalogs } = await loadLinter();
+  const settings = lintSettings();
+  return lint.lintText(path, text, {
+    findModel: (id) => catalogs.models.findModel(id)?.architecture,
+    defaultGpu: settings.defaultGpu ? catalogs.gpus.findGpu(settings.defaultGpu) : undefined,
+    severities: settings.severities,
+  });
+}
+
+/** Whether the linter reads this kind of file (cheap: the name, or a shebang). */
+export async function isLintable(document: vscode.TextDocument): Promise<boolean> {
+  if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') return false;
+  const { lint } = await loadLinter();
+  const format = lint.formatOf(document.uri.path, document.lineCount > 0 ? document.lineAt(0).text : '');
+  return format !== 'unknown' && !/\.md$/i.test(document.uri.path);
+}
