@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { SELF_TEST_PROGRAM } from '../src/core/solver/selfTest.ts';
 import { GlpkWorkerClient } from '../src/node/solverClient.ts';
 import { inventoryRows } from './inventory.ts';
+import { lintRows } from './lint.ts';
 import { sizingRows } from './sizing.ts';
 import { median, printRows, type Row } from './report.ts';
 
@@ -67,6 +68,7 @@ rows.push({ figure: 'self-test LP, first solve round trip', value: glpk.firstSol
 rows.push({ figure: 'self-test LP, warm solve round trip', value: glpk.warmSolveMs, unit: 'ms', baseline: 15, baselineNote: 'SOLVER-NOTES: 5x8 MIP 15 ms' });
 
 rows.push(...sizingRows());
+rows.push(...lintRows());
 rows.push(...(await inventoryRows()));
 printRows(rows);
 console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}; ratios below 1.00 are within budget or faster than the baseline.`);

@@ -65,3 +65,14 @@ describe('hostile and half-typed files', () => {
     assert.deepEqual(lintText('x.sh', '', request).findings, []);
   });
 });
+
+describe('duplicate keys', () => {
+  test('a duplicated GPU limit is an error at the second key; merge keys are not duplicates', () => {
+    const text = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: c\n      resources:\n        limits:\n          nvidia.com/gpu: 1\n          nvidia.com/gpu: 4\n';
+    const dup = lintText('p.yaml', text, request).findings.filter((f) => f.ruleId === 'duplicate-key');
+    assert.equal(dup.length, 1);
+    assert.equal(dup[0]!.span.start, text.lastIndexOf('nvidia.com/gpu'));
+    const merges = 'base: &b {a: 1}\nx:\n  <<: *b\n  <<: *b\n  c: 2\n';
+    assert.deepEqual(lintText('m.yaml', merges, request).findings, []);
+  });
+});

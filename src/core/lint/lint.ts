@@ -7,12 +7,12 @@ import { composeUnits, looksLikeCompose } from './compose.ts';
 import { kubernetesUnits, looksLikeKubernetes } from './kubernetes.ts';
 import { parsePbtxt, tritonConfig } from './pbtxt.ts';
 import { looksLikeRayServe, rayServeUnits } from './rayServe.ts';
-import { FILE_RULE, RULES } from './ruleRegistry.ts';
+import { DUPLICATE_KEY_RULE, FILE_RULE, RULES } from './ruleRegistry.ts';
 import { scriptUnits } from './shellScript.ts';
 import { applySuppressions } from './suppressions.ts';
 import type { Finding, LintContext, LintOptions, Rule, ServingUnit, Severity, TritonConfig } from './types.ts';
 import { vllmConfigUnits } from './vllmConfig.ts';
-import { parseYaml } from './yamlSource.ts';
+import { duplicateKeys, parseYaml } from './yamlSource.ts';
 
 /** Larger files get one info finding and are skipped. */
 export const MAX_LINT_BYTES = 2 * 1024 * 1024;
@@ -53,6 +53,9 @@ export function readServingUnits(path: string, text: string, format: FileFormat 
   if (format === 'yaml') {
     const parsed = parseYaml(text);
     const problems = parsed.problems.map((p): Finding => ({ ruleId: FILE_RULE.id, severity: 'error', message: `YAML: ${p.message}`, span: p.span }));
+    for (const doc of parsed.documents) {
+      problems.push(...duplicateKeys(doc.contents).map((p): Finding => ({ ruleId: DUPLICATE_KEY_RULE.id, severity: 'error', message: p.message, span: p.span })));
+    }
     const units = parsed.documents.flatMap((doc) => {
       if (looksLikeKubernetes(doc)) return kubernetesUnits(doc, text);
       if (looksLikeCompose(doc)) return composeUnits(doc);

@@ -1,5 +1,5 @@
 /** Findings as text, JSON and SARIF 2.1.0 (what GitHub code scanning reads). */
-import { FILE_RULE, RULES } from './ruleRegistry.ts';
+import { DUPLICATE_KEY_RULE, FILE_RULE, RULES } from './ruleRegistry.ts';
 import { LineIndex } from './text.ts';
 import type { Finding, Severity } from './types.ts';
 
@@ -44,7 +44,7 @@ const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'er
 
 /** `docs` maps a rule's page (docs/rules/<id>.md) to its Markdown, shown as the rule's help. */
 export function toSarif(files: FileFindings[], version: string, docs: (page: string) => string | undefined) {
-  const rules = [...RULES.map((r) => ({ id: r.id, title: r.docs.title, page: r.docs.page, severity: r.severity })), { id: FILE_RULE.id, title: FILE_RULE.title, page: FILE_RULE.page, severity: 'error' as Severity }];
+  const rules = [...RULES.map((r) => ({ id: r.id, title: r.docs.title, page: r.docs.page, severity: r.severity })), { id: FILE_RULE.id, title: FILE_RULE.title, page: FILE_RULE.page, severity: 'error' as Severity }, { id: DUPLICATE_KEY_RULE.id, title: DUPLICATE_KEY_RULE.title, page: DUPLICATE_KEY_RULE.page, severity: 'error' as Severity }];
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

@@ -20,6 +20,34 @@ export interface ParsedYaml {
 /** Deeper than this, the file is reported and its nodes are not walked. */
 export const MAX_DEPTH = 500;
 
+/**
+ * Duplicate keys, found with a Set per map in one pass (the parser's own check is quadratic and
+ * is turned off). Walks iteratively, so deep nesting cannot overflow the stack.
+ */
+export function duplicateKeys(root: unknown): YamlProblem[] {
+  const problems: YamlProblem[] = [];
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (depth > MAX_DEPTH) continue;
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        if (isScalar(item.key) && item.key.value !== '<<') {
+          const key = String(item.key.value);
+          if (seen.has(key)) problems.push({ message: `Duplicate key "${key}": YAML keeps only one of them, so this map does not say what it seems to.`, span: spanOf(item.key as Node) });
+          seen.add(key);
+        }
+        stack.push({ node: item.value, depth: depth + 1 });
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return problems;
+}
+
 export function parseYaml(text: string): ParsedYaml {
   try {
     const documents = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, strict: false });
