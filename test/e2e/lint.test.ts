@@ -38,6 +38,13 @@ describe('GPU config linting in a real VS Code', { timeout: 300_000 }, () => {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'vllm-llama-8b-tp2.yaml' }).first().waitFor();
       await input.press('Enter');
       await page.locator('.monaco-editor .view-lines', { hasText: 'tensor-parallel-size' }).first().waitFor({ timeout: 30_000 });
+      // Hover on the model name: the memory breakdown (vLLM's figures for this model on an H100 at
+      // TP=2: 7.5 GiB of weights per GPU).
+      await page.locator('.monaco-editor .view-line span', { hasText: 'meta-llama/Llama-3.1-8B-Instruct' }).first().hover();
+      const hover = page.locator('.monaco-hover', { hasText: 'per GPU' });
+      await hover.waitFor({ timeout: 15_000 });
+      assert.match(await hover.innerText(), /weights\s+7\.48 GiB/);
+      await page.mouse.move(5, 5);
       await page.keyboard.press('Control+Shift+M');
       // Llama-3.1-8B fits one H100 with 26.3 requests of 16000 tokens (vLLM: 51.38 GiB of KV cache).
       const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'fits on 1 NVIDIA H100 80GB SXM (HBM3) GPU(s) instead of 2' });

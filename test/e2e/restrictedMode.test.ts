@@ -52,6 +52,19 @@ describe('GPU Workbench in Restricted Mode', { timeout: 300_000 }, () => {
     }
   });
 
+  test('static linting still works in Restricted Mode', async () => {
+    const page = vscode.page;
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('serve-qwen2.5-7b.sh');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'serve-qwen2.5-7b.sh' }).first().waitFor();
+    await input.press('Enter');
+    await page.keyboard.press('Control+Shift+M');
+    // Qwen2.5-7B has 28 attention heads: tensor parallel 8 does not divide them.
+    await page.locator('.markers-panel .monaco-list-row', { hasText: '28 attention heads' }).first().waitFor({ timeout: 60_000 });
+  });
+
   test('the same nvidia-smi does run once the folder is trusted (so the check above can fail)', async () => {
     const page = vscode.page;
     await runCommand(page, 'Workspaces: Manage Workspace Trust');
@@ -65,4 +78,5 @@ describe('GPU Workbench in Restricted Mode', { timeout: 300_000 }, () => {
     });
     assert.equal(existsSync(marker), true);
   });
+
 });
