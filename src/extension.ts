@@ -38,6 +38,10 @@ export function activate(context: vscode.ExtensionContext): void {
     extensionUri: context.extensionUri,
     log,
     solver: () => (solver ??= new GlpkWorkerClient(path.join(context.extensionPath, 'dist', 'solver-worker.js'))),
+    disposeSolver: () => {
+      solver?.dispose();
+      solver = undefined;
+    },
     timeLimitSeconds: () => numberSetting(Settings.solverTimeLimitSeconds, 10),
   };
 

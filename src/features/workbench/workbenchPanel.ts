@@ -1,14 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
 import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
 import { isWebviewToExtension, type EstimateView, type ExtensionToWebview, type SolverState, type SuggestionView, type WebviewToExtension } from '../../shared/protocol.ts';
 import type { GlpkWorkerClient } from '../../node/solverClient.ts';
+import { workbenchHtml } from './html.ts';
 
 export interface WorkbenchDeps {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
   solver(): GlpkWorkerClient;
+  disposeSolver(): void;
   timeLimitSeconds(): number;
 }
 
@@ -70,6 +71,8 @@ export class WorkbenchPanel implements vscode.Disposable {
 
   dispose(): void {
     if (WorkbenchPanel.current === this) WorkbenchPanel.current = undefined;
+    // A solve in flight stops with the panel; the next panel starts a fresh worker.
+    this.deps.disposeSolver();
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
@@ -137,28 +140,9 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
 
 /** A fresh 128-bit nonce per render; the CSP allows no inline script, no eval, no remote origin. */
 export function renderWorkbenchHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'workbench.css'));
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>GPU Workbench</title>
-</head>
-<body>
-<main id="app" aria-live="polite"></main>
-<script type="module" nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+  return workbenchHtml({
+    cspSource: webview.cspSource,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'workbench.css')).toString(),
+  });
 }

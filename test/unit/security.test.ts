@@ -1,0 +1,115 @@
+/** Security properties that hold by construction, checked so they keep holding. */
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { workbenchHtml } from '../../src/features/workbench/html.ts';
+import { resolveExecutable } from '../../src/node/executables.ts';
+import { isExtensionToWebview, isWebviewToExtension } from '../../src/shared/protocol.ts';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+
+function cspOf(html: string): Map<string, string[]> {
+  const content = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+  return new Map(content.split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...values]) => [name, values]));
+}
+
+describe('the workbench page', () => {
+  const resources = { cspSource: 'https://abc.vscode-cdn.net', scriptUri: 'https://abc.vscode-cdn.net/dist/webview.js', styleUri: 'https://abc.vscode-cdn.net/media/workbench.css' };
+
+  test('CSP: default-src none, scripts only by a nonce, no eval, no inline script, no remote origin', () => {
+    const html = workbenchHtml(resources);
+    const csp = cspOf(html);
+    assert.deepEqual(csp.get('default-src'), ["'none'"]);
+    const scriptSrc = csp.get('script-src') ?? [];
+    assert.equal(scriptSrc.length, 1);
+    const nonce = /^'nonce-([A-Za-z0-9+/=]+)'$/.exec(scriptSrc[0] ?? '')?.[1];
+    assert.ok(nonce, scriptSrc.join(' '));
+    // 128 bits: 16 bytes, 24 characters of base64.
+    assert.equal(Buffer.from(nonce, 'base64').length, 16);
+    for (const values of csp.values()) {
+      for (const v of values) assert.ok(!/unsafe-eval|unsafe-inline|^https?:\/\/(?!abc\.vscode-cdn\.net)|^\*$/.test(v), `forbidden source ${v}`);
+    }
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.equal(scripts.length, 1);
+    assert.match(scripts[0]![1] ?? '', new RegExp(`nonce="${nonce.replace(/[+/=]/g, '\\$&')}"`));
+    assert.equal(scripts[0]![2], '', 'no inline script');
+  });
+
+  test('a fresh nonce on every render', () => {
+    const nonces = new Set(Array.from({ length: 50 }, () => cspOf(workbenchHtml(resources)).get('script-src')?.[0]));
+    assert.equal(nonces.size, 50);
+  });
+
+  test('resource URIs cannot break out of their attributes', () => {
+    const html = workbenchHtml({ ...resources, scriptUri: 'x"><script>alert(1)</script>' });
+    assert.equal([...html.matchAll(/<script/g)].length, 1);
+  });
+});
+
+describe('processes', () => {
+  /** Calls that run a shell: banned in src (only execFile/spawn with argument arrays). */
+  const SHELL_CALLS = /\bexecSync\s*\(|(?<![.\w])exec\s*\(|\b(?:child_process|childProcess|cp)\.exec\s*\(|\bshell\s*:\s*true/;
+
+  test('the check sees each banned form', () => {
+    for (const line of ['execSync("ls")', 'child_process.exec(cmd)', 'spawn("x", [], { shell: true })', 'exec (cmd, cb)']) assert.match(line, SHELL_CALLS, line);
+    // RegExp.prototype.exec is not a process.
+    for (const line of ['execFile(exe, args)', '/^card(\\d+)$/.exec(key)', 'pattern.exec(text)']) assert.doesNotMatch(line, SHELL_CALLS, line);
+  });
+
+  test('no source file runs a shell', () => {
+    const files = (readdirSync(join(repo, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    const offenders = files.flatMap((file) =>
+      readFileSync(join(repo, 'src', file), 'utf8')
+        .split('\n')
+        .filter((line) => SHELL_CALLS.test(line))
+        .map((line) => `${file}: ${line.trim()}`),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  test('executables resolve from absolute PATH entries only, never a relative one like "."', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpu-workbench-path-'));
+    const cwd = process.cwd();
+    try {
+      mkdirSync(join(dir, 'bin'));
+      const evil = join(dir, 'bin', 'nvidia-smi');
+      writeFileSync(evil, '#!/bin/sh\necho pwned\n');
+      chmodSync(evil, 0o755);
+      process.chdir(dir);
+      assert.equal(resolveExecutable('nvidia-smi', undefined, `.:bin:./bin:${relative(dir, join(dir, 'bin'))}`), undefined);
+      assert.equal(resolveExecutable('nvidia-smi', undefined, `/nonexistent:${join(dir, 'bin')}`), evil);
+      assert.equal(resolveExecutable('nvidia-smi', 'bin/nvidia-smi'), undefined);
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('webview messages (fuzzed)', () => {
+  test('any JSON value: the guards never throw, and accept only well-formed messages', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const toExtension = isWebviewToExtension(value);
+        const toWebview = isExtensionToWebview(value);
+        if (toExtension) assert.ok(['ready', 'runSolverSelfTest'].includes((value as { type: string }).type));
+        if (toWebview) assert.ok(['solverState', 'solverSelfTest', 'estimate', 'suggestion'].includes((value as { type: string }).type));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('real message types with mutated payloads are dropped unless every field is right', () => {
+    const payload = fc.record({ type: fc.constantFrom('ready', 'runSolverSelfTest', 'solverState', 'solverSelfTest', 'estimate', 'suggestion'), solver: fc.anything(), outcome: fc.anything(), estimate: fc.anything(), suggestion: fc.anything() }, { requiredKeys: ['type'] });
+    fc.assert(
+      fc.property(payload, (message) => {
+        isWebviewToExtension(message);
+        isExtensionToWebview(message);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
