@@ -13,6 +13,33 @@ export interface SolverInfo {
   loadMs: number;
 }
 
+/** Largest program a solve accepts: beyond this GLPK's memory and time in a worker are not worth it. */
+export const SOLVER_LIMITS = { variables: 200_000, constraints: 200_000, nonZeros: 2_000_000 } as const;
+
+export class SolverSizeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SolverSizeError';
+  }
+}
+
+/** Checks a program against SOLVER_LIMITS before it is sent to the worker. */
+export function checkProgramSize(program: LinearProgram): void {
+  const variables = new Set<string>();
+  let nonZeros = 0;
+  for (const row of program.subjectTo) {
+    nonZeros += row.vars.length;
+    for (const term of row.vars) variables.add(term.name);
+  }
+  for (const term of program.objective.vars) variables.add(term.name);
+  const problems = [
+    variables.size > SOLVER_LIMITS.variables ? `${variables.size} variables (at most ${SOLVER_LIMITS.variables})` : '',
+    program.subjectTo.length > SOLVER_LIMITS.constraints ? `${program.subjectTo.length} constraints (at most ${SOLVER_LIMITS.constraints})` : '',
+    nonZeros > SOLVER_LIMITS.nonZeros ? `${nonZeros} coefficients (at most ${SOLVER_LIMITS.nonZeros})` : '',
+  ].filter(Boolean);
+  if (problems.length) throw new SolverSizeError(`The problem is too large to solve here: ${problems.join(', ')}. Group identical GPUs by type or split the problem.`);
+}
+
 export class SolverTimeoutError extends Error {
   constructor(readonly limitSeconds: number) {
     super(`GLPK did not finish within its ${limitSeconds} s time limit; the solver was stopped.`);
@@ -77,6 +104,7 @@ export class GlpkWorkerClient {
   }
 
   private async solveNow(program: LinearProgram, options: SolveOptions): Promise<SolveResult> {
+    checkProgramSize(program);
     await this.start();
     const worker = this.worker;
     if (!worker) throw new Error('The solver worker is not running.');

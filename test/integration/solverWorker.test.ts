@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { SELF_TEST_PROGRAM } from '../../src/core/solver/selfTest.ts';
 import type { LinearProgram } from '../../src/core/solver/workerProtocol.ts';
-import { GlpkWorkerClient, SolverTimeoutError, WATCHDOG_GRACE_MS } from '../../src/node/solverClient.ts';
+import { GlpkWorkerClient, SOLVER_LIMITS, SolverSizeError, SolverTimeoutError, WATCHDOG_GRACE_MS } from '../../src/node/solverClient.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const bundledWorker = join(repo, 'dist', 'solver-worker.js');
@@ -62,6 +62,24 @@ describe('GLPK in a worker thread, loaded from the build output', () => {
     };
     const result = await client.solve(infeasible, options);
     assert.equal(result.status, 'infeasible');
+  });
+});
+
+describe('size caps', () => {
+  test('a program over the limits is refused before it reaches the worker, with the numbers', async () => {
+    const client = new GlpkWorkerClient(join(workers, 'crash-worker.cjs'));
+    try {
+      const n = SOLVER_LIMITS.variables + 1;
+      const huge: LinearProgram = {
+        name: 'huge',
+        objective: { direction: 'min', name: 'z', vars: Array.from({ length: n }, (_, i) => ({ name: `x${i}`, coef: 1 })) },
+        subjectTo: [],
+      };
+      // The crash worker would exit 3 if it ever got the program.
+      await assert.rejects(client.solve(huge, options), (error: Error) => error instanceof SolverSizeError && error.message.includes(`${n} variables (at most ${SOLVER_LIMITS.variables})`));
+    } finally {
+      client.dispose();
+    }
   });
 });
 

@@ -1,0 +1,103 @@
+/**
+ * A trusted folder that tries to steer the extension: its .vscode/settings.json names executables,
+ * hosts and URLs (machine settings, which VS Code and GPU Workbench read from the user only), and a
+ * model path written as HTML. Nothing runs, nothing is contacted, and the name renders as text.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
+import { pickQuickItem, runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
+/** A relative path with no whitespace (so "from the editor" picks it up) that is also HTML. */
+const HOSTILE_MODEL = 'a"><svg/onload=alert(1)>';
+
+describe('a hostile workspace in a real VS Code', { timeout: 300_000 }, () => {
+  let vscode: RunningCodeServer;
+  let listener: Server;
+  const requests: string[] = [];
+  const workspace = mkdtempSync(join(tmpdir(), 'gpu-workbench-hostile-'));
+  const marker = join(workspace, 'evil-ran');
+
+  before(async () => {
+    listener = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.end('{}');
+    });
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
+    const port = (listener.address() as { port: number }).port;
+    const evil = join(workspace, 'evil.sh');
+    writeFileSync(evil, `#!/bin/sh\ntouch '${marker}'\n`);
+    chmodSync(evil, 0o755);
+    mkdirSync(join(workspace, '.vscode'));
+    writeFileSync(
+      join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify({
+        'gpuWorkbench.nvidiaSmiPath': evil,
+        'gpuWorkbench.rocmSmiPath': evil,
+        'gpuWorkbench.kubectlPath': evil,
+        'gpuWorkbench.kubernetes.enabled': true,
+        'gpuWorkbench.ssh.path': evil,
+        'gpuWorkbench.sshHosts': ['-oProxyCommand=/bin/sh -c evil', 'gpu-box'],
+        'gpuWorkbench.prometheus.url': `http://127.0.0.1:${port}`,
+        'gpuWorkbench.huggingFace.endpoint': `http://127.0.0.1:${port}`,
+      }),
+    );
+    // A model config under a path that is also markup.
+    mkdirSync(join(workspace, 'a"><svg', 'onload=alert(1)>'), { recursive: true });
+    writeFileSync(join(workspace, 'a"><svg', 'onload=alert(1)>', 'config.json'), readFileSync(join(repo, 'test', 'fixtures', 'models', 'qwen3-0.6b-config.json'), 'utf8'));
+    writeFileSync(join(workspace, 'model.txt'), HOSTILE_MODEL);
+    vscode = await startCodeServer({ vsix: join(repo, `gpu-workbench-${version}.vsix`), workspace });
+  });
+
+  after(async () => {
+    await vscode?.stop();
+    await new Promise<void>((r) => listener?.close(() => r()));
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  test('workspace settings naming executables, hosts and URLs are ignored: nothing runs, nothing is contacted', async () => {
+    const page = vscode.page;
+    await page.locator('.activitybar .action-label[aria-label^="GPU Workbench"]').first().click();
+    await runCommand(page, 'GPU Workbench: Refresh GPUs');
+    // This machine has no GPU and the user's settings name no host: the welcome text, not an error.
+    await page.getByText('No GPUs found on this machine.').waitFor({ timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(existsSync(marker), false, 'a workspace-named executable ran');
+    assert.deepEqual(requests, [], 'a workspace-named URL was contacted');
+  });
+
+  test('a model path written as HTML is shown as text in the workbench', async () => {
+    const page = vscode.page;
+    try {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('model.txt');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'model.txt' }).first().waitFor();
+      await input.press('Enter');
+      await page.locator('.monaco-editor .view-lines', { hasText: 'onload' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+A');
+      await runCommand(page, 'GPU Workbench: Estimate Model Memory');
+      await pickQuickItem(page, HOSTILE_MODEL);
+      await pickQuickItem(page, 'h100-sxm');
+      const frame = webviewFrame(page);
+      const title = frame.locator('#estimate .explain');
+      await title.waitFor({ timeout: 30_000 });
+      assert.ok((await title.innerText()).startsWith(`${HOSTILE_MODEL} on NVIDIA H100`));
+      // The only SVG is the memory bar; no element carries an event-handler attribute.
+      assert.equal(await frame.locator('svg:not(.memory-bar)').count(), 0);
+      assert.equal(await frame.locator('[onload], [onerror]').count(), 0);
+      assert.deepEqual(requests, []);
+    } catch (error) {
+      await saveScreenshot(page, 'hostile-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+});
