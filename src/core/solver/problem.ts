@@ -1,0 +1,65 @@
+/** An allocation problem as users write it (the `gpu-workbench plan` file), checked into a typed form. */
+import type { Parsed } from '../gpu/nvidiaSmi.ts';
+
+export interface GpuPool {
+  type: string;
+  count: number;
+  memoryGiB: number;
+  costPerHour: number;
+}
+
+export interface ModelDemand {
+  name: string;
+  /** Memory of one replica per GPU it spans (a TP=k replica uses k GPUs with this much each). */
+  memoryGiB: number;
+  replicas: number;
+  tp: number;
+}
+
+export interface PackingProblem {
+  objective: 'cost' | 'gpus';
+  gpus: GpuPool[];
+  models: ModelDemand[];
+}
+
+/** Size caps: problems past these are refused with a message, not attempted. */
+export const PROBLEM_LIMITS = { gpuTypes: 32, gpus: 4096, models: 1000, replicas: 10_000, tp: 64 } as const;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const whole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
+  const fail = (message: string): Parsed<PackingProblem> => ({ ok: false, message });
+  if (!isRecord(raw)) return fail('the problem must be a JSON object with "gpus" and "models"');
+  const objective = raw.objective ?? 'cost';
+  if (objective !== 'cost' && objective !== 'gpus') return fail('"objective" must be "cost" or "gpus"');
+  if (!Array.isArray(raw.gpus) || raw.gpus.length === 0) return fail('"gpus" must be a non-empty list');
+  if (!Array.isArray(raw.models) || raw.models.length === 0) return fail('"models" must be a non-empty list');
+  if (raw.gpus.length > PROBLEM_LIMITS.gpuTypes) return fail(`at most ${PROBLEM_LIMITS.gpuTypes} GPU types`);
+  if (raw.models.length > PROBLEM_LIMITS.models) return fail(`at most ${PROBLEM_LIMITS.models} models`);
+  const gpus: GpuPool[] = [];
+  for (const [i, g] of raw.gpus.entries()) {
+    if (!isRecord(g) || typeof g.type !== 'string' || g.type === '') return fail(`gpus[${i}]: "type" must be a name`);
+    if (!whole(g.count)) return fail(`gpus[${i}] (${g.type}): "count" must be a whole number`);
+    if (!positive(g.memoryGiB)) return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be positive`);
+    const cost = g.costPerHour ?? 0;
+    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) return fail(`gpus[${i}] (${g.type}): "costPerHour" must be a number >= 0`);
+    if (gpus.some((p) => p.type === g.type)) return fail(`gpus[${i}]: type "${g.type}" is listed twice`);
+    gpus.push({ type: g.type, count: g.count, memoryGiB: g.memoryGiB, costPerHour: cost });
+  }
+  if (gpus.reduce((n, g) => n + g.count, 0) > PROBLEM_LIMITS.gpus) return fail(`at most ${PROBLEM_LIMITS.gpus} GPUs in all`);
+  const models: ModelDemand[] = [];
+  for (const [i, m] of raw.models.entries()) {
+    if (!isRecord(m) || typeof m.name !== 'string' || m.name === '') return fail(`models[${i}]: "name" must be a name`);
+    if (!positive(m.memoryGiB)) return fail(`models[${i}] (${m.name}): "memoryGiB" must be positive (or give "model" with serving settings)`);
+    const replicas = m.replicas ?? 1;
+    const tp = m.tp ?? 1;
+    if (!whole(replicas) || replicas === 0) return fail(`models[${i}] (${m.name}): "replicas" must be a whole number >= 1`);
+    if (!whole(tp) || tp === 0 || tp > PROBLEM_LIMITS.tp) return fail(`models[${i}] (${m.name}): "tp" must be a whole number from 1 to ${PROBLEM_LIMITS.tp}`);
+    if (models.some((p) => p.name === m.name)) return fail(`models[${i}]: name "${m.name}" is listed twice`);
+    models.push({ name: m.name, memoryGiB: m.memoryGiB, replicas, tp });
+  }
+  if (models.reduce((n, m) => n + m.replicas, 0) > PROBLEM_LIMITS.replicas) return fail(`at most ${PROBLEM_LIMITS.replicas} replicas in all`);
+  return { ok: true, value: { objective, gpus, models } };
+}
