@@ -9,6 +9,7 @@ import { SELF_TEST_PROGRAM } from '../src/core/solver/selfTest.ts';
 import { GlpkWorkerClient } from '../src/node/solverClient.ts';
 import { inventoryRows } from './inventory.ts';
 import { lintRows } from './lint.ts';
+import { packingRows } from './packing.ts';
 import { sizingRows } from './sizing.ts';
 import { median, printRows, type Row } from './report.ts';
 
@@ -69,6 +70,7 @@ rows.push({ figure: 'self-test LP, warm solve round trip', value: glpk.warmSolve
 
 rows.push(...sizingRows());
 rows.push(...lintRows());
+rows.push(...(await packingRows()));
 rows.push(...(await inventoryRows()));
 printRows(rows);
 console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}; ratios below 1.00 are within budget or faster than the baseline.`);

@@ -6,12 +6,14 @@
 import { inventoryCommand, INVENTORY_USAGE } from './cli/inventory.ts';
 import { UsageError, type Io } from './cli/io.ts';
 import { lintCommand, LINT_USAGE } from './cli/lint.ts';
+import { planCommand, PLAN_USAGE } from './cli/plan.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
 
 const USAGE = `Usage:
 ${LINT_USAGE}
 ${INVENTORY_USAGE}
 ${SIZING_USAGE}
+${PLAN_USAGE}
   gpu-workbench --help | --version
 
 lint       GPU over-provisioning and misconfiguration in Kubernetes/KServe manifests, vLLM/TGI
@@ -21,6 +23,7 @@ inventory  GPUs on this machine (nvidia-smi, rocm-smi), SSH hosts (system ssh), 
 estimate   per-GPU memory of a vLLM deployment: weights, activation peak, KV cache, fit.
 suggest    parallelism and batch settings (vLLM, TGI, Triton) for a target load.
 train      per-GPU memory of full, LoRA and QLoRA fine-tuning with ZeRO sharding.
+plan       places model replicas on a GPU pool at least cost (GLPK), beside first-fit and one-per-GPU.
 Models: a built-in id, a config.json path, or org/name (local Hugging Face cache, then the Hub
 at $HF_ENDPOINT with $HF_TOKEN; HF_HUB_OFFLINE=1 never contacts it).`;
 
@@ -33,6 +36,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   estimate: estimateCommand,
   suggest: suggestCommand,
   train: trainCommand,
+  plan: planCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -100,3 +100,36 @@ describe('packing with GLPK', () => {
     }
   });
 });
+
+describe('gpu-workbench plan', () => {
+  const run = async (args: string[]) => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(repo, 'bin', 'gpu-workbench.js'), ...args], { cwd: repo, timeout: 60_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  test('--json prints the documented fields, and the plan passes the validator', async () => {
+    const r = await run(['plan', 'examples/plan/mixed-fleet.json', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.status, 'optimal');
+    assert.equal(json.costPerHour, 23.72);
+    assert.equal(json.gpusUsed, 11);
+    assert.deepEqual(Object.keys(json.greedy), ['costPerHour', 'gpusUsed']);
+    const parsed = parsePackingProblem(JSON.parse(readFileSync(join(repo, 'examples', 'plan', 'mixed-fleet.json'), 'utf8')));
+    assert.ok(parsed.ok);
+    assert.deepEqual(validatePlacement(parsed.value, { gpus: json.placements }), []);
+  });
+
+  test('a broken problem file exits 2 with the field that is wrong', async () => {
+    const r = await run(['plan', 'package.json']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /problem file: "gpus" must be a non-empty list/);
+  });
+});
