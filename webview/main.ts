@@ -1,7 +1,8 @@
-import { isExtensionToWebview, type EstimateView, type SelfTestOutcome, type SolverState, type SuggestionView } from '../src/shared/protocol.ts';
+import { isExtensionToWebview, type EstimateView, type PlanState, type SelfTestOutcome, type SolverState, type SuggestionView } from '../src/shared/protocol.ts';
 import { button, divider, progressRing, registerToolkit, tag } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
+import { renderPlan } from './planView.ts';
 import { renderSuggestion } from './suggestionView.ts';
 import { createHost } from './vscodeApi.ts';
 
@@ -16,6 +17,19 @@ let solver: SolverState = { state: 'loading' };
 let selfTest: SelfTestOutcome | undefined = host.getState()?.selfTest;
 let estimate: EstimateView | undefined = host.getState()?.estimate;
 let suggestion: SuggestionView | undefined = host.getState()?.suggestion;
+let plan: PlanState = { state: 'idle' };
+let problemText: string | undefined;
+const planActions = {
+  edit: (text: string) => {
+    problemText = text;
+  },
+  solve: (text: string) => {
+    problemText = text;
+    host.postMessage({ type: 'solvePlan', text });
+  },
+  cancel: () => host.postMessage({ type: 'cancelSolve' }),
+  export: (format: 'json' | 'kubernetes' | 'vllm') => host.postMessage({ type: 'exportPlan', format }),
+};
 let selfTestRunning = false;
 
 function formatMs(ms: number): string {
@@ -69,6 +83,7 @@ function render(): void {
   app.replaceChildren(
     el('h1', { text: 'Allocation Workbench' }),
     ...(suggestion ? [renderSuggestion(suggestion)] : []),
+    renderPlan(plan, problemText, planActions),
     ...(estimate ? [renderEstimate(estimate)] : []),
     el('section', { className: 'card' }, el('h2', { text: 'Solver' }), renderSolverStatus(), renderSelfTest()),
     divider(),
@@ -94,6 +109,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     estimate = message.estimate;
   } else if (message.type === 'suggestion') {
     suggestion = message.suggestion;
+  } else if (message.type === 'planProblem') {
+    problemText = message.text;
+  } else if (message.type === 'planState') {
+    plan = message.plan;
   } else {
     selfTestRunning = false;
     selfTest = message.outcome;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { solvePacking, type PackingResult } from '../core/solver/packing.ts';
+import { planJson } from '../core/solver/planExport.ts';
 import { parsePackingProblem, type PackingProblem } from '../core/solver/problem.ts';
 import { GlpkWorkerClient } from '../node/solverClient.ts';
 import { positiveNumber, UsageError, type Io } from './io.ts';
@@ -13,21 +14,6 @@ async function readInput(target: string, io: Io): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-const cents = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 100) / 100);
-
-export function planJson(result: PackingResult) {
-  return {
-    status: result.status,
-    message: result.message,
-    costPerHour: cents(result.costPerHour),
-    gpusUsed: result.gpusUsed,
-    solveMs: result.solveMs,
-    placements: (result.placement?.gpus ?? []).map((g) => ({ gpuType: g.gpuType, gpuIndex: g.gpuIndex, replicas: g.replicas.map((r) => ({ model: r.model, replica: r.replica, memoryGiB: r.memoryGiB })) })),
-    greedy: result.greedy ? { costPerHour: cents(result.greedy.costPerHour), gpusUsed: result.greedy.gpusUsed } : null,
-    onePerGpu: result.onePerGpu ? { costPerHour: cents(result.onePerGpu.costPerHour), gpusUsed: result.onePerGpu.gpusUsed } : null,
-  };
 }
 
 function planText(problem: PackingProblem, result: PackingResult): string {

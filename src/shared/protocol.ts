@@ -42,11 +42,30 @@ export type SuggestionView =
     }
   | { ok: false; title: string; reasons: string[] };
 
+/** A solved packing plan as the workbench draws it. */
+export interface PlanView {
+  status: 'optimal' | 'feasible' | 'infeasible' | 'timeout' | 'error' | 'cancelled';
+  message: string;
+  costPerHour?: number;
+  gpusUsed?: number;
+  greedy?: { costPerHour: number; gpusUsed: number };
+  onePerGpu?: { costPerHour: number; gpusUsed: number };
+  gpus: { label: string; memoryGiB: number; shards: { model: string; memoryGiB: number }[] }[];
+}
+
+export type PlanState = { state: 'idle' } | { state: 'solving' } | { state: 'done'; plan: PlanView };
+
 export type WebviewToExtension =
   /** Webview -> extension: the page has loaded and wants the current state. */
   | { type: 'ready' }
   /** Webview -> extension: the user asked to run the solver self-test. */
-  | { type: 'runSolverSelfTest' };
+  | { type: 'runSolverSelfTest' }
+  /** Webview -> extension: solve this packing problem (JSON text as typed). */
+  | { type: 'solvePlan'; text: string }
+  /** Webview -> extension: stop the solve in progress. */
+  | { type: 'cancelSolve' }
+  /** Webview -> extension: open the last plan as JSON, Kubernetes Deployments or vllm serve commands. */
+  | { type: 'exportPlan'; format: 'json' | 'kubernetes' | 'vllm' };
 
 export type ExtensionToWebview =
   /** Extension -> webview: the solver engine's state changed. */
@@ -56,7 +75,11 @@ export type ExtensionToWebview =
   /** Extension -> webview: show a memory estimate ("Estimate Model Memory"). */
   | { type: 'estimate'; estimate: EstimateView }
   /** Extension -> webview: show a deployment suggestion ("Suggest Deployment"). */
-  | { type: 'suggestion'; suggestion: SuggestionView };
+  | { type: 'suggestion'; suggestion: SuggestionView }
+  /** Extension -> webview: the problem text to start from (an example, or the last one solved). */
+  | { type: 'planProblem'; text: string }
+  /** Extension -> webview: the solve's progress and result. */
+  | { type: 'planState'; plan: PlanState };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -66,8 +89,44 @@ function isNumberRecord(value: unknown): value is Record<string, number> {
   return isRecord(value) && Object.values(value).every((v) => typeof v === 'number');
 }
 
+export const MAX_PROBLEM_TEXT = 1024 * 1024;
+
 export function isWebviewToExtension(value: unknown): value is WebviewToExtension {
-  return isRecord(value) && (value.type === 'ready' || value.type === 'runSolverSelfTest') && Object.keys(value).length === 1;
+  if (!isRecord(value)) return false;
+  const keys = Object.keys(value).length;
+  switch (value.type) {
+    case 'ready':
+    case 'runSolverSelfTest':
+    case 'cancelSolve':
+      return keys === 1;
+    case 'solvePlan':
+      return keys === 2 && typeof value.text === 'string' && value.text.length <= MAX_PROBLEM_TEXT;
+    case 'exportPlan':
+      return keys === 2 && (value.format === 'json' || value.format === 'kubernetes' || value.format === 'vllm');
+    default:
+      return false;
+  }
+}
+
+const PLAN_STATUSES = new Set(['optimal', 'feasible', 'infeasible', 'timeout', 'error', 'cancelled']);
+const isCost = (v: unknown) => v === undefined || (isRecord(v) && isFiniteNumber(v.costPerHour) && isFiniteNumber(v.gpusUsed));
+
+export function isPlanState(value: unknown): value is PlanState {
+  if (!isRecord(value)) return false;
+  if (value.state === 'idle' || value.state === 'solving') return true;
+  if (value.state !== 'done' || !isRecord(value.plan)) return false;
+  const plan = value.plan;
+  return (
+    typeof plan.status === 'string' &&
+    PLAN_STATUSES.has(plan.status) &&
+    typeof plan.message === 'string' &&
+    (plan.costPerHour === undefined || isFiniteNumber(plan.costPerHour)) &&
+    (plan.gpusUsed === undefined || isFiniteNumber(plan.gpusUsed)) &&
+    isCost(plan.greedy) &&
+    isCost(plan.onePerGpu) &&
+    Array.isArray(plan.gpus) &&
+    plan.gpus.every((g) => isRecord(g) && typeof g.label === 'string' && isFiniteNumber(g.memoryGiB) && Array.isArray(g.shards) && g.shards.every((s) => isRecord(s) && typeof s.model === 'string' && isFiniteNumber(s.memoryGiB)))
+  );
 }
 
 function isSolverState(value: unknown): value is SolverState {
@@ -147,6 +206,10 @@ export function isExtensionToWebview(value: unknown): value is ExtensionToWebvie
       return isEstimateView(value.estimate);
     case 'suggestion':
       return isSuggestionView(value.suggestion);
+    case 'planProblem':
+      return typeof value.text === 'string' && value.text.length <= MAX_PROBLEM_TEXT;
+    case 'planState':
+      return isPlanState(value.plan);
     default:
       return false;
   }

@@ -95,15 +95,15 @@ describe('webview messages (fuzzed)', () => {
       fc.property(fc.jsonValue(), (value) => {
         const toExtension = isWebviewToExtension(value);
         const toWebview = isExtensionToWebview(value);
-        if (toExtension) assert.ok(['ready', 'runSolverSelfTest'].includes((value as { type: string }).type));
-        if (toWebview) assert.ok(['solverState', 'solverSelfTest', 'estimate', 'suggestion'].includes((value as { type: string }).type));
+        if (toExtension) assert.ok(['ready', 'runSolverSelfTest', 'solvePlan', 'cancelSolve', 'exportPlan'].includes((value as { type: string }).type));
+        if (toWebview) assert.ok(['solverState', 'solverSelfTest', 'estimate', 'suggestion', 'planProblem', 'planState'].includes((value as { type: string }).type));
       }),
       { numRuns: 5000 },
     );
   });
 
   test('real message types with mutated payloads are dropped unless every field is right', () => {
-    const payload = fc.record({ type: fc.constantFrom('ready', 'runSolverSelfTest', 'solverState', 'solverSelfTest', 'estimate', 'suggestion'), solver: fc.anything(), outcome: fc.anything(), estimate: fc.anything(), suggestion: fc.anything() }, { requiredKeys: ['type'] });
+    const payload = fc.record({ type: fc.constantFrom('ready', 'runSolverSelfTest', 'solverState', 'solverSelfTest', 'estimate', 'suggestion', 'solvePlan', 'cancelSolve', 'exportPlan', 'planProblem', 'planState'), solver: fc.anything(), outcome: fc.anything(), estimate: fc.anything(), suggestion: fc.anything(), text: fc.anything(), format: fc.anything(), plan: fc.anything() }, { requiredKeys: ['type'] });
     fc.assert(
       fc.property(payload, (message) => {
         isWebviewToExtension(message);

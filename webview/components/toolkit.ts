@@ -2,13 +2,13 @@
  * The only file that knows about @vscode/webview-ui-toolkit. The rest of the webview asks for
  * elements by role, so the toolkit (deprecated upstream in 2025) can be replaced here alone.
  */
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeProgressRing, vsCodeTag } from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeProgressRing, vsCodeTag, vsCodeTextArea } from '@vscode/webview-ui-toolkit';
 
 let registered = false;
 
 export function registerToolkit(): void {
   if (registered) return;
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDivider(), vsCodeProgressRing(), vsCodeTag());
+  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDivider(), vsCodeProgressRing(), vsCodeTag(), vsCodeTextArea());
   registered = true;
 }
 
@@ -34,4 +34,13 @@ export function tag(text: string): HTMLElement {
 
 export function divider(): HTMLElement {
   return document.createElement('vscode-divider');
+}
+
+export function textArea(label: string, value: string, rows: number): HTMLElement {
+  const element = document.createElement('vscode-text-area') as HTMLElement & { value: string };
+  element.setAttribute('rows', String(rows));
+  element.setAttribute('resize', 'vertical');
+  element.textContent = label;
+  element.value = value;
+  return element;
 }

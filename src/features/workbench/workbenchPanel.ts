@@ -4,6 +4,7 @@ import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
 import { isWebviewToExtension, type EstimateView, type ExtensionToWebview, type SolverState, type SuggestionView, type WebviewToExtension } from '../../shared/protocol.ts';
 import type { GlpkWorkerClient } from '../../node/solverClient.ts';
 import { workbenchHtml } from './html.ts';
+import { PlanSession } from './planSession.ts';
 
 export interface WorkbenchDeps {
   extensionUri: vscode.Uri;
@@ -20,6 +21,7 @@ export class WorkbenchPanel implements vscode.Disposable {
   private solverState: SolverState = { state: 'loading' };
   private estimate: EstimateView | undefined;
   private suggestion: SuggestionView | undefined;
+  private readonly plan: PlanSession;
 
   static show(deps: WorkbenchDeps): WorkbenchPanel {
     if (WorkbenchPanel.current) {
@@ -43,6 +45,7 @@ export class WorkbenchPanel implements vscode.Disposable {
     private readonly deps: WorkbenchDeps,
   ) {
     WorkbenchPanel.current = this;
+    this.plan = new PlanSession(deps, (message) => this.post(message));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'gpu.svg');
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -109,9 +112,23 @@ export class WorkbenchPanel implements vscode.Disposable {
       this.post({ type: 'solverState', solver: this.solverState });
       if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
       if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
+      void this.plan.restore();
       return;
     }
-    void this.runSelfTest();
+    switch (message.type) {
+      case 'runSolverSelfTest':
+        void this.runSelfTest();
+        return;
+      case 'solvePlan':
+        void this.plan.solve(message.text);
+        return;
+      case 'cancelSolve':
+        this.plan.cancel();
+        return;
+      case 'exportPlan':
+        void this.plan.export(message.format);
+        return;
+    }
   }
 
   private async runSelfTest(): Promise<void> {

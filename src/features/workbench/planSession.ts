@@ -1,0 +1,89 @@
+/** The workbench's packing plan: solve in the GLPK worker with cancel, then export. */
+import * as vscode from 'vscode';
+import type { PackingResult } from '../../core/solver/packing.ts';
+import type { PackingProblem } from '../../core/solver/problem.ts';
+import type { ExtensionToWebview, PlanState } from '../../shared/protocol.ts';
+import type { WorkbenchDeps } from './workbenchPanel.ts';
+
+export class PlanSession {
+  private state: PlanState = { state: 'idle' };
+  private last: { problem: PackingProblem; result: PackingResult } | undefined;
+  private problemText: string | undefined;
+  private generation = 0;
+
+  constructor(
+    private readonly deps: WorkbenchDeps,
+    private readonly post: (message: ExtensionToWebview) => void,
+  ) {}
+
+  /** Sends the problem to start from and the current state (on every page load). */
+  async restore(): Promise<void> {
+    this.problemText ??= await this.exampleText();
+    this.post({ type: 'planProblem', text: this.problemText });
+    this.post({ type: 'planState', plan: this.state });
+  }
+
+  async solve(text: string): Promise<void> {
+    const generation = ++this.generation;
+    this.problemText = text;
+    const [{ parsePackingProblem }, { solvePacking }, { planView }] = await Promise.all([
+      import('../../core/solver/problem.ts'),
+      import('../../core/solver/packing.ts'),
+      import('../../core/solver/planExport.ts'),
+    ]);
+    const done = (plan: Parameters<typeof planView>[1] | { status: 'error' | 'cancelled'; message: string }, problem?: PackingProblem) => {
+      if (generation !== this.generation) return; // a newer solve or a cancel took over
+      this.state = { state: 'done', plan: problem && 'placement' in plan ? planView(problem, plan) : { status: plan.status, message: plan.message, gpus: [] } };
+      this.post({ type: 'planState', plan: this.state });
+    };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      done({ status: 'error', message: `The problem is not JSON: ${(error as Error).message}` });
+      return;
+    }
+    const parsed = parsePackingProblem(raw);
+    if (!parsed.ok) {
+      done({ status: 'error', message: `The problem: ${parsed.message}` });
+      return;
+    }
+    this.state = { state: 'solving' };
+    this.post({ type: 'planState', plan: this.state });
+    const started = Date.now();
+    const result = await solvePacking(parsed.value, (program, options) => this.deps.solver().solve(program, options), { timeLimitSeconds: this.deps.timeLimitSeconds(), mipGap: 0 });
+    this.deps.log.info(`Plan: ${result.status} in ${Date.now() - started} ms: ${result.message}`);
+    if (generation !== this.generation) return;
+    this.last = { problem: parsed.value, result };
+    done(result, parsed.value);
+  }
+
+  cancel(): void {
+    this.generation++;
+    // Stopping the worker is the only way to stop GLPK mid-solve; the next solve starts a fresh one.
+    this.deps.disposeSolver();
+    this.state = { state: 'done', plan: { status: 'cancelled', message: 'Cancelled: the solver was stopped.', gpus: [] } };
+    this.post({ type: 'planState', plan: this.state });
+  }
+
+  async export(format: 'json' | 'kubernetes' | 'vllm'): Promise<void> {
+    if (!this.last?.result.placement) {
+      void vscode.window.showInformationMessage('Solve a plan first: there is nothing to export yet.');
+      return;
+    }
+    const { exportKubernetes, exportVllmCommands, planJson } = await import('../../core/solver/planExport.ts');
+    const { problem, result } = this.last;
+    const content = format === 'json' ? JSON.stringify(planJson(result), null, 2) : format === 'kubernetes' ? exportKubernetes(problem, result) : exportVllmCommands(problem, result);
+    const language = format === 'json' ? 'json' : format === 'kubernetes' ? 'yaml' : 'shellscript';
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content, language }), { preview: false });
+  }
+
+  private async exampleText(): Promise<string> {
+    try {
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'example-plan.json'));
+      return new TextDecoder().decode(bytes);
+    } catch {
+      return '{\n  "objective": "cost",\n  "gpus": [],\n  "models": []\n}\n';
+    }
+  }
+}
