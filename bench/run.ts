@@ -10,6 +10,7 @@ import { GlpkWorkerClient } from '../src/node/solverClient.ts';
 import { inventoryRows } from './inventory.ts';
 import { lintRows } from './lint.ts';
 import { packingRows } from './packing.ts';
+import { schedRows } from './sched.ts';
 import { sizingRows } from './sizing.ts';
 import { median, printRows, type Row } from './report.ts';
 
@@ -71,6 +72,7 @@ rows.push({ figure: 'self-test LP, warm solve round trip', value: glpk.warmSolve
 rows.push(...sizingRows());
 rows.push(...lintRows());
 rows.push(...(await packingRows()));
+rows.push(...schedRows());
 rows.push(...(await inventoryRows()));
 printRows(rows);
 console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}; ratios below 1.00 are within budget or faster than the baseline.`);
