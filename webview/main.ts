@@ -3,6 +3,7 @@ import { button, divider, progressRing, registerToolkit, tag } from './component
 import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
 import { renderPlan } from './planView.ts';
+import { renderSimulation } from './simulationView.ts';
 import { renderSuggestion } from './suggestionView.ts';
 import { createHost } from './vscodeApi.ts';
 
@@ -19,6 +20,8 @@ let estimate: EstimateView | undefined = host.getState()?.estimate;
 let suggestion: SuggestionView | undefined = host.getState()?.suggestion;
 let plan: PlanState = { state: 'idle' };
 let problemText: string | undefined;
+// Built once: its inputs and results are the user's own and survive re-renders.
+let simulationSection: HTMLElement | undefined;
 const planActions = {
   edit: (text: string) => {
     problemText = text;
@@ -80,10 +83,13 @@ function renderSelfTest(): HTMLElement {
 function render(): void {
   const app = document.getElementById('app');
   if (!app) return;
+  simulationSection ??= renderSimulation();
+  const simulation = simulationSection;
   app.replaceChildren(
     el('h1', { text: 'Allocation Workbench' }),
     ...(suggestion ? [renderSuggestion(suggestion)] : []),
     renderPlan(plan, problemText, planActions),
+    simulation,
     ...(estimate ? [renderEstimate(estimate)] : []),
     el('section', { className: 'card' }, el('h2', { text: 'Solver' }), renderSolverStatus(), renderSelfTest()),
     divider(),

@@ -180,4 +180,24 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await frame.locator('#plan vscode-button', { hasText: 'Open as Kubernetes Deployments' }).click();
       await page.locator('.monaco-editor .view-lines', { hasText: 'kind: Deployment' }).first().waitFor({ timeout: 30_000 });
     }));
+
+  test('Simulation: the example queue under every policy with a Gantt chart, and routing percentiles', () =>
+    onFailure('simulation', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      await frame.locator('#simulation vscode-button', { hasText: 'Simulate the queue' }).click();
+      const jobs = frame.locator('#jobs-table tbody tr');
+      await jobs.first().waitFor({ timeout: 30_000 });
+      assert.deepEqual((await frame.locator('#jobs-table tbody tr td:first-child').allInnerTexts()), ['fcfs', 'sjf', 'srtf', 'rr', 'priority']);
+      // FCFS by hand on 4 GPUs: pretrain 0-12 holds all four, so everything else waits for it; the last
+      // job (batch-embed) ends at 12 + 6 (finetune-b) = 18 or later.
+      const fcfsMakespan = Number(await frame.locator('#jobs-table tbody tr:first-child td:nth-child(2)').innerText());
+      assert.ok(fcfsMakespan >= 18, String(fcfsMakespan));
+      assert.ok((await frame.locator('svg.gantt rect').count()) > 0);
+      await frame.locator('#simulation vscode-button', { hasText: 'Simulate routing' }).click();
+      await frame.locator('#routing-table tbody tr').first().waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('#routing-table tbody tr').count(), 4);
+      await saveScreenshot(page, 'simulation');
+    }));
 });
