@@ -32,6 +32,8 @@ describe('job scheduling: the worked examples of Silberschatz et al., Operating 
     // Busy GPU-hours 4 x 2 + 2 + 2 = 12 of 2 x 6 = 12.
     assert.equal(result.utilization, 1);
     assert.throws(() => simulateJobs([job('X', 0, 1, 0, 3)], 2, 'fcfs'), /needs 3 GPUs, the pool has 2/);
+    assert.throws(() => simulateJobs([job('N', 0, Number.NaN)], 2, 'rr'), /duration > 0/);
+    assert.throws(() => simulateJobs([job('Q', 0, 1)], 2, 'rr', 0), /quantum must be a positive number/);
   });
 });
 

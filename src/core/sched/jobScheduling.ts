@@ -45,6 +45,11 @@ interface Running {
 
 export function simulateJobs(jobsIn: readonly Job[], gpus: number, policy: SchedulingPolicy, quantum = 1): ScheduleResult {
   const jobs = [...jobsIn].sort((a, b) => a.arrival - b.arrival || a.id.localeCompare(b.id));
+  if (!Number.isInteger(gpus) || gpus < 1) throw new Error(`the pool needs a whole number of GPUs, not ${gpus}`);
+  if (!(quantum > 0) || !Number.isFinite(quantum)) throw new Error(`the quantum must be a positive number, not ${quantum}`);
+  if (jobs.length > 100_000) throw new Error(`at most 100,000 jobs, not ${jobs.length}`);
+  const bad = jobs.find((j) => !Number.isFinite(j.arrival) || j.arrival < 0 || !Number.isFinite(j.duration) || j.duration <= 0 || !Number.isInteger(j.gpus) || !Number.isFinite(j.priority));
+  if (bad) throw new Error(`job ${bad.id}: arrival must be >= 0, duration > 0, gpus a whole number, priority a number`);
   const tooBig = jobs.find((j) => j.gpus > gpus || j.gpus < 1);
   if (tooBig) throw new Error(`job ${tooBig.id} needs ${tooBig.gpus} GPUs, the pool has ${gpus}`);
   const remaining = new Map(jobs.map((j) => [j.id, j.duration]));
