@@ -32,6 +32,7 @@ const planActions = {
   },
   cancel: () => host.postMessage({ type: 'cancelSolve' }),
   export: (format: 'json' | 'kubernetes' | 'vllm') => host.postMessage({ type: 'exportPlan', format }),
+  example: (example: 'packing' | 'provisioning') => host.postMessage({ type: 'loadPlanExample', example }),
 };
 let selfTestRunning = false;
 

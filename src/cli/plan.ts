@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { solvePacking, type PackingResult } from '../core/solver/packing.ts';
+import { solvePacking, type PackingResult, type SolveProgram } from '../core/solver/packing.ts';
 import { planJson } from '../core/solver/planExport.ts';
 import { parsePackingProblem, type PackingProblem } from '../core/solver/problem.ts';
+import { isProvisioning, parseProvisioningProblem, solveProvisioning, type ProvisioningResult } from '../core/solver/provisioning.ts';
 import { GlpkWorkerClient } from '../node/solverClient.ts';
 import { positiveNumber, UsageError, type Io } from './io.ts';
 
@@ -28,6 +29,13 @@ function planText(problem: PackingProblem, result: PackingResult): string {
   return lines.join('\n');
 }
 
+function provisioningText(result: ProvisioningResult): string {
+  const lines = [result.message, ''];
+  for (const c of result.choices) lines.push(`${c.model.padEnd(16)} ${c.gpuType.padEnd(10)} TP=${c.tp} x ${c.replicas}  ${(c.requestsPerSecond * c.replicas).toFixed(2)} req/s  $${(c.costPerHour * c.replicas).toFixed(2)}/h`);
+  if (result.front.length > 1) lines.push('', 'More spare capacity for more money (cost, mean capacity / demand):', ...result.front.map((p) => `  $${p.costPerHour.toFixed(2)}/h  ${p.headroom.toFixed(2)}x`));
+  return lines.join('\n');
+}
+
 /** Exit 0 with a plan, 1 when infeasible or no plan could be made, 2 on usage or input errors. */
 export async function planCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, 'time-limit': { type: 'string' } } });
@@ -39,12 +47,18 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   } catch (error) {
     throw new UsageError(`cannot read the problem: ${(error as Error).message}`);
   }
-  const parsed = parsePackingProblem(raw);
-  if (!parsed.ok) throw new UsageError(`problem file: ${parsed.message}`);
+  const problem = isProvisioning(raw) ? parseProvisioningProblem(raw) : parsePackingProblem(raw);
+  if (!problem.ok) throw new UsageError(`problem file: ${problem.message}`);
   const client = new GlpkWorkerClient(join(__dirname, 'solver-worker.js'));
+  const solve: SolveProgram = (program, options) => client.solve(program, options);
   try {
-    const result = await solvePacking(parsed.value, (program, options) => client.solve(program, options), { timeLimitSeconds, mipGap: 0 });
-    io.out(values.json ? JSON.stringify(planJson(result), null, 2) : planText(parsed.value, result));
+    if ('pools' in problem.value) {
+      const result = await solveProvisioning(problem.value, solve, timeLimitSeconds);
+      io.out(values.json ? JSON.stringify(result, null, 2) : provisioningText(result));
+      return result.choices.length > 0 ? 0 : 1;
+    }
+    const result = await solvePacking(problem.value, solve, { timeLimitSeconds, mipGap: 0 });
+    io.out(values.json ? JSON.stringify(planJson(result), null, 2) : planText(problem.value, result));
     return result.placement ? 0 : 1;
   } finally {
     client.dispose();

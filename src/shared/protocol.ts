@@ -51,6 +51,12 @@ export interface PlanView {
   greedy?: { costPerHour: number; gpusUsed: number };
   onePerGpu?: { costPerHour: number; gpusUsed: number };
   gpus: { label: string; memoryGiB: number; shards: { model: string; memoryGiB: number }[] }[];
+  /** For provisioning problems (models with a demand): what to run where, and the cost/headroom front. */
+  provisioning?: {
+    rows: { model: string; gpuType: string; tp: number; replicas: number; requestsPerSecond: number; costPerHour: number }[];
+    homogeneous?: { gpuType: string; costPerHour: number };
+    front: { costPerHour: number; headroom: number }[];
+  };
 }
 
 export type PlanState = { state: 'idle' } | { state: 'solving' } | { state: 'done'; plan: PlanView };
@@ -65,7 +71,9 @@ export type WebviewToExtension =
   /** Webview -> extension: stop the solve in progress. */
   | { type: 'cancelSolve' }
   /** Webview -> extension: open the last plan as JSON, Kubernetes Deployments or vllm serve commands. */
-  | { type: 'exportPlan'; format: 'json' | 'kubernetes' | 'vllm' };
+  | { type: 'exportPlan'; format: 'json' | 'kubernetes' | 'vllm' }
+  /** Webview -> extension: put an example problem in the editor (placing replicas, or provisioning for a demand). */
+  | { type: 'loadPlanExample'; example: 'packing' | 'provisioning' };
 
 export type ExtensionToWebview =
   /** Extension -> webview: the solver engine's state changed. */
@@ -103,6 +111,8 @@ export function isWebviewToExtension(value: unknown): value is WebviewToExtensio
       return keys === 2 && typeof value.text === 'string' && value.text.length <= MAX_PROBLEM_TEXT;
     case 'exportPlan':
       return keys === 2 && (value.format === 'json' || value.format === 'kubernetes' || value.format === 'vllm');
+    case 'loadPlanExample':
+      return keys === 2 && (value.example === 'packing' || value.example === 'provisioning');
     default:
       return false;
   }
@@ -124,6 +134,12 @@ export function isPlanState(value: unknown): value is PlanState {
     (plan.gpusUsed === undefined || isFiniteNumber(plan.gpusUsed)) &&
     isCost(plan.greedy) &&
     isCost(plan.onePerGpu) &&
+    (plan.provisioning === undefined ||
+      (isRecord(plan.provisioning) &&
+        Array.isArray(plan.provisioning.rows) &&
+        plan.provisioning.rows.every((r) => isRecord(r) && typeof r.model === 'string' && typeof r.gpuType === 'string' && [r.tp, r.replicas, r.requestsPerSecond, r.costPerHour].every(isFiniteNumber)) &&
+        Array.isArray(plan.provisioning.front) &&
+        plan.provisioning.front.every((p) => isRecord(p) && isFiniteNumber(p.costPerHour) && isFiniteNumber(p.headroom)))) &&
     Array.isArray(plan.gpus) &&
     plan.gpus.every((g) => isRecord(g) && typeof g.label === 'string' && isFiniteNumber(g.memoryGiB) && Array.isArray(g.shards) && g.shards.every((s) => isRecord(s) && typeof s.model === 'string' && isFiniteNumber(s.memoryGiB)))
   );

@@ -181,6 +181,30 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await page.locator('.monaco-editor .view-lines', { hasText: 'kind: Deployment' }).first().waitFor({ timeout: 30_000 });
     }));
 
+  test('Provisioning: the demand example picks GPU types, TP and replicas, cheaper than one type, with a cost/headroom front', () =>
+    onFailure('provisioning', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      await frame.locator('#plan vscode-button', { hasText: 'Example: provision for a demand' }).click();
+      const problem = () => frame.locator('#plan-problem').evaluate((e) => String((e as unknown as { value: string }).value));
+      for (let i = 0; i < 100 && !(await problem()).includes('"demand"'); i++) await new Promise((r) => setTimeout(r, 100));
+      await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
+      const table = frame.locator('#provisioning-table');
+      await table.waitFor({ timeout: 60_000 });
+      const message = await frame.locator('#plan-message').innerText();
+      const [, cost, saving, single] = /^Proven optimal: \$(\d+\.\d\d)\/h for 3 model\(s\), \$(\d+\.\d\d)\/h less than the best single GPU type \(\S+, \$(\d+\.\d\d)\/h\)\.$/.exec(message) ?? [];
+      assert.ok(cost, message);
+      assert.equal((Number(single) - Number(cost)).toFixed(2), saving);
+      // The rows' costs add up to the total, and every model of the example has a row.
+      const rows = await table.locator('tbody tr').allInnerTexts();
+      assert.deepEqual([...new Set(rows.map((r) => r.split('\t')[0]))].sort(), ['chat', 'code', 'small']);
+      const sum = (await table.locator('tbody tr td:nth-child(6)').allInnerTexts()).reduce((s, t) => s + Number(t), 0);
+      assert.equal(sum.toFixed(2), cost);
+      assert.ok((await frame.locator('svg.pareto circle').count()) >= 2);
+      await saveScreenshot(page, 'provisioning');
+    }));
+
   test('Simulation: the example queue under every policy with a Gantt chart, and routing percentiles', () =>
     onFailure('simulation', async () => {
       const page = vscode.page;

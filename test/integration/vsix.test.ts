@@ -51,6 +51,7 @@ describe(`the VSIX (${`gpu-workbench-${manifest.version}.vsix`})`, async () => {
       'extension/dist/webview.js',
       'extension/media/gpu.svg',
       'extension/media/example-plan.json',
+      'extension/media/example-provisioning.json',
       'extension/media/icon.png',
       'extension/media/workbench.css',
       'extension/package.json',

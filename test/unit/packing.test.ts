@@ -1,11 +1,14 @@
 /** The packing problem's parser, the baselines and the independent validator. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildArcFlow } from '../../src/core/solver/arcFlow.ts';
 import { firstFitDecreasing, onePerGpu } from '../../src/core/solver/baselines.ts';
 import { infeasibilityReason } from '../../src/core/solver/packing.ts';
 import { placementCost, validatePlacement, type Placement } from '../../src/core/solver/plan.ts';
 import { parsePackingProblem, type PackingProblem } from '../../src/core/solver/problem.ts';
+import { parseProvisioningProblem } from '../../src/core/solver/provisioning.ts';
 
 const problem: PackingProblem = {
   objective: 'cost',
@@ -97,4 +100,37 @@ describe('the arc-flow model', () => {
     assert.match(infeasibilityReason({ ...problem, models: [{ name: 'wide', memoryGiB: 10, replicas: 1, tp: 8 }] }) ?? '', /wide needs 8 GPU\(s\)/);
     assert.match(infeasibilityReason({ ...problem, models: [{ name: 'many', memoryGiB: 20, replicas: 20, tp: 1 }] }) ?? '', /need 400\.0 GiB in all, the pool has 256\.0 GiB/);
   });
+});
+
+describe('provisioning problem files', () => {
+  const ok = { gpus: [{ type: 'l4' }], models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', demand: { requestsPerSecond: 5 } }] };
+  const message = (raw: unknown) => {
+    const parsed = parseProvisioningProblem(raw);
+    return parsed.ok ? 'ok' : parsed.message;
+  };
+
+  test('a good file takes catalog prices and default counts', () => {
+    const parsed = parseProvisioningProblem(ok);
+    assert.ok(parsed.ok);
+    // No price given: the catalog's on-demand $0.80/h for an L4 applies, and 512 may be rented.
+    assert.equal(parsed.value.pools[0]!.gpu.pricePerHour, 0.8);
+    assert.equal(parsed.value.models[0]!.workload.inputTokens, 1000);
+    assert.equal(parsed.value.pools[0]!.count, 512);
+  });
+
+  test('each mistake names its field', () => {
+    assert.match(message({}), /"gpus" and "models"/);
+    assert.match(message({ ...ok, gpus: [{ type: 'tpu-v5' }] }), /gpus\[0\]: "type" must be a catalog GPU id/);
+    assert.match(message({ ...ok, gpus: [{ type: 'l4', count: 1.5 }] }), /gpus\[0\] \(l4\): "count" must be a whole number/);
+    assert.match(message({ ...ok, gpus: [{ type: 'l4', costPerHour: -1 }] }), /"costPerHour" must be a number >= 0/);
+    assert.match(message({ ...ok, models: [{ name: 'x', model: 'nope/nope', demand: { requestsPerSecond: 1 } }] }), /x: "model" must be a built-in model id/);
+    assert.match(message({ ...ok, models: [{ name: 'x', model: 'meta-llama/Llama-3.1-8B-Instruct', demand: { requestsPerSecond: 0 } }] }), /x: "demand.requestsPerSecond" must be positive/);
+    assert.match(message({ gpus: [], models: [] }), /at least one GPU type and one model/);
+  });
+});
+
+test('the examples the workbench loads are the documented ones in examples/plan', () => {
+  const read = (...p: string[]) => readFileSync(join(import.meta.dirname, '..', '..', ...p), 'utf8');
+  assert.equal(read('media', 'example-plan.json'), read('examples', 'plan', 'mixed-fleet.json'));
+  assert.equal(read('media', 'example-provisioning.json'), read('examples', 'plan', 'provisioning.json'));
 });

@@ -60,7 +60,8 @@ function pickBatch(points: LatencyPoint[], capacity: number, tpotMsMax: number |
   return allowed.at(-1);
 }
 
-function evaluate(a: ModelArchitecture, gpu: GpuSpec, tp: number, pp: number, w: Workload): Suggestion | string {
+/** One layout of one model on one GPU type for a workload: its per-replica capacity and cost, or why it fails. */
+export function evaluateLayout(a: ModelArchitecture, gpu: GpuSpec, tp: number, pp: number, w: Workload): Suggestion | string {
   const settings = { ...vllmDefaults(a, gpu), tp, pp, maxModelLen: w.contextLength };
   const estimate = estimateServingMemory(a, gpu, settings);
   if (!estimate.fits) return `TP=${tp}${pp > 1 ? ` PP=${pp}` : ''}: ${estimate.problems[0]}`;
@@ -131,7 +132,7 @@ export function suggest(a: ModelArchitecture, gpus: readonly GpuSpec[], w: Workl
   for (const gpu of gpus) {
     let best: Suggestion | undefined;
     for (const [tp, pp] of layouts(a)) {
-      const result = evaluate(a, gpu, tp, pp, w);
+      const result = evaluateLayout(a, gpu, tp, pp, w);
       if (typeof result === 'string') {
         rejected.push(`${gpu.name} ${result}`);
         continue;

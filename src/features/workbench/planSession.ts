@@ -18,7 +18,7 @@ export class PlanSession {
 
   /** Sends the problem to start from and the current state (on every page load). */
   async restore(): Promise<void> {
-    this.problemText ??= await this.exampleText();
+    this.problemText ??= await this.exampleText('packing');
     this.post({ type: 'planProblem', text: this.problemText });
     this.post({ type: 'planState', plan: this.state });
   }
@@ -43,6 +43,11 @@ export class PlanSession {
       done({ status: 'error', message: `The problem is not JSON: ${(error as Error).message}` });
       return;
     }
+    if ((await import('../../core/solver/provisioning.ts')).isProvisioning(raw)) {
+      this.last = undefined; // nothing to export: the result is a fleet, not a placement
+      await this.provision(raw, generation);
+      return;
+    }
     const parsed = parsePackingProblem(raw);
     if (!parsed.ok) {
       done({ status: 'error', message: `The problem: ${parsed.message}` });
@@ -56,6 +61,37 @@ export class PlanSession {
     if (generation !== this.generation) return;
     this.last = { problem: parsed.value, result };
     done(result, parsed.value);
+  }
+
+  private async provision(raw: unknown, generation: number): Promise<void> {
+    const { parseProvisioningProblem, solveProvisioning } = await import('../../core/solver/provisioning.ts');
+    const parsed = parseProvisioningProblem(raw);
+    const finish = (plan: PlanState) => {
+      if (generation !== this.generation) return;
+      this.state = plan;
+      this.post({ type: 'planState', plan });
+    };
+    if (!parsed.ok) {
+      finish({ state: 'done', plan: { status: 'error', message: `The problem: ${parsed.message}`, gpus: [] } });
+      return;
+    }
+    finish({ state: 'solving' });
+    const result = await solveProvisioning(parsed.value, (program, options) => this.deps.solver().solve(program, options), this.deps.timeLimitSeconds());
+    this.deps.log.info(`Provisioning: ${result.message}`);
+    finish({
+      state: 'done',
+      plan: {
+        status: result.status,
+        message: result.message,
+        costPerHour: result.costPerHour,
+        gpus: [],
+        provisioning: {
+          rows: result.choices.map((c) => ({ model: c.model, gpuType: c.gpuType, tp: c.tp, replicas: c.replicas, requestsPerSecond: c.requestsPerSecond * c.replicas, costPerHour: c.costPerHour * c.replicas })),
+          homogeneous: result.homogeneous,
+          front: result.front,
+        },
+      },
+    });
   }
 
   cancel(): void {
@@ -78,9 +114,14 @@ export class PlanSession {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content, language }), { preview: false });
   }
 
-  private async exampleText(): Promise<string> {
+  async loadExample(example: 'packing' | 'provisioning'): Promise<void> {
+    this.problemText = await this.exampleText(example);
+    this.post({ type: 'planProblem', text: this.problemText });
+  }
+
+  private async exampleText(example: 'packing' | 'provisioning'): Promise<string> {
     try {
-      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'example-plan.json'));
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.deps.extensionUri, 'media', example === 'packing' ? 'example-plan.json' : 'example-provisioning.json'));
       return new TextDecoder().decode(bytes);
     } catch {
       return '{\n  "objective": "cost",\n  "gpus": [],\n  "models": []\n}\n';

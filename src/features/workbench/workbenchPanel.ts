@@ -128,6 +128,9 @@ export class WorkbenchPanel implements vscode.Disposable {
       case 'exportPlan':
         void this.plan.export(message.format);
         return;
+      case 'loadPlanExample':
+        void this.plan.loadExample(message.example);
+        return;
     }
   }
 

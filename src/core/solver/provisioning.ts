@@ -1,0 +1,213 @@
+/**
+ * Provisioning (as in Mélange): each model has a demand (requests/s with typical prompt and
+ * output lengths, optional latency targets); choose GPU types, TP and replica counts that meet
+ * every demand at least cost, from the sizing engine's per-replica capacity on each GPU type.
+ * Mixing GPU types is where the saving is: the result shows the best single-type fleet beside it.
+ * A weighted sweep (cost against spare capacity) draws the cost/throughput Pareto front.
+ */
+import type { ModelArchitecture } from '../catalog/architecture.ts';
+import { findGpu, type GpuSpec } from '../catalog/gpus.ts';
+import { findModel } from '../catalog/models.ts';
+import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import { evaluateLayout, validTensorParallel, type Workload } from '../sizing/suggest.ts';
+import type { SolveProgram } from './packing.ts';
+import type { LinearProgram, Term } from './workerProtocol.ts';
+
+export interface ProvisioningModel {
+  name: string;
+  architecture: ModelArchitecture;
+  workload: Workload & { requestsPerSecond: number };
+}
+
+export interface ProvisioningPool {
+  gpu: GpuSpec;
+  /** GPUs available of this type (a cloud: large). */
+  count: number;
+}
+
+export interface ProvisioningProblem {
+  models: ProvisioningModel[];
+  pools: ProvisioningPool[];
+}
+
+/** One way to run a replica: model m on type t with TP k. */
+export interface Candidate {
+  model: string;
+  gpuType: string;
+  tp: number;
+  /** Requests/s one replica sustains within the latency targets. */
+  requestsPerSecond: number;
+  costPerHour: number;
+  batch: number;
+}
+
+export interface ProvisioningChoice extends Candidate {
+  replicas: number;
+}
+
+export interface ProvisioningResult {
+  status: 'optimal' | 'feasible' | 'infeasible' | 'timeout' | 'error';
+  message: string;
+  costPerHour?: number;
+  choices: ProvisioningChoice[];
+  /** The cheapest fleet of a single GPU type, for comparison. */
+  homogeneous?: { gpuType: string; costPerHour: number };
+  /**
+   * Non-dominated points of the weighted sweep, cheapest first: cost against headroom, the mean
+   * over models of capacity / demand (1 = exactly the demand, 2 = twice it).
+   */
+  front: { costPerHour: number; headroom: number }[];
+}
+
+const DEFAULT_COUNT = 512;
+
+/** A problem whose models give "demand" (requests/s) instead of "replicas" asks for provisioning. */
+export function isProvisioning(raw: unknown): boolean {
+  const models = (raw as { models?: unknown })?.models;
+  return Array.isArray(models) && models.some((m) => typeof m === 'object' && m !== null && 'demand' in m);
+}
+
+export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProblem> {
+  const fail = (message: string): Parsed<ProvisioningProblem> => ({ ok: false, message });
+  const r = raw as { gpus?: unknown; models?: unknown };
+  if (typeof raw !== 'object' || raw === null || !Array.isArray(r.gpus) || !Array.isArray(r.models)) return fail('the problem needs "gpus" and "models" lists');
+  const pools: ProvisioningPool[] = [];
+  for (const [i, g] of (r.gpus as Record<string, unknown>[]).entries()) {
+    const gpu = typeof g?.type === 'string' ? findGpu(g.type) : undefined;
+    if (!gpu) return fail(`gpus[${i}]: "type" must be a catalog GPU id (h100-sxm, l40s, l4, ...) to know its speed`);
+    const count = g.count === undefined ? DEFAULT_COUNT : g.count;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 4096) return fail(`gpus[${i}] (${gpu.id}): "count" must be a whole number up to 4096`);
+    const price = g.costPerHour === undefined ? gpu.pricePerHour : g.costPerHour;
+    if (typeof price !== 'number' || !(price >= 0)) return fail(`gpus[${i}] (${gpu.id}): "costPerHour" must be a number >= 0`);
+    pools.push({ gpu: { ...gpu, pricePerHour: price }, count });
+  }
+  const models: ProvisioningModel[] = [];
+  for (const [i, m] of (r.models as Record<string, unknown>[]).entries()) {
+    const name = typeof m?.name === 'string' ? m.name : `models[${i}]`;
+    const architecture = typeof m?.model === 'string' ? findModel(m.model)?.architecture : undefined;
+    if (!architecture) return fail(`${name}: "model" must be a built-in model id to size it`);
+    const d = m.demand as Record<string, unknown> | undefined;
+    const rps = d?.requestsPerSecond;
+    if (typeof rps !== 'number' || !(rps > 0)) return fail(`${name}: "demand.requestsPerSecond" must be positive`);
+    const num = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 ? v : fallback);
+    const contextLength = Math.round(num(m.contextLength, 8192));
+    models.push({
+      name,
+      architecture,
+      workload: {
+        requestsPerSecond: rps,
+        contextLength,
+        inputTokens: Math.round(num(d?.inputTokens, 1000)),
+        outputTokens: Math.round(num(d?.outputTokens, 200)),
+        ttftMsMax: typeof d?.ttftMs === 'number' ? d.ttftMs : undefined,
+        tpotMsMax: typeof d?.tpotMs === 'number' ? d.tpotMs : undefined,
+      },
+    });
+  }
+  if (models.length === 0 || pools.length === 0) return fail('give at least one GPU type and one model');
+  return { ok: true, value: { models, pools } };
+}
+
+export function candidates(problem: ProvisioningProblem): Candidate[] {
+  const list: Candidate[] = [];
+  for (const m of problem.models) {
+    for (const pool of problem.pools) {
+      for (const tp of validTensorParallel(m.architecture)) {
+        if (tp > pool.count) continue;
+        // Capacity per replica, not for the whole demand: ask for one replica's worth.
+        const layout = evaluateLayout(m.architecture, pool.gpu, tp, 1, { ...m.workload, requestsPerSecond: undefined, concurrency: undefined });
+        if (typeof layout === 'string') continue;
+        list.push({ model: m.name, gpuType: pool.gpu.id, tp, requestsPerSecond: layout.perReplica.requestsPerSecond, costPerHour: tp * pool.gpu.pricePerHour, batch: layout.batch });
+      }
+    }
+  }
+  return list;
+}
+
+function program(problem: ProvisioningProblem, list: Candidate[], weight: number, caps?: Map<string, number>): LinearProgram {
+  const demand = new Map(problem.models.map((m) => [m.name, m.workload.requestsPerSecond]));
+  const vars = list.map((c, i) => ({ c, name: `n_${i}`, ub: Math.ceil((2 * (demand.get(c.model) ?? 0)) / c.requestsPerSecond) + 1 }));
+  // Cost minus `weight` dollars per unit of headroom (capacity / demand, per model): weight 0 is
+  // the cheapest plan; a larger weight buys spare capacity where it is cheapest.
+  const objective: Term[] = vars.map(({ c, name }) => ({ name, coef: c.costPerHour - (weight * c.requestsPerSecond) / (demand.get(c.model) ?? 1) }));
+  const constraints = [
+    ...problem.models.map((m) => ({ name: `demand_${m.name}`, vars: vars.filter((v) => v.c.model === m.name).map((v) => ({ name: v.name, coef: v.c.requestsPerSecond })), bound: { kind: 'atLeast' as const, lb: m.workload.requestsPerSecond } })),
+    // In the sweep, capacity stays within the cap: headroom, not a second fleet.
+    ...(caps ? problem.models.map((m) => ({ name: `cap_${m.name}`, vars: vars.filter((v) => v.c.model === m.name).map((v) => ({ name: v.name, coef: v.c.requestsPerSecond })), bound: { kind: 'upTo' as const, ub: caps.get(m.name) ?? Infinity } })) : []),
+    ...problem.pools.map((p) => ({ name: `gpus_${p.gpu.id}`, vars: vars.filter((v) => v.c.gpuType === p.gpu.id).map((v) => ({ name: v.name, coef: v.c.tp })), bound: { kind: 'upTo' as const, ub: p.count } })),
+  ].filter((row) => row.vars.length > 0);
+  return {
+    name: 'gpu-provisioning',
+    objective: { direction: 'min', name: 'cost', vars: objective },
+    subjectTo: constraints,
+    generals: vars.map((v) => v.name),
+    bounds: vars.map((v) => ({ name: v.name, bound: { kind: 'between' as const, lb: 0, ub: v.ub } })),
+  };
+}
+
+function homogeneous(problem: ProvisioningProblem, list: Candidate[]): { gpuType: string; costPerHour: number } | undefined {
+  let best: { gpuType: string; costPerHour: number } | undefined;
+  for (const pool of problem.pools) {
+    let total = 0;
+    let gpus = 0;
+    for (const m of problem.models) {
+      const options = list.filter((c) => c.model === m.name && c.gpuType === pool.gpu.id);
+      if (options.length === 0) {
+        total = Infinity;
+        break;
+      }
+      const pick = options.map((c) => ({ c, n: Math.ceil(m.workload.requestsPerSecond / c.requestsPerSecond - 1e-9) })).reduce((a, b) => (b.n * b.c.costPerHour < a.n * a.c.costPerHour ? b : a));
+      total += pick.n * pick.c.costPerHour;
+      gpus += pick.n * pick.c.tp;
+    }
+    if (gpus > pool.count) continue;
+    if (Number.isFinite(total) && (!best || total < best.costPerHour)) best = { gpuType: pool.gpu.id, costPerHour: total };
+  }
+  return best;
+}
+
+export async function solveProvisioning(problem: ProvisioningProblem, solve: SolveProgram, timeLimitSeconds: number): Promise<ProvisioningResult> {
+  const list = candidates(problem);
+  const missing = problem.models.find((m) => !list.some((c) => c.model === m.name));
+  if (missing) return { status: 'infeasible', message: `No GPU type here can serve ${missing.name} within its memory and latency targets.`, choices: [], front: [] };
+  const same = homogeneous(problem, list);
+  const run = async (weight: number, caps?: Map<string, number>) => {
+    const result = await solve(program(problem, list, weight, caps), { timeLimitSeconds, mipGap: 0 });
+    const choices = list.map((c, i) => ({ ...c, replicas: Math.round(result.values[`n_${i}`] ?? 0) })).filter((c) => c.replicas > 0);
+    const headroom = problem.models.reduce((sum, m) => sum + choices.filter((c) => c.model === m.name).reduce((s, c) => s + c.replicas * c.requestsPerSecond, 0) / m.workload.requestsPerSecond, 0) / problem.models.length;
+    return { result, choices, cost: choices.reduce((s, c) => s + c.replicas * c.costPerHour, 0), headroom };
+  };
+  let base;
+  try {
+    base = await run(0);
+  } catch (error) {
+    return { status: 'timeout', message: error instanceof Error ? error.message : String(error), choices: [], homogeneous: same, front: [] };
+  }
+  if (base.result.status === 'infeasible') return { status: 'infeasible', message: 'The GPUs available cannot meet every demand: add GPUs or relax the latency targets.', choices: [], homogeneous: same, front: [] };
+  if (base.result.status !== 'optimal' && base.result.status !== 'feasible') return { status: 'timeout', message: `GLPK stopped without a solution (${base.result.status}).`, choices: [], homogeneous: same, front: [] };
+  // The sweep: paying up to w dollars per hour for each extra request/s of capacity.
+  const points = [{ costPerHour: base.cost, headroom: base.headroom }];
+  const perModel = base.cost / problem.models.length;
+  // Up to twice each demand, or what the cheapest plan already has if that is more.
+  const caps = new Map(problem.models.map((m) => [m.name, Math.max(2 * m.workload.requestsPerSecond, base.choices.filter((c) => c.model === m.name).reduce((s, c) => s + c.replicas * c.requestsPerSecond, 0))]));
+  for (const factor of [0.1, 0.25, 0.5, 1, 2, 4]) {
+    try {
+      const swept = await run(perModel * factor, caps);
+      if (swept.result.status === 'optimal' || swept.result.status === 'feasible') points.push({ costPerHour: swept.cost, headroom: swept.headroom });
+    } catch {
+      break;
+    }
+  }
+  const front = points
+    .sort((a, b) => a.costPerHour - b.costPerHour || b.headroom - a.headroom)
+    .filter((p, i, all) => all.slice(0, i).every((q) => q.headroom < p.headroom - 1e-9));
+  const saving = same ? same.costPerHour - base.cost : undefined;
+  return {
+    status: base.result.status,
+    message: `${base.result.status === 'optimal' ? 'Proven optimal' : 'Feasible'}: $${base.cost.toFixed(2)}/h for ${problem.models.length} model(s)${same ? `, ${saving! > 1e-9 ? `$${saving!.toFixed(2)}/h less than` : 'the same as'} the best single GPU type (${same.gpuType}, $${same.costPerHour.toFixed(2)}/h)` : ''}.`,
+    costPerHour: base.cost,
+    choices: base.choices,
+    homogeneous: same,
+    front,
+  };
+}
