@@ -10,6 +10,7 @@ import { GlpkWorkerClient } from '../src/node/solverClient.ts';
 import { inventoryRows } from './inventory.ts';
 import { lintRows } from './lint.ts';
 import { packingRows } from './packing.ts';
+import { provisioningRows } from './provisioning.ts';
 import { schedRows } from './sched.ts';
 import { sizingRows } from './sizing.ts';
 import { median, printRows, type Row } from './report.ts';
@@ -72,6 +73,7 @@ rows.push({ figure: 'self-test LP, warm solve round trip', value: glpk.warmSolve
 rows.push(...sizingRows());
 rows.push(...lintRows());
 rows.push(...(await packingRows()));
+rows.push(...(await provisioningRows()));
 rows.push(...schedRows());
 rows.push(...(await inventoryRows()));
 printRows(rows);

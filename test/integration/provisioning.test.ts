@@ -94,6 +94,16 @@ describe('provisioning with GLPK', () => {
     assert.equal(result.costPerHour!.toFixed(4), exhaustive(p).toFixed(4));
   });
 
+  test('when two models both want the last GPUs of a type, the joint optimum decides who gets them', async () => {
+    // Four L40S: alone, "chat" would take one and "code" a TP=4 replica (four), one too many together.
+    const p = parse({ ...example, gpus: [{ type: 'l40s', count: 4 }, { type: 'a10g', count: 12 }, { type: 'h100-sxm', count: 2 }] });
+    const result = await solve(p);
+    assert.equal(result.status, 'optimal');
+    const l40s = result.choices.filter((c) => c.gpuType === 'l40s').reduce((s, c) => s + c.replicas * c.tp, 0);
+    assert.ok(l40s <= 4, String(l40s));
+    assert.equal(result.costPerHour!.toFixed(4), exhaustive(p).toFixed(4));
+  });
+
   test('too few GPUs for the demand is infeasible, and says what to change', async () => {
     const result = await solve(parse({ gpus: [{ type: 'l4', count: 1 }], models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', demand: { requestsPerSecond: 50 } }] }));
     assert.equal(result.status, 'infeasible');

@@ -11,7 +11,7 @@ import { findModel } from '../catalog/models.ts';
 import type { Parsed } from '../gpu/nvidiaSmi.ts';
 import { evaluateLayout, validTensorParallel, type Workload } from '../sizing/suggest.ts';
 import type { SolveProgram } from './packing.ts';
-import type { LinearProgram, Term } from './workerProtocol.ts';
+import type { LinearProgram, SolveResult, Term } from './workerProtocol.ts';
 
 export interface ProvisioningModel {
   name: string;
@@ -90,7 +90,8 @@ export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProbl
     const rps = d?.requestsPerSecond;
     if (typeof rps !== 'number' || !(rps > 0)) return fail(`${name}: "demand.requestsPerSecond" must be positive`);
     const num = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 ? v : fallback);
-    const contextLength = Math.round(num(m.contextLength, 8192));
+    // Without a context length: 8192 tokens, or the model's own limit where that is shorter.
+    const contextLength = Math.round(num(m.contextLength, Math.min(8192, architecture.maxPositionEmbeddings ?? 8192)));
     models.push({
       name,
       architecture,
@@ -166,25 +167,61 @@ function homogeneous(problem: ProvisioningProblem, list: Candidate[]): { gpuType
   return best;
 }
 
+interface Solved {
+  status: SolveResult['status'];
+  choices: ProvisioningChoice[];
+  cost: number;
+  headroom: number;
+}
+
+function summarize(problem: ProvisioningProblem, status: SolveResult['status'], choices: ProvisioningChoice[]): Solved {
+  const capacity = (m: ProvisioningModel) => choices.filter((c) => c.model === m.name).reduce((s, c) => s + c.replicas * c.requestsPerSecond, 0);
+  return {
+    status,
+    choices,
+    cost: choices.reduce((s, c) => s + c.replicas * c.costPerHour, 0),
+    headroom: problem.models.reduce((sum, m) => sum + capacity(m) / m.workload.requestsPerSecond, 0) / problem.models.length,
+  };
+}
+
+/**
+ * Models compete only for the pools' GPU counts. So each model is solved alone first (a small
+ * covering knapsack GLPK proves in milliseconds); if the choices together fit the pools, that is
+ * the joint optimum (dropping the shared rows can only lower the cost, and it did not need to).
+ * Only when the pools bind is the whole MIP solved, which is harder and may end at the time limit.
+ */
+async function solveDecomposed(problem: ProvisioningProblem, list: Candidate[], solve: SolveProgram, timeLimitSeconds: number, weight: number, caps?: Map<string, number>): Promise<Solved> {
+  const deadline = Date.now() + timeLimitSeconds * 1000;
+  const left = () => Math.max(0.1, (deadline - Date.now()) / 1000);
+  const choices: ProvisioningChoice[] = [];
+  let status: SolveResult['status'] = 'optimal';
+  for (const m of problem.models) {
+    const own = list.filter((c) => c.model === m.name);
+    const result = await solve(program({ ...problem, models: [m] }, own, weight, caps), { timeLimitSeconds: left(), mipGap: 0 });
+    if (result.status === 'infeasible') return summarize(problem, 'infeasible', []);
+    if (result.status !== 'optimal') status = result.status === 'feasible' ? 'feasible' : result.status;
+    choices.push(...own.map((c, i) => ({ ...c, replicas: Math.round(result.values[`n_${i}`] ?? 0) })).filter((c) => c.replicas > 0));
+  }
+  const fits = problem.pools.every((p) => choices.filter((c) => c.gpuType === p.gpu.id).reduce((s, c) => s + c.replicas * c.tp, 0) <= p.count);
+  if (fits && (status === 'optimal' || status === 'feasible')) return summarize(problem, status, choices);
+  const result = await solve(program(problem, list, weight, caps), { timeLimitSeconds: left(), mipGap: 0 });
+  return summarize(problem, result.status, list.map((c, i) => ({ ...c, replicas: Math.round(result.values[`n_${i}`] ?? 0) })).filter((c) => c.replicas > 0));
+}
+
 export async function solveProvisioning(problem: ProvisioningProblem, solve: SolveProgram, timeLimitSeconds: number): Promise<ProvisioningResult> {
   const list = candidates(problem);
   const missing = problem.models.find((m) => !list.some((c) => c.model === m.name));
   if (missing) return { status: 'infeasible', message: `No GPU type here can serve ${missing.name} within its memory and latency targets.`, choices: [], front: [] };
   const same = homogeneous(problem, list);
-  const run = async (weight: number, caps?: Map<string, number>) => {
-    const result = await solve(program(problem, list, weight, caps), { timeLimitSeconds, mipGap: 0 });
-    const choices = list.map((c, i) => ({ ...c, replicas: Math.round(result.values[`n_${i}`] ?? 0) })).filter((c) => c.replicas > 0);
-    const headroom = problem.models.reduce((sum, m) => sum + choices.filter((c) => c.model === m.name).reduce((s, c) => s + c.replicas * c.requestsPerSecond, 0) / m.workload.requestsPerSecond, 0) / problem.models.length;
-    return { result, choices, cost: choices.reduce((s, c) => s + c.replicas * c.costPerHour, 0), headroom };
-  };
+  const run = (weight: number, caps?: Map<string, number>) => solveDecomposed(problem, list, solve, timeLimitSeconds, weight, caps);
   let base;
   try {
     base = await run(0);
   } catch (error) {
     return { status: 'timeout', message: error instanceof Error ? error.message : String(error), choices: [], homogeneous: same, front: [] };
   }
-  if (base.result.status === 'infeasible') return { status: 'infeasible', message: 'The GPUs available cannot meet every demand: add GPUs or relax the latency targets.', choices: [], homogeneous: same, front: [] };
-  if (base.result.status !== 'optimal' && base.result.status !== 'feasible') return { status: 'timeout', message: `GLPK stopped without a solution (${base.result.status}).`, choices: [], homogeneous: same, front: [] };
+  if (base.status === 'infeasible') return { status: 'infeasible', message: 'The GPUs available cannot meet every demand: add GPUs or relax the latency targets.', choices: [], homogeneous: same, front: [] };
+  if (base.status !== 'optimal' && base.status !== 'feasible') return { status: 'timeout', message: `GLPK stopped without a solution (${base.status}).`, choices: [], homogeneous: same, front: [] };
   // The sweep: paying up to w dollars per hour for each extra request/s of capacity.
   const points = [{ costPerHour: base.cost, headroom: base.headroom }];
   const perModel = base.cost / problem.models.length;
@@ -193,7 +230,7 @@ export async function solveProvisioning(problem: ProvisioningProblem, solve: Sol
   for (const factor of [0.1, 0.25, 0.5, 1, 2, 4]) {
     try {
       const swept = await run(perModel * factor, caps);
-      if (swept.result.status === 'optimal' || swept.result.status === 'feasible') points.push({ costPerHour: swept.cost, headroom: swept.headroom });
+      if (swept.status === 'optimal' || swept.status === 'feasible') points.push({ costPerHour: swept.cost, headroom: swept.headroom });
     } catch {
       break;
     }
@@ -203,8 +240,8 @@ export async function solveProvisioning(problem: ProvisioningProblem, solve: Sol
     .filter((p, i, all) => all.slice(0, i).every((q) => q.headroom < p.headroom - 1e-9));
   const saving = same ? same.costPerHour - base.cost : undefined;
   return {
-    status: base.result.status,
-    message: `${base.result.status === 'optimal' ? 'Proven optimal' : 'Feasible'}: $${base.cost.toFixed(2)}/h for ${problem.models.length} model(s)${same ? `, ${saving! > 1e-9 ? `$${saving!.toFixed(2)}/h less than` : 'the same as'} the best single GPU type (${same.gpuType}, $${same.costPerHour.toFixed(2)}/h)` : ''}.`,
+    status: base.status,
+    message: `${base.status === 'optimal' ? 'Proven optimal' : 'Feasible, not proven optimal (the time limit came first)'}: $${base.cost.toFixed(2)}/h for ${problem.models.length} model(s)${same ? `, ${saving! > 1e-9 ? `$${saving!.toFixed(2)}/h less than` : 'the same as'} the best single GPU type (${same.gpuType}, $${same.costPerHour.toFixed(2)}/h)` : ''}.`,
     costPerHour: base.cost,
     choices: base.choices,
     homogeneous: same,

@@ -1,0 +1,2 @@
+import { provisioningRows } from './provisioning.ts';
+console.log(await provisioningRows());
