@@ -83,3 +83,12 @@ describe('fuzzing the linter', () => {
     fc.assert(fc.property(fc.array(word, { maxLength: 30 }), (words) => checkLint('run.sh', words.join(' '))), { numRuns: 2000 });
   });
 });
+
+describe('counterexamples fast-check found', () => {
+  test('an unterminated quote after --gpu-memory-utilization is no value: no finding, no fix past the end', () => {
+    const text = "vllm serve --gpu-memory-utilization '";
+    checkLint('run.sh', text);
+    const { findings } = lintText('run.sh', text, request);
+    assert.equal(findings.filter((f) => f.ruleId === 'gpu-memory-utilization-range').length, 0);
+  });
+});

@@ -51,7 +51,7 @@ export function parseEngineCommand(words: Word[], whole: Span): EngineCommand | 
   const command: EngineCommand = { engine: start.engine, span: whole, end: words.at(-1)?.span.end ?? whole.end };
   const set = (key: Key, raw: string, span: Span) => {
     if (NUMERIC.has(key)) {
-      const n = Number(raw);
+      const n = raw.trim() === '' ? NaN : Number(raw); // Number('') is 0, not a value
       if (Number.isFinite(n)) (command as unknown as Record<Key, Located<number>>)[key] = { value: n, span };
     } else {
       (command as unknown as Record<Key, Located<string>>)[key] = { value: raw, span };

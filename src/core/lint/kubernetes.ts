@@ -96,7 +96,7 @@ function engineFromEnv(container: Node, command: EngineCommand | undefined, whol
   const result = { ...base } as unknown as Record<string, unknown>;
   for (const [key, value] of found) {
     if (result[key]) continue;
-    const n = Number(value.value);
+    const n = value.value.trim() === '' ? NaN : Number(value.value);
     result[key] = key === 'model' || key === 'quantization' || key === 'kvCacheDtype' ? value : Number.isFinite(n) ? { value: n, span: value.span } : undefined;
   }
   return result as unknown as EngineCommand;

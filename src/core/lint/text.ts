@@ -62,9 +62,10 @@ export function shellWords(text: string, base = 0): Word[] {
       if (ch === '\\' && text[i + 1] === '\n') break;
       if (ch === "'" || ch === '"') {
         const close = text.indexOf(ch, i + 1);
+        // An unterminated quote runs to the end of the text, and no further.
         const end = close === -1 ? text.length : close;
         value += text.slice(i + 1, end);
-        i = end + 1;
+        i = close === -1 ? text.length : close + 1;
         continue;
       }
       if (ch === ';' || ch === '|' || ch === '&') break;
