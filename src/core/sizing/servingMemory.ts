@@ -77,14 +77,32 @@ export interface ServingEstimate {
   explanation: string[];
 }
 
-export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settings: ServingSettings): ServingEstimate {
-  const params = countParameters(a);
-  const weights = weightBytes(a, params, settings.tp, settings.pp, settings.weightFormat);
-  const usableBytes = visibleBytes(gpu) * settings.gpuMemoryUtilization;
+/** vLLM's profiling-run activation peak and the memory outside PyTorch, per GPU. */
+function runtimeBytes(a: ModelArchitecture, settings: Pick<ServingSettings, 'tp' | 'maxNumSeqs' | 'maxNumBatchedTokens'>) {
   const samplerBytes = settings.maxNumSeqs * a.vocabSize * SAMPLER_BYTES_PER_LOGIT;
   const hiddenStatesBytes = settings.maxNumBatchedTokens * a.hiddenSize * 2;
   const activationBytes = samplerBytes + PROFILING_BASE_BYTES + hiddenStatesBytes;
   const nonTorchBytes = NON_TORCH_BYTES + (settings.tp > 1 ? NON_TORCH_TP_BYTES : 0);
+  return { samplerBytes, hiddenStatesBytes, activationBytes, nonTorchBytes };
+}
+
+/**
+ * The memory one replica needs per GPU to start and hold `concurrency` requests of max_model_len:
+ * weights / TP + activation peak + non-torch memory + that KV cache (whole blocks). What to pack
+ * on a shared GPU, with --gpu-memory-utilization set to this over the GPU's memory.
+ */
+export function replicaFootprintBytes(a: ModelArchitecture, settings: Omit<ServingSettings, 'gpuMemoryUtilization' | 'pp'>, concurrency: number): number {
+  const weights = weightBytes(a, countParameters(a), settings.tp, 1, settings.weightFormat);
+  const layout = kvLayout(a, settings.tp, 1, settings.kvCacheDtype);
+  const tokens = Math.ceil(settings.maxModelLen / settings.blockSize) * settings.blockSize;
+  return weights.perGpu + runtimeBytes(a, settings).activationBytes + runtimeBytes(a, settings).nonTorchBytes + requestKvBytes(layout, tokens) * concurrency;
+}
+
+export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settings: ServingSettings): ServingEstimate {
+  const params = countParameters(a);
+  const weights = weightBytes(a, params, settings.tp, settings.pp, settings.weightFormat);
+  const usableBytes = visibleBytes(gpu) * settings.gpuMemoryUtilization;
+  const { samplerBytes, hiddenStatesBytes, activationBytes, nonTorchBytes } = runtimeBytes(a, settings);
   const kvCacheBytes = usableBytes - weights.perGpu - activationBytes - nonTorchBytes;
   const layout = kvLayout(a, settings.tp, settings.pp, settings.kvCacheDtype);
   const perRequest = requestKvBytes(layout, settings.maxModelLen);

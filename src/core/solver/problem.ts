@@ -1,5 +1,8 @@
 /** An allocation problem as users write it (the `gpu-workbench plan` file), checked into a typed form. */
+import { findModel } from '../catalog/models.ts';
 import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import type { KvCacheDtype } from '../sizing/kvCache.ts';
+import { GIB, replicaFootprintBytes } from '../sizing/servingMemory.ts';
 
 export interface GpuPool {
   type: string;
@@ -14,6 +17,8 @@ export interface ModelDemand {
   memoryGiB: number;
   replicas: number;
   tp: number;
+  /** Given as a model and serving settings: what the exports run. */
+  serving?: { model: string; maxModelLen: number; maxNumSeqs: number; kvCacheDtype: KvCacheDtype };
 }
 
 export interface PackingProblem {
@@ -52,14 +57,46 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
   const models: ModelDemand[] = [];
   for (const [i, m] of raw.models.entries()) {
     if (!isRecord(m) || typeof m.name !== 'string' || m.name === '') return fail(`models[${i}]: "name" must be a name`);
-    if (!positive(m.memoryGiB)) return fail(`models[${i}] (${m.name}): "memoryGiB" must be positive (or give "model" with serving settings)`);
     const replicas = m.replicas ?? 1;
     const tp = m.tp ?? 1;
+    let memoryGiB = m.memoryGiB;
+    let serving: ModelDemand['serving'];
+    if (m.memoryGiB === undefined && typeof m.model === 'string') {
+      const sized = sizeReplica(m, typeof tp === 'number' ? tp : 1);
+      if (typeof sized === 'string') return fail(`models[${i}] (${m.name}): ${sized}`);
+      ({ memoryGiB, serving } = sized);
+    }
+    if (!positive(memoryGiB)) return fail(`models[${i}] (${m.name}): "memoryGiB" must be positive (or give "model" with serving settings)`);
     if (!whole(replicas) || replicas === 0) return fail(`models[${i}] (${m.name}): "replicas" must be a whole number >= 1`);
     if (!whole(tp) || tp === 0 || tp > PROBLEM_LIMITS.tp) return fail(`models[${i}] (${m.name}): "tp" must be a whole number from 1 to ${PROBLEM_LIMITS.tp}`);
     if (models.some((p) => p.name === m.name)) return fail(`models[${i}]: name "${m.name}" is listed twice`);
-    models.push({ name: m.name, memoryGiB: m.memoryGiB, replicas, tp });
+    models.push({ name: m.name, memoryGiB, replicas, tp, ...(serving ? { serving } : {}) });
   }
   if (models.reduce((n, m) => n + m.replicas, 0) > PROBLEM_LIMITS.replicas) return fail(`at most ${PROBLEM_LIMITS.replicas} replicas in all`);
   return { ok: true, value: { objective, gpus, models } };
+}
+
+const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
+
+/**
+ * A model given by id and serving settings instead of memoryGiB: the sizing engine's footprint per
+ * GPU (weights / TP, vLLM's activation peak and runtime, KV cache for `concurrency` requests of
+ * maxModelLen; default 1, the least vLLM starts with), rounded up to 0.01 GiB.
+ */
+function sizeReplica(m: Record<string, unknown>, tp: number): { memoryGiB: number; serving: NonNullable<ModelDemand['serving']> } | string {
+  const model = m.model as string;
+  const a = findModel(model)?.architecture;
+  if (!a) return `"model" ${JSON.stringify(model.slice(0, 80))} is not a built-in model id (or give "memoryGiB")`;
+  const limit = a.maxPositionEmbeddings ?? 8192;
+  const maxModelLen = m.maxModelLen ?? Math.min(8192, limit);
+  if (!whole(maxModelLen) || maxModelLen === 0 || maxModelLen > limit) return `"maxModelLen" must be a whole number from 1 to the model's ${limit}`;
+  const maxNumSeqs = m.maxNumSeqs ?? 256;
+  if (!whole(maxNumSeqs) || maxNumSeqs === 0 || maxNumSeqs > 4096) return '"maxNumSeqs" must be a whole number from 1 to 4096';
+  const concurrency = m.concurrency ?? 1;
+  if (!positive(concurrency) || concurrency > 4096) return '"concurrency" (requests of maxModelLen held at once) must be a number from 1 to 4096';
+  const kvCacheDtype = (m.kvCacheDtype ?? 'auto') as KvCacheDtype;
+  if (!KV_DTYPES.includes(kvCacheDtype)) return `"kvCacheDtype" must be one of ${KV_DTYPES.join(', ')}`;
+  if (a.numAttentionHeads % tp !== 0) return `"tp" ${tp} does not divide the model's ${a.numAttentionHeads} attention heads`;
+  const bytes = replicaFootprintBytes(a, { tp, kvCacheDtype, maxModelLen, maxNumSeqs, maxNumBatchedTokens: Math.max(2048, maxNumSeqs), blockSize: 16 }, concurrency);
+  return { memoryGiB: Math.ceil((bytes / GIB) * 100) / 100, serving: { model, maxModelLen, maxNumSeqs, kvCacheDtype } };
 }
