@@ -43,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): void {
       solver = undefined;
     },
     timeLimitSeconds: () => numberSetting(Settings.solverTimeLimitSeconds, 10),
+    inventory: () => controller.inventory,
+    memento: context.workspaceState,
   };
 
   const controller = new InventoryController(context.extensionPath, context.secrets, log);

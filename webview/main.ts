@@ -1,4 +1,4 @@
-import { isExtensionToWebview, type EstimateView, type PlanState, type SelfTestOutcome, type SolverState, type SuggestionView } from '../src/shared/protocol.ts';
+import { isExtensionToWebview, isPlanState, type EstimateView, type PlanState, type SelfTestOutcome, type SolverState, type SuggestionView } from '../src/shared/protocol.ts';
 import { button, divider, progressRing, registerToolkit, tag } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
@@ -11,6 +11,9 @@ interface PersistedState {
   selfTest?: SelfTestOutcome;
   estimate?: EstimateView;
   suggestion?: SuggestionView;
+  /** The problem as last typed and its last result: they survive hide/show and a window reload. */
+  problemText?: string;
+  plan?: PlanState;
 }
 
 const host = createHost<PersistedState>();
@@ -18,13 +21,17 @@ let solver: SolverState = { state: 'loading' };
 let selfTest: SelfTestOutcome | undefined = host.getState()?.selfTest;
 let estimate: EstimateView | undefined = host.getState()?.estimate;
 let suggestion: SuggestionView | undefined = host.getState()?.suggestion;
-let plan: PlanState = { state: 'idle' };
-let problemText: string | undefined;
+const saved = host.getState();
+// A plan saved mid-solve has no solve behind it after a reload; only a finished one is kept.
+let plan: PlanState = isPlanState(saved?.plan) && saved.plan.state === 'done' ? saved.plan : { state: 'idle' };
+let problemText: string | undefined = typeof saved?.problemText === 'string' ? saved.problemText : undefined;
+const persist = () => host.setState({ selfTest, estimate, suggestion, problemText, plan });
 // Built once: its inputs and results are the user's own and survive re-renders.
 let simulationSection: HTMLElement | undefined;
 const planActions = {
   edit: (text: string) => {
     problemText = text;
+    persist();
   },
   solve: (text: string) => {
     problemText = text;
@@ -33,6 +40,7 @@ const planActions = {
   cancel: () => host.postMessage({ type: 'cancelSolve' }),
   export: (format: 'json' | 'kubernetes' | 'vllm') => host.postMessage({ type: 'exportPlan', format }),
   example: (example: 'packing' | 'provisioning') => host.postMessage({ type: 'loadPlanExample', example }),
+  poolFromInventory: (text: string) => host.postMessage({ type: 'planPoolFromInventory', text }),
 };
 let selfTestRunning = false;
 
@@ -119,15 +127,16 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   } else if (message.type === 'planProblem') {
     problemText = message.text;
   } else if (message.type === 'planState') {
-    plan = message.plan;
+    // A fresh extension host knows no plan ('idle'); the one this page kept is still the user's.
+    if (message.plan.state !== 'idle' || plan.state !== 'done') plan = message.plan;
   } else {
     selfTestRunning = false;
     selfTest = message.outcome;
   }
-  host.setState({ selfTest, estimate, suggestion });
+  persist();
   render();
 });
 
 registerToolkit();
 render();
-host.postMessage({ type: 'ready' });
+host.postMessage(problemText === undefined ? { type: 'ready' } : { type: 'ready', problemText });

@@ -13,6 +13,7 @@ export interface PlanActions {
   cancel(): void;
   export(format: 'json' | 'kubernetes' | 'vllm'): void;
   example(example: 'packing' | 'provisioning'): void;
+  poolFromInventory(text: string): void;
 }
 
 function colorFor(model: string, models: string[]): string {
@@ -147,7 +148,7 @@ export function renderPlan(state: PlanState, problemText: string | undefined, ac
   if (state.state === 'solving') {
     controls.append(progressRing('Solving'), el('span', { text: 'Solving with GLPK…' }), button('Cancel', actions.cancel, 'secondary'));
   } else {
-    controls.append(button('Solve', () => actions.solve(read())), button('Example: place replicas', () => actions.example('packing'), 'secondary'), button('Example: provision for a demand', () => actions.example('provisioning'), 'secondary'));
+    controls.append(button('Solve', () => actions.solve(read())), button('Example: place replicas', () => actions.example('packing'), 'secondary'), button('Example: provision for a demand', () => actions.example('provisioning'), 'secondary'), button('Use my GPUs as the pool', () => actions.poolFromInventory(read()), 'secondary'));
   }
   const section = el('section', { className: 'card', id: 'plan' }, el('h2', { text: 'Allocation plan' }), el('p', { className: 'explain', text: 'Places every replica on the pool at least cost (or fewest GPUs), proven optimal by GLPK where it can be, beside first-fit decreasing and one replica per GPU. A TP=k replica takes k GPUs of one type. Give models a "demand" (requests/s) instead of "replicas" and it chooses the GPU types, TP and replica counts that meet it at least cost.' }), editor, controls);
   if (state.state === 'done') {

@@ -62,8 +62,8 @@ export interface PlanView {
 export type PlanState = { state: 'idle' } | { state: 'solving' } | { state: 'done'; plan: PlanView };
 
 export type WebviewToExtension =
-  /** Webview -> extension: the page has loaded and wants the current state. */
-  | { type: 'ready' }
+  /** Webview -> extension: the page has loaded and wants the current state (with the problem it kept, after a reload). */
+  | { type: 'ready'; problemText?: string }
   /** Webview -> extension: the user asked to run the solver self-test. */
   | { type: 'runSolverSelfTest' }
   /** Webview -> extension: solve this packing problem (JSON text as typed). */
@@ -73,7 +73,9 @@ export type WebviewToExtension =
   /** Webview -> extension: open the last plan as JSON, Kubernetes Deployments or vllm serve commands. */
   | { type: 'exportPlan'; format: 'json' | 'kubernetes' | 'vllm' }
   /** Webview -> extension: put an example problem in the editor (placing replicas, or provisioning for a demand). */
-  | { type: 'loadPlanExample'; example: 'packing' | 'provisioning' };
+  | { type: 'loadPlanExample'; example: 'packing' | 'provisioning' }
+  /** Webview -> extension: replace the problem's "gpus" with the GPUs the inventory sees (the text as typed). */
+  | { type: 'planPoolFromInventory'; text: string };
 
 export type ExtensionToWebview =
   /** Extension -> webview: the solver engine's state changed. */
@@ -104,6 +106,7 @@ export function isWebviewToExtension(value: unknown): value is WebviewToExtensio
   const keys = Object.keys(value).length;
   switch (value.type) {
     case 'ready':
+      return keys === 1 || (keys === 2 && typeof value.problemText === 'string' && value.problemText.length <= MAX_PROBLEM_TEXT);
     case 'runSolverSelfTest':
     case 'cancelSolve':
       return keys === 1;
@@ -111,6 +114,8 @@ export function isWebviewToExtension(value: unknown): value is WebviewToExtensio
       return keys === 2 && typeof value.text === 'string' && value.text.length <= MAX_PROBLEM_TEXT;
     case 'exportPlan':
       return keys === 2 && (value.format === 'json' || value.format === 'kubernetes' || value.format === 'vllm');
+    case 'planPoolFromInventory':
+      return keys === 2 && typeof value.text === 'string' && value.text.length <= MAX_PROBLEM_TEXT;
     case 'loadPlanExample':
       return keys === 2 && (value.example === 'packing' || value.example === 'provisioning');
     default:

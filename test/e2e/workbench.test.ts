@@ -205,6 +205,49 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await saveScreenshot(page, 'provisioning');
     }));
 
+  test('"Use my GPUs as the pool" puts the GPUs the view sees into the problem, keeping the models', () =>
+    onFailure('pool', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      const problem = async () => String(await frame.locator('#plan-problem').evaluate((e) => (e as unknown as { value: string }).value));
+      await frame.locator('#plan vscode-button', { hasText: 'Example: place replicas' }).click();
+      for (let i = 0; i < 100 && !(await problem()).includes('chat-70b'); i++) await new Promise((r) => setTimeout(r, 100));
+      const models = JSON.parse(await problem()).models;
+      await frame.locator('#plan vscode-button', { hasText: 'Use my GPUs as the pool' }).click();
+      for (let i = 0; i < 100 && !(await problem()).includes('"hosts"'); i++) await new Promise((r) => setTimeout(r, 100));
+      const written = JSON.parse(await problem());
+      // This machine and alive-1 each have the fixture's H100 (81,559 MiB) and A10G (23,028 MiB);
+      // less the 480 MiB the driver keeps: 79.17 and 22.01 GiB. dead-box is unreachable: not counted.
+      assert.deepEqual(
+        written.gpus.map((g: { type: string; count: number; memoryGiB: number; costPerHour: number }) => [g.type, g.count, g.memoryGiB, g.costPerHour]),
+        [['h100-sxm', 2, 79.17, 4], ['a10g', 2, 22.01, 1.01]],
+      );
+      assert.deepEqual(written.models, models);
+    }));
+
+  test('A problem typed in the workbench and its plan survive a window reload', () =>
+    onFailure('reload', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      // Two 30 GiB replicas on 48 GiB GPUs at $2/h: one per GPU, $4.00/h by hand.
+      const text = JSON.stringify({ objective: 'cost', gpus: [{ type: 'reload-test', count: 3, memoryGiB: 48, costPerHour: 2 }], models: [{ name: 'kept', memoryGiB: 30, replicas: 2, tp: 1 }] });
+      await frame.locator('#plan-problem').evaluate((e, value) => {
+        (e as unknown as { value: string }).value = value;
+        e.dispatchEvent(new Event('input'));
+      }, text);
+      await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
+      await frame.locator('#plan-message', { hasText: '$4.00/h' }).waitFor({ timeout: 60_000 });
+      // VS Code writes workspace storage in the background: give it a moment, as a person would take.
+      await page.waitForTimeout(2000);
+      await page.reload();
+      const after = webviewFrame(page);
+      await after.locator('#plan-message', { hasText: '$4.00/h' }).waitFor({ timeout: 60_000 });
+      assert.equal(await after.locator('#plan-problem').evaluate((e) => String((e as unknown as { value: string }).value)), text);
+      assert.equal(await after.locator('svg.plan-bars text').count(), 2);
+    }));
+
   test('Simulation: the example queue under every policy with a Gantt chart, and routing percentiles', () =>
     onFailure('simulation', async () => {
       const page = vscode.page;

@@ -48,6 +48,18 @@ describe('a model given by id and serving settings', () => {
   });
 });
 
+describe('a GPU given by catalog type', () => {
+  test('brings the memory CUDA reports and the on-demand price', () => {
+    const p = parse({ gpus: [{ type: 'h100-sxm', count: 2 }, { type: 'mine', count: 1, memoryGiB: 24 }], models: [{ name: 'm', memoryGiB: 10 }] });
+    // nvidia-smi's 81,559 MiB less 480 MiB the driver keeps = 81,079 MiB, what torch reported on a
+    // real H100 SXM (79.18 GiB); 81,079 / 1024 = 79.179, rounded down so nothing is over-promised.
+    assert.equal(p.gpus[0]!.memoryGiB, 79.17);
+    assert.equal(p.gpus[0]!.costPerHour, 4);
+    assert.equal(p.gpus[1]!.costPerHour, 0);
+    assert.match(message({ gpus: [{ type: 'mystery', count: 1 }], models: [{ name: 'm', memoryGiB: 1 }] }), /gpus\[0\] \(mystery\): "memoryGiB" must be positive \(or use a catalog type/);
+  });
+});
+
 describe('exports', () => {
   const problem = parse({ gpus: pool, models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4, replicas: 2 }, { name: 'embed', memoryGiB: 4, replicas: 1 }] });
   const placement = firstFitDecreasing(problem)!;

@@ -7,6 +7,7 @@ describe('webview protocol guards', () => {
     assert.ok(isWebviewToExtension({ type: 'ready' }));
     assert.ok(isWebviewToExtension({ type: 'runSolverSelfTest' }));
     assert.ok(isWebviewToExtension({ type: 'loadPlanExample', example: 'provisioning' }));
+    assert.ok(isWebviewToExtension({ type: 'ready', problemText: '{"gpus": []}' }));
     const provisioning = { rows: [{ model: 'chat', gpuType: 'l40s', tp: 1, replicas: 1, requestsPerSecond: 8.2, costPerHour: 1.86 }], homogeneous: { gpuType: 'a10g', costPerHour: 2.02 }, front: [{ costPerHour: 1.86, headroom: 1.4 }] };
     assert.ok(isExtensionToWebview({ type: 'planState', plan: { state: 'done', plan: { status: 'optimal', message: 'ok', gpus: [], provisioning } } }));
     assert.ok(isExtensionToWebview({ type: 'solverState', solver: { state: 'loading' } }));
@@ -34,6 +35,8 @@ describe('webview protocol guards', () => {
       { type: 'solverSelfTest', outcome: { ok: true, status: 'optimal', objective: 11, values: { x: '3' }, solveMs: 1 } },
       { type: 'solverSelfTest', outcome: { ok: 'yes', message: 'x' } },
       { type: 'loadPlanExample', example: '../../etc/passwd' },
+      { type: 'ready', problemText: 42 },
+      { type: 'ready', problemText: 'x'.repeat(2 * 1024 * 1024) },
       { type: 'planState', plan: { state: 'done', plan: { status: 'optimal', message: 'ok', gpus: [], provisioning: { rows: [{ model: 'chat', gpuType: 'l40s', tp: '1', replicas: 1, requestsPerSecond: 1, costPerHour: 1 }], front: [] } } } },
       { type: 'planState', plan: { state: 'done', plan: { status: 'optimal', message: 'ok', gpus: [], provisioning: { rows: [], front: [{ costPerHour: Infinity, headroom: 1 }] } } } },
     ];

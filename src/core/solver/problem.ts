@@ -1,4 +1,5 @@
 /** An allocation problem as users write it (the `gpu-workbench plan` file), checked into a typed form. */
+import { findGpu, visibleBytes } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
 import type { Parsed } from '../gpu/nvidiaSmi.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
@@ -47,11 +48,14 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
   for (const [i, g] of raw.gpus.entries()) {
     if (!isRecord(g) || typeof g.type !== 'string' || g.type === '') return fail(`gpus[${i}]: "type" must be a name`);
     if (!whole(g.count)) return fail(`gpus[${i}] (${g.type}): "count" must be a whole number`);
-    if (!positive(g.memoryGiB)) return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be positive`);
-    const cost = g.costPerHour ?? 0;
+    // A catalog type (h100-sxm, l40s, ...) brings its memory (as CUDA reports it) and on-demand price.
+    const known = findGpu(g.type);
+    const memoryGiB = g.memoryGiB ?? (known ? Math.floor((visibleBytes(known) / GIB) * 100) / 100 : undefined);
+    if (!positive(memoryGiB)) return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be positive (or use a catalog type such as h100-sxm)`);
+    const cost = g.costPerHour ?? known?.pricePerHour ?? 0;
     if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) return fail(`gpus[${i}] (${g.type}): "costPerHour" must be a number >= 0`);
     if (gpus.some((p) => p.type === g.type)) return fail(`gpus[${i}]: type "${g.type}" is listed twice`);
-    gpus.push({ type: g.type, count: g.count, memoryGiB: g.memoryGiB, costPerHour: cost });
+    gpus.push({ type: g.type, count: g.count, memoryGiB, costPerHour: cost });
   }
   if (gpus.reduce((n, g) => n + g.count, 0) > PROBLEM_LIMITS.gpus) return fail(`at most ${PROBLEM_LIMITS.gpus} GPUs in all`);
   const models: ModelDemand[] = [];

@@ -2,7 +2,9 @@
 import * as vscode from 'vscode';
 import type { PackingResult } from '../../core/solver/packing.ts';
 import type { PackingProblem } from '../../core/solver/problem.ts';
-import type { ExtensionToWebview, PlanState } from '../../shared/protocol.ts';
+import { isPlanState, MAX_PROBLEM_TEXT, type ExtensionToWebview, type PlanState } from '../../shared/protocol.ts';
+
+const PLAN_MEMENTO_KEY = 'gpuWorkbench.plan';
 import type { WorkbenchDeps } from './workbenchPanel.ts';
 
 export class PlanSession {
@@ -11,14 +13,28 @@ export class PlanSession {
   private problemText: string | undefined;
   private generation = 0;
 
+  private readonly post: (message: ExtensionToWebview) => void;
+
   constructor(
     private readonly deps: WorkbenchDeps,
-    private readonly post: (message: ExtensionToWebview) => void,
-  ) {}
+    post: (message: ExtensionToWebview) => void,
+  ) {
+    // The problem and the last finished plan are kept in the workspace's storage, so a window
+    // reload (a new extension host) comes back to them.
+    this.post = (message) => {
+      post(message);
+      if (message.type === 'planProblem' || (message.type === 'planState' && message.plan.state === 'done')) {
+        void deps.memento.update(PLAN_MEMENTO_KEY, { problemText: this.problemText, plan: this.state.state === 'done' ? this.state : undefined });
+      }
+    };
+    const kept = deps.memento.get<{ problemText?: unknown; plan?: unknown }>(PLAN_MEMENTO_KEY);
+    if (typeof kept?.problemText === 'string' && kept.problemText.length <= MAX_PROBLEM_TEXT) this.problemText = kept.problemText;
+    if (isPlanState(kept?.plan) && kept.plan.state === 'done') this.state = kept.plan;
+  }
 
   /** Sends the problem to start from and the current state (on every page load). */
-  async restore(): Promise<void> {
-    this.problemText ??= await this.exampleText('packing');
+  async restore(kept?: string): Promise<void> {
+    this.problemText ??= kept ?? (await this.exampleText('packing'));
     this.post({ type: 'planProblem', text: this.problemText });
     this.post({ type: 'planState', plan: this.state });
   }
@@ -112,6 +128,28 @@ export class PlanSession {
     const content = format === 'json' ? JSON.stringify(planJson(result), null, 2) : format === 'kubernetes' ? exportKubernetes(problem, result) : exportVllmCommands(problem, result);
     const language = format === 'json' ? 'json' : format === 'kubernetes' ? 'yaml' : 'shellscript';
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content, language }), { preview: false });
+  }
+
+  /** Puts the inventory's GPUs in the problem as its pool, keeping the models the user typed. */
+  async poolFromInventory(text: string): Promise<void> {
+    const { poolFromInventory } = await import('../../core/solver/pool.ts');
+    const inventory = this.deps.inventory();
+    const pool = inventory ? poolFromInventory(inventory) : [];
+    if (pool.length === 0) {
+      void vscode.window.showInformationMessage(inventory ? 'The GPUs view sees no reachable GPU to plan with: add an SSH host or a Prometheus URL, or type the pool.' : 'The GPUs view has not polled yet: open it (or run "Refresh GPUs") and try again.');
+      return;
+    }
+    let problem: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      problem = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    } catch {
+      problem = {};
+    }
+    // Everything the user typed stays; only the pool changes (the hosts are noted for checking).
+    const gpus = pool.map(({ hosts, ...g }) => ({ ...g, hosts: hosts.join(', ') }));
+    this.problemText = `${JSON.stringify({ objective: 'cost', models: [], ...problem, gpus }, null, 2)}\n`;
+    this.post({ type: 'planProblem', text: this.problemText });
   }
 
   async loadExample(example: 'packing' | 'provisioning'): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Inventory } from '../../core/gpu/inventory.ts';
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
 import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
@@ -12,6 +13,10 @@ export interface WorkbenchDeps {
   solver(): GlpkWorkerClient;
   disposeSolver(): void;
   timeLimitSeconds(): number;
+  /** The GPUs view's latest inventory, for "Use my GPUs". */
+  inventory(): Inventory | undefined;
+  /** Workspace storage: the plan's problem and result across window reloads. */
+  memento: vscode.Memento;
 }
 
 /** The allocation workbench: one panel at a time, revived after a window reload. */
@@ -112,7 +117,7 @@ export class WorkbenchPanel implements vscode.Disposable {
       this.post({ type: 'solverState', solver: this.solverState });
       if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
       if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
-      void this.plan.restore();
+      void this.plan.restore(message.problemText);
       return;
     }
     switch (message.type) {
@@ -127,6 +132,9 @@ export class WorkbenchPanel implements vscode.Disposable {
         return;
       case 'exportPlan':
         void this.plan.export(message.format);
+        return;
+      case 'planPoolFromInventory':
+        void this.plan.poolFromInventory(message.text);
         return;
       case 'loadPlanExample':
         void this.plan.loadExample(message.example);
