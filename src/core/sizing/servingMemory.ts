@@ -95,7 +95,8 @@ export function replicaFootprintBytes(a: ModelArchitecture, settings: Omit<Servi
   const weights = weightBytes(a, countParameters(a), settings.tp, 1, settings.weightFormat);
   const layout = kvLayout(a, settings.tp, 1, settings.kvCacheDtype);
   const tokens = Math.ceil(settings.maxModelLen / settings.blockSize) * settings.blockSize;
-  return weights.perGpu + runtimeBytes(a, settings).activationBytes + runtimeBytes(a, settings).nonTorchBytes + requestKvBytes(layout, tokens) * concurrency;
+  const { activationBytes, nonTorchBytes } = runtimeBytes(a, settings);
+  return weights.perGpu + activationBytes + nonTorchBytes + requestKvBytes(layout, tokens) * concurrency;
 }
 
 export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settings: ServingSettings): ServingEstimate {
