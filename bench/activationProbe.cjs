@@ -34,9 +34,17 @@ const vscodeStub = {
     getConfiguration: () => ({ get: () => undefined, inspect: () => undefined }),
   },
 };
+// Everything else the extension touches at activation (languages, DiagnosticSeverity, ...): a
+// stand-in that answers any property or call with itself, so a new API use cannot break the probe.
+const anything = new Proxy(function stub() {}, { get: (target, key) => (key === Symbol.toPrimitive ? () => 0 : key === 'then' ? undefined : anything), apply: () => anything, construct: () => anything });
+const deep = (object) => new Proxy(object, { get: (target, key) => (key in target ? (typeof target[key] === 'object' && target[key] !== null && !Array.isArray(target[key]) ? deep(target[key]) : target[key]) : anything) });
+// esbuild copies the module's own keys, so every name the bundle uses must exist here.
+for (const name of ['CodeAction', 'CodeActionKind', 'Diagnostic', 'DiagnosticSeverity', 'Hover', 'Position', 'ProgressLocation', 'Range', 'ThemeColor', 'WorkspaceEdit', 'env', 'languages']) {
+  if (!(name in vscodeStub)) vscodeStub[name] = anything;
+}
 const originalLoad = Module._load;
 Module._load = function load(request, ...rest) {
-  return request === 'vscode' ? vscodeStub : originalLoad.call(this, request, ...rest);
+  return request === 'vscode' ? deep(vscodeStub) : originalLoad.call(this, request, ...rest);
 };
 
 const root = path.resolve(__dirname, '..');
@@ -46,6 +54,7 @@ const context = {
   extensionPath: root,
   extensionUri: { fsPath: root },
   extension: { packageJSON: require(path.join(root, 'package.json')) },
+  workspaceState: { get: () => undefined, update: async () => {} },
 };
 const t0 = process.hrtime.bigint();
 const extension = require(path.join(root, 'dist', 'extension.js'));
