@@ -7,11 +7,25 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
 import { startSshLab, type SshLab } from '../harness/sshd.ts';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
 import { pickQuickItem, runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
+
+/** The plan's problem editor as the user sees it. */
+const problemText = async (frame: FrameLocator) => String(await frame.locator('#plan-problem').evaluate((e) => (e as unknown as { value: string }).value));
+
+/** Waits (up to 10 s) for the problem editor to show `part`, as a person would, and returns its text. */
+async function problemContaining(frame: FrameLocator, part: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const text = await problemText(frame);
+    if (text.includes(part)) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the problem editor never showed ${part}`);
+}
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
 const vsix = join(repo, `gpu-workbench-${version}.vsix`);
 
@@ -187,8 +201,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
       const frame = webviewFrame(page);
       await frame.locator('#plan vscode-button', { hasText: 'Example: provision for a demand' }).click();
-      const problem = () => frame.locator('#plan-problem').evaluate((e) => String((e as unknown as { value: string }).value));
-      for (let i = 0; i < 100 && !(await problem()).includes('"demand"'); i++) await new Promise((r) => setTimeout(r, 100));
+      await problemContaining(frame, '"demand"');
       await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
       const table = frame.locator('#provisioning-table');
       await table.waitFor({ timeout: 60_000 });
@@ -210,13 +223,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const page = vscode.page;
       await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
       const frame = webviewFrame(page);
-      const problem = async () => String(await frame.locator('#plan-problem').evaluate((e) => (e as unknown as { value: string }).value));
       await frame.locator('#plan vscode-button', { hasText: 'Example: place replicas' }).click();
-      for (let i = 0; i < 100 && !(await problem()).includes('chat-70b'); i++) await new Promise((r) => setTimeout(r, 100));
-      const models = JSON.parse(await problem()).models;
+      const models = JSON.parse(await problemContaining(frame, 'chat-70b')).models;
       await frame.locator('#plan vscode-button', { hasText: 'Use my GPUs as the pool' }).click();
-      for (let i = 0; i < 100 && !(await problem()).includes('"hosts"'); i++) await new Promise((r) => setTimeout(r, 100));
-      const written = JSON.parse(await problem());
+      const written = JSON.parse(await problemContaining(frame, '"hosts"'));
       // This machine and alive-1 each have the fixture's H100 (81,559 MiB) and A10G (23,028 MiB);
       // less the 480 MiB the driver keeps: 79.17 and 22.01 GiB. dead-box is unreachable: not counted.
       assert.deepEqual(
@@ -244,7 +254,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await page.reload();
       const after = webviewFrame(page);
       await after.locator('#plan-message', { hasText: '$4.00/h' }).waitFor({ timeout: 60_000 });
-      assert.equal(await after.locator('#plan-problem').evaluate((e) => String((e as unknown as { value: string }).value)), text);
+      assert.equal(await problemText(after), text);
       assert.equal(await after.locator('svg.plan-bars text').count(), 2);
     }));
 

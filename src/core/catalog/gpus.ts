@@ -50,6 +50,11 @@ const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
 /** Memory CUDA (and so vLLM) sees as the device total, in bytes. */
+/** GiB to plan with from the MiB CUDA can use, rounded down to 0.01 so nothing is over-promised. */
+export function plannableGiB(usableMiB: number): number {
+  return Math.floor((usableMiB / 1024) * 100) / 100;
+}
+
 export function visibleBytes(gpu: GpuSpec): number {
   return (gpu.memoryMiB - gpu.reservedMiB) * MIB;
 }

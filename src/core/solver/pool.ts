@@ -2,7 +2,7 @@
  * The GPU pool of a packing problem from the live inventory: every reachable GPU, grouped by its
  * catalog type (or by the name it reports), with the memory it reports and the catalog's price.
  */
-import { findGpu } from '../catalog/gpus.ts';
+import { findGpu, plannableGiB } from '../catalog/gpus.ts';
 import type { Inventory } from '../gpu/inventory.ts';
 import type { GpuPool } from './problem.ts';
 
@@ -19,9 +19,9 @@ export function poolFromInventory(inventory: Inventory): InventoryPool[] {
     // What CUDA can use: the total nvidia-smi reports less what the driver keeps, as the catalog does.
     const mib = memoryTotalMiB !== undefined ? memoryTotalMiB - (spec?.reservedMiB ?? 0) : spec ? spec.memoryMiB - spec.reservedMiB : undefined;
     if (mib === undefined || !(mib > 0) || count <= 0) return;
-    const pool = pools.get(type) ?? { type, count: 0, memoryGiB: Math.floor((mib / 1024) * 100) / 100, costPerHour: spec?.pricePerHour ?? 0, hosts: [] };
+    const pool = pools.get(type) ?? { type, count: 0, memoryGiB: plannableGiB(mib), costPerHour: spec?.pricePerHour ?? 0, hosts: [] };
     pool.count += count;
-    pool.memoryGiB = Math.min(pool.memoryGiB, Math.floor((mib / 1024) * 100) / 100);
+    pool.memoryGiB = Math.min(pool.memoryGiB, plannableGiB(mib));
     if (!pool.hosts.includes(host)) pool.hosts.push(host);
     pools.set(type, pool);
   };

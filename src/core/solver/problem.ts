@@ -1,6 +1,7 @@
 /** An allocation problem as users write it (the `gpu-workbench plan` file), checked into a typed form. */
-import { findGpu, visibleBytes } from '../catalog/gpus.ts';
+import { findGpu, plannableGiB } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
+import type { ModelArchitecture } from '../catalog/architecture.ts';
 import type { Parsed } from '../gpu/nvidiaSmi.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
 import { GIB, replicaFootprintBytes } from '../sizing/servingMemory.ts';
@@ -50,7 +51,7 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
     if (!whole(g.count)) return fail(`gpus[${i}] (${g.type}): "count" must be a whole number`);
     // A catalog type (h100-sxm, l40s, ...) brings its memory (as CUDA reports it) and on-demand price.
     const known = findGpu(g.type);
-    const memoryGiB = g.memoryGiB ?? (known ? Math.floor((visibleBytes(known) / GIB) * 100) / 100 : undefined);
+    const memoryGiB = g.memoryGiB ?? (known ? plannableGiB(known.memoryMiB - known.reservedMiB) : undefined);
     if (!positive(memoryGiB)) return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be positive (or use a catalog type such as h100-sxm)`);
     const cost = g.costPerHour ?? known?.pricePerHour ?? 0;
     if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) return fail(`gpus[${i}] (${g.type}): "costPerHour" must be a number >= 0`);
@@ -80,6 +81,11 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
   return { ok: true, value: { objective, gpus, models } };
 }
 
+/** Where a problem gives no context length: 8192 tokens, or the model's own limit where shorter. */
+export function defaultContextLength(a: ModelArchitecture): number {
+  return Math.min(8192, a.maxPositionEmbeddings ?? 8192);
+}
+
 const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
 
 /**
@@ -92,7 +98,7 @@ function sizeReplica(m: Record<string, unknown>, tp: number): { memoryGiB: numbe
   const a = findModel(model)?.architecture;
   if (!a) return `"model" ${JSON.stringify(model.slice(0, 80))} is not a built-in model id (or give "memoryGiB")`;
   const limit = a.maxPositionEmbeddings ?? 8192;
-  const maxModelLen = m.maxModelLen ?? Math.min(8192, limit);
+  const maxModelLen = m.maxModelLen ?? defaultContextLength(a);
   if (!whole(maxModelLen) || maxModelLen === 0 || maxModelLen > limit) return `"maxModelLen" must be a whole number from 1 to the model's ${limit}`;
   const maxNumSeqs = m.maxNumSeqs ?? 256;
   if (!whole(maxNumSeqs) || maxNumSeqs === 0 || maxNumSeqs > 4096) return '"maxNumSeqs" must be a whole number from 1 to 4096';

@@ -11,6 +11,7 @@ import { findModel } from '../catalog/models.ts';
 import type { Parsed } from '../gpu/nvidiaSmi.ts';
 import { evaluateLayout, validTensorParallel, type Workload } from '../sizing/suggest.ts';
 import type { SolveProgram } from './packing.ts';
+import { defaultContextLength } from './problem.ts';
 import type { LinearProgram, SolveResult, Term } from './workerProtocol.ts';
 
 export interface ProvisioningModel {
@@ -90,8 +91,7 @@ export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProbl
     const rps = d?.requestsPerSecond;
     if (typeof rps !== 'number' || !(rps > 0)) return fail(`${name}: "demand.requestsPerSecond" must be positive`);
     const num = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 ? v : fallback);
-    // Without a context length: 8192 tokens, or the model's own limit where that is shorter.
-    const contextLength = Math.round(num(m.contextLength, Math.min(8192, architecture.maxPositionEmbeddings ?? 8192)));
+    const contextLength = Math.round(num(m.contextLength, defaultContextLength(architecture)));
     models.push({
       name,
       architecture,
@@ -174,13 +174,17 @@ interface Solved {
   headroom: number;
 }
 
+/** Requests/s the chosen replicas of one model sustain together. */
+function capacity(choices: ProvisioningChoice[], model: string): number {
+  return choices.filter((c) => c.model === model).reduce((s, c) => s + c.replicas * c.requestsPerSecond, 0);
+}
+
 function summarize(problem: ProvisioningProblem, status: SolveResult['status'], choices: ProvisioningChoice[]): Solved {
-  const capacity = (m: ProvisioningModel) => choices.filter((c) => c.model === m.name).reduce((s, c) => s + c.replicas * c.requestsPerSecond, 0);
   return {
     status,
     choices,
     cost: choices.reduce((s, c) => s + c.replicas * c.costPerHour, 0),
-    headroom: problem.models.reduce((sum, m) => sum + capacity(m) / m.workload.requestsPerSecond, 0) / problem.models.length,
+    headroom: problem.models.reduce((sum, m) => sum + capacity(choices, m.name) / m.workload.requestsPerSecond, 0) / problem.models.length,
   };
 }
 
@@ -226,7 +230,7 @@ export async function solveProvisioning(problem: ProvisioningProblem, solve: Sol
   const points = [{ costPerHour: base.cost, headroom: base.headroom }];
   const perModel = base.cost / problem.models.length;
   // Up to twice each demand, or what the cheapest plan already has if that is more.
-  const caps = new Map(problem.models.map((m) => [m.name, Math.max(2 * m.workload.requestsPerSecond, base.choices.filter((c) => c.model === m.name).reduce((s, c) => s + c.replicas * c.requestsPerSecond, 0))]));
+  const caps = new Map(problem.models.map((m) => [m.name, Math.max(2 * m.workload.requestsPerSecond, capacity(base.choices, m.name))]));
   for (const factor of [0.1, 0.25, 0.5, 1, 2, 4]) {
     try {
       const swept = await run(perModel * factor, caps);
