@@ -13,15 +13,20 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = proces
   });
 }
 
-/** Installs the Debian packages whose marker file is missing; one `apt-get update` first. */
+/**
+ * Installs the Debian packages whose marker file is missing; one `apt-get update` first. node:test
+ * runs test files in parallel, so two files may install at once: `flock` on one lock file makes them
+ * take turns instead of failing on apt's own lock.
+ */
 export async function ensureAptPackages(packages: Record<string, string>): Promise<void> {
   const missing = Object.entries(packages)
     .filter(([, marker]) => !existsSync(marker))
     .map(([pkg]) => pkg);
   if (missing.length === 0) return;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update', '-q'], env);
-  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], env);
+  const lock = ['-w', '900', '/tmp/gpu-workbench-apt.lock'];
+  await run('flock', [...lock, 'apt-get', 'update', '-q'], env);
+  await run('flock', [...lock, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', ...missing], env);
   for (const [pkg, marker] of Object.entries(packages)) {
     if (!existsSync(marker)) throw new Error(`apt-get installed ${pkg} but ${marker} is still missing`);
   }
