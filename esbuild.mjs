@@ -24,30 +24,36 @@ const common = {
 
 /** @type {[string, import('esbuild').BuildOptions][]} name -> options; the name labels its metafile. */
 const targets = [
-  ['node', {
-    ...common,
-    entryPoints: {
-      extension: 'src/extension.ts',
-      'solver-worker': 'src/node/solverWorker.ts',
-      'sysinfo-worker': 'src/node/sysinfoWorker.ts',
-      cli: 'src/cli.ts',
+  [
+    'node',
+    {
+      ...common,
+      entryPoints: {
+        extension: 'src/extension.ts',
+        'solver-worker': 'src/node/solverWorker.ts',
+        'sysinfo-worker': 'src/node/sysinfoWorker.ts',
+        cli: 'src/cli.ts',
+      },
+      outdir: 'dist',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      banner: { js: importMetaUrlBanner },
+      define: { 'import.meta.url': '__import_meta_url', __GPU_WORKBENCH_VERSION__: JSON.stringify(version) },
     },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    banner: { js: importMetaUrlBanner },
-    define: { 'import.meta.url': '__import_meta_url', __GPU_WORKBENCH_VERSION__: JSON.stringify(version) },
-  }],
-  ['webview', {
-    ...common,
-    entryPoints: { webview: 'webview/main.ts' },
-    outdir: 'dist',
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-  }],
+  ],
+  [
+    'webview',
+    {
+      ...common,
+      entryPoints: { webview: 'webview/main.ts' },
+      outdir: 'dist',
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+    },
+  ],
 ];
 
 async function writeMeta(name, result) {

@@ -5,16 +5,35 @@ const path = require('node:path');
 
 const disposable = { dispose() {} };
 const Disposable = { from: () => disposable };
-class EventEmitter { constructor() { this.event = () => disposable; } fire() {} dispose() {} }
+class EventEmitter {
+  constructor() {
+    this.event = () => disposable;
+  }
+  fire() {}
+  dispose() {}
+}
 const vscodeStub = {
   EventEmitter,
   Disposable,
   StatusBarAlignment: { Left: 1, Right: 2 },
   ConfigurationTarget: { Global: 1 },
-  TreeItem: class { constructor(label, state) { this.label = label; this.collapsibleState = state; } },
+  TreeItem: class {
+    constructor(label, state) {
+      this.label = label;
+      this.collapsibleState = state;
+    }
+  },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
-  ThemeIcon: class { constructor(id) { this.id = id; } },
-  MarkdownString: class { appendText() { return this; } },
+  ThemeIcon: class {
+    constructor(id) {
+      this.id = id;
+    }
+  },
+  MarkdownString: class {
+    appendText() {
+      return this;
+    }
+  },
   ViewColumn: { Active: -1 },
   Uri: { joinPath: (base, ...parts) => ({ fsPath: path.join(base.fsPath, ...parts) }) },
   window: {
@@ -36,10 +55,35 @@ const vscodeStub = {
 };
 // Everything else the extension touches at activation (languages, DiagnosticSeverity, ...): a
 // stand-in that answers any property or call with itself, so a new API use cannot break the probe.
-const anything = new Proxy(function stub() {}, { get: (target, key) => (key === Symbol.toPrimitive ? () => 0 : key === 'then' ? undefined : anything), apply: () => anything, construct: () => anything });
-const deep = (object) => new Proxy(object, { get: (target, key) => (key in target ? (typeof target[key] === 'object' && target[key] !== null && !Array.isArray(target[key]) ? deep(target[key]) : target[key]) : anything) });
+const anything = new Proxy(function stub() {}, {
+  get: (target, key) => (key === Symbol.toPrimitive ? () => 0 : key === 'then' ? undefined : anything),
+  apply: () => anything,
+  construct: () => anything,
+});
+const deep = (object) =>
+  new Proxy(object, {
+    get: (target, key) =>
+      key in target
+        ? typeof target[key] === 'object' && target[key] !== null && !Array.isArray(target[key])
+          ? deep(target[key])
+          : target[key]
+        : anything,
+  });
 // esbuild copies the module's own keys, so every name the bundle uses must exist here.
-for (const name of ['CodeAction', 'CodeActionKind', 'Diagnostic', 'DiagnosticSeverity', 'Hover', 'Position', 'ProgressLocation', 'Range', 'ThemeColor', 'WorkspaceEdit', 'env', 'languages']) {
+for (const name of [
+  'CodeAction',
+  'CodeActionKind',
+  'Diagnostic',
+  'DiagnosticSeverity',
+  'Hover',
+  'Position',
+  'ProgressLocation',
+  'Range',
+  'ThemeColor',
+  'WorkspaceEdit',
+  'env',
+  'languages',
+]) {
   if (!(name in vscodeStub)) vscodeStub[name] = anything;
 }
 const originalLoad = Module._load;

@@ -35,12 +35,23 @@ async function localRefreshStalls(): Promise<{ first: number; steady: number }> 
   return { first, steady: Math.max(...stalls) };
 }
 
-async function sshFanOut(): Promise<{ firstMs: number; steadyMs: number; connectTimeout: number; unreachable: number }> {
+async function sshFanOut(): Promise<{
+  firstMs: number;
+  steadyMs: number;
+  connectTimeout: number;
+  unreachable: number;
+}> {
   const lab = await startSshLab({ aliveCount: 56, hangingCount: 8 });
   try {
     const connectTimeout = 5; // the gpuWorkbench.ssh.connectTimeoutSeconds default
     const hosts = [...lab.aliveHosts, ...lab.hangingHosts];
-    const options = { sshPath: '/usr/bin/ssh', configFile: lab.configFile, connectTimeoutSeconds: connectTimeout, commandTimeoutSeconds: 10, concurrency: 16 };
+    const options = {
+      sshPath: '/usr/bin/ssh',
+      configFile: lab.configFile,
+      connectTimeoutSeconds: connectTimeout,
+      commandTimeoutSeconds: 10,
+      concurrency: 16,
+    };
     await querySshHosts(lab.aliveHosts.slice(0, 2), options); // known_hosts entries, first-connection costs
     let started = performance.now();
     const first = await querySshHosts(hosts, options);
@@ -58,14 +69,34 @@ async function sshFanOut(): Promise<{ firstMs: number; steadyMs: number; connect
 
 /** A Prometheus answer for `gpus` GPUs, each with the 7 DCGM series, shaped like the captured one. */
 export function syntheticDcgmAnswer(gpus: number): unknown {
-  const captured = JSON.parse(readFileSync(join(repo, 'test', 'fixtures', 'prometheus', 'query-response-prometheus-2.42.json'), 'utf8'));
-  const template = captured.data.result.find((r: { metric: Record<string, string> }) => !r.metric.GPU_I_PROFILE).metric as Record<string, string>;
-  const names = ['DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE', 'DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_GPU_TEMP', 'DCGM_FI_DEV_SM_CLOCK', 'DCGM_FI_DEV_MEM_CLOCK'];
+  const captured = JSON.parse(
+    readFileSync(join(repo, 'test', 'fixtures', 'prometheus', 'query-response-prometheus-2.42.json'), 'utf8'),
+  );
+  const template = captured.data.result.find((r: { metric: Record<string, string> }) => !r.metric.GPU_I_PROFILE)
+    .metric as Record<string, string>;
+  const names = [
+    'DCGM_FI_DEV_FB_USED',
+    'DCGM_FI_DEV_FB_FREE',
+    'DCGM_FI_DEV_GPU_UTIL',
+    'DCGM_FI_DEV_POWER_USAGE',
+    'DCGM_FI_DEV_GPU_TEMP',
+    'DCGM_FI_DEV_SM_CLOCK',
+    'DCGM_FI_DEV_MEM_CLOCK',
+  ];
   const result = [];
   for (let i = 0; i < gpus; i++) {
     const host = `node-${Math.floor(i / 8)}`;
     for (const name of names) {
-      result.push({ metric: { ...template, __name__: name, Hostname: host, gpu: String(i % 8), UUID: `GPU-${i.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000` }, value: [1795372409.384, String((i * 7) % 100)] });
+      result.push({
+        metric: {
+          ...template,
+          __name__: name,
+          Hostname: host,
+          gpu: String(i % 8),
+          UUID: `GPU-${i.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`,
+        },
+        value: [1795372409.384, String((i * 7) % 100)],
+      });
     }
   }
   return { status: 'success', data: { resultType: 'vector', result } };
@@ -78,7 +109,8 @@ function prometheusParse(gpus: number): number {
     const started = performance.now();
     const parsed = parseDcgmQueryResponse(JSON.parse(text));
     times.push(performance.now() - started);
-    if (!parsed.ok || parsed.value.reduce((n, h) => n + h.gpus.length, 0) !== gpus) throw new Error('synthetic answer did not parse');
+    if (!parsed.ok || parsed.value.reduce((n, h) => n + h.gpus.length, 0) !== gpus)
+      throw new Error('synthetic answer did not parse');
   }
   return median(times);
 }
@@ -86,12 +118,42 @@ function prometheusParse(gpus: number): number {
 export async function inventoryRows(): Promise<Row[]> {
   const rows: Row[] = [];
   const local = await localRefreshStalls();
-  rows.push({ figure: 'local refresh, longest event-loop stall over 10 refreshes', value: local.steady, unit: 'ms', baseline: 5, baselineNote: 'budget' });
-  rows.push({ figure: '  first refresh (also starts the systeminformation worker)', value: local.first, unit: 'ms', baseline: 5, baselineNote: 'budget' });
+  rows.push({
+    figure: 'local refresh, longest event-loop stall over 10 refreshes',
+    value: local.steady,
+    unit: 'ms',
+    baseline: 5,
+    baselineNote: 'budget',
+  });
+  rows.push({
+    figure: '  first refresh (also starts the systeminformation worker)',
+    value: local.first,
+    unit: 'ms',
+    baseline: 5,
+    baselineNote: 'budget',
+  });
   const ssh = await sshFanOut();
-  const sshBudget = { unit: 's', baseline: ssh.connectTimeout + 1, baselineNote: `budget: ConnectTimeout ${ssh.connectTimeout} s + 1 s` };
-  rows.push({ figure: `64 SSH hosts, 8 silent (${ssh.unreachable} unreachable), concurrency 16: every later poll`, value: ssh.steadyMs / 1000, ...sshBudget });
-  rows.push({ figure: '  the same, first poll (no history: silent hosts may start last)', value: ssh.firstMs / 1000, ...sshBudget });
-  rows.push({ figure: 'parse a Prometheus answer for 1,024 GPUs (JSON.parse + model)', value: prometheusParse(1024), unit: 'ms', baseline: 20, baselineNote: 'budget' });
+  const sshBudget = {
+    unit: 's',
+    baseline: ssh.connectTimeout + 1,
+    baselineNote: `budget: ConnectTimeout ${ssh.connectTimeout} s + 1 s`,
+  };
+  rows.push({
+    figure: `64 SSH hosts, 8 silent (${ssh.unreachable} unreachable), concurrency 16: every later poll`,
+    value: ssh.steadyMs / 1000,
+    ...sshBudget,
+  });
+  rows.push({
+    figure: '  the same, first poll (no history: silent hosts may start last)',
+    value: ssh.firstMs / 1000,
+    ...sshBudget,
+  });
+  rows.push({
+    figure: 'parse a Prometheus answer for 1,024 GPUs (JSON.parse + model)',
+    value: prometheusParse(1024),
+    unit: 'ms',
+    baseline: 20,
+    baselineNote: 'budget',
+  });
   return rows;
 }

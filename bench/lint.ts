@@ -12,7 +12,11 @@ const request = { findModel: (id: string) => findModel(id)?.architecture, defaul
 
 /** The examples' Deployments, repeated (with distinct names) until the file has 10,000 lines. */
 export function bigManifest(lines = 10_000): string {
-  const docs = ['kubernetes/vllm-llama-8b-tp2.yaml', 'kubernetes/vllm-qwen3-32b.yaml', 'kubernetes/tgi-llama-8b.yaml'].map((f) => readFileSync(join(repo, 'examples', f), 'utf8'));
+  const docs = [
+    'kubernetes/vllm-llama-8b-tp2.yaml',
+    'kubernetes/vllm-qwen3-32b.yaml',
+    'kubernetes/tgi-llama-8b.yaml',
+  ].map((f) => readFileSync(join(repo, 'examples', f), 'utf8'));
   const out: string[] = [];
   let count = 0;
   for (let i = 0; count < lines; i++) {
@@ -35,7 +39,13 @@ function time(fn: () => unknown, runs = 15): number {
 }
 
 function hostile(): [string, string, string][] {
-  const bomb = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array.from({ length: 10 }, () => `*a${i}`).join(', ')}]`)].join('\n');
+  const bomb = [
+    'a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+    ...Array.from(
+      { length: 9 },
+      (_, i) => `a${i + 1}: &a${i + 1} [${Array.from({ length: 10 }, () => `*a${i}`).join(', ')}]`,
+    ),
+  ].join('\n');
   const merges = `x-common: &common\n  image: busybox\nservices:\n${Array.from({ length: 200 }, (_, i) => `  s${i}:\n    <<: *common`).join('\n')}\n`;
   return [
     ['billion laughs (10 levels of 10 aliases)', 'bomb.yaml', bomb],
@@ -51,8 +61,20 @@ export function lintRows(): Row[] {
   const parse = time(() => parseAllDocuments(text, { uniqueKeys: false }));
   const lint = time(() => lintText('big.yaml', text, request));
   const rows: Row[] = [
-    { figure: `lint a ${lines.toLocaleString('en-US')}-line multi-document manifest`, value: lint, unit: 'ms', baseline: 50, baselineNote: 'budget' },
-    { figure: '  the same, beside the yaml package parsing it alone', value: lint, unit: 'ms', baseline: parse * 2, baselineNote: `budget: 2 x yaml's ${parse.toFixed(1)} ms` },
+    {
+      figure: `lint a ${lines.toLocaleString('en-US')}-line multi-document manifest`,
+      value: lint,
+      unit: 'ms',
+      baseline: 50,
+      baselineNote: 'budget',
+    },
+    {
+      figure: '  the same, beside the yaml package parsing it alone',
+      value: lint,
+      unit: 'ms',
+      baseline: parse * 2,
+      baselineNote: `budget: 2 x yaml's ${parse.toFixed(1)} ms`,
+    },
   ];
   for (const [name, path, body] of hostile()) {
     const own = time(() => lintText(path, body, request), 5);
@@ -60,7 +82,13 @@ export function lintRows(): Row[] {
     rows.push(
       name.startsWith('billion')
         ? { figure: `hostile: ${name}`, value: own, unit: 'ms', baseline: 100, baselineNote: 'budget: 100 ms' }
-        : { figure: `hostile: ${name}`, value: own, unit: 'ms', baseline: 2 * yamlAlone, baselineNote: `2 x yaml's own parse (${yamlAlone.toFixed(1)} ms)` },
+        : {
+            figure: `hostile: ${name}`,
+            value: own,
+            unit: 'ms',
+            baseline: 2 * yamlAlone,
+            baselineNote: `2 x yaml's own parse (${yamlAlone.toFixed(1)} ms)`,
+          },
     );
   }
   return rows;

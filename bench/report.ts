@@ -17,6 +17,8 @@ export function printRows(rows: Row[]): void {
   console.log(`${'figure'.padEnd(width)}  ${'measured'.padStart(12)}  ${'baseline'.padStart(12)}  ratio  baseline is`);
   for (const row of rows) {
     const fmt = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ${row.unit}`.padStart(12);
-    console.log(`${row.figure.padEnd(width)}  ${fmt(row.value)}  ${fmt(row.baseline)}  ${(row.value / row.baseline).toFixed(2).padStart(5)}  ${row.baselineNote}`);
+    console.log(
+      `${row.figure.padEnd(width)}  ${fmt(row.value)}  ${fmt(row.baseline)}  ${(row.value / row.baseline).toFixed(2).padStart(5)}  ${row.baselineNote}`,
+    );
   }
 }

@@ -23,11 +23,15 @@ const rows: Row[] = [];
 const kb = (path: string) => statSync(join(repo, path)).size / 1000;
 
 function activation(): { requireMs: number; activateMs: number } {
-  const runs = Array.from({ length: 15 }, () =>
-    JSON.parse(execFileSync(process.execPath, [join(repo, 'bench', 'activationProbe.cjs')], { encoding: 'utf8' })) as {
-      requireMs: number;
-      activateMs: number;
-    },
+  const runs = Array.from(
+    { length: 15 },
+    () =>
+      JSON.parse(
+        execFileSync(process.execPath, [join(repo, 'bench', 'activationProbe.cjs')], { encoding: 'utf8' }),
+      ) as {
+        requireMs: number;
+        activateMs: number;
+      },
   );
   return { requireMs: median(runs.map((r) => r.requireMs)), activateMs: median(runs.map((r) => r.activateMs)) };
 }
@@ -57,18 +61,84 @@ async function solver(): Promise<{ threadMs: number; loadMs: number; firstSolveM
 }
 
 const act = activation();
-rows.push({ figure: 'load + activate() (stub vscode API, median of 15 processes)', value: act.requireMs + act.activateMs, unit: 'ms', baseline: 20, baselineNote: 'budget' });
-rows.push({ figure: '  of which activate() alone', value: act.activateMs, unit: 'ms', baseline: 20, baselineNote: 'budget' });
-rows.push({ figure: 'extension bundle (dist/extension.js, minified)', value: kb('dist/extension.js'), unit: 'KB', baseline: 400, baselineNote: 'budget' });
-rows.push({ figure: 'solver worker bundle (dist/solver-worker.js)', value: kb('dist/solver-worker.js'), unit: 'KB', baseline: 44, baselineNote: 'SOLVER-NOTES: glpk.js runtime 44 KB' });
-rows.push({ figure: 'glpk.wasm', value: kb('dist/glpk.wasm'), unit: 'KB', baseline: 294, baselineNote: 'SOLVER-NOTES: 294 KB' });
-rows.push({ figure: 'webview bundle (dist/webview.js)', value: kb('dist/webview.js'), unit: 'KB', baseline: kb('node_modules/@vscode/webview-ui-toolkit/dist/toolkit.min.js'), baselineNote: 'toolkit.min.js alone' });
-rows.push({ figure: `VSIX (gpu-workbench-${version}.vsix)`, value: kb(`gpu-workbench-${version}.vsix`), unit: 'KB', baseline: 3000, baselineNote: 'budget 3 MB' });
+rows.push({
+  figure: 'load + activate() (stub vscode API, median of 15 processes)',
+  value: act.requireMs + act.activateMs,
+  unit: 'ms',
+  baseline: 20,
+  baselineNote: 'budget',
+});
+rows.push({
+  figure: '  of which activate() alone',
+  value: act.activateMs,
+  unit: 'ms',
+  baseline: 20,
+  baselineNote: 'budget',
+});
+rows.push({
+  figure: 'extension bundle (dist/extension.js, minified)',
+  value: kb('dist/extension.js'),
+  unit: 'KB',
+  baseline: 400,
+  baselineNote: 'budget',
+});
+rows.push({
+  figure: 'solver worker bundle (dist/solver-worker.js)',
+  value: kb('dist/solver-worker.js'),
+  unit: 'KB',
+  baseline: 44,
+  baselineNote: 'SOLVER-NOTES: glpk.js runtime 44 KB',
+});
+rows.push({
+  figure: 'glpk.wasm',
+  value: kb('dist/glpk.wasm'),
+  unit: 'KB',
+  baseline: 294,
+  baselineNote: 'SOLVER-NOTES: 294 KB',
+});
+rows.push({
+  figure: 'webview bundle (dist/webview.js)',
+  value: kb('dist/webview.js'),
+  unit: 'KB',
+  baseline: kb('node_modules/@vscode/webview-ui-toolkit/dist/toolkit.min.js'),
+  baselineNote: 'toolkit.min.js alone',
+});
+rows.push({
+  figure: `VSIX (gpu-workbench-${version}.vsix)`,
+  value: kb(`gpu-workbench-${version}.vsix`),
+  unit: 'KB',
+  baseline: 3000,
+  baselineNote: 'budget 3 MB',
+});
 const glpk = await solver();
-rows.push({ figure: 'GLPK load + instantiate in the worker (median of 5)', value: glpk.loadMs, unit: 'ms', baseline: 15, baselineNote: 'SOLVER-NOTES: ~15 ms' });
-rows.push({ figure: 'worker thread start to GLPK ready, same runs', value: glpk.threadMs, unit: 'ms', baseline: 15, baselineNote: 'SOLVER-NOTES: ~15 ms (no thread)' });
-rows.push({ figure: 'self-test LP, first solve round trip', value: glpk.firstSolveMs, unit: 'ms', baseline: 15, baselineNote: 'SOLVER-NOTES: 5x8 MIP 15 ms' });
-rows.push({ figure: 'self-test LP, warm solve round trip', value: glpk.warmSolveMs, unit: 'ms', baseline: 15, baselineNote: 'SOLVER-NOTES: 5x8 MIP 15 ms' });
+rows.push({
+  figure: 'GLPK load + instantiate in the worker (median of 5)',
+  value: glpk.loadMs,
+  unit: 'ms',
+  baseline: 15,
+  baselineNote: 'SOLVER-NOTES: ~15 ms',
+});
+rows.push({
+  figure: 'worker thread start to GLPK ready, same runs',
+  value: glpk.threadMs,
+  unit: 'ms',
+  baseline: 15,
+  baselineNote: 'SOLVER-NOTES: ~15 ms (no thread)',
+});
+rows.push({
+  figure: 'self-test LP, first solve round trip',
+  value: glpk.firstSolveMs,
+  unit: 'ms',
+  baseline: 15,
+  baselineNote: 'SOLVER-NOTES: 5x8 MIP 15 ms',
+});
+rows.push({
+  figure: 'self-test LP, warm solve round trip',
+  value: glpk.warmSolveMs,
+  unit: 'ms',
+  baseline: 15,
+  baselineNote: 'SOLVER-NOTES: 5x8 MIP 15 ms',
+});
 
 rows.push(...sizingRows());
 rows.push(...lintRows());
@@ -77,4 +147,6 @@ rows.push(...(await provisioningRows()));
 rows.push(...schedRows());
 rows.push(...(await inventoryRows()));
 printRows(rows);
-console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}; ratios below 1.00 are within budget or faster than the baseline.`);
+console.log(
+  `\nnode ${process.version}, ${process.platform}/${process.arch}; ratios below 1.00 are within budget or faster than the baseline.`,
+);

@@ -30,12 +30,30 @@ export function sizingRows(): Row[] {
   const sweeps: number[] = [];
   for (let i = 0; i < 10; i++) {
     const started = performance.now();
-    suggest(seventy, gpus, { contextLength: 8192, inputTokens: 1000, outputTokens: 200, requestsPerSecond: 10, tpotMsMax: 50 });
+    suggest(seventy, gpus, {
+      contextLength: 8192,
+      inputTokens: 1000,
+      outputTokens: 200,
+      requestsPerSecond: 10,
+      tpotMsMax: 50,
+    });
     sweeps.push(performance.now() - started);
   }
   const rows: Row[] = [
-    { figure: 'one memory estimate (Llama-3.1-8B on H100)', value: median(estimates) * 1000, unit: 'µs', baseline: 1000, baselineNote: 'budget: 1 ms' },
-    { figure: `suggestion sweep: all TP/PP layouts x ${gpus.length} GPU types (Llama-3.1-70B)`, value: median(sweeps), unit: 'ms', baseline: 50, baselineNote: 'budget' },
+    {
+      figure: 'one memory estimate (Llama-3.1-8B on H100)',
+      value: median(estimates) * 1000,
+      unit: 'µs',
+      baseline: 1000,
+      baselineNote: 'budget: 1 ms',
+    },
+    {
+      figure: `suggestion sweep: all TP/PP layouts x ${gpus.length} GPU types (Llama-3.1-70B)`,
+      value: median(sweeps),
+      unit: 'ms',
+      baseline: 50,
+      baselineNote: 'budget',
+    },
   ];
   for (const [id, tp, kv] of PUBLISHED) {
     const a = findModel(id)!.architecture;
@@ -43,7 +61,7 @@ export function sizingRows(): Row[] {
     const got = e.kvCacheBytes / GIB;
     rows.push({
       figure: `KV cache error, ${id.split('/')[1]} TP=${tp}: ${got.toFixed(2)} vs ${kv} GiB`,
-      value: Math.abs(got - kv) / Math.abs(kv) * 100,
+      value: (Math.abs(got - kv) / Math.abs(kv)) * 100,
       unit: '%',
       baseline: 5,
       baselineNote: 'budget: within 5 % of vLLM',

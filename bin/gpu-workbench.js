@@ -9,6 +9,11 @@ if (!existsSync(cli)) {
 }
 const { main, processIo } = require(cli);
 main(process.argv.slice(2), processIo()).then(
-  (code) => { process.exitCode = code; },
-  (error) => { process.stderr.write(`gpu-workbench: ${String(error)}\n`); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`gpu-workbench: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
 );

@@ -41,9 +41,13 @@ const server = await launchCodeServer({
   port,
   userDataDir,
   userSettings: {},
-  machineSettings: process.env.GPU_WORKBENCH_NVIDIA_SMI ? { 'gpuWorkbench.nvidiaSmiPath': process.env.GPU_WORKBENCH_NVIDIA_SMI } : {},
+  machineSettings: process.env.GPU_WORKBENCH_NVIDIA_SMI
+    ? { 'gpuWorkbench.nvidiaSmiPath': process.env.GPU_WORKBENCH_NVIDIA_SMI }
+    : {},
 });
-console.log(`\nGPU Workbench is running in VS Code at:\n\n  ${server.url}\n\nOpen it in a browser on this machine; from another one, forward the port first\n(ssh -L ${port}:127.0.0.1:${port} THIS_HOST). Ctrl+C stops it.`);
+console.log(
+  `\nGPU Workbench is running in VS Code at:\n\n  ${server.url}\n\nOpen it in a browser on this machine; from another one, forward the port first\n(ssh -L ${port}:127.0.0.1:${port} THIS_HOST). Ctrl+C stops it.`,
+);
 const shutdown = () => void server.stop().then(() => process.exit(0));
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -51,9 +51,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new GpuTreeProvider();
   const gpuView = vscode.window.createTreeView(Views.gpus, { treeDataProvider: tree });
   const refreshGpus = () =>
-    vscode.window.withProgress({ location: { viewId: Views.gpus } }, () => controller.refresh()).then(undefined, (error: unknown) => {
-      log.error(`GPU refresh failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    vscode.window
+      .withProgress({ location: { viewId: Views.gpus } }, () => controller.refresh())
+      .then(undefined, (error: unknown) => {
+        log.error(`GPU refresh failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
 
   context.subscriptions.push(
     controller,
@@ -65,15 +67,26 @@ export function activate(context: vscode.ExtensionContext): void {
     registerGpuCommands(controller, context.secrets, log),
     // The catalogs and the sizing engine load on first use, not at activation.
     vscode.commands.registerCommand(Commands.estimateModelMemory, async (model?: unknown, gpu?: unknown) =>
-      (await import('./features/sizing/estimateCommand.ts')).estimateModelMemory({ workbench: workbenchDeps, controller, secrets: context.secrets, log }, model, gpu),
+      (await import('./features/sizing/estimateCommand.ts')).estimateModelMemory(
+        { workbench: workbenchDeps, controller, secrets: context.secrets, log },
+        model,
+        gpu,
+      ),
     ),
     vscode.commands.registerCommand(Commands.suggestDeployment, async (model?: unknown, workload?: unknown) =>
-      (await import('./features/sizing/estimateCommand.ts')).suggestDeployment({ workbench: workbenchDeps, controller, secrets: context.secrets, log }, model, workload),
+      (await import('./features/sizing/estimateCommand.ts')).suggestDeployment(
+        { workbench: workbenchDeps, controller, secrets: context.secrets, log },
+        model,
+        workload,
+      ),
     ),
-    vscode.commands.registerCommand(Commands.setHuggingFaceToken, async () => (await import('./features/sizing/estimateCommand.ts')).setHuggingFaceToken(context.secrets)),
+    vscode.commands.registerCommand(Commands.setHuggingFaceToken, async () =>
+      (await import('./features/sizing/estimateCommand.ts')).setHuggingFaceToken(context.secrets),
+    ),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshGpus()),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (INVENTORY_SETTINGS.some((key) => event.affectsConfiguration(`${Settings.section}.${key}`))) void controller.refresh();
+      if (INVENTORY_SETTINGS.some((key) => event.affectsConfiguration(`${Settings.section}.${key}`)))
+        void controller.refresh();
     }),
     vscode.commands.registerCommand(Commands.refreshGpus, refreshGpus),
     vscode.commands.registerCommand(Commands.openWorkbench, () => void WorkbenchPanel.show(workbenchDeps)),
@@ -94,9 +107,13 @@ export function activate(context: vscode.ExtensionContext): void {
   ];
   context.subscriptions.push(
     lintDiagnostics,
-    vscode.languages.registerCodeActionsProvider(lintSelector, new LintCodeActions(lintDiagnostics), { providedCodeActionKinds: LintCodeActions.kinds }),
+    vscode.languages.registerCodeActionsProvider(lintSelector, new LintCodeActions(lintDiagnostics), {
+      providedCodeActionKinds: LintCodeActions.kinds,
+    }),
     vscode.languages.registerHoverProvider(lintSelector, new LintHover()),
-    vscode.commands.registerCommand(Commands.lintWorkspace, async () => (await import('./features/lint/workspaceLint.ts')).lintWorkspace(lintDiagnostics, log)),
+    vscode.commands.registerCommand(Commands.lintWorkspace, async () =>
+      (await import('./features/lint/workspaceLint.ts')).lintWorkspace(lintDiagnostics, log),
+    ),
   );
   if (gpuView.visible) controller.setWatching('view', true);
   log.info(`GPU Workbench ${String(context.extension.packageJSON.version)} activated`);

@@ -4,9 +4,17 @@ import { el } from './dom.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Theme colours through VS Code's CSS variables, so light, dark and high contrast all work. */
-const COLORS = ['var(--vscode-charts-blue)', 'var(--vscode-charts-orange)', 'var(--vscode-charts-purple)', 'var(--vscode-charts-green)'];
+const COLORS = [
+  'var(--vscode-charts-blue)',
+  'var(--vscode-charts-orange)',
+  'var(--vscode-charts-purple)',
+  'var(--vscode-charts-green)',
+];
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
   return node;
@@ -15,7 +23,12 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 function bar(view: EstimateView): SVGSVGElement {
   const width = 600;
   const height = 36;
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', 'aria-label': `GPU memory: ${view.parts.map((p) => `${p.label} ${p.gib} GiB`).join(', ')}` });
+  const chart = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    width: '100%',
+    role: 'img',
+    'aria-label': `GPU memory: ${view.parts.map((p) => `${p.label} ${p.gib} GiB`).join(', ')}`,
+  });
   chart.classList.add('memory-bar');
   const scale = width / view.totalGiB;
   let x = 0;
@@ -30,7 +43,17 @@ function bar(view: EstimateView): SVGSVGElement {
     x += w;
   });
   // Headroom vLLM leaves outside gpu_memory_utilization (CUDA graphs, other processes).
-  chart.append(svg('rect', { x: view.usableGiB * scale, y: 0, width: Math.max(0, (view.totalGiB - view.usableGiB) * scale), height, fill: 'none', stroke: 'var(--vscode-foreground)', 'stroke-dasharray': '4 3' }));
+  chart.append(
+    svg('rect', {
+      x: view.usableGiB * scale,
+      y: 0,
+      width: Math.max(0, (view.totalGiB - view.usableGiB) * scale),
+      height,
+      fill: 'none',
+      stroke: 'var(--vscode-foreground)',
+      'stroke-dasharray': '4 3',
+    }),
+  );
   return chart;
 }
 
@@ -39,9 +62,25 @@ export function renderEstimate(view: EstimateView): HTMLElement {
   view.parts.forEach((part, i) => {
     const swatch = el('span', { className: 'swatch' });
     swatch.style.background = COLORS[i % COLORS.length] ?? 'gray';
-    legend.append(el('tr', {}, el('td', {}, swatch), el('td', { text: part.label }), el('td', { className: 'num', text: `${part.gib.toFixed(2)} GiB` })));
+    legend.append(
+      el(
+        'tr',
+        {},
+        el('td', {}, swatch),
+        el('td', { text: part.label }),
+        el('td', { className: 'num', text: `${part.gib.toFixed(2)} GiB` }),
+      ),
+    );
   });
-  legend.append(el('tr', {}, el('td'), el('td', { text: 'Usable (gpu_memory_utilization)' }), el('td', { className: 'num', text: `${view.usableGiB.toFixed(2)} of ${view.totalGiB.toFixed(2)} GiB` })));
+  legend.append(
+    el(
+      'tr',
+      {},
+      el('td'),
+      el('td', { text: 'Usable (gpu_memory_utilization)' }),
+      el('td', { className: 'num', text: `${view.usableGiB.toFixed(2)} of ${view.totalGiB.toFixed(2)} GiB` }),
+    ),
+  );
   const section = el(
     'section',
     { className: 'card', id: 'estimate' },
@@ -57,7 +96,18 @@ export function renderEstimate(view: EstimateView): HTMLElement {
         : `Does not fit. ${view.problems.join(' ')}`,
     }),
   );
-  if (view.advice.length) section.append(el('h3', { text: 'What would make it fit' }), el('ul', {}, ...view.advice.map((a) => el('li', { text: a }))));
-  section.append(el('details', {}, el('summary', { text: 'How each number is made' }), el('ul', {}, ...view.explanation.map((line) => el('li', { text: line })))));
+  if (view.advice.length)
+    section.append(
+      el('h3', { text: 'What would make it fit' }),
+      el('ul', {}, ...view.advice.map((a) => el('li', { text: a }))),
+    );
+  section.append(
+    el(
+      'details',
+      {},
+      el('summary', { text: 'How each number is made' }),
+      el('ul', {}, ...view.explanation.map((line) => el('li', { text: line }))),
+    ),
+  );
   return section;
 }

@@ -1,4 +1,12 @@
-import { isExtensionToWebview, isPlanState, type EstimateView, type PlanState, type SelfTestOutcome, type SolverState, type SuggestionView } from '../src/shared/protocol.ts';
+import {
+  isExtensionToWebview,
+  isPlanState,
+  type EstimateView,
+  type PlanState,
+  type SelfTestOutcome,
+  type SolverState,
+  type SuggestionView,
+} from '../src/shared/protocol.ts';
 import { button, divider, progressRing, registerToolkit, tag } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
@@ -51,16 +59,28 @@ function formatMs(ms: number): string {
 function renderSolverStatus(): HTMLElement {
   switch (solver.state) {
     case 'loading':
-      return el('p', { className: 'status', id: 'solver-status' }, progressRing('Loading the solver'), el('span', { text: 'Loading GLPK…' }));
+      return el(
+        'p',
+        { className: 'status', id: 'solver-status' },
+        progressRing('Loading the solver'),
+        el('span', { text: 'Loading GLPK…' }),
+      );
     case 'ready':
       return el(
         'p',
         { className: 'status', id: 'solver-status' },
         tag('ready'),
-        el('span', { text: `GLPK ${solver.glpkVersion} (WebAssembly from the extension bundle), loaded in ${formatMs(solver.loadMs)}` }),
+        el('span', {
+          text: `GLPK ${solver.glpkVersion} (WebAssembly from the extension bundle), loaded in ${formatMs(solver.loadMs)}`,
+        }),
       );
     case 'failed':
-      return el('p', { className: 'status error', id: 'solver-status' }, tag('failed'), el('span', { text: solver.message }));
+      return el(
+        'p',
+        { className: 'status error', id: 'solver-status' },
+        tag('failed'),
+        el('span', { text: solver.message }),
+      );
   }
 }
 

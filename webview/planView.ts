@@ -4,7 +4,14 @@ import { button, progressRing, textArea } from './components/toolkit.ts';
 import { el } from './dom.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const PALETTE = ['var(--vscode-charts-blue)', 'var(--vscode-charts-orange)', 'var(--vscode-charts-green)', 'var(--vscode-charts-purple)', 'var(--vscode-charts-red)', 'var(--vscode-charts-yellow)'];
+const PALETTE = [
+  'var(--vscode-charts-blue)',
+  'var(--vscode-charts-orange)',
+  'var(--vscode-charts-green)',
+  'var(--vscode-charts-purple)',
+  'var(--vscode-charts-red)',
+  'var(--vscode-charts-yellow)',
+];
 
 export interface PlanActions {
   /** The text changed (kept, so a re-render does not lose the edit). */
@@ -41,13 +48,26 @@ function bars(plan: PlanView): SVGSVGElement {
     label.textContent = gpu.label;
     chart.append(label);
     const frame = document.createElementNS(SVG, 'rect');
-    Object.entries({ x: labelWidth, y: y + 3, width: barWidth, height: rowHeight - 6, fill: 'none', stroke: 'var(--vscode-panel-border, gray)' }).forEach(([k, v]) => frame.setAttribute(k, String(v)));
+    Object.entries({
+      x: labelWidth,
+      y: y + 3,
+      width: barWidth,
+      height: rowHeight - 6,
+      fill: 'none',
+      stroke: 'var(--vscode-panel-border, gray)',
+    }).forEach(([k, v]) => frame.setAttribute(k, String(v)));
     chart.append(frame);
     let x = labelWidth;
     for (const shard of gpu.shards) {
       const w = (shard.memoryGiB / gpu.memoryGiB) * barWidth;
       const rect = document.createElementNS(SVG, 'rect');
-      Object.entries({ x, y: y + 3, width: Math.max(0, w - 1), height: rowHeight - 6, fill: colorFor(shard.model, models) }).forEach(([k, v]) => rect.setAttribute(k, String(v)));
+      Object.entries({
+        x,
+        y: y + 3,
+        width: Math.max(0, w - 1),
+        height: rowHeight - 6,
+        fill: colorFor(shard.model, models),
+      }).forEach(([k, v]) => rect.setAttribute(k, String(v)));
       const title = document.createElementNS(SVG, 'title');
       title.textContent = `${shard.model}: ${shard.memoryGiB} GiB of ${gpu.memoryGiB} GiB`;
       rect.append(title);
@@ -81,7 +101,13 @@ function frontChart(front: { costPerHour: number; headroom: number }[]): SVGSVGE
   chart.append(line);
   for (const p of front) {
     const dot = document.createElementNS(SVG, 'circle');
-    for (const [k, v] of Object.entries({ cx: sx(p.costPerHour), cy: sy(p.headroom), r: 4, fill: 'var(--vscode-charts-blue)' })) dot.setAttribute(k, String(v));
+    for (const [k, v] of Object.entries({
+      cx: sx(p.costPerHour),
+      cy: sy(p.headroom),
+      r: 4,
+      fill: 'var(--vscode-charts-blue)',
+    }))
+      dot.setAttribute(k, String(v));
     const title = document.createElementNS(SVG, 'title');
     title.textContent = `$${p.costPerHour.toFixed(2)}/h: ${p.headroom.toFixed(2)}x the demand`;
     dot.append(title);
@@ -89,7 +115,8 @@ function frontChart(front: { costPerHour: number; headroom: number }[]): SVGSVGE
   }
   const label = (x: number, y: number, text: string, anchor = 'start') => {
     const t = document.createElementNS(SVG, 'text');
-    for (const [k, v] of Object.entries({ x, y, 'text-anchor': anchor, fill: 'var(--vscode-descriptionForeground)' })) t.setAttribute(k, String(v));
+    for (const [k, v] of Object.entries({ x, y, 'text-anchor': anchor, fill: 'var(--vscode-descriptionForeground)' }))
+      t.setAttribute(k, String(v));
     t.textContent = text;
     chart.append(t);
   };
@@ -105,35 +132,92 @@ function provisioningResult(p: NonNullable<PlanView['provisioning']>): HTMLEleme
     el(
       'table',
       { className: 'suggestions', id: 'provisioning-table' },
-      el('thead', {}, el('tr', {}, ...['Model', 'GPU', 'TP', 'Replicas', 'req/s', '$/hour'].map((h) => el('th', { text: h })))),
-      el('tbody', {}, ...p.rows.map((r) => el('tr', {}, el('td', { text: r.model }), el('td', { text: r.gpuType }), el('td', { className: 'num', text: String(r.tp) }), el('td', { className: 'num', text: String(r.replicas) }), el('td', { className: 'num', text: r.requestsPerSecond.toFixed(2) }), el('td', { className: 'num', text: r.costPerHour.toFixed(2) })))),
+      el(
+        'thead',
+        {},
+        el('tr', {}, ...['Model', 'GPU', 'TP', 'Replicas', 'req/s', '$/hour'].map((h) => el('th', { text: h }))),
+      ),
+      el(
+        'tbody',
+        {},
+        ...p.rows.map((r) =>
+          el(
+            'tr',
+            {},
+            el('td', { text: r.model }),
+            el('td', { text: r.gpuType }),
+            el('td', { className: 'num', text: String(r.tp) }),
+            el('td', { className: 'num', text: String(r.replicas) }),
+            el('td', { className: 'num', text: r.requestsPerSecond.toFixed(2) }),
+            el('td', { className: 'num', text: r.costPerHour.toFixed(2) }),
+          ),
+        ),
+      ),
     ),
   ];
-  if (p.homogeneous) out.push(el('p', { className: 'explain', text: `The cheapest fleet of one GPU type: ${p.homogeneous.gpuType} at $${p.homogeneous.costPerHour.toFixed(2)}/h.` }));
-  if (p.front.length > 1) out.push(el('h3', { text: 'More spare capacity for more money' }), frontChart(p.front) as unknown as HTMLElement);
+  if (p.homogeneous)
+    out.push(
+      el('p', {
+        className: 'explain',
+        text: `The cheapest fleet of one GPU type: ${p.homogeneous.gpuType} at $${p.homogeneous.costPerHour.toFixed(2)}/h.`,
+      }),
+    );
+  if (p.front.length > 1)
+    out.push(el('h3', { text: 'More spare capacity for more money' }), frontChart(p.front) as unknown as HTMLElement);
   return out;
 }
 
 function result(plan: PlanView): HTMLElement[] {
-  const out: HTMLElement[] = [el('p', { id: 'plan-message', className: plan.status === 'optimal' || plan.status === 'feasible' ? 'ok' : 'error', text: plan.message })];
+  const out: HTMLElement[] = [
+    el('p', {
+      id: 'plan-message',
+      className: plan.status === 'optimal' || plan.status === 'feasible' ? 'ok' : 'error',
+      text: plan.message,
+    }),
+  ];
   if (plan.provisioning) return [...out, ...provisioningResult(plan.provisioning)];
   const row = (label: string, c: { costPerHour: number; gpusUsed: number } | undefined) =>
-    el('tr', {}, el('td', { text: label }), el('td', { className: 'num', text: c ? String(c.gpusUsed) : '-' }), el('td', { className: 'num', text: c ? `$${c.costPerHour.toFixed(2)}` : 'no placement' }));
+    el(
+      'tr',
+      {},
+      el('td', { text: label }),
+      el('td', { className: 'num', text: c ? String(c.gpusUsed) : '-' }),
+      el('td', { className: 'num', text: c ? `$${c.costPerHour.toFixed(2)}` : 'no placement' }),
+    );
   out.push(
     el(
       'table',
       { className: 'suggestions', id: 'plan-costs' },
-      el('thead', {}, el('tr', {}, el('th', { text: 'Plan' }), el('th', { text: 'GPUs' }), el('th', { text: '$/hour' }))),
-      el('tbody', {}, row('This plan', plan.costPerHour === undefined ? undefined : { costPerHour: plan.costPerHour, gpusUsed: plan.gpusUsed ?? 0 }), row('First-fit decreasing', plan.greedy), row('One replica per GPU', plan.onePerGpu)),
+      el(
+        'thead',
+        {},
+        el('tr', {}, el('th', { text: 'Plan' }), el('th', { text: 'GPUs' }), el('th', { text: '$/hour' })),
+      ),
+      el(
+        'tbody',
+        {},
+        row(
+          'This plan',
+          plan.costPerHour === undefined ? undefined : { costPerHour: plan.costPerHour, gpusUsed: plan.gpusUsed ?? 0 },
+        ),
+        row('First-fit decreasing', plan.greedy),
+        row('One replica per GPU', plan.onePerGpu),
+      ),
     ),
   );
   if (plan.gpus.length) {
     const legend = [...new Set(plan.gpus.flatMap((g) => g.shards.map((s) => s.model)))];
-    out.push(el('div', { className: 'legend-inline' }, ...legend.map((m) => {
-      const swatch = el('span', { className: 'swatch' });
-      swatch.style.background = colorFor(m, legend);
-      return el('span', {}, swatch, el('span', { text: ` ${m}  ` }));
-    })));
+    out.push(
+      el(
+        'div',
+        { className: 'legend-inline' },
+        ...legend.map((m) => {
+          const swatch = el('span', { className: 'swatch' });
+          swatch.style.background = colorFor(m, legend);
+          return el('span', {}, swatch, el('span', { text: ` ${m}  ` }));
+        }),
+      ),
+    );
     out.push(bars(plan) as unknown as HTMLElement);
   }
   return out;
@@ -146,15 +230,42 @@ export function renderPlan(state: PlanState, problemText: string | undefined, ac
   editor.addEventListener('input', () => actions.edit(read()));
   const controls = el('div', { className: 'row' });
   if (state.state === 'solving') {
-    controls.append(progressRing('Solving'), el('span', { text: 'Solving with GLPK…' }), button('Cancel', actions.cancel, 'secondary'));
+    controls.append(
+      progressRing('Solving'),
+      el('span', { text: 'Solving with GLPK…' }),
+      button('Cancel', actions.cancel, 'secondary'),
+    );
   } else {
-    controls.append(button('Solve', () => actions.solve(read())), button('Example: place replicas', () => actions.example('packing'), 'secondary'), button('Example: provision for a demand', () => actions.example('provisioning'), 'secondary'), button('Use my GPUs as the pool', () => actions.poolFromInventory(read()), 'secondary'));
+    controls.append(
+      button('Solve', () => actions.solve(read())),
+      button('Example: place replicas', () => actions.example('packing'), 'secondary'),
+      button('Example: provision for a demand', () => actions.example('provisioning'), 'secondary'),
+      button('Use my GPUs as the pool', () => actions.poolFromInventory(read()), 'secondary'),
+    );
   }
-  const section = el('section', { className: 'card', id: 'plan' }, el('h2', { text: 'Allocation plan' }), el('p', { className: 'explain', text: 'Places every replica on the pool at least cost (or fewest GPUs), proven optimal by GLPK where it can be, beside first-fit decreasing and one replica per GPU. A TP=k replica takes k GPUs of one type. Give models a "demand" (requests/s) instead of "replicas" and it chooses the GPU types, TP and replica counts that meet it at least cost.' }), editor, controls);
+  const section = el(
+    'section',
+    { className: 'card', id: 'plan' },
+    el('h2', { text: 'Allocation plan' }),
+    el('p', {
+      className: 'explain',
+      text: 'Places every replica on the pool at least cost (or fewest GPUs), proven optimal by GLPK where it can be, beside first-fit decreasing and one replica per GPU. A TP=k replica takes k GPUs of one type. Give models a "demand" (requests/s) instead of "replicas" and it chooses the GPU types, TP and replica counts that meet it at least cost.',
+    }),
+    editor,
+    controls,
+  );
   if (state.state === 'done') {
     section.append(...result(state.plan));
     if (state.plan.gpus.length) {
-      section.append(el('div', { className: 'row' }, button('Open as JSON', () => actions.export('json'), 'secondary'), button('Open as Kubernetes Deployments', () => actions.export('kubernetes'), 'secondary'), button('Open as vllm serve commands', () => actions.export('vllm'), 'secondary')));
+      section.append(
+        el(
+          'div',
+          { className: 'row' },
+          button('Open as JSON', () => actions.export('json'), 'secondary'),
+          button('Open as Kubernetes Deployments', () => actions.export('kubernetes'), 'secondary'),
+          button('Open as vllm serve commands', () => actions.export('vllm'), 'secondary'),
+        ),
+      );
     }
   }
   return section;

@@ -33,10 +33,30 @@ export async function inventoryCommand(args: string[], io: Io): Promise<number> 
   const sshPath = resolveExecutable('ssh', undefined, io.env.PATH);
   if (hosts.length > 0 && !sshPath) throw new UsageError('--ssh needs an ssh executable on PATH');
   const config: InventoryConfig = {
-    local: values['no-local'] ? undefined : { nvidiaSmiPath: undefined, rocmSmiPath: undefined, timeoutMs, sysinfoWorkerPath: path.join(__dirname, 'sysinfo-worker.js') },
-    ssh: sshPath && hosts.length > 0 ? { hosts, sshPath, configFile: values['ssh-config'], connectTimeoutSeconds: Math.min(timeoutSeconds, 10), commandTimeoutSeconds: timeoutSeconds, concurrency: 16 } : undefined,
+    local: values['no-local']
+      ? undefined
+      : {
+          nvidiaSmiPath: undefined,
+          rocmSmiPath: undefined,
+          timeoutMs,
+          sysinfoWorkerPath: path.join(__dirname, 'sysinfo-worker.js'),
+        },
+    ssh:
+      sshPath && hosts.length > 0
+        ? {
+            hosts,
+            sshPath,
+            configFile: values['ssh-config'],
+            connectTimeoutSeconds: Math.min(timeoutSeconds, 10),
+            commandTimeoutSeconds: timeoutSeconds,
+            concurrency: 16,
+          }
+        : undefined,
     prometheus: values.prometheus ? { url: values.prometheus, timeoutMs } : undefined,
-    kubernetes: values.kubernetes || values.kubeconfig || values.context ? { kubectlPath: undefined, kubeconfig: values.kubeconfig, context: values.context, timeoutMs } : undefined,
+    kubernetes:
+      values.kubernetes || values.kubeconfig || values.context
+        ? { kubectlPath: undefined, kubeconfig: values.kubeconfig, context: values.context, timeoutMs }
+        : undefined,
   };
   const result = await collectInventory(config);
   io.out(values.json ? JSON.stringify(result, null, 2) : formatInventoryText(result));

@@ -19,7 +19,11 @@ export function positiveInteger(value: string | undefined, flag: string, fallbac
   return n;
 }
 
-export function positiveNumber(value: string | undefined, flag: string, fallback: number | undefined): number | undefined {
+export function positiveNumber(
+  value: string | undefined,
+  flag: string,
+  fallback: number | undefined,
+): number | undefined {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not "${value}"`);

@@ -52,9 +52,15 @@ function docsReader(): (page: string) => string | undefined {
 
 /** Exit 0 when clean, 1 when any error, 2 on a usage or I/O error. */
 export async function lintCommand(args: string[], io: Io, version: string): Promise<number> {
-  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { format: { type: 'string' }, 'default-gpu': { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { format: { type: 'string' }, 'default-gpu': { type: 'string' } },
+  });
   const format = values.format ?? 'text';
-  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  if (!['text', 'json', 'sarif'].includes(format))
+    throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
   if (positionals.length === 0) throw new UsageError('give files or folders to lint, or - for standard input');
   const defaultGpu = values['default-gpu'] ? findGpu(values['default-gpu']) : undefined;
   if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu']}"`);

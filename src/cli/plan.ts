@@ -4,7 +4,12 @@ import { parseArgs } from 'node:util';
 import { solvePacking, type PackingResult, type SolveProgram } from '../core/solver/packing.ts';
 import { planJson } from '../core/solver/planExport.ts';
 import { parsePackingProblem, type PackingProblem } from '../core/solver/problem.ts';
-import { isProvisioning, parseProvisioningProblem, solveProvisioning, type ProvisioningResult } from '../core/solver/provisioning.ts';
+import {
+  isProvisioning,
+  parseProvisioningProblem,
+  solveProvisioning,
+  type ProvisioningResult,
+} from '../core/solver/provisioning.ts';
 import { GlpkWorkerClient } from '../node/solverClient.ts';
 import { positiveNumber, UsageError, type Io } from './io.ts';
 
@@ -22,23 +27,43 @@ function planText(problem: PackingProblem, result: PackingResult): string {
   const lines = [result.message, ''];
   for (const g of result.placement?.gpus ?? []) {
     const used = g.replicas.reduce((sum, r) => sum + r.memoryGiB, 0);
-    lines.push(`${`${g.gpuType}#${g.gpuIndex}`.padEnd(16)} ${`${used.toFixed(1)}/${memory.get(g.gpuType)} GiB`.padStart(14)}  ${g.replicas.map((r) => `${r.model}[${r.replica}]`).join(' ')}`);
+    lines.push(
+      `${`${g.gpuType}#${g.gpuIndex}`.padEnd(16)} ${`${used.toFixed(1)}/${memory.get(g.gpuType)} GiB`.padStart(14)}  ${g.replicas.map((r) => `${r.model}[${r.replica}]`).join(' ')}`,
+    );
   }
-  lines.push('', `first-fit decreasing: ${result.greedy ? `${result.greedy.gpusUsed} GPUs, $${result.greedy.costPerHour.toFixed(2)}/h` : 'no placement'}`);
-  lines.push(`one replica per GPU:  ${result.onePerGpu ? `${result.onePerGpu.gpusUsed} GPUs, $${result.onePerGpu.costPerHour.toFixed(2)}/h` : 'no placement'}`);
+  lines.push(
+    '',
+    `first-fit decreasing: ${result.greedy ? `${result.greedy.gpusUsed} GPUs, $${result.greedy.costPerHour.toFixed(2)}/h` : 'no placement'}`,
+  );
+  lines.push(
+    `one replica per GPU:  ${result.onePerGpu ? `${result.onePerGpu.gpusUsed} GPUs, $${result.onePerGpu.costPerHour.toFixed(2)}/h` : 'no placement'}`,
+  );
   return lines.join('\n');
 }
 
 function provisioningText(result: ProvisioningResult): string {
   const lines = [result.message, ''];
-  for (const c of result.choices) lines.push(`${c.model.padEnd(16)} ${c.gpuType.padEnd(10)} TP=${c.tp} x ${c.replicas}  ${(c.requestsPerSecond * c.replicas).toFixed(2)} req/s  $${(c.costPerHour * c.replicas).toFixed(2)}/h`);
-  if (result.front.length > 1) lines.push('', 'More spare capacity for more money (cost, mean capacity / demand):', ...result.front.map((p) => `  $${p.costPerHour.toFixed(2)}/h  ${p.headroom.toFixed(2)}x`));
+  for (const c of result.choices)
+    lines.push(
+      `${c.model.padEnd(16)} ${c.gpuType.padEnd(10)} TP=${c.tp} x ${c.replicas}  ${(c.requestsPerSecond * c.replicas).toFixed(2)} req/s  $${(c.costPerHour * c.replicas).toFixed(2)}/h`,
+    );
+  if (result.front.length > 1)
+    lines.push(
+      '',
+      'More spare capacity for more money (cost, mean capacity / demand):',
+      ...result.front.map((p) => `  $${p.costPerHour.toFixed(2)}/h  ${p.headroom.toFixed(2)}x`),
+    );
   return lines.join('\n');
 }
 
 /** Exit 0 with a plan, 1 when infeasible or no plan could be made, 2 on usage or input errors. */
 export async function planCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, 'time-limit': { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, 'time-limit': { type: 'string' } },
+  });
   if (positionals.length !== 1) throw new UsageError('give one problem file, or - for standard input');
   const timeLimitSeconds = positiveNumber(values['time-limit'], '--time-limit', 10) ?? 10;
   let raw: unknown;

@@ -60,8 +60,10 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
     },
   });
   const gpu = gpuOf(values.gpu);
-  if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat)) throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
-  if (values['kv-cache-dtype'] !== undefined && !KV_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype)) throw new UsageError(`--kv-cache-dtype must be one of ${KV_DTYPES.join(', ')}`);
+  if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
+    throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_DTYPES.join(', ')}`);
   const utilization = positiveNumber(values['gpu-memory-utilization'], '--gpu-memory-utilization', 0.9) ?? 0.9;
   if (utilization > 1) throw new UsageError('--gpu-memory-utilization must be at most 1');
   const model = await loadModel(values.model, io);
@@ -75,7 +77,11 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
     gpuMemoryUtilization: utilization,
     maxModelLen: positiveInteger(values['max-model-len'], '--max-model-len', defaults.maxModelLen),
     maxNumSeqs: positiveInteger(values['max-num-seqs'], '--max-num-seqs', defaults.maxNumSeqs),
-    maxNumBatchedTokens: positiveInteger(values['max-num-batched-tokens'], '--max-num-batched-tokens', defaults.maxNumBatchedTokens),
+    maxNumBatchedTokens: positiveInteger(
+      values['max-num-batched-tokens'],
+      '--max-num-batched-tokens',
+      defaults.maxNumBatchedTokens,
+    ),
   });
   io.out(values.json ? JSON.stringify(estimateJson(model, estimate), null, 2) : estimateText(model, estimate));
   return estimate.fits ? 0 : 1;
@@ -103,7 +109,8 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
   for (const entry of values.price ?? []) {
     const [id, usd] = entry.split('=');
     const gpu = id ? findGpu(id) : undefined;
-    if (!gpu || usd === undefined || !Number.isFinite(Number(usd)) || Number(usd) < 0) throw new UsageError(`--price takes GPU=USD per hour, e.g. h100-sxm=2.49, not "${entry}"`);
+    if (!gpu || usd === undefined || !Number.isFinite(Number(usd)) || Number(usd) < 0)
+      throw new UsageError(`--price takes GPU=USD per hour, e.g. h100-sxm=2.49, not "${entry}"`);
     prices[gpu.id] = Number(usd);
   }
   const gpus = withPrices(values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter), prices);
@@ -119,12 +126,25 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
     tpotMsMax: positiveNumber(values['tpot-ms'], '--tpot-ms', undefined),
   });
   if (!result.ok) {
-    io.out(values.json ? JSON.stringify({ ok: false, reasons: result.reasons }, null, 2) : `No layout fits:\n${result.reasons.map((r) => `  - ${r}`).join('\n')}`);
+    io.out(
+      values.json
+        ? JSON.stringify({ ok: false, reasons: result.reasons }, null, 2)
+        : `No layout fits:\n${result.reasons.map((r) => `  - ${r}`).join('\n')}`,
+    );
     return 1;
   }
   io.out(
     values.json
-      ? JSON.stringify({ ok: true, model: model.id, best: suggestionJson(result.best), alternatives: result.alternatives.map(suggestionJson) }, null, 2)
+      ? JSON.stringify(
+          {
+            ok: true,
+            model: model.id,
+            best: suggestionJson(result.best),
+            alternatives: result.alternatives.map(suggestionJson),
+          },
+          null,
+          2,
+        )
       : suggestionText(model, result.best, result.alternatives),
   );
   return 0;

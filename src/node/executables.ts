@@ -6,8 +6,13 @@ import { delimiter, isAbsolute, join } from 'node:path';
  * first match on PATH among absolute PATH entries only, so that a relative entry such as "." can
  * never make a repository's own file run.
  */
-export function resolveExecutable(name: string, configuredPath: string | undefined, pathEnv = process.env.PATH ?? ''): string | undefined {
-  if (configuredPath) return isAbsolute(configuredPath) && isExecutableFile(configuredPath) ? configuredPath : undefined;
+export function resolveExecutable(
+  name: string,
+  configuredPath: string | undefined,
+  pathEnv = process.env.PATH ?? '',
+): string | undefined {
+  if (configuredPath)
+    return isAbsolute(configuredPath) && isExecutableFile(configuredPath) ? configuredPath : undefined;
   for (const dir of pathEnv.split(delimiter)) {
     if (!isAbsolute(dir)) continue;
     const candidate = join(dir, name);

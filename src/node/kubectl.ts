@@ -12,14 +12,21 @@ export interface KubernetesOptions {
 }
 
 function failed(reason: string): Host[] {
-  return [{ id: 'kubernetes', label: 'Kubernetes', source: 'kubernetes', status: { kind: 'unreachable', reason }, gpus: [] }];
+  return [
+    { id: 'kubernetes', label: 'Kubernetes', source: 'kubernetes', status: { kind: 'unreachable', reason }, gpus: [] },
+  ];
 }
 
-export function kubectlArgs(options: Pick<KubernetesOptions, 'kubeconfig' | 'context' | 'timeoutMs'>): string[] | string {
+export function kubectlArgs(
+  options: Pick<KubernetesOptions, 'kubeconfig' | 'context' | 'timeoutMs'>,
+): string[] | string {
   if (options.context?.startsWith('-')) return `context "${options.context}" starts with "-"`;
   if (options.kubeconfig?.startsWith('-')) return `kubeconfig "${options.kubeconfig}" starts with "-"`;
   return [
-    'get', 'nodes', '-o', 'json',
+    'get',
+    'nodes',
+    '-o',
+    'json',
     `--request-timeout=${Math.max(1, Math.round(options.timeoutMs / 1000))}s`,
     ...(options.kubeconfig ? [`--kubeconfig=${options.kubeconfig}`] : []),
     ...(options.context ? [`--context=${options.context}`] : []),
@@ -28,11 +35,17 @@ export function kubectlArgs(options: Pick<KubernetesOptions, 'kubeconfig' | 'con
 
 export async function queryKubernetesNodes(options: KubernetesOptions): Promise<Host[]> {
   const exe = resolveExecutable('kubectl', options.kubectlPath);
-  if (!exe) return failed(options.kubectlPath ? `kubectlPath "${options.kubectlPath}" is not an absolute path to an executable` : 'kubectl is not on PATH');
+  if (!exe)
+    return failed(
+      options.kubectlPath
+        ? `kubectlPath "${options.kubectlPath}" is not an absolute path to an executable`
+        : 'kubectl is not on PATH',
+    );
   const args = kubectlArgs(options);
   if (typeof args === 'string') return failed(args);
   const result = await runFile(exe, args, { timeoutMs: options.timeoutMs + 2000, maxOutputBytes: 64 * 1024 * 1024 });
-  if (result.kind !== 'exited' || result.code !== 0) return failed(`kubectl ${describeFailure(result, options.timeoutMs + 2000)}`);
+  if (result.kind !== 'exited' || result.code !== 0)
+    return failed(`kubectl ${describeFailure(result, options.timeoutMs + 2000)}`);
   const parsed = parseKubectlNodes(result.stdout);
   return parsed.ok ? parsed.value : failed(parsed.message);
 }

@@ -21,10 +21,19 @@ type VendorResult = { gpus: Gpu[]; problem?: string; ran: boolean };
 async function nvidia(options: LocalOptions): Promise<VendorResult> {
   const exe = resolveExecutable('nvidia-smi', options.nvidiaSmiPath);
   if (!exe) {
-    return { gpus: [], ran: false, problem: options.nvidiaSmiPath ? `nvidiaSmiPath "${options.nvidiaSmiPath}" is not an absolute path to an executable` : undefined };
+    return {
+      gpus: [],
+      ran: false,
+      problem: options.nvidiaSmiPath
+        ? `nvidiaSmiPath "${options.nvidiaSmiPath}" is not an absolute path to an executable`
+        : undefined,
+    };
   }
-  const [gpu, apps, list] = await Promise.all([QUERY_GPU_ARGS, QUERY_APPS_ARGS, LIST_ARGS].map((args) => runFile(exe, args, { timeoutMs: options.timeoutMs })));
-  if (gpu?.kind !== 'exited' || gpu.code !== 0) return { gpus: [], ran: true, problem: `${exe} ${gpu ? describeFailure(gpu, options.timeoutMs) : ''}` };
+  const [gpu, apps, list] = await Promise.all(
+    [QUERY_GPU_ARGS, QUERY_APPS_ARGS, LIST_ARGS].map((args) => runFile(exe, args, { timeoutMs: options.timeoutMs })),
+  );
+  if (gpu?.kind !== 'exited' || gpu.code !== 0)
+    return { gpus: [], ran: true, problem: `${exe} ${gpu ? describeFailure(gpu, options.timeoutMs) : ''}` };
   const text = (r: typeof apps) => (r?.kind === 'exited' && r.code === 0 ? r.stdout : undefined);
   const parsed = parseNvidiaSmi({ queryGpu: gpu.stdout, queryApps: text(apps), list: text(list) });
   return parsed.ok ? { gpus: parsed.value, ran: true } : { gpus: [], ran: true, problem: parsed.message };
@@ -34,7 +43,8 @@ async function amd(options: LocalOptions): Promise<VendorResult> {
   const exe = resolveExecutable('rocm-smi', options.rocmSmiPath);
   if (!exe) return { gpus: [], ran: false };
   const result = await runFile(exe, ROCM_SMI_ARGS, { timeoutMs: options.timeoutMs });
-  if (result.kind !== 'exited' || result.code !== 0) return { gpus: [], ran: true, problem: `${exe} ${describeFailure(result, options.timeoutMs)}` };
+  if (result.kind !== 'exited' || result.code !== 0)
+    return { gpus: [], ran: true, problem: `${exe} ${describeFailure(result, options.timeoutMs)}` };
   const parsed = parseRocmSmiJson(result.stdout);
   return parsed.ok ? { gpus: parsed.value, ran: true } : { gpus: [], ran: true, problem: parsed.message };
 }
@@ -64,7 +74,9 @@ export function readGraphicsControllers(workerPath: string, timeoutMs: number): 
       resolve(controllers);
     };
     const timer = setTimeout(() => done([]), timeoutMs);
-    worker.once('message', (message: { ok: boolean; controllers?: GraphicsController[] }) => done(message.ok ? (message.controllers ?? []) : []));
+    worker.once('message', (message: { ok: boolean; controllers?: GraphicsController[] }) =>
+      done(message.ok ? (message.controllers ?? []) : []),
+    );
     worker.once('error', () => done([]));
   });
 }
@@ -89,4 +101,3 @@ export async function queryLocalHost(options: LocalOptions, label = 'This machin
     gpus,
   };
 }
-

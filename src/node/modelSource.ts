@@ -10,7 +10,9 @@ import { findModel } from '../core/catalog/models.ts';
 
 export type ModelSourceKind = 'catalog' | 'file' | 'hf-cache' | 'hub';
 
-export type ResolvedModel = { ok: true; architecture: ModelArchitecture; source: ModelSourceKind; where: string } | { ok: false; message: string };
+export type ResolvedModel =
+  | { ok: true; architecture: ModelArchitecture; source: ModelSourceKind; where: string }
+  | { ok: false; message: string };
 
 export interface ModelSourceOptions {
   /** Base for relative paths (a workspace folder, or the CLI's cwd). */
@@ -56,17 +58,24 @@ async function fromHubCache(id: string, cache: string): Promise<{ config: unknow
   }
 }
 
-async function fromHub(id: string, endpoint: string, token: string | undefined, timeoutMs: number): Promise<{ config: unknown; where: string }> {
+async function fromHub(
+  id: string,
+  endpoint: string,
+  token: string | undefined,
+  timeoutMs: number,
+): Promise<{ config: unknown; where: string }> {
   const url = `${endpoint.replace(/\/+$/, '')}/${id}/resolve/main/config.json`;
   const response = await fetch(url, {
     headers: token ? { Authorization: `Bearer ${token}` } : {},
     signal: AbortSignal.timeout(timeoutMs),
   });
-  if (response.status === 401 || response.status === 403) throw new Error(`${id} is gated or private: the Hub answered ${response.status}; set a Hugging Face token`);
+  if (response.status === 401 || response.status === 403)
+    throw new Error(`${id} is gated or private: the Hub answered ${response.status}; set a Hugging Face token`);
   if (response.status === 404) throw new Error(`${id} was not found on the Hub (${response.status})`);
   if (!response.ok) throw new Error(`the Hub answered ${response.status} for ${id}`);
   const text = await response.text();
-  if (text.length > MAX_CONFIG_BYTES) throw new Error(`the Hub's config.json for ${id} is larger than a config.json can be`);
+  if (text.length > MAX_CONFIG_BYTES)
+    throw new Error(`the Hub's config.json for ${id} is larger than a config.json can be`);
   return { config: JSON.parse(text) as unknown, where: url };
 }
 
@@ -78,26 +87,41 @@ export async function resolveModel(ref: string, options: ModelSourceOptions): Pr
   const path = isAbsolute(name) ? name : resolve(options.cwd, name);
   const asFile = await readConfigFile(path).then(
     (config) => ({ config }),
-    (error: unknown) => ({ error: (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : (error as Error).message }),
+    (error: unknown) => ({
+      error: (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : (error as Error).message,
+    }),
   );
   if ('config' in asFile) {
     const parsed = architectureFromHfConfig(name, asFile.config);
     return parsed.ok ? { ok: true, architecture: parsed.value, source: 'file', where: path } : parsed;
   }
   if (asFile.error) return { ok: false, message: `${path}: ${asFile.error}` };
-  if (!HF_ID.test(name)) return { ok: false, message: `"${name}" is not a built-in model, a config.json path, or a Hugging Face id (org/name)` };
+  if (!HF_ID.test(name))
+    return {
+      ok: false,
+      message: `"${name}" is not a built-in model, a config.json path, or a Hugging Face id (org/name)`,
+    };
   const cached = await fromHubCache(name, options.hubCache ?? defaultHubCache());
   if (cached) {
     const parsed = architectureFromHfConfig(name, cached.config);
     return parsed.ok ? { ok: true, architecture: parsed.value, source: 'hf-cache', where: cached.where } : parsed;
   }
-  if (!options.hubEndpoint) return { ok: false, message: `${name} is not in the catalog or the local Hugging Face cache, and the Hub is not contacted here` };
+  if (!options.hubEndpoint)
+    return {
+      ok: false,
+      message: `${name} is not in the catalog or the local Hugging Face cache, and the Hub is not contacted here`,
+    };
   try {
     const hub = await fromHub(name, options.hubEndpoint, options.token, options.timeoutMs ?? 10_000);
     const parsed = architectureFromHfConfig(name, hub.config);
     return parsed.ok ? { ok: true, architecture: parsed.value, source: 'hub', where: hub.where } : parsed;
   } catch (error) {
-    const message = error instanceof Error ? (error.name === 'TimeoutError' ? 'the Hub did not answer in time' : error.message) : String(error);
+    const message =
+      error instanceof Error
+        ? error.name === 'TimeoutError'
+          ? 'the Hub did not answer in time'
+          : error.message
+        : String(error);
     return { ok: false, message };
   }
 }

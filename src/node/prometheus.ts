@@ -10,7 +10,13 @@ export interface PrometheusOptions {
 }
 
 function failedHost(url: string, reason: string): Host {
-  return { id: `prometheus:${url}`, label: `Prometheus ${url}`, source: 'prometheus', status: { kind: 'unreachable', reason }, gpus: [] };
+  return {
+    id: `prometheus:${url}`,
+    label: `Prometheus ${url}`,
+    source: 'prometheus',
+    status: { kind: 'unreachable', reason },
+    gpus: [],
+  };
 }
 
 export function checkPrometheusUrl(input: string): { ok: true; url: URL } | { ok: false; reason: string } {
@@ -20,8 +26,10 @@ export function checkPrometheusUrl(input: string): { ok: true; url: URL } | { ok
   } catch {
     return { ok: false, reason: `"${input}" is not a URL` };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: 'the Prometheus URL must start with http:// or https://' };
-  if (url.username || url.password) return { ok: false, reason: 'put credentials in the token (GPU Workbench: Set Prometheus Token), not in the URL' };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { ok: false, reason: 'the Prometheus URL must start with http:// or https://' };
+  if (url.username || url.password)
+    return { ok: false, reason: 'put credentials in the token (GPU Workbench: Set Prometheus Token), not in the URL' };
   return { ok: true, url };
 }
 
@@ -47,7 +55,10 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
 export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOptions): Promise<Host[]> {
   const checked = checkPrometheusUrl(baseUrl);
   if (!checked.ok) return [failedHost(baseUrl, checked.reason)];
-  const endpoint = new URL('api/v1/query', checked.url.href.endsWith('/') ? checked.url : new URL(`${checked.url.href}/`));
+  const endpoint = new URL(
+    'api/v1/query',
+    checked.url.href.endsWith('/') ? checked.url : new URL(`${checked.url.href}/`),
+  );
   endpoint.searchParams.set('query', DCGM_QUERY);
   try {
     const response = await fetch(endpoint, {
@@ -66,7 +77,14 @@ export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOp
     if (!parsed.ok) return [failedHost(baseUrl, `HTTP ${response.status}: ${parsed.message}`)];
     return parsed.value;
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs / 1000} s` : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    const reason =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `no answer within ${options.timeoutMs / 1000} s`
+        : error instanceof Error
+          ? error.cause instanceof Error
+            ? error.cause.message
+            : error.message
+          : String(error);
     return [failedHost(baseUrl, reason)];
   }
 }

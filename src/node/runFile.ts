@@ -25,14 +25,22 @@ export function runFile(executable: string, args: readonly string[], options: Ru
     execFile(
       executable,
       args,
-      { timeout: options.timeoutMs, maxBuffer, killSignal: 'SIGKILL', windowsHide: true, encoding: 'utf8', env: options.env },
+      {
+        timeout: options.timeoutMs,
+        maxBuffer,
+        killSignal: 'SIGKILL',
+        windowsHide: true,
+        encoding: 'utf8',
+        env: options.env,
+      },
       (error, stdout, stderr) => {
         if (!error) return resolve({ kind: 'exited', code: 0, stdout, stderr });
         const failure = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string; signal?: string };
         if (failure.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return resolve({ kind: 'outputTooLarge' });
         if (failure.killed) return resolve({ kind: 'timedOut', stdout });
         if (typeof failure.code === 'number') return resolve({ kind: 'exited', code: failure.code, stdout, stderr });
-        if (typeof failure.code === 'string') return resolve({ kind: 'notStarted', message: `${failure.code}: ${failure.message}` });
+        if (typeof failure.code === 'string')
+          return resolve({ kind: 'notStarted', message: `${failure.code}: ${failure.message}` });
         resolve({ kind: 'exited', code: -1, stdout, stderr: stderr || `killed by ${failure.signal ?? 'a signal'}` });
       },
     );

@@ -4,7 +4,13 @@
  * and the next solve starts a fresh one (SOLVER-NOTES: tmlim does not cover preprocessing).
  */
 import { Worker } from 'node:worker_threads';
-import type { LinearProgram, SolveOptions, SolveResult, WorkerRequest, WorkerResponse } from '../core/solver/workerProtocol.ts';
+import type {
+  LinearProgram,
+  SolveOptions,
+  SolveResult,
+  WorkerRequest,
+  WorkerResponse,
+} from '../core/solver/workerProtocol.ts';
 
 export const WATCHDOG_GRACE_MS = 2000;
 
@@ -34,10 +40,15 @@ export function checkProgramSize(program: LinearProgram): void {
   for (const term of program.objective.vars) variables.add(term.name);
   const problems = [
     variables.size > SOLVER_LIMITS.variables ? `${variables.size} variables (at most ${SOLVER_LIMITS.variables})` : '',
-    program.subjectTo.length > SOLVER_LIMITS.constraints ? `${program.subjectTo.length} constraints (at most ${SOLVER_LIMITS.constraints})` : '',
+    program.subjectTo.length > SOLVER_LIMITS.constraints
+      ? `${program.subjectTo.length} constraints (at most ${SOLVER_LIMITS.constraints})`
+      : '',
     nonZeros > SOLVER_LIMITS.nonZeros ? `${nonZeros} coefficients (at most ${SOLVER_LIMITS.nonZeros})` : '',
   ].filter(Boolean);
-  if (problems.length) throw new SolverSizeError(`The problem is too large to solve here: ${problems.join(', ')}. Group identical GPUs by type or split the problem.`);
+  if (problems.length)
+    throw new SolverSizeError(
+      `The problem is too large to solve here: ${problems.join(', ')}. Group identical GPUs by type or split the problem.`,
+    );
 }
 
 export class SolverTimeoutError extends Error {
@@ -110,12 +121,15 @@ export class GlpkWorkerClient {
     if (!worker) throw new Error('The solver worker is not running.');
     const id = this.nextId++;
     return new Promise<SolveResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending = undefined;
-        this.reset();
-        void worker.terminate();
-        reject(new SolverTimeoutError(options.timeLimitSeconds));
-      }, options.timeLimitSeconds * 1000 + WATCHDOG_GRACE_MS);
+      const timer = setTimeout(
+        () => {
+          this.pending = undefined;
+          this.reset();
+          void worker.terminate();
+          reject(new SolverTimeoutError(options.timeLimitSeconds));
+        },
+        options.timeLimitSeconds * 1000 + WATCHDOG_GRACE_MS,
+      );
       this.pending = { id, resolve, reject, timer };
       const request: WorkerRequest = { kind: 'solve', id, program, options };
       worker.postMessage(request);

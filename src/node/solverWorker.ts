@@ -79,5 +79,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  post({ kind: 'failed', id: null, message: `GLPK could not be loaded: ${error instanceof Error ? error.message : String(error)}` });
+  post({
+    kind: 'failed',
+    id: null,
+    message: `GLPK could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+  });
 });

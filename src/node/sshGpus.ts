@@ -20,13 +20,22 @@ export interface SshOptions {
 }
 
 /** ssh's argument list: fixed options, `--`, then the validated host and the constant command. */
-export function sshArgs(host: string, options: Pick<SshOptions, 'configFile' | 'connectTimeoutSeconds'>, command: string): string[] {
+export function sshArgs(
+  host: string,
+  options: Pick<SshOptions, 'configFile' | 'connectTimeoutSeconds'>,
+  command: string,
+): string[] {
   return [
     ...(options.configFile ? ['-F', options.configFile] : []),
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${Math.max(1, Math.round(options.connectTimeoutSeconds))}`,
-    '-o', 'StrictHostKeyChecking=accept-new',
-    '--', host, command,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${Math.max(1, Math.round(options.connectTimeoutSeconds))}`,
+    '-o',
+    'StrictHostKeyChecking=accept-new',
+    '--',
+    host,
+    command,
   ];
 }
 
@@ -39,15 +48,26 @@ function sshReason(result: RunResult, timeoutMs: number): string {
   if (result.kind === 'timedOut') return `no answer within ${timeoutMs / 1000} s`;
   if (result.kind === 'outputTooLarge') return 'the host printed more output than allowed';
   if (result.kind === 'notStarted') return `ssh could not start (${result.message})`;
-  const lines = result.stderr.trim().split('\n').filter((l) => !/^Warning: Permanently added/.test(l));
-  return lines.at(-1)?.replace(/^ssh: /, '').slice(0, 300) || `ssh exited ${result.code}`;
+  const lines = result.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !/^Warning: Permanently added/.test(l));
+  return (
+    lines
+      .at(-1)
+      ?.replace(/^ssh: /, '')
+      .slice(0, 300) || `ssh exited ${result.code}`
+  );
 }
 
 export async function querySshHost(host: string, options: SshOptions): Promise<Host> {
   const checked = validateSshDestination(host);
   if (!checked.ok) return unreachable(host, `not polled: ${checked.reason}`);
   const timeoutMs = (options.connectTimeoutSeconds + options.commandTimeoutSeconds) * 1000;
-  const result = await runFile(options.sshPath, sshArgs(checked.host, options, REMOTE_NVIDIA_SMI_COMMAND), { timeoutMs, maxOutputBytes: 1024 * 1024 });
+  const result = await runFile(options.sshPath, sshArgs(checked.host, options, REMOTE_NVIDIA_SMI_COMMAND), {
+    timeoutMs,
+    maxOutputBytes: 1024 * 1024,
+  });
   if (result.kind !== 'exited' || result.code === 255) return unreachable(checked.host, sshReason(result, timeoutMs));
   const base = { id: `ssh:${checked.host}`, label: checked.host, source: 'ssh' as const };
   if (result.code === 127 || /nvidia-smi: (command )?not found/.test(result.stderr)) {
@@ -59,7 +79,11 @@ export async function querySshHost(host: string, options: SshOptions): Promise<H
 }
 
 /** Maps with at most `limit` calls in flight, keeping order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
@@ -77,7 +101,11 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
  * `slowFirst` (those unreachable last time) start first, so their timeouts run alongside the
  * live hosts' work instead of after it.
  */
-export async function querySshHosts(hosts: readonly string[], options: SshOptions, slowFirst: ReadonlySet<string> = new Set()): Promise<Host[]> {
+export async function querySshHosts(
+  hosts: readonly string[],
+  options: SshOptions,
+  slowFirst: ReadonlySet<string> = new Set(),
+): Promise<Host[]> {
   const unique = [...new Set(hosts.map((h) => h.trim()).filter(Boolean))];
   const order = [...unique.filter((h) => slowFirst.has(h)), ...unique.filter((h) => !slowFirst.has(h))];
   const results = await mapWithConcurrency(order, options.concurrency, (host) => querySshHost(host, options));

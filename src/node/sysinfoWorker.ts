@@ -16,5 +16,6 @@ try {
 
 graphics().then(
   (data) => parentPort?.postMessage({ ok: true, controllers: data.controllers }),
-  (error: unknown) => parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) }),
+  (error: unknown) =>
+    parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) }),
 );

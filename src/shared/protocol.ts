@@ -6,9 +6,7 @@
 
 /** What the webview shows about the solver engine. */
 export type SolverState =
-  | { state: 'loading' }
-  | { state: 'ready'; glpkVersion: string; loadMs: number }
-  | { state: 'failed'; message: string };
+  { state: 'loading' } | { state: 'ready'; glpkVersion: string; loadMs: number } | { state: 'failed'; message: string };
 
 /** Outcome of the solver self-test, a textbook LP whose optimum is known by hand. */
 export type SelfTestOutcome =
@@ -35,7 +33,16 @@ export type SuggestionView =
   | {
       ok: true;
       title: string;
-      rows: { gpu: string; layout: string; gpus: number; costPerHour: number; batch: number; tpotMs: number; ttftMs: number; best: boolean }[];
+      rows: {
+        gpu: string;
+        layout: string;
+        gpus: number;
+        costPerHour: number;
+        batch: number;
+        tpotMs: number;
+        ttftMs: number;
+        best: boolean;
+      }[];
       commands: { label: string; text: string }[];
       reasons: string[];
       assumptions: string[];
@@ -53,7 +60,14 @@ export interface PlanView {
   gpus: { label: string; memoryGiB: number; shards: { model: string; memoryGiB: number }[] }[];
   /** For provisioning problems (models with a demand): what to run where, and the cost/headroom front. */
   provisioning?: {
-    rows: { model: string; gpuType: string; tp: number; replicas: number; requestsPerSecond: number; costPerHour: number }[];
+    rows: {
+      model: string;
+      gpuType: string;
+      tp: number;
+      replicas: number;
+      requestsPerSecond: number;
+      costPerHour: number;
+    }[];
     homogeneous?: { gpuType: string; costPerHour: number };
     front: { costPerHour: number; headroom: number }[];
   };
@@ -106,7 +120,10 @@ export function isWebviewToExtension(value: unknown): value is WebviewToExtensio
   const keys = Object.keys(value).length;
   switch (value.type) {
     case 'ready':
-      return keys === 1 || (keys === 2 && typeof value.problemText === 'string' && value.problemText.length <= MAX_PROBLEM_TEXT);
+      return (
+        keys === 1 ||
+        (keys === 2 && typeof value.problemText === 'string' && value.problemText.length <= MAX_PROBLEM_TEXT)
+      );
     case 'runSolverSelfTest':
     case 'cancelSolve':
       return keys === 1;
@@ -124,7 +141,8 @@ export function isWebviewToExtension(value: unknown): value is WebviewToExtensio
 }
 
 const PLAN_STATUSES = new Set(['optimal', 'feasible', 'infeasible', 'timeout', 'error', 'cancelled']);
-const isCost = (v: unknown) => v === undefined || (isRecord(v) && isFiniteNumber(v.costPerHour) && isFiniteNumber(v.gpusUsed));
+const isCost = (v: unknown) =>
+  v === undefined || (isRecord(v) && isFiniteNumber(v.costPerHour) && isFiniteNumber(v.gpusUsed));
 
 export function isPlanState(value: unknown): value is PlanState {
   if (!isRecord(value)) return false;
@@ -142,11 +160,26 @@ export function isPlanState(value: unknown): value is PlanState {
     (plan.provisioning === undefined ||
       (isRecord(plan.provisioning) &&
         Array.isArray(plan.provisioning.rows) &&
-        plan.provisioning.rows.every((r) => isRecord(r) && typeof r.model === 'string' && typeof r.gpuType === 'string' && [r.tp, r.replicas, r.requestsPerSecond, r.costPerHour].every(isFiniteNumber)) &&
+        plan.provisioning.rows.every(
+          (r) =>
+            isRecord(r) &&
+            typeof r.model === 'string' &&
+            typeof r.gpuType === 'string' &&
+            [r.tp, r.replicas, r.requestsPerSecond, r.costPerHour].every(isFiniteNumber),
+        ) &&
         Array.isArray(plan.provisioning.front) &&
-        plan.provisioning.front.every((p) => isRecord(p) && isFiniteNumber(p.costPerHour) && isFiniteNumber(p.headroom)))) &&
+        plan.provisioning.front.every(
+          (p) => isRecord(p) && isFiniteNumber(p.costPerHour) && isFiniteNumber(p.headroom),
+        ))) &&
     Array.isArray(plan.gpus) &&
-    plan.gpus.every((g) => isRecord(g) && typeof g.label === 'string' && isFiniteNumber(g.memoryGiB) && Array.isArray(g.shards) && g.shards.every((s) => isRecord(s) && typeof s.model === 'string' && isFiniteNumber(s.memoryGiB)))
+    plan.gpus.every(
+      (g) =>
+        isRecord(g) &&
+        typeof g.label === 'string' &&
+        isFiniteNumber(g.memoryGiB) &&
+        Array.isArray(g.shards) &&
+        g.shards.every((s) => isRecord(s) && typeof s.model === 'string' && isFiniteNumber(s.memoryGiB)),
+    )
   );
 }
 
@@ -176,7 +209,8 @@ function isSelfTestOutcome(value: unknown): value is SelfTestOutcome {
   );
 }
 
-const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string');
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 export function isEstimateView(value: unknown): value is EstimateView {

@@ -50,7 +50,10 @@ describe('a hostile workspace in a real VS Code', { timeout: 300_000 }, () => {
     );
     // A model config under a path that is also markup.
     mkdirSync(join(workspace, 'a"><svg', 'onload=alert(1)>'), { recursive: true });
-    writeFileSync(join(workspace, 'a"><svg', 'onload=alert(1)>', 'config.json'), readFileSync(join(repo, 'test', 'fixtures', 'models', 'qwen3-0.6b-config.json'), 'utf8'));
+    writeFileSync(
+      join(workspace, 'a"><svg', 'onload=alert(1)>', 'config.json'),
+      readFileSync(join(repo, 'test', 'fixtures', 'models', 'qwen3-0.6b-config.json'), 'utf8'),
+    );
     writeFileSync(join(workspace, 'model.txt'), HOSTILE_MODEL);
     vscode = await startCodeServer({ vsix: join(repo, `gpu-workbench-${version}.vsix`), workspace });
   });

@@ -37,24 +37,34 @@ describe('GPU config linting in a real VS Code', { timeout: 300_000 }, () => {
       await input.fill('vllm-llama-8b-tp2.yaml');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'vllm-llama-8b-tp2.yaml' }).first().waitFor();
       await input.press('Enter');
-      await page.locator('.monaco-editor .view-lines', { hasText: 'tensor-parallel-size' }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator('.monaco-editor .view-lines', { hasText: 'tensor-parallel-size' })
+        .first()
+        .waitFor({ timeout: 30_000 });
       // Hover on the model name: the memory breakdown (vLLM's figures for this model on an H100 at
       // TP=2: 7.5 GiB of weights per GPU).
-      await page.locator('.monaco-editor .view-line span', { hasText: 'meta-llama/Llama-3.1-8B-Instruct' }).first().hover();
+      await page
+        .locator('.monaco-editor .view-line span', { hasText: 'meta-llama/Llama-3.1-8B-Instruct' })
+        .first()
+        .hover();
       const hover = page.locator('.monaco-hover', { hasText: 'per GPU' });
       await hover.waitFor({ timeout: 15_000 });
       assert.match(await hover.innerText(), /weights\s+7\.48 GiB/);
       await page.mouse.move(5, 5);
       await page.keyboard.press('Control+Shift+M');
       // Llama-3.1-8B fits one H100 with 26.3 requests of 16000 tokens (vLLM: 51.38 GiB of KV cache).
-      const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'fits on 1 NVIDIA H100 80GB SXM (HBM3) GPU(s) instead of 2' });
+      const problem = page.locator('.markers-panel .monaco-list-row', {
+        hasText: 'fits on 1 NVIDIA H100 80GB SXM (HBM3) GPU(s) instead of 2',
+      });
       await problem.first().waitFor({ timeout: 60_000 });
       assert.match(await problem.first().innerText(), /gpu-over-provisioned/);
       // Double-click the problem: the editor takes the focus at the flagged value; then Ctrl+. as a person would.
       await problem.first().dblclick();
       await page.waitForTimeout(500);
       await page.keyboard.press('Control+.');
-      const fix = page.locator('.action-widget .monaco-list-row, .context-view .action-item', { hasText: 'Use tensor parallel 1' }).first();
+      const fix = page
+        .locator('.action-widget .monaco-list-row, .context-view .action-item', { hasText: 'Use tensor parallel 1' })
+        .first();
       await fix.waitFor({ timeout: 15_000 });
       await fix.click();
       await problem.first().waitFor({ state: 'detached', timeout: 30_000 });

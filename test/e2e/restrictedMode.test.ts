@@ -21,7 +21,10 @@ describe('GPU Workbench in Restricted Mode', { timeout: 300_000 }, () => {
 
   before(async () => {
     // An nvidia-smi that leaves a mark when it runs, then answers like the fake one.
-    writeFileSync(spy, `#!/bin/sh\ntouch '${marker}'\nexec '${join(repo, 'test', 'fixtures', 'fake-bin', 'nvidia-smi')}' "$@"\n`);
+    writeFileSync(
+      spy,
+      `#!/bin/sh\ntouch '${marker}'\nexec '${join(repo, 'test', 'fixtures', 'fake-bin', 'nvidia-smi')}' "$@"\n`,
+    );
     chmodSync(spy, 0o755);
     vscode = await startCodeServer({
       vsix: join(repo, `gpu-workbench-${version}.vsix`),
@@ -40,7 +43,9 @@ describe('GPU Workbench in Restricted Mode', { timeout: 300_000 }, () => {
     const page = vscode.page;
     try {
       await page.locator('.activitybar .action-label[aria-label^="GPU Workbench"]').first().click();
-      await page.getByText('GPU inventory runs nvidia-smi, so it is off in Restricted Mode.').waitFor({ timeout: 30_000 });
+      await page
+        .getByText('GPU inventory runs nvidia-smi, so it is off in Restricted Mode.')
+        .waitFor({ timeout: 30_000 });
       await runCommand(page, 'GPU Workbench: Refresh GPUs');
       // Give a refresh that should not happen ample time to spawn.
       await new Promise((r) => setTimeout(r, 2000));
@@ -62,13 +67,18 @@ describe('GPU Workbench in Restricted Mode', { timeout: 300_000 }, () => {
     await input.press('Enter');
     await page.keyboard.press('Control+Shift+M');
     // Qwen2.5-7B has 28 attention heads: tensor parallel 8 does not divide them.
-    await page.locator('.markers-panel .monaco-list-row', { hasText: '28 attention heads' }).first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('.markers-panel .monaco-list-row', { hasText: '28 attention heads' })
+      .first()
+      .waitFor({ timeout: 60_000 });
   });
 
   test('the same nvidia-smi does run once the folder is trusted (so the check above can fail)', async () => {
     const page = vscode.page;
     await runCommand(page, 'Workspaces: Manage Workspace Trust');
-    const trust = page.locator('.workspace-trust-editor .trust-button, .workspace-trust-editor a.monaco-button', { hasText: /Trust/ }).first();
+    const trust = page
+      .locator('.workspace-trust-editor .trust-button, .workspace-trust-editor a.monaco-button', { hasText: /Trust/ })
+      .first();
     await trust.waitFor({ timeout: 30_000 });
     await trust.click();
     const row = page.locator('.pane-body .monaco-list-row', { hasText: '0: NVIDIA H100 80GB HBM3' });
@@ -78,5 +88,4 @@ describe('GPU Workbench in Restricted Mode', { timeout: 300_000 }, () => {
     });
     assert.equal(existsSync(marker), true);
   });
-
 });

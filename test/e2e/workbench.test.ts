@@ -15,7 +15,8 @@ import { pickQuickItem, runCommand, saveScreenshot, webviewFrame } from './harne
 const repo = resolve(import.meta.dirname, '..', '..');
 
 /** The plan's problem editor as the user sees it. */
-const problemText = async (frame: FrameLocator) => String(await frame.locator('#plan-problem').evaluate((e) => (e as unknown as { value: string }).value));
+const problemText = async (frame: FrameLocator) =>
+  String(await frame.locator('#plan-problem').evaluate((e) => (e as unknown as { value: string }).value));
 
 /** Waits (up to 10 s) for the problem editor to show `part`, as a person would, and returns its text. */
 async function problemContaining(frame: FrameLocator, part: string): Promise<string> {
@@ -42,7 +43,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
   before(async () => {
     assert.ok(existsSync(vsix), `${vsix} is missing: run "npm run package" first`);
     writeFileSync(currentSet, join(sets, 'h100-busy-a10g-na'));
-    writeFileSync(nvidiaSmi, `#!/bin/sh\nFAKE_NVIDIA_SMI_SET="$(cat '${currentSet}')" exec '${join(repo, 'test', 'fixtures', 'fake-bin', 'nvidia-smi')}' "$@"\n`);
+    writeFileSync(
+      nvidiaSmi,
+      `#!/bin/sh\nFAKE_NVIDIA_SMI_SET="$(cat '${currentSet}')" exec '${join(repo, 'test', 'fixtures', 'fake-bin', 'nvidia-smi')}' "$@"\n`,
+    );
     chmodSync(nvidiaSmi, 0o755);
     ssh = await startSshLab();
     vscode = await startCodeServer({
@@ -68,7 +72,9 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       return await body();
     } catch (error) {
       const shot = await saveScreenshot(vscode.page, `${name}-failure`).catch(() => 'no screenshot');
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\nscreenshot: ${shot}\ncode-server log tail:\n${vscode.logs().slice(-2000)}`);
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\nscreenshot: ${shot}\ncode-server log tail:\n${vscode.logs().slice(-2000)}`,
+      );
     }
   }
 
@@ -98,7 +104,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       // A10G whose utilization nvidia-smi reports as [N/A], shown as unknown, not 0 %.
       await row('This machine').waitFor({ timeout: 30_000 });
       await row('alive-1').waitFor({ timeout: 30_000 });
-      assert.match(await rows.filter({ hasText: '0: NVIDIA H100 80GB HBM3' }).first().innerText(), /7\.2 \/ 79\.6 GiB · 100%/);
+      assert.match(
+        await rows.filter({ hasText: '0: NVIDIA H100 80GB HBM3' }).first().innerText(),
+        /7\.2 \/ 79\.6 GiB · 100%/,
+      );
       assert.match(await rows.filter({ hasText: '1: NVIDIA A10G' }).first().innerText(), /0\.0 \/ 22\.5 GiB · util \?/);
       assert.match(await row('alive-1').innerText(), /2 GPUs · 1 busy/);
       // A dead host stays in the list and says why.
@@ -152,7 +161,8 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       assert.equal(await frame.locator('svg.memory-bar rect').count(), 5);
       const shot = await saveScreenshot(page, 'estimate');
       // The README's picture is this screen: `UPDATE_README_SCREENSHOTS=1 npm run test:e2e` renews it.
-      if (process.env.UPDATE_README_SCREENSHOTS === '1') copyFileSync(shot, join(repo, 'docs', 'images', 'workbench.png'));
+      if (process.env.UPDATE_README_SCREENSHOTS === '1')
+        copyFileSync(shot, join(repo, 'docs', 'images', 'workbench.png'));
     }));
 
   test('Suggest Deployment: Llama-3.1-70B for 5 requests/s lists every GPU type, cheapest first, with vLLM settings', () =>
@@ -172,8 +182,14 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const h100 = table.locator('tbody tr', { hasText: 'NVIDIA H100 80GB SXM' });
       assert.match(await h100.locator('td:nth-child(2)').innerText(), /^TP=4 x \d+$/);
       const costs = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
-      assert.deepEqual(costs.map(Number), [...costs.map(Number)].sort((x, y) => x - y));
-      assert.match(await frame.locator('#suggestion .command').first().innerText(), /vllm serve meta-llama\/Llama-3\.1-70B-Instruct --tensor-parallel-size \d+/);
+      assert.deepEqual(
+        costs.map(Number),
+        [...costs.map(Number)].sort((x, y) => x - y),
+      );
+      assert.match(
+        await frame.locator('#suggestion .command').first().innerText(),
+        /vllm serve meta-llama\/Llama-3\.1-70B-Instruct --tensor-parallel-size \d+/,
+      );
       await saveScreenshot(page, 'suggest');
     }));
 
@@ -187,12 +203,18 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await message.waitFor({ timeout: 60_000 });
       // By hand: chat-70b needs 4 H100s ($16), code-32b 2 L40S ($3.72), summarize and vision 5 L4s
       // ($4.00); the small models fill the gaps: $23.72/h on 11 GPUs.
-      assert.equal(await message.innerText(), 'Proven optimal: 11 GPU(s), $23.72/h, $0.80/h less than first-fit decreasing.');
+      assert.equal(
+        await message.innerText(),
+        'Proven optimal: 11 GPU(s), $23.72/h, $0.80/h less than first-fit decreasing.',
+      );
       assert.equal(await frame.locator('svg.plan-bars text').count(), 11);
       assert.match(await frame.locator('#plan-costs').innerText(), /First-fit decreasing\s+12\s+\$24\.52/);
       await saveScreenshot(page, 'plan');
       await frame.locator('#plan vscode-button', { hasText: 'Open as Kubernetes Deployments' }).click();
-      await page.locator('.monaco-editor .view-lines', { hasText: 'kind: Deployment' }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator('.monaco-editor .view-lines', { hasText: 'kind: Deployment' })
+        .first()
+        .waitFor({ timeout: 30_000 });
     }));
 
   test('Provisioning: the demand example picks GPU types, TP and replicas, cheaper than one type, with a cost/headroom front', () =>
@@ -206,7 +228,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const table = frame.locator('#provisioning-table');
       await table.waitFor({ timeout: 60_000 });
       const message = await frame.locator('#plan-message').innerText();
-      const [, cost, saving, single] = /^Proven optimal: \$(\d+\.\d\d)\/h for 3 model\(s\), \$(\d+\.\d\d)\/h less than the best single GPU type \(\S+, \$(\d+\.\d\d)\/h\)\.$/.exec(message) ?? [];
+      const [, cost, saving, single] =
+        /^Proven optimal: \$(\d+\.\d\d)\/h for 3 model\(s\), \$(\d+\.\d\d)\/h less than the best single GPU type \(\S+, \$(\d+\.\d\d)\/h\)\.$/.exec(
+          message,
+        ) ?? [];
       assert.ok(cost, message);
       assert.equal((Number(single) - Number(cost)).toFixed(2), saving);
       // The rows' costs add up to the total, and every model of the example has a row.
@@ -230,8 +255,16 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       // This machine and alive-1 each have the fixture's H100 (81,559 MiB) and A10G (23,028 MiB);
       // less the 480 MiB the driver keeps: 79.17 and 22.01 GiB. dead-box is unreachable: not counted.
       assert.deepEqual(
-        written.gpus.map((g: { type: string; count: number; memoryGiB: number; costPerHour: number }) => [g.type, g.count, g.memoryGiB, g.costPerHour]),
-        [['h100-sxm', 2, 79.17, 4], ['a10g', 2, 22.01, 1.01]],
+        written.gpus.map((g: { type: string; count: number; memoryGiB: number; costPerHour: number }) => [
+          g.type,
+          g.count,
+          g.memoryGiB,
+          g.costPerHour,
+        ]),
+        [
+          ['h100-sxm', 2, 79.17, 4],
+          ['a10g', 2, 22.01, 1.01],
+        ],
       );
       assert.deepEqual(written.models, models);
     }));
@@ -242,7 +275,11 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
       const frame = webviewFrame(page);
       // Two 30 GiB replicas on 48 GiB GPUs at $2/h: one per GPU, $4.00/h by hand.
-      const text = JSON.stringify({ objective: 'cost', gpus: [{ type: 'reload-test', count: 3, memoryGiB: 48, costPerHour: 2 }], models: [{ name: 'kept', memoryGiB: 30, replicas: 2, tp: 1 }] });
+      const text = JSON.stringify({
+        objective: 'cost',
+        gpus: [{ type: 'reload-test', count: 3, memoryGiB: 48, costPerHour: 2 }],
+        models: [{ name: 'kept', memoryGiB: 30, replicas: 2, tp: 1 }],
+      });
       await frame.locator('#plan-problem').evaluate((e, value) => {
         (e as unknown as { value: string }).value = value;
         e.dispatchEvent(new Event('input'));
@@ -266,7 +303,13 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await frame.locator('#simulation vscode-button', { hasText: 'Simulate the queue' }).click();
       const jobs = frame.locator('#jobs-table tbody tr');
       await jobs.first().waitFor({ timeout: 30_000 });
-      assert.deepEqual((await frame.locator('#jobs-table tbody tr td:first-child').allInnerTexts()), ['fcfs', 'sjf', 'srtf', 'rr', 'priority']);
+      assert.deepEqual(await frame.locator('#jobs-table tbody tr td:first-child').allInnerTexts(), [
+        'fcfs',
+        'sjf',
+        'srtf',
+        'rr',
+        'priority',
+      ]);
       // FCFS by hand on 4 GPUs: pretrain 0-12 holds all four, so everything else waits for it; the last
       // job (batch-embed) ends at 12 + 6 (finetune-b) = 18 or later.
       const fcfsMakespan = Number(await frame.locator('#jobs-table tbody tr:first-child td:nth-child(2)').innerText());

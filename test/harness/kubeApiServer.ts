@@ -15,7 +15,14 @@ export interface KubeLab {
   stop(): Promise<void>;
 }
 
-const NODE_RESOURCE = { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: ['get', 'list', 'watch'], shortNames: ['no'] };
+const NODE_RESOURCE = {
+  name: 'nodes',
+  singularName: 'node',
+  namespaced: false,
+  kind: 'Node',
+  verbs: ['get', 'list', 'watch'],
+  shortNames: ['no'],
+};
 
 export async function startKubeLab(nodesFixture: string): Promise<KubeLab> {
   if (!resolveExecutable('kubectl', undefined)) await ensureAptPackages({ 'kubernetes-client': '/usr/bin/kubectl' });
@@ -30,12 +37,22 @@ export async function startKubeLab(nodesFixture: string): Promise<KubeLab> {
     };
     if (path === '/api') return json(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (path === '/apis') return json(200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
-    if (path === '/api/v1') return json(200, { kind: 'APIResourceList', groupVersion: 'v1', resources: [NODE_RESOURCE] });
+    if (path === '/api/v1')
+      return json(200, { kind: 'APIResourceList', groupVersion: 'v1', resources: [NODE_RESOURCE] });
     if (path === '/api/v1/nodes') return json(200, nodes);
     if (path === '/version') return json(200, { major: '1', minor: '30', gitVersion: 'v1.30.0' });
-    json(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `the server could not find ${path}`, reason: 'NotFound', code: 404 });
+    json(404, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      message: `the server could not find ${path}`,
+      reason: 'NotFound',
+      code: 404,
+    });
   });
-  const port = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port)));
+  const port = await new Promise<number>((r) =>
+    server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port)),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'gpu-workbench-kube-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(

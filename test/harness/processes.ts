@@ -44,7 +44,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitForPort(port: number, child: ChildProcess, timeoutMs: number, logs: () => string): Promise<void> {
+export async function waitForPort(
+  port: number,
+  child: ChildProcess,
+  timeoutMs: number,
+  logs: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${logs()}`);

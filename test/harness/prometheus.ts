@@ -28,7 +28,9 @@ export async function startPrometheusLab(metricsFile: string): Promise<Prometheu
       res.writeHead(404).end();
     }
   });
-  const exporterPort = await new Promise<number>((r) => exporter.listen(0, '127.0.0.1', () => r((exporter.address() as { port: number }).port)));
+  const exporterPort = await new Promise<number>((r) =>
+    exporter.listen(0, '127.0.0.1', () => r((exporter.address() as { port: number }).port)),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'gpu-workbench-prometheus-'));
   writeFileSync(
     join(dir, 'prometheus.yml'),

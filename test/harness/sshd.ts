@@ -66,10 +66,17 @@ export async function startSshLab(options: { aliveCount?: number; hangingCount?:
   // A host that accepts and then says nothing, like a wedged machine behind a load balancer.
   const silent: Socket[] = [];
   const hanging: Server = createServer((socket) => silent.push(socket));
-  const hangingPort = await new Promise<number>((r) => hanging.listen(0, '127.0.0.1', () => r((hanging.address() as { port: number }).port)));
+  const hangingPort = await new Promise<number>((r) =>
+    hanging.listen(0, '127.0.0.1', () => r((hanging.address() as { port: number }).port)),
+  );
   const deadPort = await freePort();
 
-  const common = ['  User root', `  IdentityFile ${join(dir, 'client_key')}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${join(dir, 'known_hosts')}`];
+  const common = [
+    '  User root',
+    `  IdentityFile ${join(dir, 'client_key')}`,
+    '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${join(dir, 'known_hosts')}`,
+  ];
   const aliveCount = options.aliveCount ?? 2;
   const aliases = Array.from({ length: aliveCount }, (_, i) => `alive-${i + 1}`);
   const hangingAliases = Array.from({ length: options.hangingCount ?? 0 }, (_, i) => `hanging-${i + 1}`);

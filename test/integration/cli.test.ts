@@ -28,7 +28,10 @@ describe('gpu-workbench inventory', () => {
   let ssh: SshLab;
   let prometheus: PrometheusLab;
   before(async () => {
-    [ssh, prometheus] = await Promise.all([startSshLab(), startPrometheusLab(join(repo, 'test', 'fixtures', 'prometheus', 'dcgm-exporter-two-nodes.prom'))]);
+    [ssh, prometheus] = await Promise.all([
+      startSshLab(),
+      startPrometheusLab(join(repo, 'test', 'fixtures', 'prometheus', 'dcgm-exporter-two-nodes.prom')),
+    ]);
     await prometheus.waitForSeries('DCGM_FI_DEV_FB_USED', 4);
   });
   after(async () => {
@@ -37,21 +40,45 @@ describe('gpu-workbench inventory', () => {
   });
 
   test('--json prints the same model the editor shows, from every source, and exits 1 for a dead host', async () => {
-    const result = await runCli(['inventory', '--ssh', ssh.aliveHosts[0]!, '--ssh', ssh.deadHost, '--ssh-config', ssh.configFile, '--prometheus', prometheus.url, '--timeout', '5', '--json']);
+    const result = await runCli([
+      'inventory',
+      '--ssh',
+      ssh.aliveHosts[0]!,
+      '--ssh',
+      ssh.deadHost,
+      '--ssh-config',
+      ssh.configFile,
+      '--prometheus',
+      prometheus.url,
+      '--timeout',
+      '5',
+      '--json',
+    ]);
     assert.equal(result.code, 1, result.stderr);
     const inventory = JSON.parse(result.stdout) as Inventory;
-    assert.deepEqual(inventory.hosts.map((h) => [h.id, h.status.kind, h.gpus.length]), [
-      // The fake nvidia-smi's H100 + A10G and the fake rocm-smi's two MI300X, all on PATH.
-      ['local', 'ok', 4],
-      ['ssh:alive-1', 'ok', 2],
-      ['ssh:dead-box', 'unreachable', 0],
-      ['prometheus:gpu-node-a', 'ok', 2],
-      ['prometheus:gpu-node-b', 'ok', 1],
-    ]);
+    assert.deepEqual(
+      inventory.hosts.map((h) => [h.id, h.status.kind, h.gpus.length]),
+      [
+        // The fake nvidia-smi's H100 + A10G and the fake rocm-smi's two MI300X, all on PATH.
+        ['local', 'ok', 4],
+        ['ssh:alive-1', 'ok', 2],
+        ['ssh:dead-box', 'unreachable', 0],
+        ['prometheus:gpu-node-a', 'ok', 2],
+        ['prometheus:gpu-node-b', 'ok', 1],
+      ],
+    );
   });
 
   test('text output names each host and GPU and ends with the summary', async () => {
-    const result = await runCli(['inventory', '--ssh', ssh.aliveHosts[0]!, '--ssh-config', ssh.configFile, '--timeout', '5']);
+    const result = await runCli([
+      'inventory',
+      '--ssh',
+      ssh.aliveHosts[0]!,
+      '--ssh-config',
+      ssh.configFile,
+      '--timeout',
+      '5',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
     assert.equal(lines[0], 'This machine (local)');

@@ -25,7 +25,10 @@ async function run(args: string[], stdin?: string): Promise<{ code: number; stdo
     });
   }
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd: repo, timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
+      cwd: repo,
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -35,15 +38,47 @@ async function run(args: string[], stdin?: string): Promise<{ code: number; stdo
 
 describe('gpu-workbench lint', () => {
   test('--format json gives 1-based positions and exits 1 when there is an error', async () => {
-    const r = await run(['lint', 'examples/scripts/serve-qwen2.5-7b.sh', '--format', 'json', '--default-gpu', 'h100-sxm']);
+    const r = await run([
+      'lint',
+      'examples/scripts/serve-qwen2.5-7b.sh',
+      '--format',
+      'json',
+      '--default-gpu',
+      'h100-sxm',
+    ]);
     assert.equal(r.code, 1, r.stderr);
     const { findings } = JSON.parse(r.stdout) as { findings: Record<string, unknown>[] };
     const tp = findings.find((f) => f.ruleId === 'tp-divides-attention-heads');
     // Line 5 is "  --tensor-parallel-size 8 \", the value "8" at column 26.
-    assert.deepEqual(tp && { file: tp.file, line: tp.line, column: tp.column, endLine: tp.endLine, endColumn: tp.endColumn, severity: tp.severity }, {
-      file: 'examples/scripts/serve-qwen2.5-7b.sh', line: 5, column: 26, endLine: 5, endColumn: 27, severity: 'error',
-    });
-    for (const f of findings) assert.deepEqual(Object.keys(f).sort(), ['column', 'endColumn', 'endLine', 'file', 'line', 'message', 'ruleId', 'severity']);
+    assert.deepEqual(
+      tp && {
+        file: tp.file,
+        line: tp.line,
+        column: tp.column,
+        endLine: tp.endLine,
+        endColumn: tp.endColumn,
+        severity: tp.severity,
+      },
+      {
+        file: 'examples/scripts/serve-qwen2.5-7b.sh',
+        line: 5,
+        column: 26,
+        endLine: 5,
+        endColumn: 27,
+        severity: 'error',
+      },
+    );
+    for (const f of findings)
+      assert.deepEqual(Object.keys(f).sort(), [
+        'column',
+        'endColumn',
+        'endLine',
+        'file',
+        'line',
+        'message',
+        'ruleId',
+        'severity',
+      ]);
   });
 
   test('a clean file exits 0; a missing path exits 2; a bad flag exits 2', async () => {
@@ -66,7 +101,9 @@ describe('gpu-workbench lint', () => {
     const r = await run(['lint', 'examples', '--format', 'sarif', '--default-gpu', 'h100-sxm']);
     assert.equal(r.code, 1);
     const sarif = JSON.parse(r.stdout) as Log;
-    const schema = JSON.parse(readFileSync(join(repo, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const schema = JSON.parse(
+      readFileSync(join(repo, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+    );
     // The published schema is JSON Schema draft-04: Ajv's draft-04 build reads it as written.
     // Its 'language' pattern is not valid in Unicode mode, so patterns are compiled without the u flag.
     const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
@@ -76,11 +113,17 @@ describe('gpu-workbench lint', () => {
     // The validator does reject what GitHub would: a level SARIF does not define.
     const run0 = sarif.runs[0]!;
     const results = run0.results ?? [];
-    assert.equal(validate({ ...sarif, runs: [{ ...run0, results: [{ ...results[0]!, level: 'fatal' as 'error' }] }] }), false);
+    assert.equal(
+      validate({ ...sarif, runs: [{ ...run0, results: [{ ...results[0]!, level: 'fatal' as 'error' }] }] }),
+      false,
+    );
     assert.ok(results.length >= 10);
     // Every result points at a rule the driver describes, with its help page.
     const rules = run0.tool.driver.rules ?? [];
     for (const result of results) assert.equal(rules[result.ruleIndex ?? -1]?.id, result.ruleId);
-    assert.match(rules.find((rule) => rule.id === 'gpu-over-provisioned')?.help?.markdown ?? '', /Over-provisioned: fits on fewer GPUs/);
+    assert.match(
+      rules.find((rule) => rule.id === 'gpu-over-provisioned')?.help?.markdown ?? '',
+      /Over-provisioned: fits on fewer GPUs/,
+    );
   });
 });

@@ -9,7 +9,12 @@ import { queryLocalHost, readGraphicsControllers } from '../../src/node/localGpu
 const repo = resolve(import.meta.dirname, '..', '..');
 const fakeBin = join(repo, 'test', 'fixtures', 'fake-bin');
 const sets = join(repo, 'test', 'fixtures', 'nvidia-smi', 'sets');
-const base = { nvidiaSmiPath: join(fakeBin, 'nvidia-smi'), rocmSmiPath: join(fakeBin, 'does-not-exist'), timeoutMs: 5000, sysinfoWorkerPath: undefined };
+const base = {
+  nvidiaSmiPath: join(fakeBin, 'nvidia-smi'),
+  rocmSmiPath: join(fakeBin, 'does-not-exist'),
+  timeoutMs: 5000,
+  sysinfoWorkerPath: undefined,
+};
 
 describe('local GPUs', () => {
   afterEach(() => {
@@ -18,27 +23,36 @@ describe('local GPUs', () => {
     delete process.env.FAKE_NVIDIA_SMI_HANG;
   });
 
-  test('nvidia-smi\'s GPUs come with their processes', async () => {
+  test("nvidia-smi's GPUs come with their processes", async () => {
     const host = await queryLocalHost(base);
     assert.deepEqual(host.status, { kind: 'ok' });
-    assert.deepEqual(host.gpus.map((g) => g.name), ['NVIDIA H100 80GB HBM3', 'NVIDIA A10G']);
+    assert.deepEqual(
+      host.gpus.map((g) => g.name),
+      ['NVIDIA H100 80GB HBM3', 'NVIDIA A10G'],
+    );
     assert.deepEqual(host.gpus[0]?.processes, [{ pid: 407, name: 'python3', usedMemoryMiB: 7366 }]);
   });
 
   test('MIG instances appear under their GPU', async () => {
     process.env.FAKE_NVIDIA_SMI_SET = join(sets, 'mig-a100');
     const host = await queryLocalHost(base);
-    assert.deepEqual(host.gpus[0]?.migInstances.map((m) => m.profile), ['3g.20gb', '2g.10gb', '1g.5gb']);
+    assert.deepEqual(
+      host.gpus[0]?.migInstances.map((m) => m.profile),
+      ['3g.20gb', '2g.10gb', '1g.5gb'],
+    );
   });
 
   test('NVIDIA and AMD GPUs on one machine', async () => {
     const host = await queryLocalHost({ ...base, rocmSmiPath: join(fakeBin, 'rocm-smi') });
-    assert.deepEqual(host.gpus.map((g) => `${g.vendor}:${g.name}`), [
-      'nvidia:NVIDIA H100 80GB HBM3',
-      'nvidia:NVIDIA A10G',
-      'amd:AMD Instinct MI300X OAM',
-      'amd:AMD Instinct MI300X OAM',
-    ]);
+    assert.deepEqual(
+      host.gpus.map((g) => `${g.vendor}:${g.name}`),
+      [
+        'nvidia:NVIDIA H100 80GB HBM3',
+        'nvidia:NVIDIA A10G',
+        'amd:AMD Instinct MI300X OAM',
+        'amd:AMD Instinct MI300X OAM',
+      ],
+    );
   });
 
   test('a driver failure (exit 9) says so on the host', async () => {
@@ -46,7 +60,10 @@ describe('local GPUs', () => {
     process.env.FAKE_NVIDIA_SMI_EXIT = '9';
     const host = await queryLocalHost(base);
     assert.equal(host.status.kind, 'failed');
-    assert.match(host.status.kind === 'failed' ? host.status.reason : '', /exit 9: NVIDIA-SMI has failed because it couldn't communicate/);
+    assert.match(
+      host.status.kind === 'failed' ? host.status.reason : '',
+      /exit 9: NVIDIA-SMI has failed because it couldn't communicate/,
+    );
   });
 
   test('no devices is no GPU and no error', async () => {

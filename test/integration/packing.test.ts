@@ -10,7 +10,8 @@ import { GlpkWorkerClient } from '../../src/node/solverClient.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const client = new GlpkWorkerClient(join(repo, 'dist', 'solver-worker.js'));
-const solve = (p: PackingProblem, timeLimitSeconds = 10) => solvePacking(p, (program, o) => client.solve(program, o), { timeLimitSeconds, mipGap: 0 });
+const solve = (p: PackingProblem, timeLimitSeconds = 10) =>
+  solvePacking(p, (program, o) => client.solve(program, o), { timeLimitSeconds, mipGap: 0 });
 
 /** Cheapest cost by trying every assignment of replicas to GPUs (tiny problems only; TP 1). */
 function bruteForce(p: PackingProblem): number {
@@ -20,7 +21,10 @@ function bruteForce(p: PackingProblem): number {
   const load = new Array<number>(gpus.length).fill(0);
   const place = (i: number) => {
     if (i === items.length) {
-      best = Math.min(best, gpus.reduce((sum, g, k) => sum + (load[k]! > 0 ? g.costPerHour : 0), 0));
+      best = Math.min(
+        best,
+        gpus.reduce((sum, g, k) => sum + (load[k]! > 0 ? g.costPerHour : 0), 0),
+      );
       return;
     }
     for (let k = 0; k < gpus.length; k++) {
@@ -38,7 +42,9 @@ describe('packing with GLPK', () => {
   after(() => client.dispose());
 
   test('the mixed-fleet example: $23.72/h by hand, $0.80 under first-fit', async () => {
-    const parsed = parsePackingProblem(JSON.parse(readFileSync(join(repo, 'examples', 'plan', 'mixed-fleet.json'), 'utf8')));
+    const parsed = parsePackingProblem(
+      JSON.parse(readFileSync(join(repo, 'examples', 'plan', 'mixed-fleet.json'), 'utf8')),
+    );
     assert.ok(parsed.ok);
     const result = await solve(parsed.value);
     // chat-70b (72 GiB x TP 2 x 2) fits only H100s: 4 x $4 = $16; code-32b (40 GiB) on 2 L40S = $3.72;
@@ -52,7 +58,7 @@ describe('packing with GLPK', () => {
 
   test('matches brute force on 30 small random problems', async () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 30; n++) {
       const p: PackingProblem = {
         objective: 'cost',
@@ -60,7 +66,12 @@ describe('packing with GLPK', () => {
           { type: 'a', count: 2, memoryGiB: 24, costPerHour: 1 },
           { type: 'b', count: 2, memoryGiB: 48, costPerHour: 1.7 },
         ],
-        models: Array.from({ length: 2 + Math.floor(random() * 2) }, (_, i) => ({ name: `m${i}`, memoryGiB: 2 + Math.floor(random() * 30), replicas: 1 + Math.floor(random() * 2), tp: 1 })),
+        models: Array.from({ length: 2 + Math.floor(random() * 2) }, (_, i) => ({
+          name: `m${i}`,
+          memoryGiB: 2 + Math.floor(random() * 30),
+          replicas: 1 + Math.floor(random() * 2),
+          tp: 1,
+        })),
       };
       const expected = bruteForce(p);
       const result = await solve(p);
@@ -75,7 +86,11 @@ describe('packing with GLPK', () => {
   });
 
   test('TP replicas take distinct GPUs of one type', async () => {
-    const p: PackingProblem = { objective: 'gpus', gpus: [{ type: 'g', count: 4, memoryGiB: 80, costPerHour: 1 }], models: [{ name: 'wide', memoryGiB: 30, replicas: 2, tp: 2 }] };
+    const p: PackingProblem = {
+      objective: 'gpus',
+      gpus: [{ type: 'g', count: 4, memoryGiB: 80, costPerHour: 1 }],
+      models: [{ name: 'wide', memoryGiB: 30, replicas: 2, tp: 2 }],
+    };
     const result = await solve(p);
     // Two 30 GiB shards fit one 80 GiB GPU, so 4 shards need only 2 GPUs, each holding one shard of each replica.
     assert.equal(result.gpusUsed, 2);
@@ -83,7 +98,11 @@ describe('packing with GLPK', () => {
   });
 
   test('an infeasible problem says what binds', async () => {
-    const result = await solve({ objective: 'cost', gpus: [{ type: 'l4', count: 1, memoryGiB: 24, costPerHour: 0.8 }], models: [{ name: 'big', memoryGiB: 40, replicas: 1, tp: 1 }] });
+    const result = await solve({
+      objective: 'cost',
+      gpus: [{ type: 'l4', count: 1, memoryGiB: 24, costPerHour: 0.8 }],
+      models: [{ name: 'big', memoryGiB: 40, replicas: 1, tp: 1 }],
+    });
     assert.equal(result.status, 'infeasible');
     assert.match(result.message, /big needs 1 GPU\(s\) with 40 GiB each/);
   });
@@ -91,8 +110,15 @@ describe('packing with GLPK', () => {
   test('a solver that never answers ends as a timeout, with the greedy plan', async () => {
     const hang = new GlpkWorkerClient(join(repo, 'test', 'fixtures', 'workers', 'hang-worker.cjs'));
     try {
-      const p: PackingProblem = { objective: 'cost', gpus: [{ type: 'g', count: 2, memoryGiB: 24, costPerHour: 1 }], models: [{ name: 'm', memoryGiB: 10, replicas: 2, tp: 1 }] };
-      const result = await solvePacking(p, (program, o) => hang.solve(program, o), { timeLimitSeconds: 0.1, mipGap: 0 });
+      const p: PackingProblem = {
+        objective: 'cost',
+        gpus: [{ type: 'g', count: 2, memoryGiB: 24, costPerHour: 1 }],
+        models: [{ name: 'm', memoryGiB: 10, replicas: 2, tp: 1 }],
+      };
+      const result = await solvePacking(p, (program, o) => hang.solve(program, o), {
+        timeLimitSeconds: 0.1,
+        mipGap: 0,
+      });
       assert.equal(result.status, 'timeout');
       assert.equal(result.greedy?.gpusUsed, 1);
     } finally {
@@ -106,7 +132,11 @@ describe('gpu-workbench plan', () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(repo, 'bin', 'gpu-workbench.js'), ...args], { cwd: repo, timeout: 60_000 });
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        [join(repo, 'bin', 'gpu-workbench.js'), ...args],
+        { cwd: repo, timeout: 60_000 },
+      );
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
@@ -122,7 +152,9 @@ describe('gpu-workbench plan', () => {
     assert.equal(json.costPerHour, 23.72);
     assert.equal(json.gpusUsed, 11);
     assert.deepEqual(Object.keys(json.greedy), ['costPerHour', 'gpusUsed']);
-    const parsed = parsePackingProblem(JSON.parse(readFileSync(join(repo, 'examples', 'plan', 'mixed-fleet.json'), 'utf8')));
+    const parsed = parsePackingProblem(
+      JSON.parse(readFileSync(join(repo, 'examples', 'plan', 'mixed-fleet.json'), 'utf8')),
+    );
     assert.ok(parsed.ok);
     assert.deepEqual(validatePlacement(parsed.value, { gpus: json.placements }), []);
   });

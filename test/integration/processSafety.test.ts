@@ -12,7 +12,8 @@ const fakeBin = resolve(import.meta.dirname, '..', 'fixtures', 'fake-bin');
 
 function hungChildren(): number {
   try {
-    return execFileSync('pgrep', ['-f', '^sleep 3600$'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
+    return execFileSync('pgrep', ['-f', '^sleep 3600$'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean)
+      .length;
   } catch {
     return 0; // pgrep exits 1 when nothing matches
   }
@@ -27,7 +28,12 @@ describe('process safety', () => {
     process.env.FAKE_NVIDIA_SMI_HANG = '1';
     try {
       for (let i = 0; i < 10; i++) {
-        const host = await queryLocalHost({ nvidiaSmiPath: join(fakeBin, 'nvidia-smi'), rocmSmiPath: join(dir, 'none'), timeoutMs: 200, sysinfoWorkerPath: undefined });
+        const host = await queryLocalHost({
+          nvidiaSmiPath: join(fakeBin, 'nvidia-smi'),
+          rocmSmiPath: join(dir, 'none'),
+          timeoutMs: 200,
+          sysinfoWorkerPath: undefined,
+        });
         assert.equal(host.status.kind, 'failed');
       }
     } finally {
@@ -40,11 +46,27 @@ describe('process safety', () => {
   test('a context full of shell metacharacters reaches kubectl as one unchanged argument', async () => {
     const argsFile = join(dir, 'args');
     const kubectl = join(dir, 'kubectl');
-    writeFileSync(kubectl, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > '${argsFile}'\necho '{"items": []}'\n`);
+    writeFileSync(
+      kubectl,
+      `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > '${argsFile}'\necho '{"items": []}'\n`,
+    );
     chmodSync(kubectl, 0o755);
     const context = 'prod; touch /tmp/pwned $(id) | cat & `id` > x';
-    const hosts = await queryKubernetesNodes({ kubectlPath: kubectl, kubeconfig: '/tmp/my config', context, timeoutMs: 5000 });
+    const hosts = await queryKubernetesNodes({
+      kubectlPath: kubectl,
+      kubeconfig: '/tmp/my config',
+      context,
+      timeoutMs: 5000,
+    });
     assert.deepEqual(hosts, []);
-    assert.deepEqual(readFileSync(argsFile, 'utf8').split('\n').filter(Boolean), ['get', 'nodes', '-o', 'json', '--request-timeout=5s', '--kubeconfig=/tmp/my config', `--context=${context}`]);
+    assert.deepEqual(readFileSync(argsFile, 'utf8').split('\n').filter(Boolean), [
+      'get',
+      'nodes',
+      '-o',
+      'json',
+      '--request-timeout=5s',
+      '--kubeconfig=/tmp/my config',
+      `--context=${context}`,
+    ]);
   });
 });

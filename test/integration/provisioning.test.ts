@@ -10,7 +10,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { candidates, parseProvisioningProblem, solveProvisioning, type Candidate, type ProvisioningProblem } from '../../src/core/solver/provisioning.ts';
+import {
+  candidates,
+  parseProvisioningProblem,
+  solveProvisioning,
+  type Candidate,
+  type ProvisioningProblem,
+} from '../../src/core/solver/provisioning.ts';
 import { GlpkWorkerClient } from '../../src/node/solverClient.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
@@ -29,7 +35,10 @@ function exhaustive(p: ProvisioningProblem): number {
   const list = candidates(p);
   const free = new Map(p.pools.map((pool) => [pool.gpu.id, pool.count]));
   let best = Infinity;
-  const byModel = p.models.map((m) => ({ demand: m.workload.requestsPerSecond, options: list.filter((c) => c.model === m.name) }));
+  const byModel = p.models.map((m) => ({
+    demand: m.workload.requestsPerSecond,
+    options: list.filter((c) => c.model === m.name),
+  }));
   const search = (model: number, option: number, remaining: number, cost: number) => {
     if (cost >= best - 1e-9) return;
     if (model === byModel.length) {
@@ -60,7 +69,9 @@ describe('provisioning with GLPK', () => {
     assert.equal(result.status, 'optimal');
     // Every demand is met by the replicas chosen for it, and the cost is the sum of their prices.
     for (const m of p.models) {
-      const capacity = result.choices.filter((c) => c.model === m.name).reduce((s, c) => s + c.replicas * c.requestsPerSecond, 0);
+      const capacity = result.choices
+        .filter((c) => c.model === m.name)
+        .reduce((s, c) => s + c.replicas * c.requestsPerSecond, 0);
       assert.ok(capacity >= m.workload.requestsPerSecond, `${m.name}: ${capacity} < ${m.workload.requestsPerSecond}`);
     }
     const price = new Map(p.pools.map((pool) => [pool.gpu.id, pool.gpu.pricePerHour]));
@@ -69,7 +80,10 @@ describe('provisioning with GLPK', () => {
     assert.equal(result.costPerHour!.toFixed(4), exhaustive(p).toFixed(4));
     assert.ok(new Set(result.choices.map((c) => c.gpuType)).size >= 2, 'a mix, not one type');
     assert.ok(result.homogeneous && result.homogeneous.costPerHour > result.costPerHour!);
-    assert.match(result.message, /^Proven optimal: \$\d+\.\d\d\/h for 3 model\(s\), \$\d+\.\d\d\/h less than the best single GPU type/);
+    assert.match(
+      result.message,
+      /^Proven optimal: \$\d+\.\d\d\/h for 3 model\(s\), \$\d+\.\d\d\/h less than the best single GPU type/,
+    );
   });
 
   test('the cost/headroom front starts at the optimum and buys more headroom with each step', async () => {
@@ -85,7 +99,14 @@ describe('provisioning with GLPK', () => {
 
   test('when the cheap type runs short, the plan spills onto the next and stays optimal', async () => {
     // Two L40S only: the example's choice for "code" needs more of them than there are.
-    const p = parse({ ...example, gpus: [{ type: 'l40s', count: 2 }, { type: 'a10g', count: 12 }, { type: 'h100-sxm', count: 2 }] });
+    const p = parse({
+      ...example,
+      gpus: [
+        { type: 'l40s', count: 2 },
+        { type: 'a10g', count: 12 },
+        { type: 'h100-sxm', count: 2 },
+      ],
+    });
     const result = await solve(p);
     assert.equal(result.status, 'optimal');
     const used = new Map<string, number>();
@@ -96,7 +117,14 @@ describe('provisioning with GLPK', () => {
 
   test('when two models both want the last GPUs of a type, the joint optimum decides who gets them', async () => {
     // Four L40S: alone, "chat" would take one and "code" a TP=4 replica (four), one too many together.
-    const p = parse({ ...example, gpus: [{ type: 'l40s', count: 4 }, { type: 'a10g', count: 12 }, { type: 'h100-sxm', count: 2 }] });
+    const p = parse({
+      ...example,
+      gpus: [
+        { type: 'l40s', count: 4 },
+        { type: 'a10g', count: 12 },
+        { type: 'h100-sxm', count: 2 },
+      ],
+    });
     const result = await solve(p);
     assert.equal(result.status, 'optimal');
     const l40s = result.choices.filter((c) => c.gpuType === 'l40s').reduce((s, c) => s + c.replicas * c.tp, 0);
@@ -105,7 +133,12 @@ describe('provisioning with GLPK', () => {
   });
 
   test('too few GPUs for the demand is infeasible, and says what to change', async () => {
-    const result = await solve(parse({ gpus: [{ type: 'l4', count: 1 }], models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', demand: { requestsPerSecond: 50 } }] }));
+    const result = await solve(
+      parse({
+        gpus: [{ type: 'l4', count: 1 }],
+        models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', demand: { requestsPerSecond: 50 } }],
+      }),
+    );
     assert.equal(result.status, 'infeasible');
     assert.equal(result.choices.length, 0);
     assert.match(result.message, /cannot|No GPU type/);
@@ -114,7 +147,11 @@ describe('provisioning with GLPK', () => {
 
 describe('gpu-workbench plan with demands', () => {
   test('--json gives the choices, the single-type comparison and the front', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(repo, 'bin', 'gpu-workbench.js'), 'plan', 'examples/plan/provisioning.json', '--json'], { cwd: repo, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(repo, 'bin', 'gpu-workbench.js'), 'plan', 'examples/plan/provisioning.json', '--json'],
+      { cwd: repo, timeout: 60_000 },
+    );
     const json = JSON.parse(stdout);
     assert.equal(json.status, 'optimal');
     assert.ok(json.choices.every((c: { replicas: number; tp: number }) => c.replicas >= 1 && c.tp >= 1));

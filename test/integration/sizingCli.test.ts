@@ -16,14 +16,32 @@ const cli = join(repo, 'bin', 'gpu-workbench.js');
 
 // Qwen3-0.6B's config.json as published on the Hub (the fields that matter, with a few extra ones).
 const QWEN3_0_6B = {
-  architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', hidden_size: 1024, intermediate_size: 3072, num_hidden_layers: 28,
-  num_attention_heads: 16, num_key_value_heads: 8, head_dim: 128, vocab_size: 151936, max_position_embeddings: 40960,
-  tie_word_embeddings: true, torch_dtype: 'bfloat16', rms_norm_eps: 1e-6, rope_theta: 1000000, hidden_act: 'silu',
+  architectures: ['Qwen3ForCausalLM'],
+  model_type: 'qwen3',
+  hidden_size: 1024,
+  intermediate_size: 3072,
+  num_hidden_layers: 28,
+  num_attention_heads: 16,
+  num_key_value_heads: 8,
+  head_dim: 128,
+  vocab_size: 151936,
+  max_position_embeddings: 40960,
+  tie_word_embeddings: true,
+  torch_dtype: 'bfloat16',
+  rms_norm_eps: 1e-6,
+  rope_theta: 1000000,
+  hidden_act: 'silu',
 };
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, HF_HUB_OFFLINE: '1', ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], {
+      env: { ...process.env, HF_HUB_OFFLINE: '1', ...env },
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -33,7 +51,16 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 
 describe('gpu-workbench estimate', () => {
   test('--json for Llama-3.1-8B on an H100 at max_model_len 16000: vLLM logs 51.38 GiB of KV cache', async () => {
-    const r = await run(['estimate', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'h100-sxm', '--max-model-len', '16000', '--json']);
+    const r = await run([
+      'estimate',
+      '--model',
+      'meta-llama/Llama-3.1-8B-Instruct',
+      '--gpu',
+      'h100-sxm',
+      '--max-model-len',
+      '16000',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
     assert.ok(Math.abs(json.kvCacheGiB - 51.38) / 51.38 < 0.05, String(json.kvCacheGiB));
@@ -42,13 +69,32 @@ describe('gpu-workbench estimate', () => {
   });
 
   test('a model that does not fit exits 1 and says why', async () => {
-    const r = await run(['estimate', '--model', 'RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic', '--gpu', 'NVIDIA H100 80GB HBM3', '--max-model-len', '16000']);
+    const r = await run([
+      'estimate',
+      '--model',
+      'RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic',
+      '--gpu',
+      'NVIDIA H100 80GB HBM3',
+      '--max-model-len',
+      '16000',
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /Does not fit: No memory is left for the KV cache/);
   });
 
   test('--kv-cache-dtype fp8 halves the KV bytes per token', async () => {
-    const r = await run(['estimate', '--model', 'Qwen/Qwen3-32B', '--gpu', 'h100-sxm', '--kv-cache-dtype', 'fp8', '--max-model-len', '32000', '--json']);
+    const r = await run([
+      'estimate',
+      '--model',
+      'Qwen/Qwen3-32B',
+      '--gpu',
+      'h100-sxm',
+      '--kv-cache-dtype',
+      'fp8',
+      '--max-model-len',
+      '32000',
+      '--json',
+    ]);
     const json = JSON.parse(r.stdout);
     // 2 x 64 layers x 8 KV heads x 128 x 1 B = 131072 B; 4.5 GiB / 128 KiB = ~36.8k tokens >= 32000.
     assert.equal(json.kvBytesPerToken, 131072);
@@ -56,7 +102,11 @@ describe('gpu-workbench estimate', () => {
   });
 
   test('usage errors exit 2', async () => {
-    for (const args of [['estimate', '--model', 'Qwen/Qwen3-0.6B', '--gpu', 'tpu-v9'], ['estimate', '--gpu', 'h100-sxm'], ['estimate', '--model', 'Qwen/Qwen3-0.6B', '--gpu', 'h100-sxm', '--tp', '0']]) {
+    for (const args of [
+      ['estimate', '--model', 'Qwen/Qwen3-0.6B', '--gpu', 'tpu-v9'],
+      ['estimate', '--gpu', 'h100-sxm'],
+      ['estimate', '--model', 'Qwen/Qwen3-0.6B', '--gpu', 'h100-sxm', '--tp', '0'],
+    ]) {
       const r = await run(args);
       assert.equal(r.code, 2, args.join(' '));
     }
@@ -79,7 +129,8 @@ describe('models from files, the Hugging Face cache and the Hub', () => {
     hub = createServer((req, res) => {
       seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
       if (req.url === '/acme/gated-qwen/resolve/main/config.json') {
-        if (req.headers.authorization !== 'Bearer hf_secret_token') return void res.writeHead(401).end('{"error":"Access to model acme/gated-qwen is restricted."}');
+        if (req.headers.authorization !== 'Bearer hf_secret_token')
+          return void res.writeHead(401).end('{"error":"Access to model acme/gated-qwen is restricted."}');
         res.writeHead(200, { 'Content-Type': 'application/json' });
         return void res.end(JSON.stringify(QWEN3_0_6B));
       }
@@ -117,17 +168,26 @@ describe('models from files, the Hugging Face cache and the Hub', () => {
     const denied = await run(['estimate', '--model', 'acme/gated-qwen', '--gpu', 'h100-sxm'], env);
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /acme\/gated-qwen is gated or private: the Hub answered 401; set a Hugging Face token/);
-    const allowed = await run(['estimate', '--model', 'acme/gated-qwen', '--gpu', 'h100-sxm', '--json'], { ...env, HF_TOKEN: 'hf_secret_token' });
+    const allowed = await run(['estimate', '--model', 'acme/gated-qwen', '--gpu', 'h100-sxm', '--json'], {
+      ...env,
+      HF_TOKEN: 'hf_secret_token',
+    });
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.ok(!allowed.stdout.includes('hf_secret_token') && !allowed.stderr.includes('hf_secret_token'));
-    assert.deepEqual(seen.at(-1), { path: '/acme/gated-qwen/resolve/main/config.json', authorization: 'Bearer hf_secret_token' });
+    assert.deepEqual(seen.at(-1), {
+      path: '/acme/gated-qwen/resolve/main/config.json',
+      authorization: 'Bearer hf_secret_token',
+    });
     const missing = await run(['estimate', '--model', 'acme/nothing-here', '--gpu', 'h100-sxm'], env);
     assert.match(missing.stderr, /acme\/nothing-here was not found on the Hub \(404\)/);
   });
 
   test('with HF_HUB_OFFLINE=1 the Hub is never contacted', async () => {
     const before = seen.length;
-    const r = await run(['estimate', '--model', 'acme/gated-qwen', '--gpu', 'h100-sxm'], { HF_ENDPOINT: hubUrl, HF_HUB_CACHE: join(dir, 'empty-cache') });
+    const r = await run(['estimate', '--model', 'acme/gated-qwen', '--gpu', 'h100-sxm'], {
+      HF_ENDPOINT: hubUrl,
+      HF_HUB_CACHE: join(dir, 'empty-cache'),
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /not in the catalog or the local Hugging Face cache/);
     assert.equal(seen.length, before);
@@ -136,7 +196,18 @@ describe('models from files, the Hugging Face cache and the Hub', () => {
 
 describe('gpu-workbench suggest and train', () => {
   test('suggest --json: Llama-3.1-70B on H100s needs tensor parallel 4', async () => {
-    const r = await run(['suggest', '--model', 'meta-llama/Llama-3.1-70B-Instruct', '--gpu', 'h100-sxm', '--context', '8192', '--concurrency', '32', '--json']);
+    const r = await run([
+      'suggest',
+      '--model',
+      'meta-llama/Llama-3.1-70B-Instruct',
+      '--gpu',
+      'h100-sxm',
+      '--context',
+      '8192',
+      '--concurrency',
+      '32',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
     assert.equal(json.best.tensorParallel, 4);
@@ -144,17 +215,44 @@ describe('gpu-workbench suggest and train', () => {
   });
 
   test('--price makes a GPU type the cheapest: H100s at $0.10/h win for Llama-3.1-8B', async () => {
-    const r = await run(['suggest', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--rps', '1', '--price', 'h100-sxm=0.1', '--json']);
+    const r = await run([
+      'suggest',
+      '--model',
+      'meta-llama/Llama-3.1-8B-Instruct',
+      '--rps',
+      '1',
+      '--price',
+      'h100-sxm=0.1',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
     assert.equal(json.best.gpu, 'h100-sxm');
     assert.equal(json.best.costPerHour, json.best.gpus * 0.1);
-    const bad = await run(['suggest', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--rps', '1', '--price', 'h100=free']);
+    const bad = await run([
+      'suggest',
+      '--model',
+      'meta-llama/Llama-3.1-8B-Instruct',
+      '--rps',
+      '1',
+      '--price',
+      'h100=free',
+    ]);
     assert.equal(bad.code, 2);
   });
 
   test('train --json: ZeRO-3 full fine-tuning of Llama-3.1-8B over 8 GPUs, 16 B per parameter / 8 in model states', async () => {
-    const r = await run(['train', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--zero', '3', '--dp', '8', '--recompute', '--json']);
+    const r = await run([
+      'train',
+      '--model',
+      'meta-llama/Llama-3.1-8B-Instruct',
+      '--zero',
+      '3',
+      '--dp',
+      '8',
+      '--recompute',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout);
     // 8.03e9 x 16 B / 8 = 16.06e9 B = 14.96 GiB.

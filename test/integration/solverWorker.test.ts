@@ -5,7 +5,13 @@ import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { SELF_TEST_PROGRAM } from '../../src/core/solver/selfTest.ts';
 import type { LinearProgram } from '../../src/core/solver/workerProtocol.ts';
-import { GlpkWorkerClient, SOLVER_LIMITS, SolverSizeError, SolverTimeoutError, WATCHDOG_GRACE_MS } from '../../src/node/solverClient.ts';
+import {
+  GlpkWorkerClient,
+  SOLVER_LIMITS,
+  SolverSizeError,
+  SolverTimeoutError,
+  WATCHDOG_GRACE_MS,
+} from '../../src/node/solverClient.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const bundledWorker = join(repo, 'dist', 'solver-worker.js');
@@ -35,8 +41,28 @@ describe('GLPK in a worker thread, loaded from the build output', () => {
     // {a,b} w9 v50, singles at most 50; every triple weighs over 10. So {b, d} = 90.
     const knapsack: LinearProgram = {
       name: 'knapsack',
-      objective: { direction: 'max', name: 'value', vars: [{ name: 'a', coef: 10 }, { name: 'b', coef: 40 }, { name: 'c', coef: 30 }, { name: 'd', coef: 50 }] },
-      subjectTo: [{ name: 'capacity', vars: [{ name: 'a', coef: 5 }, { name: 'b', coef: 4 }, { name: 'c', coef: 6 }, { name: 'd', coef: 3 }], bound: { kind: 'upTo', ub: 10 } }],
+      objective: {
+        direction: 'max',
+        name: 'value',
+        vars: [
+          { name: 'a', coef: 10 },
+          { name: 'b', coef: 40 },
+          { name: 'c', coef: 30 },
+          { name: 'd', coef: 50 },
+        ],
+      },
+      subjectTo: [
+        {
+          name: 'capacity',
+          vars: [
+            { name: 'a', coef: 5 },
+            { name: 'b', coef: 4 },
+            { name: 'c', coef: 6 },
+            { name: 'd', coef: 3 },
+          ],
+          bound: { kind: 'upTo', ub: 10 },
+        },
+      ],
       binaries: ['a', 'b', 'c', 'd'],
     };
     const result = await client.solve(knapsack, options);
@@ -49,10 +75,31 @@ describe('GLPK in a worker thread, loaded from the build output', () => {
     // x + y = 1 and x + y >= 2 cannot both hold.
     const infeasible: LinearProgram = {
       name: 'infeasible',
-      objective: { direction: 'min', name: 'cost', vars: [{ name: 'x', coef: 1 }, { name: 'y', coef: 1 }] },
+      objective: {
+        direction: 'min',
+        name: 'cost',
+        vars: [
+          { name: 'x', coef: 1 },
+          { name: 'y', coef: 1 },
+        ],
+      },
       subjectTo: [
-        { name: 'one', vars: [{ name: 'x', coef: 1 }, { name: 'y', coef: 1 }], bound: { kind: 'equal', value: 1 } },
-        { name: 'two', vars: [{ name: 'x', coef: 1 }, { name: 'y', coef: 1 }], bound: { kind: 'atLeast', lb: 2 } },
+        {
+          name: 'one',
+          vars: [
+            { name: 'x', coef: 1 },
+            { name: 'y', coef: 1 },
+          ],
+          bound: { kind: 'equal', value: 1 },
+        },
+        {
+          name: 'two',
+          vars: [
+            { name: 'x', coef: 1 },
+            { name: 'y', coef: 1 },
+          ],
+          bound: { kind: 'atLeast', lb: 2 },
+        },
       ],
       generals: ['x', 'y'],
       bounds: [
@@ -72,11 +119,20 @@ describe('size caps', () => {
       const n = SOLVER_LIMITS.variables + 1;
       const huge: LinearProgram = {
         name: 'huge',
-        objective: { direction: 'min', name: 'z', vars: Array.from({ length: n }, (_, i) => ({ name: `x${i}`, coef: 1 })) },
+        objective: {
+          direction: 'min',
+          name: 'z',
+          vars: Array.from({ length: n }, (_, i) => ({ name: `x${i}`, coef: 1 })),
+        },
         subjectTo: [],
       };
       // The crash worker would exit 3 if it ever got the program.
-      await assert.rejects(client.solve(huge, options), (error: Error) => error instanceof SolverSizeError && error.message.includes(`${n} variables (at most ${SOLVER_LIMITS.variables})`));
+      await assert.rejects(
+        client.solve(huge, options),
+        (error: Error) =>
+          error instanceof SolverSizeError &&
+          error.message.includes(`${n} variables (at most ${SOLVER_LIMITS.variables})`),
+      );
     } finally {
       client.dispose();
     }

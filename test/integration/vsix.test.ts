@@ -37,26 +37,29 @@ describe(`the VSIX (${`gpu-workbench-${manifest.version}.vsix`})`, async () => {
   const names = [...files.keys()].sort();
 
   test('holds exactly the manifest, docs, licenses, bundles, wasm and media', () => {
-    assert.deepEqual(names, [
-      '[Content_Types].xml',
-      'extension.vsixmanifest',
-      'extension/LICENSE.txt',
-      'extension/THIRD-PARTY-NOTICES',
-      'extension/changelog.md',
-      ...readdirSync(join(repo, 'docs', 'rules')).map((page) => `extension/docs/rules/${page}`),
-      'extension/dist/extension.js',
-      'extension/dist/glpk.wasm',
-      'extension/dist/solver-worker.js',
-      'extension/dist/sysinfo-worker.js',
-      'extension/dist/webview.js',
-      'extension/media/gpu.svg',
-      'extension/media/example-plan.json',
-      'extension/media/example-provisioning.json',
-      'extension/media/icon.png',
-      'extension/media/workbench.css',
-      'extension/package.json',
-      'extension/readme.md',
-    ].sort());
+    assert.deepEqual(
+      names,
+      [
+        '[Content_Types].xml',
+        'extension.vsixmanifest',
+        'extension/LICENSE.txt',
+        'extension/THIRD-PARTY-NOTICES',
+        'extension/changelog.md',
+        ...readdirSync(join(repo, 'docs', 'rules')).map((page) => `extension/docs/rules/${page}`),
+        'extension/dist/extension.js',
+        'extension/dist/glpk.wasm',
+        'extension/dist/solver-worker.js',
+        'extension/dist/sysinfo-worker.js',
+        'extension/dist/webview.js',
+        'extension/media/gpu.svg',
+        'extension/media/example-plan.json',
+        'extension/media/example-provisioning.json',
+        'extension/media/icon.png',
+        'extension/media/workbench.css',
+        'extension/package.json',
+        'extension/readme.md',
+      ].sort(),
+    );
   });
 
   test('holds no sources, tests, source maps or node_modules', () => {
@@ -64,14 +67,17 @@ describe(`the VSIX (${`gpu-workbench-${manifest.version}.vsix`})`, async () => {
     assert.deepEqual(stray, []);
   });
 
-  test('ships glpk.js\'s own wasm, byte for byte, so GLPK loads without the network', () => {
+  test("ships glpk.js's own wasm, byte for byte, so GLPK loads without the network", () => {
     const shipped = files.get('extension/dist/glpk.wasm');
     assert.ok(shipped?.equals(readFileSync(join(repo, 'node_modules', 'glpk.js', 'dist', 'glpk.wasm'))));
   });
 
   test('is GPL-3.0-or-later with the GPL text as its license', () => {
     assert.equal(JSON.parse(files.get('extension/package.json')?.toString() ?? '{}').license, 'GPL-3.0-or-later');
-    assert.match(files.get('extension/LICENSE.txt')?.toString() ?? '', /GNU GENERAL PUBLIC LICENSE\s+Version 3, 29 June 2007/);
+    assert.match(
+      files.get('extension/LICENSE.txt')?.toString() ?? '',
+      /GNU GENERAL PUBLIC LICENSE\s+Version 3, 29 June 2007/,
+    );
   });
 });
 
@@ -86,10 +92,15 @@ describe('THIRD-PARTY-NOTICES', () => {
         if (match?.[1]) bundled.add(match[1]);
       }
     }
-    assert.ok(bundled.has('glpk.js') && bundled.has('@vscode/webview-ui-toolkit'), `unexpected bundle contents: ${[...bundled].join(', ')}`);
+    assert.ok(
+      bundled.has('glpk.js') && bundled.has('@vscode/webview-ui-toolkit'),
+      `unexpected bundle contents: ${[...bundled].join(', ')}`,
+    );
     for (const name of bundled) {
       const pkg = JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8'));
-      const entry = new RegExp(`Package: ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} ${pkg.version.replace(/\./g, '\\.')}\\nLicense: ${pkg.license}\\n`);
+      const entry = new RegExp(
+        `Package: ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} ${pkg.version.replace(/\./g, '\\.')}\\nLicense: ${pkg.license}\\n`,
+      );
       assert.match(notices, entry, `${name} ${pkg.version} (${pkg.license}) is bundled but not listed`);
     }
   });

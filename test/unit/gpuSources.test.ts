@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { emptyGpu, formatMemoryGiB, formatSummary, memoryBar, summarizeInventory, type Inventory } from '../../src/core/gpu/inventory.ts';
+import {
+  emptyGpu,
+  formatMemoryGiB,
+  formatSummary,
+  memoryBar,
+  summarizeInventory,
+  type Inventory,
+} from '../../src/core/gpu/inventory.ts';
 import { parseKubectlNodes } from '../../src/core/gpu/kubernetesNodes.ts';
 import { parseRocmSmiJson } from '../../src/core/gpu/rocmSmi.ts';
 import { parseSshConfigHosts, validateSshDestination } from '../../src/core/gpu/sshHosts.ts';
@@ -42,9 +49,18 @@ describe('kubectl get nodes -o json', () => {
   test('lists GPU nodes with capacity, allocatable, MIG slices, product and memory', () => {
     const parsed = parseKubectlNodes(read('kubernetes/nodes.json'));
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.value.map((h) => h.label), ['gpu-node-a', 'gpu-node-b']);
+    assert.deepEqual(
+      parsed.value.map((h) => h.label),
+      ['gpu-node-a', 'gpu-node-b'],
+    );
     const [a, b] = parsed.value;
-    assert.deepEqual(a?.kubernetes, { capacity: 8, allocatable: 8, migResources: {}, product: 'NVIDIA-H100-80GB-HBM3', memoryMiB: 81559 });
+    assert.deepEqual(a?.kubernetes, {
+      capacity: 8,
+      allocatable: 8,
+      migResources: {},
+      product: 'NVIDIA-H100-80GB-HBM3',
+      memoryMiB: 81559,
+    });
     assert.equal(a?.gpus.length, 8);
     assert.equal(a?.gpus[7]?.name, 'NVIDIA H100 80GB HBM3');
     assert.equal(a?.gpus[0]?.utilizationPercent, undefined);
@@ -55,7 +71,9 @@ describe('kubectl get nodes -o json', () => {
   });
 
   test('errors from kubectl are reported, not thrown', () => {
-    const refused = parseKubectlNodes('The connection to the server localhost:8080 was refused - did you specify the right host or port?');
+    const refused = parseKubectlNodes(
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+    );
     assert.equal(refused.ok, false);
     assert.match(refused.ok ? '' : refused.message, /connection to the server localhost:8080 was refused/);
     assert.equal(parseKubectlNodes('{"kind":"Status"}').ok, false);
@@ -70,7 +88,24 @@ describe('SSH host names', () => {
   });
 
   test('refuse option injection, whitespace, control characters and shell metacharacters', () => {
-    const hostile = ['-oProxyCommand=touch /tmp/pwned', '--', 'a b', 'gpu\nbox', 'gpu;reboot', 'gpu$(id)', 'gpu`id`', 'a|b', 'a&b', "a'b", 'a"b', 'a/b', 'a\\b', '', '   ', 'x'.repeat(256)];
+    const hostile = [
+      '-oProxyCommand=touch /tmp/pwned',
+      '--',
+      'a b',
+      'gpu\nbox',
+      'gpu;reboot',
+      'gpu$(id)',
+      'gpu`id`',
+      'a|b',
+      'a&b',
+      "a'b",
+      'a"b',
+      'a/b',
+      'a\\b',
+      '',
+      '   ',
+      'x'.repeat(256),
+    ];
     for (const host of hostile) assert.equal(validateSshDestination(host).ok, false, JSON.stringify(host));
   });
 
@@ -95,15 +130,25 @@ describe('systeminformation controllers', () => {
     const gpus = gpusFromGraphicsControllers(
       [
         { vendor: 'NVIDIA Corporation', model: 'GH100 [H100 SXM5 80GB]', vram: 81559, pciBus: '00:06.0' },
-        { vendor: 'Intel Corporation', model: 'Arc A770', vram: 16384, pciBus: '03:00.0', memoryUsed: null, utilizationGpu: null },
+        {
+          vendor: 'Intel Corporation',
+          model: 'Arc A770',
+          vram: 16384,
+          pciBus: '03:00.0',
+          memoryUsed: null,
+          utilizationGpu: null,
+        },
         { vendor: 'Apple', model: 'Apple M3 Max', vram: null },
       ],
       new Set(['nvidia']),
     );
-    assert.deepEqual(gpus.map((g) => [g.vendor, g.name, g.memoryTotalMiB, g.memoryUsedMiB]), [
-      ['intel', 'Arc A770', 16384, undefined],
-      ['apple', 'Apple M3 Max', undefined, undefined],
-    ]);
+    assert.deepEqual(
+      gpus.map((g) => [g.vendor, g.name, g.memoryTotalMiB, g.memoryUsedMiB]),
+      [
+        ['intel', 'Arc A770', 16384, undefined],
+        ['apple', 'Apple M3 Max', undefined, undefined],
+      ],
+    );
   });
 });
 
@@ -126,7 +171,13 @@ describe('summary and formatting', () => {
             { ...emptyGpu('nvidia', 'C'), utilizationPercent: 0, memoryUsedMiB: 0, memoryFreeMiB: 32768 },
           ],
         },
-        { id: 'ssh:dead', label: 'dead', source: 'ssh', status: { kind: 'unreachable', reason: 'timed out' }, gpus: [] },
+        {
+          id: 'ssh:dead',
+          label: 'dead',
+          source: 'ssh',
+          status: { kind: 'unreachable', reason: 'timed out' },
+          gpus: [],
+        },
       ],
     };
     const summary = summarizeInventory(inventory);

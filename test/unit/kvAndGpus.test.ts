@@ -10,7 +10,8 @@ const arch = (id: string) => findModel(id)!.architecture;
 describe('KV cache bytes per token', () => {
   test('DeepSeek-V3 (MLA) caches one 576-wide latent per layer, the same on every TP rank', () => {
     // 61 layers x (kv_lora_rank 512 + qk_rope_head_dim 64) x 2 B = 70272 B.
-    for (const tp of [1, 8]) assert.equal(kvLayout(arch('deepseek-ai/DeepSeek-V3'), tp, 1, 'auto').fullBytesPerToken, 70272);
+    for (const tp of [1, 8])
+      assert.equal(kvLayout(arch('deepseek-ai/DeepSeek-V3'), tp, 1, 'auto').fullBytesPerToken, 70272);
   });
 
   test('gpt-oss-120b: 18 full layers keep every token, 18 sliding layers only the last 128', () => {

@@ -12,7 +12,8 @@ const request = { findModel: (id: string) => findModel(id)?.architecture, defaul
 
 export function billionLaughs(levels = 10): string {
   const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-  for (let i = 1; i < levels; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(`a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -25,7 +26,11 @@ describe('hostile and half-typed files', () => {
       for (let end = 0; end <= text.length; end += 7) {
         const prefix = text.slice(0, end);
         const { findings } = lintText(file, prefix, request);
-        for (const f of findings) assert.ok(f.span.start >= 0 && f.span.end <= prefix.length && f.span.start <= f.span.end, `${file}[0:${end}] ${f.ruleId}`);
+        for (const f of findings)
+          assert.ok(
+            f.span.start >= 0 && f.span.end <= prefix.length && f.span.start <= f.span.end,
+            `${file}[0:${end}] ${f.ruleId}`,
+          );
       }
     }
   });
@@ -39,11 +44,17 @@ describe('hostile and half-typed files', () => {
 
   test('an alias bomb is not expanded (10^10 "lol"s would never finish)', () => {
     const { findings } = lintText('bomb.yaml', billionLaughs(10), request);
-    assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
+    assert.deepEqual(
+      findings.filter((f) => f.severity === 'error'),
+      [],
+    );
   });
 
   test('200 merge keys in a compose file are legal and give no false error', () => {
-    const services = Array.from({ length: 200 }, (_, i) => `  svc${i}:\n    <<: *common\n    command: ["echo", "${i}"]`).join('\n');
+    const services = Array.from(
+      { length: 200 },
+      (_, i) => `  svc${i}:\n    <<: *common\n    command: ["echo", "${i}"]`,
+    ).join('\n');
     const text = `x-common: &common\n  image: busybox\n  restart: always\nservices:\n${services}\n`;
     assert.deepEqual(lintText('docker-compose.yml', text, request).findings, []);
   });
@@ -60,7 +71,10 @@ describe('hostile and half-typed files', () => {
 
   test('binary, oversize and comment-only files', () => {
     assert.match(lintText('x.yaml', 'apiVersion: v1\u0000\u0001\u0002', request).findings[0]?.message ?? '', /binary/);
-    assert.match(lintText('x.yaml', 'a: b\n'.repeat(MAX_LINT_BYTES / 5 + 10), request).findings[0]?.message ?? '', /over the 2 MiB limit/);
+    assert.match(
+      lintText('x.yaml', 'a: b\n'.repeat(MAX_LINT_BYTES / 5 + 10), request).findings[0]?.message ?? '',
+      /over the 2 MiB limit/,
+    );
     assert.deepEqual(lintText('x.yaml', '# just a comment\n---\n# another\n', request).findings, []);
     assert.deepEqual(lintText('x.sh', '', request).findings, []);
   });
@@ -68,7 +82,8 @@ describe('hostile and half-typed files', () => {
 
 describe('duplicate keys', () => {
   test('a duplicated GPU limit is an error at the second key; merge keys are not duplicates', () => {
-    const text = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: c\n      resources:\n        limits:\n          nvidia.com/gpu: 1\n          nvidia.com/gpu: 4\n';
+    const text =
+      'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: c\n      resources:\n        limits:\n          nvidia.com/gpu: 1\n          nvidia.com/gpu: 4\n';
     const dup = lintText('p.yaml', text, request).findings.filter((f) => f.ruleId === 'duplicate-key');
     assert.equal(dup.length, 1);
     assert.equal(dup[0]!.span.start, text.lastIndexOf('nvidia.com/gpu'));

@@ -37,7 +37,11 @@ function fixesClean(path: string, text: string, finding: Finding, options = requ
   assert.ok(finding.fix, `${finding.ruleId} offers a fix`);
   const fixed = applyEdits(text, finding.fix.edits);
   const after = lint(path, fixed, options);
-  assert.deepEqual(after.filter((f) => f.ruleId === finding.ruleId || f.ruleId === 'file-not-linted'), [], `after the fix:\n${fixed}`);
+  assert.deepEqual(
+    after.filter((f) => f.ruleId === finding.ruleId || f.ruleId === 'file-not-linted'),
+    [],
+    `after the fix:\n${fixed}`,
+  );
   return fixed;
 }
 
@@ -56,7 +60,8 @@ describe('gpu-requests-without-limits', () => {
   });
 
   test('a request that differs from the limit is set to the limit', () => {
-    const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: x\n      resources:\n        requests: {nvidia.com/gpu: 1}\n        limits: {nvidia.com/gpu: 2}\n';
+    const text =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: x\n      resources:\n        requests: {nvidia.com/gpu: 1}\n        limits: {nvidia.com/gpu: 2}\n';
     const finding = only(lint('pod.yaml', text), 'gpu-requests-without-limits');
     assert.match(finding.message, /requests 1 nvidia.com\/gpu but limits 2/);
     fixesClean('pod.yaml', text, finding);
@@ -68,12 +73,16 @@ describe('gpu-count-vs-parallelism', () => {
     const { path, text } = example('kubernetes/tgi-llama-8b.yaml');
     const finding = only(lint(path, text), 'gpu-count-vs-parallelism');
     assert.equal(finding.severity, 'warning');
-    assert.match(finding.message, /reserves 8 GPUs but TGI runs tensor parallel 4 x pipeline parallel 1 = 4: 4 GPU\(s\) sit idle \(\$14\.00\/h at NVIDIA A100 80GB SXM list price\)/);
+    assert.match(
+      finding.message,
+      /reserves 8 GPUs but TGI runs tensor parallel 4 x pipeline parallel 1 = 4: 4 GPU\(s\) sit idle \(\$14\.00\/h at NVIDIA A100 80GB SXM list price\)/,
+    );
     assert.match(fixesClean(path, text, finding), /nvidia.com\/gpu: 4/);
   });
 
   test('fewer GPUs than TP x PP is an error', () => {
-    const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      command: [vllm, serve, Qwen/Qwen3-8B, --tensor-parallel-size, "4"]\n      resources:\n        limits: {nvidia.com/gpu: 2}\n';
+    const text =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      command: [vllm, serve, Qwen/Qwen3-8B, --tensor-parallel-size, "4"]\n      resources:\n        limits: {nvidia.com/gpu: 2}\n';
     const finding = only(lint('pod.yaml', text), 'gpu-count-vs-parallelism');
     assert.equal(finding.severity, 'error');
     fixesClean('pod.yaml', text, finding);
@@ -104,7 +113,10 @@ describe('max-model-len-too-long', () => {
   test('Qwen3-32B at 32000 on an H100 needs 7.81 GiB of KV cache for one request; 4.5 GiB are left', () => {
     const text = readFileSync(join(examples, 'kubernetes/vllm-qwen3-32b.yaml'), 'utf8').replace('"16000"', '"32000"');
     const finding = only(lint('q.yaml', text), 'max-model-len-too-long');
-    assert.match(finding.message, /max_model_len 32000 needs 7\.81 GiB of KV cache for one request, but 4\.50 GiB \(18416 tokens\)/);
+    assert.match(
+      finding.message,
+      /max_model_len 32000 needs 7\.81 GiB of KV cache for one request, but 4\.50 GiB \(18416 tokens\)/,
+    );
     // The fix uses what fits, in whole 256-token steps: 18416 -> 18176.
     assert.match(fixesClean('q.yaml', text, finding), /"--max-model-len", "18176"/);
   });
@@ -122,13 +134,19 @@ describe('gpu-over-provisioned', () => {
     const { path, text } = example('kubernetes/vllm-llama-8b-tp2.yaml');
     const finding = only(lint(path, text), 'gpu-over-provisioned');
     // vLLM's figure for TP=1: 51.38 GiB of KV cache = 420,896 tokens = 26.3 x 16000.
-    assert.match(finding.message, /fits on 1 NVIDIA H100 80GB SXM \(HBM3\) GPU\(s\) instead of 2: at TP=1 the KV cache holds 42\d{4} tokens = 26\.3 requests of 16000/);
+    assert.match(
+      finding.message,
+      /fits on 1 NVIDIA H100 80GB SXM \(HBM3\) GPU\(s\) instead of 2: at TP=1 the KV cache holds 42\d{4} tokens = 26\.3 requests of 16000/,
+    );
     assert.match(finding.message, /1 GPU\(s\) are extra \(\$4\.00\/h/);
     const fixed = fixesClean(path, text, finding);
     // TP and both GPU counts change together, so the GPU-count rule stays quiet too.
     assert.match(fixed, /"--tensor-parallel-size", "1"/);
     assert.equal((fixed.match(/nvidia.com\/gpu: 1/g) ?? []).length, 2);
-    assert.deepEqual(lint(path, fixed).map((f) => f.ruleId), []);
+    assert.deepEqual(
+      lint(path, fixed).map((f) => f.ruleId),
+      [],
+    );
   });
 
   test('the clean Qwen3-32B example has no finding at all', () => {
@@ -139,7 +157,11 @@ describe('gpu-over-provisioned', () => {
 
 describe('gpu-memory-utilization-range', () => {
   test('0.98 warns, 1.5 is an error, 0.3 warns; the fix is 0.9', () => {
-    const cases: [string, string][] = [['0.98', 'warning'], ['1.5', 'error'], ['0.3', 'warning']];
+    const cases: [string, string][] = [
+      ['0.98', 'warning'],
+      ['1.5', 'error'],
+      ['0.3', 'warning'],
+    ];
     for (const [value, severity] of cases) {
       const text = `vllm serve Qwen/Qwen3-0.6B --gpu-memory-utilization ${value}\n`;
       const finding = only(lint('s.sh', text), 'gpu-memory-utilization-range');
@@ -152,8 +174,16 @@ describe('gpu-memory-utilization-range', () => {
 describe('shm-for-tensor-parallel', () => {
   test('a 4-GPU pod without a memory-backed /dev/shm', () => {
     const { path, text } = example('kubernetes/tgi-llama-8b.yaml');
-    assert.match(only(lint(path, text), 'shm-for-tensor-parallel').message, /runs 4 GPUs in one pod but has no memory-backed \/dev\/shm/);
-    assert.equal(lint(...Object.values(example('kubernetes/vllm-llama-8b-tp2.yaml')) as [string, string]).filter((f) => f.ruleId === 'shm-for-tensor-parallel').length, 0);
+    assert.match(
+      only(lint(path, text), 'shm-for-tensor-parallel').message,
+      /runs 4 GPUs in one pod but has no memory-backed \/dev\/shm/,
+    );
+    assert.equal(
+      lint(...(Object.values(example('kubernetes/vllm-llama-8b-tp2.yaml')) as [string, string])).filter(
+        (f) => f.ruleId === 'shm-for-tensor-parallel',
+      ).length,
+      0,
+    );
   });
 });
 
@@ -173,7 +203,13 @@ describe('triton-batching', () => {
   });
 
   test('several instances of a non-LLM model without dynamic batching is a warning without a fix', () => {
-    const finding = only(lint('config.pbtxt', 'platform: "onnxruntime_onnx"\nmax_batch_size: 8\ninstance_group [ { count: 3 kind: KIND_GPU } ]\n'), 'triton-batching');
+    const finding = only(
+      lint(
+        'config.pbtxt',
+        'platform: "onnxruntime_onnx"\nmax_batch_size: 8\ninstance_group [ { count: 3 kind: KIND_GPU } ]\n',
+      ),
+      'triton-batching',
+    );
     assert.equal(finding.severity, 'warning');
     assert.equal(finding.fix, undefined);
   });
@@ -198,7 +234,10 @@ describe('compose-all-gpus', () => {
 
 describe('sizing-not-checked', () => {
   test('an unknown model or no GPU type is reported as not checked, never guessed', () => {
-    const unknownModel = only(lint('s.sh', 'vllm serve acme/secret-model --tensor-parallel-size 2\n', withDefaultGpu), 'sizing-not-checked');
+    const unknownModel = only(
+      lint('s.sh', 'vllm serve acme/secret-model --tensor-parallel-size 2\n', withDefaultGpu),
+      'sizing-not-checked',
+    );
     assert.match(unknownModel.message, /model "acme\/secret-model" is not in the built-in catalog/);
     const noGpu = only(lint('s.sh', 'vllm serve Qwen/Qwen3-8B\n'), 'sizing-not-checked');
     assert.match(noGpu.message, /names no GPU type .* no default GPU is set/);
@@ -209,12 +248,24 @@ describe('sizing-not-checked', () => {
 describe('suppressions and severities', () => {
   const text = 'vllm serve Qwen/Qwen3-0.6B --gpu-memory-utilization 0.98\n';
   test('disable-next-line and disable (file) comments', () => {
-    assert.equal(lint('s.sh', `# gpu-workbench-disable-next-line gpu-memory-utilization-range\n${text}`, withDefaultGpu).length, 0);
-    assert.equal(lint('s.sh', `# gpu-workbench-disable gpu-memory-utilization-range\n\n${text}`, withDefaultGpu).length, 0);
+    assert.equal(
+      lint('s.sh', `# gpu-workbench-disable-next-line gpu-memory-utilization-range\n${text}`, withDefaultGpu).length,
+      0,
+    );
+    assert.equal(
+      lint('s.sh', `# gpu-workbench-disable gpu-memory-utilization-range\n\n${text}`, withDefaultGpu).length,
+      0,
+    );
     assert.equal(lint('s.sh', `# gpu-workbench-disable-next-line some-other-rule\n${text}`, withDefaultGpu).length, 1);
   });
   test('per-rule severity, and off', () => {
-    assert.equal(lint('s.sh', text, { ...withDefaultGpu, severities: { 'gpu-memory-utilization-range': 'error' } })[0]?.severity, 'error');
-    assert.equal(lint('s.sh', text, { ...withDefaultGpu, severities: { 'gpu-memory-utilization-range': 'off' } }).length, 0);
+    assert.equal(
+      lint('s.sh', text, { ...withDefaultGpu, severities: { 'gpu-memory-utilization-range': 'error' } })[0]?.severity,
+      'error',
+    );
+    assert.equal(
+      lint('s.sh', text, { ...withDefaultGpu, severities: { 'gpu-memory-utilization-range': 'off' } }).length,
+      0,
+    );
   });
 });

@@ -15,7 +15,8 @@ const settings: Record<string, SettingSchema> = manifest.contributes.configurati
 const commands: { command: string; title: string; category?: string }[] = manifest.contributes.commands;
 
 /** Settings that name something the extension runs or contacts. */
-const NAMES_AN_EXECUTABLE_HOST_OR_URL = /(path|host|hosts|url|endpoint|kubeconfig|context|args|arguments|command|configFile|kubernetes\.enabled)$/i;
+const NAMES_AN_EXECUTABLE_HOST_OR_URL =
+  /(path|host|hosts|url|endpoint|kubeconfig|context|args|arguments|command|configFile|kubernetes\.enabled)$/i;
 
 describe('package.json manifest', () => {
   test('is GPU Workbench, GPL-3.0-or-later, for a VS Code the tests run', () => {
@@ -50,7 +51,10 @@ describe('package.json manifest', () => {
     const containers: { id: string }[] = manifest.contributes.viewsContainers.activitybar;
     assert.ok(containers.some((c) => c.id === Views.container));
     const views: { id: string; name: string }[] = manifest.contributes.views[Views.container];
-    assert.deepEqual(views.map((v) => [v.id, v.name]), [[Views.gpus, 'GPUs']]);
+    assert.deepEqual(
+      views.map((v) => [v.id, v.name]),
+      [[Views.gpus, 'GPUs']],
+    );
   });
 
   test('every setting in src/constants.ts exists and every setting has a markdownDescription', () => {
@@ -58,7 +62,10 @@ describe('package.json manifest', () => {
       assert.ok(settings[`${Settings.section}.${key}`], `gpuWorkbench.${key} is not contributed`);
     }
     for (const [key, schema] of Object.entries(settings)) {
-      assert.ok(schema.markdownDescription && schema.markdownDescription.length > 20, `${key} needs a markdownDescription`);
+      assert.ok(
+        schema.markdownDescription && schema.markdownDescription.length > 20,
+        `${key} needs a markdownDescription`,
+      );
       assert.equal(schema.description, undefined, `${key}: use markdownDescription only`);
     }
   });
@@ -68,7 +75,14 @@ describe('package.json manifest', () => {
     assert.equal(untrusted.supported, 'limited');
     const restricted = new Set<string>(untrusted.restrictedConfigurations);
     const sensitive = Object.keys(settings).filter((key) => NAMES_AN_EXECUTABLE_HOST_OR_URL.test(key));
-    for (const key of ['gpuWorkbench.nvidiaSmiPath', 'gpuWorkbench.sshHosts', 'gpuWorkbench.ssh.configFile', 'gpuWorkbench.prometheus.url', 'gpuWorkbench.kubernetes.kubeconfig', 'gpuWorkbench.kubectlPath']) {
+    for (const key of [
+      'gpuWorkbench.nvidiaSmiPath',
+      'gpuWorkbench.sshHosts',
+      'gpuWorkbench.ssh.configFile',
+      'gpuWorkbench.prometheus.url',
+      'gpuWorkbench.kubernetes.kubeconfig',
+      'gpuWorkbench.kubectlPath',
+    ]) {
       assert.ok(sensitive.includes(key), key);
     }
     for (const key of sensitive) {

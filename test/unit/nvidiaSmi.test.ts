@@ -83,10 +83,13 @@ describe('nvidia-smi --query-gpu', () => {
     assert.deepEqual(parseQueryGpu(read('sets/no-devices/query-gpu.csv')), { ok: true, value: [] });
   });
 
-  test('a driver failure, an unknown field and garbage come back as nvidia-smi\'s own words', () => {
+  test("a driver failure, an unknown field and garbage come back as nvidia-smi's own words", () => {
     const failed = parseQueryGpu(read('sets/driver-failed/query-gpu.csv'));
     assert.equal(failed.ok, false);
-    assert.match(failed.ok ? '' : failed.message, /NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver/);
+    assert.match(
+      failed.ok ? '' : failed.message,
+      /NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver/,
+    );
     const badField = parseQueryGpu(read('h100-80gb-hbm3-driver-580/bad-field.txt'));
     assert.match(badField.ok ? '' : badField.message, /Field "bogus" is not a valid field to query/);
     assert.equal(parseQueryGpu('\u0000\u0001binary, junk').ok, false);
@@ -99,14 +102,18 @@ describe('nvidia-smi --query-compute-apps and -L', () => {
   test('reads a real process: PyTorch holding 7366 MiB', () => {
     const parsed = parseQueryApps(read('h100-workbench-query/query-apps-busy.csv'));
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.value.get('GPU-9731e5be-8732-18b0-f37f-9f31980b2c46'), [{ pid: 407, name: 'python3', usedMemoryMiB: 7366 }]);
+    assert.deepEqual(parsed.value.get('GPU-9731e5be-8732-18b0-f37f-9f31980b2c46'), [
+      { pid: 407, name: 'python3', usedMemoryMiB: 7366 },
+    ]);
     assert.equal(parseQueryApps(read('h100-workbench-query/query-apps-idle.csv')).ok, true);
   });
 
   test('keeps a process name with commas whole and [N/A] memory unknown', () => {
     const parsed = parseQueryApps('GPU-5d5ba0d6-d33d-2b2c-524d-9e3d8d2b8a77, 31337, python3 -c "a, b", [N/A]\n');
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.value.get('GPU-5d5ba0d6-d33d-2b2c-524d-9e3d8d2b8a77'), [{ pid: 31337, name: 'python3 -c "a, b"', usedMemoryMiB: undefined }]);
+    assert.deepEqual(parsed.value.get('GPU-5d5ba0d6-d33d-2b2c-524d-9e3d8d2b8a77'), [
+      { pid: 31337, name: 'python3 -c "a, b"', usedMemoryMiB: undefined },
+    ]);
     assert.equal(parseQueryApps('GPU-x, notapid, python3, 12\n').ok, false);
   });
 

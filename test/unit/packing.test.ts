@@ -24,19 +24,50 @@ const problem: PackingProblem = {
 
 describe('problem files', () => {
   test('the documented shape parses, with defaults', () => {
-    const parsed = parsePackingProblem({ gpus: [{ type: 'h100-sxm', count: 8, memoryGiB: 80, costPerHour: 4 }], models: [{ name: 'chat', memoryGiB: 20 }] });
-    assert.deepEqual(parsed, { ok: true, value: { objective: 'cost', gpus: [{ type: 'h100-sxm', count: 8, memoryGiB: 80, costPerHour: 4 }], models: [{ name: 'chat', memoryGiB: 20, replicas: 1, tp: 1 }] } });
+    const parsed = parsePackingProblem({
+      gpus: [{ type: 'h100-sxm', count: 8, memoryGiB: 80, costPerHour: 4 }],
+      models: [{ name: 'chat', memoryGiB: 20 }],
+    });
+    assert.deepEqual(parsed, {
+      ok: true,
+      value: {
+        objective: 'cost',
+        gpus: [{ type: 'h100-sxm', count: 8, memoryGiB: 80, costPerHour: 4 }],
+        models: [{ name: 'chat', memoryGiB: 20, replicas: 1, tp: 1 }],
+      },
+    });
   });
 
   test('bad input is refused with the field that is wrong', () => {
     const cases: [unknown, RegExp][] = [
       [null, /JSON object/],
       [{ gpus: [], models: [{}] }, /"gpus" must be a non-empty list/],
-      [{ gpus: [{ type: 'x', count: -1, memoryGiB: 1 }], models: [{ name: 'm', memoryGiB: 1 }] }, /gpus\[0\] \(x\): "count" must be a whole number/],
-      [{ gpus: [{ type: 'x', count: 1, memoryGiB: 1 }], models: [{ name: 'm', memoryGiB: 1, tp: 0 }] }, /"tp" must be a whole number from 1/],
-      [{ gpus: [{ type: 'x', count: 1, memoryGiB: 1 }], models: [{ name: 'm', memoryGiB: 1 }, { name: 'm', memoryGiB: 2 }] }, /name "m" is listed twice/],
-      [{ objective: 'speed', gpus: [{ type: 'x', count: 1, memoryGiB: 1 }], models: [{ name: 'm', memoryGiB: 1 }] }, /"objective" must be "cost" or "gpus"/],
-      [{ gpus: [{ type: 'x', count: 5000, memoryGiB: 1 }], models: [{ name: 'm', memoryGiB: 1 }] }, /at most 4096 GPUs/],
+      [
+        { gpus: [{ type: 'x', count: -1, memoryGiB: 1 }], models: [{ name: 'm', memoryGiB: 1 }] },
+        /gpus\[0\] \(x\): "count" must be a whole number/,
+      ],
+      [
+        { gpus: [{ type: 'x', count: 1, memoryGiB: 1 }], models: [{ name: 'm', memoryGiB: 1, tp: 0 }] },
+        /"tp" must be a whole number from 1/,
+      ],
+      [
+        {
+          gpus: [{ type: 'x', count: 1, memoryGiB: 1 }],
+          models: [
+            { name: 'm', memoryGiB: 1 },
+            { name: 'm', memoryGiB: 2 },
+          ],
+        },
+        /name "m" is listed twice/,
+      ],
+      [
+        { objective: 'speed', gpus: [{ type: 'x', count: 1, memoryGiB: 1 }], models: [{ name: 'm', memoryGiB: 1 }] },
+        /"objective" must be "cost" or "gpus"/,
+      ],
+      [
+        { gpus: [{ type: 'x', count: 5000, memoryGiB: 1 }], models: [{ name: 'm', memoryGiB: 1 }] },
+        /at most 4096 GPUs/,
+      ],
     ];
     for (const [raw, message] of cases) {
       const parsed = parsePackingProblem(raw);
@@ -49,8 +80,22 @@ describe('problem files', () => {
 describe('the validator', () => {
   const good: Placement = {
     gpus: [
-      { gpuType: 'big', gpuIndex: 0, replicas: [{ model: 'a', replica: 0, memoryGiB: 60 }, { model: 'b', replica: 0, memoryGiB: 10 }] },
-      { gpuType: 'big', gpuIndex: 1, replicas: [{ model: 'a', replica: 0, memoryGiB: 60 }, { model: 'b', replica: 1, memoryGiB: 10 }] },
+      {
+        gpuType: 'big',
+        gpuIndex: 0,
+        replicas: [
+          { model: 'a', replica: 0, memoryGiB: 60 },
+          { model: 'b', replica: 0, memoryGiB: 10 },
+        ],
+      },
+      {
+        gpuType: 'big',
+        gpuIndex: 1,
+        replicas: [
+          { model: 'a', replica: 0, memoryGiB: 60 },
+          { model: 'b', replica: 1, memoryGiB: 10 },
+        ],
+      },
     ],
   };
 
@@ -61,13 +106,46 @@ describe('the validator', () => {
 
   test('rejects each kind of broken plan', () => {
     const broken: [Placement, RegExp][] = [
-      [{ gpus: [{ ...good.gpus[0]!, replicas: [...good.gpus[0]!.replicas, { model: 'b', replica: 1, memoryGiB: 10 }] }, good.gpus[1]!] }, /holds 80\.00 GiB|b replica 1: 2 of 1 shards/],
+      [
+        {
+          gpus: [
+            { ...good.gpus[0]!, replicas: [...good.gpus[0]!.replicas, { model: 'b', replica: 1, memoryGiB: 10 }] },
+            good.gpus[1]!,
+          ],
+        },
+        /holds 80\.00 GiB|b replica 1: 2 of 1 shards/,
+      ],
       [{ gpus: [good.gpus[0]!] }, /a replica 0: 1 of 2 shards placed/],
       [{ gpus: [good.gpus[0]!, { ...good.gpus[1]!, gpuIndex: 0 }] }, /big#0 appears twice/],
-      [{ gpus: [good.gpus[0]!, { ...good.gpus[1]!, gpuType: 'small', gpuIndex: 0 }] }, /holds 70\.00 GiB, more than its 24 GiB/],
+      [
+        { gpus: [good.gpus[0]!, { ...good.gpus[1]!, gpuType: 'small', gpuIndex: 0 }] },
+        /holds 70\.00 GiB, more than its 24 GiB/,
+      ],
       [{ gpus: [good.gpus[0]!, { ...good.gpus[1]!, gpuIndex: 7 }] }, /big#7 is beyond the 2 GPUs/],
       [{ gpus: [...good.gpus, { gpuType: 'big', gpuIndex: 1, replicas: [] }] }, /appears twice/],
-      [{ gpus: [{ gpuType: 'big', gpuIndex: 0, replicas: [{ model: 'a', replica: 0, memoryGiB: 60 }, { model: 'a', replica: 0, memoryGiB: 60 }] }, { gpuType: 'small', gpuIndex: 0, replicas: [{ model: 'b', replica: 0, memoryGiB: 10 }, { model: 'b', replica: 1, memoryGiB: 10 }] }] }, /a replica 0: two shards on one GPU|holds 120/],
+      [
+        {
+          gpus: [
+            {
+              gpuType: 'big',
+              gpuIndex: 0,
+              replicas: [
+                { model: 'a', replica: 0, memoryGiB: 60 },
+                { model: 'a', replica: 0, memoryGiB: 60 },
+              ],
+            },
+            {
+              gpuType: 'small',
+              gpuIndex: 0,
+              replicas: [
+                { model: 'b', replica: 0, memoryGiB: 10 },
+                { model: 'b', replica: 1, memoryGiB: 10 },
+              ],
+            },
+          ],
+        },
+        /a replica 0: two shards on one GPU|holds 120/,
+      ],
     ];
     for (const [plan, message] of broken) assert.match(validatePlacement(problem, plan).join('\n'), message);
   });
@@ -96,14 +174,26 @@ describe('the arc-flow model', () => {
   });
 
   test('says why a problem cannot be solved', () => {
-    assert.match(infeasibilityReason({ ...problem, models: [{ name: 'huge', memoryGiB: 100, replicas: 1, tp: 1 }] }) ?? '', /huge needs 1 GPU\(s\) with 100 GiB each, and no GPU type has that/);
-    assert.match(infeasibilityReason({ ...problem, models: [{ name: 'wide', memoryGiB: 10, replicas: 1, tp: 8 }] }) ?? '', /wide needs 8 GPU\(s\)/);
-    assert.match(infeasibilityReason({ ...problem, models: [{ name: 'many', memoryGiB: 20, replicas: 20, tp: 1 }] }) ?? '', /need 400\.0 GiB in all, the pool has 256\.0 GiB/);
+    assert.match(
+      infeasibilityReason({ ...problem, models: [{ name: 'huge', memoryGiB: 100, replicas: 1, tp: 1 }] }) ?? '',
+      /huge needs 1 GPU\(s\) with 100 GiB each, and no GPU type has that/,
+    );
+    assert.match(
+      infeasibilityReason({ ...problem, models: [{ name: 'wide', memoryGiB: 10, replicas: 1, tp: 8 }] }) ?? '',
+      /wide needs 8 GPU\(s\)/,
+    );
+    assert.match(
+      infeasibilityReason({ ...problem, models: [{ name: 'many', memoryGiB: 20, replicas: 20, tp: 1 }] }) ?? '',
+      /need 400\.0 GiB in all, the pool has 256\.0 GiB/,
+    );
   });
 });
 
 describe('provisioning problem files', () => {
-  const ok = { gpus: [{ type: 'l4' }], models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', demand: { requestsPerSecond: 5 } }] };
+  const ok = {
+    gpus: [{ type: 'l4' }],
+    models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', demand: { requestsPerSecond: 5 } }],
+  };
   const message = (raw: unknown) => {
     const parsed = parseProvisioningProblem(raw);
     return parsed.ok ? 'ok' : parsed.message;
@@ -121,10 +211,22 @@ describe('provisioning problem files', () => {
   test('each mistake names its field', () => {
     assert.match(message({}), /"gpus" and "models"/);
     assert.match(message({ ...ok, gpus: [{ type: 'tpu-v5' }] }), /gpus\[0\]: "type" must be a catalog GPU id/);
-    assert.match(message({ ...ok, gpus: [{ type: 'l4', count: 1.5 }] }), /gpus\[0\] \(l4\): "count" must be a whole number/);
+    assert.match(
+      message({ ...ok, gpus: [{ type: 'l4', count: 1.5 }] }),
+      /gpus\[0\] \(l4\): "count" must be a whole number/,
+    );
     assert.match(message({ ...ok, gpus: [{ type: 'l4', costPerHour: -1 }] }), /"costPerHour" must be a number >= 0/);
-    assert.match(message({ ...ok, models: [{ name: 'x', model: 'nope/nope', demand: { requestsPerSecond: 1 } }] }), /x: "model" must be a built-in model id/);
-    assert.match(message({ ...ok, models: [{ name: 'x', model: 'meta-llama/Llama-3.1-8B-Instruct', demand: { requestsPerSecond: 0 } }] }), /x: "demand.requestsPerSecond" must be positive/);
+    assert.match(
+      message({ ...ok, models: [{ name: 'x', model: 'nope/nope', demand: { requestsPerSecond: 1 } }] }),
+      /x: "model" must be a built-in model id/,
+    );
+    assert.match(
+      message({
+        ...ok,
+        models: [{ name: 'x', model: 'meta-llama/Llama-3.1-8B-Instruct', demand: { requestsPerSecond: 0 } }],
+      }),
+      /x: "demand.requestsPerSecond" must be positive/,
+    );
     assert.match(message({ gpus: [], models: [] }), /at least one GPU type and one model/);
   });
 });

@@ -21,47 +21,94 @@ const pool = [{ type: 'l40s', count: 2, memoryGiB: 48, costPerHour: 1.86 }];
 
 describe('a model given by id and serving settings', () => {
   test('Llama-3.1-8B holding 4 requests of 8192 tokens needs 20.59 GiB per GPU, by hand', () => {
-    const p = parse({ gpus: pool, models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4, replicas: 2 }] });
+    const p = parse({
+      gpus: pool,
+      models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4, replicas: 2 }],
+    });
     // Weights: 8,030,261,248 parameters x 2 B = 14.958 GiB (vLLM logs "Model loading took 14.99 GiB").
     // vLLM's profiling peak at 256 seqs: 256 x 128,256 vocab x 35.4 B = 1.083 GiB, + 2048 tokens x
     // 4096 x 2 B = 0.016 GiB, + 0.4 GiB buffers; non-torch 0.13 GiB. KV: 32 layers x 8 KV heads x
     // 128 x 2 (K, V) x 2 B = 128 KiB per token x 8192 x 4 = 4 GiB. Sum 20.586 GiB, rounded up: 20.59.
     assert.equal(p.models[0]!.memoryGiB, 20.59);
-    assert.deepEqual(p.models[0]!.serving, { model: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 8192, maxNumSeqs: 256, kvCacheDtype: 'auto' });
+    assert.deepEqual(p.models[0]!.serving, {
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      maxModelLen: 8192,
+      maxNumSeqs: 256,
+      kvCacheDtype: 'auto',
+    });
   });
 
   test('fp8 KV cache halves the KV part, TP 2 halves the weights', () => {
-    const base = parse({ gpus: pool, models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4 }] }).models[0]!.memoryGiB;
-    const fp8 = parse({ gpus: pool, models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4, kvCacheDtype: 'fp8' }] }).models[0]!.memoryGiB;
+    const base = parse({
+      gpus: pool,
+      models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4 }],
+    }).models[0]!.memoryGiB;
+    const fp8 = parse({
+      gpus: pool,
+      models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4, kvCacheDtype: 'fp8' }],
+    }).models[0]!.memoryGiB;
     assert.ok(Math.abs(base - fp8 - 2) < 0.02, `${base} - ${fp8}`);
-    const tp2 = parse({ gpus: pool, models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4, tp: 2 }] }).models[0]!.memoryGiB;
+    const tp2 = parse({
+      gpus: pool,
+      models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4, tp: 2 }],
+    }).models[0]!.memoryGiB;
     // Weights 14.96 -> 7.48 (the embeddings split too), KV 4 -> 2, non-torch + 0.42 for NCCL: 20.59 - 7.48 - 2 + 0.42 = 11.53.
     assert.ok(Math.abs(tp2 - 11.53) < 0.05, String(tp2));
   });
 
   test('mistakes name the field', () => {
-    assert.match(message({ gpus: pool, models: [{ name: 'x', model: 'acme/unknown' }] }), /models\[0\] \(x\): "model" "acme\/unknown" is not a built-in model id/);
-    assert.match(message({ gpus: pool, models: [{ name: 'x', model: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 200000 }] }), /"maxModelLen" must be a whole number from 1 to the model's 131072/);
-    assert.match(message({ gpus: pool, models: [{ name: 'x', model: 'meta-llama/Llama-3.1-8B-Instruct', tp: 3 }] }), /"tp" 3 does not divide the model's 32 attention heads/);
-    assert.match(message({ gpus: pool, models: [{ name: 'x', model: 'meta-llama/Llama-3.1-8B-Instruct', kvCacheDtype: 'int3' }] }), /"kvCacheDtype" must be one of/);
-    assert.match(message({ gpus: pool, models: [{ name: 'x' }] }), /"memoryGiB" must be positive \(or give "model" with serving settings\)/);
+    assert.match(
+      message({ gpus: pool, models: [{ name: 'x', model: 'acme/unknown' }] }),
+      /models\[0\] \(x\): "model" "acme\/unknown" is not a built-in model id/,
+    );
+    assert.match(
+      message({ gpus: pool, models: [{ name: 'x', model: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 200000 }] }),
+      /"maxModelLen" must be a whole number from 1 to the model's 131072/,
+    );
+    assert.match(
+      message({ gpus: pool, models: [{ name: 'x', model: 'meta-llama/Llama-3.1-8B-Instruct', tp: 3 }] }),
+      /"tp" 3 does not divide the model's 32 attention heads/,
+    );
+    assert.match(
+      message({ gpus: pool, models: [{ name: 'x', model: 'meta-llama/Llama-3.1-8B-Instruct', kvCacheDtype: 'int3' }] }),
+      /"kvCacheDtype" must be one of/,
+    );
+    assert.match(
+      message({ gpus: pool, models: [{ name: 'x' }] }),
+      /"memoryGiB" must be positive \(or give "model" with serving settings\)/,
+    );
   });
 });
 
 describe('a GPU given by catalog type', () => {
   test('brings the memory CUDA reports and the on-demand price', () => {
-    const p = parse({ gpus: [{ type: 'h100-sxm', count: 2 }, { type: 'mine', count: 1, memoryGiB: 24 }], models: [{ name: 'm', memoryGiB: 10 }] });
+    const p = parse({
+      gpus: [
+        { type: 'h100-sxm', count: 2 },
+        { type: 'mine', count: 1, memoryGiB: 24 },
+      ],
+      models: [{ name: 'm', memoryGiB: 10 }],
+    });
     // nvidia-smi's 81,559 MiB less 480 MiB the driver keeps = 81,079 MiB, what torch reported on a
     // real H100 SXM (79.18 GiB); 81,079 / 1024 = 79.179, rounded down so nothing is over-promised.
     assert.equal(p.gpus[0]!.memoryGiB, 79.17);
     assert.equal(p.gpus[0]!.costPerHour, 4);
     assert.equal(p.gpus[1]!.costPerHour, 0);
-    assert.match(message({ gpus: [{ type: 'mystery', count: 1 }], models: [{ name: 'm', memoryGiB: 1 }] }), /gpus\[0\] \(mystery\): "memoryGiB" must be positive \(or use a catalog type/);
+    assert.match(
+      message({ gpus: [{ type: 'mystery', count: 1 }], models: [{ name: 'm', memoryGiB: 1 }] }),
+      /gpus\[0\] \(mystery\): "memoryGiB" must be positive \(or use a catalog type/,
+    );
   });
 });
 
 describe('exports', () => {
-  const problem = parse({ gpus: pool, models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4, replicas: 2 }, { name: 'embed', memoryGiB: 4, replicas: 1 }] });
+  const problem = parse({
+    gpus: pool,
+    models: [
+      { name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4, replicas: 2 },
+      { name: 'embed', memoryGiB: 4, replicas: 1 },
+    ],
+  });
   const placement = firstFitDecreasing(problem)!;
   const result: PackingResult = { status: 'feasible', message: 'test plan', placement };
 
@@ -75,7 +122,11 @@ describe('exports', () => {
     const chat = text.split('\n').filter((l) => l.includes('vllm serve "meta-llama/Llama-3.1-8B-Instruct"'));
     assert.equal(chat.length, 2);
     // 20.59 / 48 = 0.429 -> 0.43, rounded up so the replica still gets its memory.
-    for (const line of chat) assert.match(line, /^CUDA_VISIBLE_DEVICES=0 vllm serve "meta-llama\/Llama-3\.1-8B-Instruct" --tensor-parallel-size 1 --gpu-memory-utilization 0\.43 --max-model-len 8192 --max-num-seqs 256$/);
+    for (const line of chat)
+      assert.match(
+        line,
+        /^CUDA_VISIBLE_DEVICES=0 vllm serve "meta-llama\/Llama-3\.1-8B-Instruct" --tensor-parallel-size 1 --gpu-memory-utilization 0\.43 --max-model-len 8192 --max-num-seqs 256$/,
+      );
     // A model given only by memory runs under its name, with its part: 4 / 48 = 0.084 -> 0.09.
     assert.match(text, /vllm serve "embed" --tensor-parallel-size 1 --gpu-memory-utilization 0\.09$/m);
   });
@@ -88,6 +139,15 @@ describe('exports', () => {
     assert.equal(chat.spec.template.spec.nodeSelector['nvidia.com/gpu.product'], 'NVIDIA-L40S');
     const container = chat.spec.template.spec.containers[0];
     assert.equal(container.resources.limits['nvidia.com/gpu'], 1);
-    assert.deepEqual(container.args, ['--model', 'meta-llama/Llama-3.1-8B-Instruct', '--tensor-parallel-size', '1', '--max-model-len', '8192', '--max-num-seqs', '256']);
+    assert.deepEqual(container.args, [
+      '--model',
+      'meta-llama/Llama-3.1-8B-Instruct',
+      '--tensor-parallel-size',
+      '1',
+      '--max-model-len',
+      '8192',
+      '--max-num-seqs',
+      '256',
+    ]);
   });
 });

@@ -8,11 +8,27 @@ describe('webview protocol guards', () => {
     assert.ok(isWebviewToExtension({ type: 'runSolverSelfTest' }));
     assert.ok(isWebviewToExtension({ type: 'loadPlanExample', example: 'provisioning' }));
     assert.ok(isWebviewToExtension({ type: 'ready', problemText: '{"gpus": []}' }));
-    const provisioning = { rows: [{ model: 'chat', gpuType: 'l40s', tp: 1, replicas: 1, requestsPerSecond: 8.2, costPerHour: 1.86 }], homogeneous: { gpuType: 'a10g', costPerHour: 2.02 }, front: [{ costPerHour: 1.86, headroom: 1.4 }] };
-    assert.ok(isExtensionToWebview({ type: 'planState', plan: { state: 'done', plan: { status: 'optimal', message: 'ok', gpus: [], provisioning } } }));
+    const provisioning = {
+      rows: [{ model: 'chat', gpuType: 'l40s', tp: 1, replicas: 1, requestsPerSecond: 8.2, costPerHour: 1.86 }],
+      homogeneous: { gpuType: 'a10g', costPerHour: 2.02 },
+      front: [{ costPerHour: 1.86, headroom: 1.4 }],
+    };
+    assert.ok(
+      isExtensionToWebview({
+        type: 'planState',
+        plan: { state: 'done', plan: { status: 'optimal', message: 'ok', gpus: [], provisioning } },
+      }),
+    );
     assert.ok(isExtensionToWebview({ type: 'solverState', solver: { state: 'loading' } }));
-    assert.ok(isExtensionToWebview({ type: 'solverState', solver: { state: 'ready', glpkVersion: '5.0', loadMs: 6.1 } }));
-    assert.ok(isExtensionToWebview({ type: 'solverSelfTest', outcome: { ok: true, status: 'optimal', objective: 11, values: { x: 3, y: 1 }, solveMs: 2 } }));
+    assert.ok(
+      isExtensionToWebview({ type: 'solverState', solver: { state: 'ready', glpkVersion: '5.0', loadMs: 6.1 } }),
+    );
+    assert.ok(
+      isExtensionToWebview({
+        type: 'solverSelfTest',
+        outcome: { ok: true, status: 'optimal', objective: 11, values: { x: 3, y: 1 }, solveMs: 2 },
+      }),
+    );
     assert.ok(isExtensionToWebview({ type: 'solverSelfTest', outcome: { ok: false, message: 'timed out' } }));
   });
 
@@ -32,13 +48,41 @@ describe('webview protocol guards', () => {
       { type: 'solverState', solver: { state: 'ready', glpkVersion: 5 } },
       { type: 'solverState', solver: { state: 'done' } },
       { type: 'solverSelfTest', outcome: { ok: true, status: 'optimal', objective: '11', values: {}, solveMs: 1 } },
-      { type: 'solverSelfTest', outcome: { ok: true, status: 'optimal', objective: 11, values: { x: '3' }, solveMs: 1 } },
+      {
+        type: 'solverSelfTest',
+        outcome: { ok: true, status: 'optimal', objective: 11, values: { x: '3' }, solveMs: 1 },
+      },
       { type: 'solverSelfTest', outcome: { ok: 'yes', message: 'x' } },
       { type: 'loadPlanExample', example: '../../etc/passwd' },
       { type: 'ready', problemText: 42 },
       { type: 'ready', problemText: 'x'.repeat(2 * 1024 * 1024) },
-      { type: 'planState', plan: { state: 'done', plan: { status: 'optimal', message: 'ok', gpus: [], provisioning: { rows: [{ model: 'chat', gpuType: 'l40s', tp: '1', replicas: 1, requestsPerSecond: 1, costPerHour: 1 }], front: [] } } } },
-      { type: 'planState', plan: { state: 'done', plan: { status: 'optimal', message: 'ok', gpus: [], provisioning: { rows: [], front: [{ costPerHour: Infinity, headroom: 1 }] } } } },
+      {
+        type: 'planState',
+        plan: {
+          state: 'done',
+          plan: {
+            status: 'optimal',
+            message: 'ok',
+            gpus: [],
+            provisioning: {
+              rows: [{ model: 'chat', gpuType: 'l40s', tp: '1', replicas: 1, requestsPerSecond: 1, costPerHour: 1 }],
+              front: [],
+            },
+          },
+        },
+      },
+      {
+        type: 'planState',
+        plan: {
+          state: 'done',
+          plan: {
+            status: 'optimal',
+            message: 'ok',
+            gpus: [],
+            provisioning: { rows: [], front: [{ costPerHour: Infinity, headroom: 1 }] },
+          },
+        },
+      },
     ];
     for (const message of bad) {
       assert.equal(isWebviewToExtension(message), false, JSON.stringify(message));

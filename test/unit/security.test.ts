@@ -13,11 +13,20 @@ const repo = resolve(import.meta.dirname, '..', '..');
 
 function cspOf(html: string): Map<string, string[]> {
   const content = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
-  return new Map(content.split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...values]) => [name, values]));
+  return new Map(
+    content
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name = '', ...values]) => [name, values]),
+  );
 }
 
 describe('the workbench page', () => {
-  const resources = { cspSource: 'https://abc.vscode-cdn.net', scriptUri: 'https://abc.vscode-cdn.net/dist/webview.js', styleUri: 'https://abc.vscode-cdn.net/media/workbench.css' };
+  const resources = {
+    cspSource: 'https://abc.vscode-cdn.net',
+    scriptUri: 'https://abc.vscode-cdn.net/dist/webview.js',
+    styleUri: 'https://abc.vscode-cdn.net/media/workbench.css',
+  };
 
   test('CSP: default-src none, scripts only by a nonce, no eval, no inline script, no remote origin', () => {
     const html = workbenchHtml(resources);
@@ -30,7 +39,11 @@ describe('the workbench page', () => {
     // 128 bits: 16 bytes, 24 characters of base64.
     assert.equal(Buffer.from(nonce, 'base64').length, 16);
     for (const values of csp.values()) {
-      for (const v of values) assert.ok(!/unsafe-eval|unsafe-inline|^https?:\/\/(?!abc\.vscode-cdn\.net)|^\*$/.test(v), `forbidden source ${v}`);
+      for (const v of values)
+        assert.ok(
+          !/unsafe-eval|unsafe-inline|^https?:\/\/(?!abc\.vscode-cdn\.net)|^\*$/.test(v),
+          `forbidden source ${v}`,
+        );
     }
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
     assert.equal(scripts.length, 1);
@@ -51,12 +64,20 @@ describe('the workbench page', () => {
 
 describe('processes', () => {
   /** Calls that run a shell: banned in src (only execFile/spawn with argument arrays). */
-  const SHELL_CALLS = /\bexecSync\s*\(|(?<![.\w])exec\s*\(|\b(?:child_process|childProcess|cp)\.exec\s*\(|\bshell\s*:\s*true/;
+  const SHELL_CALLS =
+    /\bexecSync\s*\(|(?<![.\w])exec\s*\(|\b(?:child_process|childProcess|cp)\.exec\s*\(|\bshell\s*:\s*true/;
 
   test('the check sees each banned form', () => {
-    for (const line of ['execSync("ls")', 'child_process.exec(cmd)', 'spawn("x", [], { shell: true })', 'exec (cmd, cb)']) assert.match(line, SHELL_CALLS, line);
+    for (const line of [
+      'execSync("ls")',
+      'child_process.exec(cmd)',
+      'spawn("x", [], { shell: true })',
+      'exec (cmd, cb)',
+    ])
+      assert.match(line, SHELL_CALLS, line);
     // RegExp.prototype.exec is not a process.
-    for (const line of ['execFile(exe, args)', '/^card(\\d+)$/.exec(key)', 'pattern.exec(text)']) assert.doesNotMatch(line, SHELL_CALLS, line);
+    for (const line of ['execFile(exe, args)', '/^card(\\d+)$/.exec(key)', 'pattern.exec(text)'])
+      assert.doesNotMatch(line, SHELL_CALLS, line);
   });
 
   test('no source file runs a shell', () => {
@@ -79,7 +100,10 @@ describe('processes', () => {
       writeFileSync(evil, '#!/bin/sh\necho pwned\n');
       chmodSync(evil, 0o755);
       process.chdir(dir);
-      assert.equal(resolveExecutable('nvidia-smi', undefined, `.:bin:./bin:${relative(dir, join(dir, 'bin'))}`), undefined);
+      assert.equal(
+        resolveExecutable('nvidia-smi', undefined, `.:bin:./bin:${relative(dir, join(dir, 'bin'))}`),
+        undefined,
+      );
       assert.equal(resolveExecutable('nvidia-smi', undefined, `/nonexistent:${join(dir, 'bin')}`), evil);
       assert.equal(resolveExecutable('nvidia-smi', 'bin/nvidia-smi'), undefined);
     } finally {
@@ -95,15 +119,49 @@ describe('webview messages (fuzzed)', () => {
       fc.property(fc.jsonValue(), (value) => {
         const toExtension = isWebviewToExtension(value);
         const toWebview = isExtensionToWebview(value);
-        if (toExtension) assert.ok(['ready', 'runSolverSelfTest', 'solvePlan', 'cancelSolve', 'exportPlan'].includes((value as { type: string }).type));
-        if (toWebview) assert.ok(['solverState', 'solverSelfTest', 'estimate', 'suggestion', 'planProblem', 'planState'].includes((value as { type: string }).type));
+        if (toExtension)
+          assert.ok(
+            ['ready', 'runSolverSelfTest', 'solvePlan', 'cancelSolve', 'exportPlan'].includes(
+              (value as { type: string }).type,
+            ),
+          );
+        if (toWebview)
+          assert.ok(
+            ['solverState', 'solverSelfTest', 'estimate', 'suggestion', 'planProblem', 'planState'].includes(
+              (value as { type: string }).type,
+            ),
+          );
       }),
       { numRuns: 5000 },
     );
   });
 
   test('real message types with mutated payloads are dropped unless every field is right', () => {
-    const payload = fc.record({ type: fc.constantFrom('ready', 'runSolverSelfTest', 'solverState', 'solverSelfTest', 'estimate', 'suggestion', 'solvePlan', 'cancelSolve', 'exportPlan', 'planProblem', 'planState'), solver: fc.anything(), outcome: fc.anything(), estimate: fc.anything(), suggestion: fc.anything(), text: fc.anything(), format: fc.anything(), plan: fc.anything() }, { requiredKeys: ['type'] });
+    const payload = fc.record(
+      {
+        type: fc.constantFrom(
+          'ready',
+          'runSolverSelfTest',
+          'solverState',
+          'solverSelfTest',
+          'estimate',
+          'suggestion',
+          'solvePlan',
+          'cancelSolve',
+          'exportPlan',
+          'planProblem',
+          'planState',
+        ),
+        solver: fc.anything(),
+        outcome: fc.anything(),
+        estimate: fc.anything(),
+        suggestion: fc.anything(),
+        text: fc.anything(),
+        format: fc.anything(),
+        plan: fc.anything(),
+      },
+      { requiredKeys: ['type'] },
+    );
     fc.assert(
       fc.property(payload, (message) => {
         isWebviewToExtension(message);

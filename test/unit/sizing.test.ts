@@ -17,12 +17,19 @@ const h100 = findGpu('NVIDIA H100 80GB HBM3')!;
 function estimate(id: string, tp: number, maxModelLen: number) {
   const model = findModel(id);
   assert.ok(model, `${id} is in the catalog`);
-  return estimateServingMemory(model.architecture, h100, { ...vllmDefaults(model.architecture, h100), tp, maxModelLen });
+  return estimateServingMemory(model.architecture, h100, {
+    ...vllmDefaults(model.architecture, h100),
+    tp,
+    maxModelLen,
+  });
 }
 
 function within(actual: number, expected: number, relative: number, what: string): void {
   const error = Math.abs(actual - expected) / Math.abs(expected);
-  assert.ok(error <= relative, `${what}: ${actual.toFixed(3)} vs published ${expected} (${(error * 100).toFixed(1)} % off, allowed ${relative * 100} %)`);
+  assert.ok(
+    error <= relative,
+    `${what}: ${actual.toFixed(3)} vs published ${expected} (${(error * 100).toFixed(1)} % off, allowed ${relative * 100} %)`,
+  );
 }
 
 describe('GPU memory as vLLM sees it', () => {
@@ -45,13 +52,29 @@ describe('parameter counts computed from config.json match the model cards', () 
     ['openai/gpt-oss-20b', 20.91], // 20.91B total
   ];
   for (const [id, billions] of cases) {
-    test(`${id}: ${billions}B`, () => within(countParameters(findModel(id)!.architecture).total / 1e9, billions, 0.005, id));
+    test(`${id}: ${billions}B`, () =>
+      within(countParameters(findModel(id)!.architecture).total / 1e9, billions, 0.005, id));
   }
 
   test('MoE active parameters: gpt-oss-120b 5.13B, gpt-oss-20b 3.61B (OpenAI card), DeepSeek-V3 37B', () => {
-    within(countParameters(findModel('openai/gpt-oss-120b')!.architecture).activePerToken / 1e9, 5.13, 0.01, 'gpt-oss-120b active');
-    within(countParameters(findModel('openai/gpt-oss-20b')!.architecture).activePerToken / 1e9, 3.61, 0.01, 'gpt-oss-20b active');
-    within(countParameters(findModel('deepseek-ai/DeepSeek-V3')!.architecture).activePerToken / 1e9, 37, 0.02, 'DeepSeek-V3 active');
+    within(
+      countParameters(findModel('openai/gpt-oss-120b')!.architecture).activePerToken / 1e9,
+      5.13,
+      0.01,
+      'gpt-oss-120b active',
+    );
+    within(
+      countParameters(findModel('openai/gpt-oss-20b')!.architecture).activePerToken / 1e9,
+      3.61,
+      0.01,
+      'gpt-oss-20b active',
+    );
+    within(
+      countParameters(findModel('deepseek-ai/DeepSeek-V3')!.architecture).activePerToken / 1e9,
+      37,
+      0.02,
+      'DeepSeek-V3 active',
+    );
   });
 
   test('Llama-3.1-8B in bf16 is 14.96 GiB by hand: 8.03e9 x 2 B / 2^30', () => {
@@ -74,7 +97,10 @@ describe('vLLM V1 on one H100 80GB, gpu_memory_utilization 0.9, max_model_len 16
       within(e.kvCacheBytes / GIB, kv, 0.05, 'KV cache');
       within(e.weightsBytes / GIB, weights, 0.02, 'weights');
       within(e.activationBytes / GIB, activation, 0.05, 'activation peak');
-      assert.ok(Math.abs(e.nonTorchBytes / GIB - nonTorch) <= 0.02, `non-torch ${e.nonTorchBytes / GIB} vs ${nonTorch}`);
+      assert.ok(
+        Math.abs(e.nonTorchBytes / GIB - nonTorch) <= 0.02,
+        `non-torch ${e.nonTorchBytes / GIB} vs ${nonTorch}`,
+      );
       assert.equal(e.fits, true);
     });
   }

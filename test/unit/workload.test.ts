@@ -8,9 +8,19 @@ describe('target load text', () => {
   test('reads every key and fills the defaults', () => {
     assert.deepEqual(parseWorkload('rps=5 input=2000 output=300 context=16384 ttft-ms=500 tpot-ms=40'), {
       ok: true,
-      value: { requestsPerSecond: 5, inputTokens: 2000, outputTokens: 300, contextLength: 16384, ttftMsMax: 500, tpotMsMax: 40 },
+      value: {
+        requestsPerSecond: 5,
+        inputTokens: 2000,
+        outputTokens: 300,
+        contextLength: 16384,
+        ttftMsMax: 500,
+        tpotMsMax: 40,
+      },
     });
-    assert.deepEqual(parseWorkload('concurrency=64'), { ok: true, value: { concurrency: 64, contextLength: 8192, inputTokens: 1000, outputTokens: 200 } });
+    assert.deepEqual(parseWorkload('concurrency=64'), {
+      ok: true,
+      value: { concurrency: 64, contextLength: 8192, inputTokens: 1000, outputTokens: 200 },
+    });
   });
 
   test('says what is wrong', () => {
@@ -30,11 +40,14 @@ describe('target load text', () => {
 });
 
 describe('prices', () => {
-  test('the user\'s price replaces the list price; nonsense is ignored', () => {
+  test("the user's price replaces the list price; nonsense is ignored", () => {
     const priced = withPrices(GPU_CATALOG, { 'h100-sxm': 2.49, l4: -1, a10g: 'cheap' });
     assert.equal(priced.find((g) => g.id === 'h100-sxm')?.pricePerHour, 2.49);
     assert.equal(priced.find((g) => g.id === 'l4')?.pricePerHour, GPU_CATALOG.find((g) => g.id === 'l4')?.pricePerHour);
-    assert.equal(priced.find((g) => g.id === 'a10g')?.pricePerHour, GPU_CATALOG.find((g) => g.id === 'a10g')?.pricePerHour);
+    assert.equal(
+      priced.find((g) => g.id === 'a10g')?.pricePerHour,
+      GPU_CATALOG.find((g) => g.id === 'a10g')?.pricePerHour,
+    );
   });
 });
 
@@ -45,14 +58,21 @@ describe('suggestion messages to the webview', () => {
       suggestion: {
         ok: true,
         title: 't',
-        rows: [{ gpu: 'H100', layout: 'TP=1 x 1', gpus: 1, costPerHour: 4, batch: 64, tpotMs: 20, ttftMs: 90, best: true }],
+        rows: [
+          { gpu: 'H100', layout: 'TP=1 x 1', gpus: 1, costPerHour: 4, batch: 64, tpotMs: 20, ttftMs: 90, best: true },
+        ],
         commands: [{ label: 'vLLM', text: 'vllm serve x' }],
         reasons: ['r'],
         assumptions: ['a'],
       },
     };
     assert.ok(isExtensionToWebview(good));
-    assert.equal(isExtensionToWebview({ ...good, suggestion: { ...good.suggestion, rows: [{ gpu: '<img>', layout: 1 }] } }), false);
-    assert.ok(isExtensionToWebview({ type: 'suggestion', suggestion: { ok: false, title: 't', reasons: ['none fits'] } }));
+    assert.equal(
+      isExtensionToWebview({ ...good, suggestion: { ...good.suggestion, rows: [{ gpu: '<img>', layout: 1 }] } }),
+      false,
+    );
+    assert.ok(
+      isExtensionToWebview({ type: 'suggestion', suggestion: { ok: false, title: 't', reasons: ['none fits'] } }),
+    );
   });
 });

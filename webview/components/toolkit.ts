@@ -2,17 +2,34 @@
  * The only file that knows about @vscode/webview-ui-toolkit. The rest of the webview asks for
  * elements by role, so the toolkit (deprecated upstream in 2025) can be replaced here alone.
  */
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeProgressRing, vsCodeTag, vsCodeTextArea } from '@vscode/webview-ui-toolkit';
+import {
+  provideVSCodeDesignSystem,
+  vsCodeButton,
+  vsCodeDivider,
+  vsCodeProgressRing,
+  vsCodeTag,
+  vsCodeTextArea,
+} from '@vscode/webview-ui-toolkit';
 
 let registered = false;
 
 export function registerToolkit(): void {
   if (registered) return;
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDivider(), vsCodeProgressRing(), vsCodeTag(), vsCodeTextArea());
+  provideVSCodeDesignSystem().register(
+    vsCodeButton(),
+    vsCodeDivider(),
+    vsCodeProgressRing(),
+    vsCodeTag(),
+    vsCodeTextArea(),
+  );
   registered = true;
 }
 
-export function button(label: string, onClick: () => void, appearance: 'primary' | 'secondary' = 'primary'): HTMLElement {
+export function button(
+  label: string,
+  onClick: () => void,
+  appearance: 'primary' | 'secondary' = 'primary',
+): HTMLElement {
   const element = document.createElement('vscode-button');
   element.setAttribute('appearance', appearance);
   element.textContent = label;

@@ -89,9 +89,15 @@ function quantizationOf(config: Json): Quantization | undefined {
   if (method === 'mxfp4') return { method, format: 'mxfp4', expertsOnly: true };
   if (method === 'fp8' || method === 'fbgemm_fp8') return { method, format: 'fp8', expertsOnly: false };
   if (method === 'awq' || method === 'gptq' || method === 'awq_marlin' || method === 'gptq_marlin') {
-    return { method, format: bits === 8 ? 'int8' : 'int4', groupSize: groupSize && groupSize > 0 ? groupSize : 128, expertsOnly: false };
+    return {
+      method,
+      format: bits === 8 ? 'int8' : 'int4',
+      groupSize: groupSize && groupSize > 0 ? groupSize : 128,
+      expertsOnly: false,
+    };
   }
-  if (method === 'bitsandbytes') return { method, format: quant.load_in_8bit === true ? 'int8' : 'int4', groupSize: 64, expertsOnly: false };
+  if (method === 'bitsandbytes')
+    return { method, format: quant.load_in_8bit === true ? 'int8' : 'int4', groupSize: 64, expertsOnly: false };
   if (method === 'compressed-tensors') {
     // e.g. RedHatAI's FP8-dynamic checkpoints: config_groups.*.weights.{type: "float", num_bits: 8}
     const groups = Object.values((quant.config_groups as Json | undefined) ?? {}) as Json[];
@@ -99,7 +105,8 @@ function quantizationOf(config: Json): Quantization | undefined {
     const wbits = weights ? num(weights, 'num_bits') : undefined;
     if (weights?.type === 'float' && wbits === 8) return { method, format: 'fp8', expertsOnly: false };
     if (wbits === 8) return { method, format: 'int8', expertsOnly: false };
-    if (wbits === 4) return { method, format: 'int4', groupSize: (weights && num(weights, 'group_size')) || 128, expertsOnly: false };
+    if (wbits === 4)
+      return { method, format: 'int4', groupSize: (weights && num(weights, 'group_size')) || 128, expertsOnly: false };
     return { method, format: 'fp8', expertsOnly: false };
   }
   return { method, format: bits === 4 ? 'int4' : bits === 8 ? 'int8' : 'bf16', groupSize, expertsOnly: false };
@@ -118,16 +125,22 @@ function slidingWindowOf(config: Json, numLayers: number): ModelArchitecture['sl
   if (modelType === 'gemma2') return { window, layers: Math.floor(numLayers / 2) };
   const pattern = num(config, 'sliding_window_pattern');
   if (pattern && pattern > 1) return { window, layers: numLayers - Math.floor(numLayers / pattern) };
-  if (modelType === 'gemma3_text' || modelType === 'gemma3') return { window, layers: numLayers - Math.floor(numLayers / 6) };
+  if (modelType === 'gemma3_text' || modelType === 'gemma3')
+    return { window, layers: numLayers - Math.floor(numLayers / 6) };
   if (window >= (num(config, 'max_position_embeddings') ?? Infinity)) return undefined;
   return { window, layers: numLayers };
 }
 
 /** Reads a Hugging Face config.json (multimodal configs: their text_config). */
 export function architectureFromHfConfig(id: string, raw: unknown): Parsed<ModelArchitecture> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, message: `${id}: config.json is not a JSON object` };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { ok: false, message: `${id}: config.json is not a JSON object` };
   const outer = raw as Json;
-  const config = (typeof outer.text_config === 'object' && outer.text_config !== null ? { ...outer, ...(outer.text_config as Json) } : outer) as Json;
+  const config = (
+    typeof outer.text_config === 'object' && outer.text_config !== null
+      ? { ...outer, ...(outer.text_config as Json) }
+      : outer
+  ) as Json;
   const hiddenSize = num(config, 'hidden_size', 'n_embd', 'd_model');
   const numLayers = num(config, 'num_hidden_layers', 'n_layer', 'num_layers');
   const numAttentionHeads = num(config, 'num_attention_heads', 'n_head');
@@ -137,7 +150,9 @@ export function architectureFromHfConfig(id: string, raw: unknown): Parsed<Model
     ['num_hidden_layers', numLayers],
     ['num_attention_heads', numAttentionHeads],
     ['vocab_size', vocabSize],
-  ].filter(([, v]) => v === undefined).map(([k]) => k);
+  ]
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
   if (missing.length > 0 || !hiddenSize || !numLayers || !numAttentionHeads || !vocabSize) {
     return { ok: false, message: `${id}: config.json lacks ${missing.join(', ') || 'positive sizes'}` };
   }

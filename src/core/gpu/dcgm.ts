@@ -25,10 +25,14 @@ interface Sample {
 }
 
 function readSamples(body: unknown): Parsed<Sample[]> {
-  if (typeof body !== 'object' || body === null) return { ok: false, message: 'Prometheus answered with something that is not JSON' };
+  if (typeof body !== 'object' || body === null)
+    return { ok: false, message: 'Prometheus answered with something that is not JSON' };
   const answer = body as { status?: unknown; error?: unknown; data?: { resultType?: unknown; result?: unknown } };
   if (answer.status !== 'success') {
-    return { ok: false, message: `Prometheus refused the query: ${typeof answer.error === 'string' ? answer.error : 'no reason given'}` };
+    return {
+      ok: false,
+      message: `Prometheus refused the query: ${typeof answer.error === 'string' ? answer.error : 'no reason given'}`,
+    };
   }
   if (answer.data?.resultType !== 'vector' || !Array.isArray(answer.data.result)) {
     return { ok: false, message: 'Prometheus answered with a result that is not an instant vector' };
@@ -45,7 +49,9 @@ function readSamples(body: unknown): Parsed<Sample[]> {
 }
 
 type MetricKey = keyof typeof DCGM_METRICS;
-const KEY_BY_NAME = new Map<string, MetricKey>(Object.entries(DCGM_METRICS).map(([key, name]) => [name, key as MetricKey]));
+const KEY_BY_NAME = new Map<string, MetricKey>(
+  Object.entries(DCGM_METRICS).map(([key, name]) => [name, key as MetricKey]),
+);
 
 interface GpuAccumulator {
   host: string;
@@ -62,7 +68,13 @@ function addSample(acc: GpuAccumulator, key: MetricKey, sample: Sample): void {
   const profile = sample.metric.GPU_I_PROFILE;
   if (profile && (key === 'fbUsedMiB' || key === 'fbFreeMiB')) {
     const id = sample.metric.GPU_I_ID ?? profile;
-    const mig = acc.migs.get(id) ?? { profile, id: Number(sample.metric.GPU_I_ID) || undefined, uuid: undefined, memoryUsedMiB: undefined, memoryTotalMiB: undefined };
+    const mig = acc.migs.get(id) ?? {
+      profile,
+      id: Number(sample.metric.GPU_I_ID) || undefined,
+      uuid: undefined,
+      memoryUsedMiB: undefined,
+      memoryTotalMiB: undefined,
+    };
     if (key === 'fbUsedMiB') mig.memoryUsedMiB = sample.value;
     else mig.freeMiB = sample.value;
     acc.migs.set(id, mig);
@@ -72,7 +84,11 @@ function addSample(acc: GpuAccumulator, key: MetricKey, sample: Sample): void {
   acc.values[key] = Math.max(acc.values[key] ?? -Infinity, sample.value);
   const pod = sample.metric.pod;
   if (pod && !acc.gpu.workloads.some((w) => w.pod === pod && w.namespace === (sample.metric.namespace ?? ''))) {
-    acc.gpu.workloads.push({ namespace: sample.metric.namespace ?? '', pod, container: sample.metric.container || undefined });
+    acc.gpu.workloads.push({
+      namespace: sample.metric.namespace ?? '',
+      pod,
+      container: sample.metric.container || undefined,
+    });
   }
 }
 
@@ -134,7 +150,13 @@ export function parseDcgmQueryResponse(body: unknown): Parsed<Host[]> {
   }
   const hosts = new Map<string, Host>();
   for (const acc of gpus.values()) {
-    const host = hosts.get(acc.host) ?? { id: `prometheus:${acc.host}`, label: acc.host, source: 'prometheus' as const, status: { kind: 'ok' as const }, gpus: [] };
+    const host = hosts.get(acc.host) ?? {
+      id: `prometheus:${acc.host}`,
+      label: acc.host,
+      source: 'prometheus' as const,
+      status: { kind: 'ok' as const },
+      gpus: [],
+    };
     host.gpus.push(finish(acc));
     hosts.set(acc.host, host);
   }

@@ -12,7 +12,8 @@ function gpuLine(gpu: Gpu): string {
     gpu.migInstances.length ? `MIG ${gpu.migInstances.map((m) => m.profile).join(' ')}` : '',
   ];
   const lines = [cells.filter(Boolean).join('  ')];
-  for (const p of gpu.processes) lines.push(`       pid ${p.pid} ${p.name}${p.usedMemoryMiB === undefined ? '' : ` ${p.usedMemoryMiB} MiB`}`);
+  for (const p of gpu.processes)
+    lines.push(`       pid ${p.pid} ${p.name}${p.usedMemoryMiB === undefined ? '' : ` ${p.usedMemoryMiB} MiB`}`);
   for (const w of gpu.workloads) lines.push(`       pod ${w.namespace}/${w.pod}`);
   return lines.join('\n');
 }
@@ -20,7 +21,9 @@ function gpuLine(gpu: Gpu): string {
 export function formatInventoryText(inventory: Inventory): string {
   const out: string[] = [];
   for (const host of inventory.hosts) {
-    const k8s = host.kubernetes ? `, k8s ${host.kubernetes.allocatable}/${host.kubernetes.capacity} GPUs allocatable` : '';
+    const k8s = host.kubernetes
+      ? `, k8s ${host.kubernetes.allocatable}/${host.kubernetes.capacity} GPUs allocatable`
+      : '';
     if (host.status.kind !== 'ok') {
       out.push(`${host.label} (${host.source}): ${host.status.kind}: ${host.status.reason}`);
       continue;

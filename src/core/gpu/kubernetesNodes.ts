@@ -42,7 +42,8 @@ export function parseKubectlNodes(output: string): Parsed<Host[]> {
     }
     const gpuCapacity = quantity(capacity[GPU_RESOURCE]);
     if (gpuCapacity === 0 && Object.keys(migResources).length === 0) continue;
-    const product = typeof labels['nvidia.com/gpu.product'] === 'string' ? (labels['nvidia.com/gpu.product'] as string) : undefined;
+    const product =
+      typeof labels['nvidia.com/gpu.product'] === 'string' ? (labels['nvidia.com/gpu.product'] as string) : undefined;
     const memory = quantity(labels['nvidia.com/gpu.memory']);
     const kubernetes: KubernetesNodeGpus = {
       capacity: gpuCapacity,
@@ -58,7 +59,14 @@ export function parseKubectlNodes(output: string): Parsed<Host[]> {
       index,
       memoryTotalMiB: kubernetes.memoryMiB,
     }));
-    hosts.push({ id: `kubernetes:${name}`, label: name, source: 'kubernetes', status: { kind: 'ok' }, gpus, kubernetes });
+    hosts.push({
+      id: `kubernetes:${name}`,
+      label: name,
+      source: 'kubernetes',
+      status: { kind: 'ok' },
+      gpus,
+      kubernetes,
+    });
   }
   return { ok: true, value: hosts };
 }

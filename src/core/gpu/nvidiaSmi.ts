@@ -51,7 +51,11 @@ function number(value: string | undefined): number | undefined {
 
 /** The first non-empty line, cut to a readable length: nvidia-smi's own words for a failure. */
 export function firstLine(output: string): string {
-  const line = output.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? 'no output';
+  const line =
+    output
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? 'no output';
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
@@ -71,7 +75,12 @@ export function parseQueryGpu(output: string): Parsed<Gpu[]> {
     const cells = row.split(',');
     const index = number(cells[0]);
     const uuid = text(cells[1]);
-    if (cells.length !== QUERY_GPU_FIELDS.length || index === undefined || !Number.isInteger(index) || uuid === undefined) {
+    if (
+      cells.length !== QUERY_GPU_FIELDS.length ||
+      index === undefined ||
+      !Number.isInteger(index) ||
+      uuid === undefined
+    ) {
       return { ok: false, message: `Unexpected nvidia-smi output: ${firstLine(output)}` };
     }
     const mig = text(cells[13])?.toLowerCase();
@@ -105,7 +114,13 @@ export function parseQueryApps(output: string): Parsed<Map<string, GpuProcess[]>
     const cells = row.split(',');
     const uuid = text(cells[0]);
     const pid = number(cells[1]);
-    if (cells.length < QUERY_APPS_FIELDS.length || uuid === undefined || pid === undefined || !Number.isInteger(pid) || pid <= 0) {
+    if (
+      cells.length < QUERY_APPS_FIELDS.length ||
+      uuid === undefined ||
+      pid === undefined ||
+      !Number.isInteger(pid) ||
+      pid <= 0
+    ) {
       return { ok: false, message: `Unexpected nvidia-smi process list: ${firstLine(output)}` };
     }
     const name = cells.slice(2, -1).join(',').trim();
@@ -132,7 +147,13 @@ export function parseMigList(output: string): Map<string, MigInstance[]> {
     const mig = MIG_LINE.exec(row);
     if (mig && parent && mig[1] && mig[3]) {
       const list = byGpu.get(parent) ?? [];
-      list.push({ profile: mig[1], id: Number(mig[2]), uuid: mig[3], memoryUsedMiB: undefined, memoryTotalMiB: undefined });
+      list.push({
+        profile: mig[1],
+        id: Number(mig[2]),
+        uuid: mig[3],
+        memoryUsedMiB: undefined,
+        memoryTotalMiB: undefined,
+      });
       byGpu.set(parent, list);
     }
   }

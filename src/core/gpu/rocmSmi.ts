@@ -6,7 +6,16 @@
 import { emptyGpu, type Gpu } from './inventory.ts';
 import { firstLine, type Parsed } from './nvidiaSmi.ts';
 
-export const ROCM_SMI_ARGS = ['--showproductname', '--showmeminfo', 'vram', '--showuse', '--showtemp', '--showpower', '--showdriverversion', '--json'];
+export const ROCM_SMI_ARGS = [
+  '--showproductname',
+  '--showmeminfo',
+  'vram',
+  '--showuse',
+  '--showtemp',
+  '--showpower',
+  '--showdriverversion',
+  '--json',
+];
 
 const BYTES_PER_MIB = 1024 * 1024;
 
@@ -14,7 +23,8 @@ function field(card: Record<string, unknown>, ...keys: string[]): string | undef
   const lower = new Map(Object.entries(card).map(([k, v]) => [k.toLowerCase(), v]));
   for (const key of keys) {
     const value = lower.get(key.toLowerCase());
-    if (typeof value === 'string' && value.trim() !== '' && !/^(n\/a|unknown)$/i.test(value.trim())) return value.trim();
+    if (typeof value === 'string' && value.trim() !== '' && !/^(n\/a|unknown)$/i.test(value.trim()))
+      return value.trim();
   }
   return undefined;
 }
@@ -37,7 +47,10 @@ export function parseRocmSmiJson(output: string): Parsed<Gpu[]> {
     return { ok: false, message: 'Unexpected rocm-smi output: not a JSON object' };
   }
   const record = parsed as Record<string, unknown>;
-  const driver = typeof record.system === 'object' && record.system !== null ? field(record.system as Record<string, unknown>, 'Driver version') : undefined;
+  const driver =
+    typeof record.system === 'object' && record.system !== null
+      ? field(record.system as Record<string, unknown>, 'Driver version')
+      : undefined;
   const gpus: Gpu[] = [];
   for (const [key, value] of Object.entries(record)) {
     const match = /^card(\d+)$/.exec(key);
@@ -56,7 +69,9 @@ export function parseRocmSmiJson(output: string): Parsed<Gpu[]> {
       memoryFreeMiB: totalMiB !== undefined && usedMiB !== undefined ? totalMiB - usedMiB : undefined,
       utilizationPercent: number(field(card, 'GPU use (%)')),
       temperatureC: number(field(card, 'Temperature (Sensor edge) (C)', 'Temperature (Sensor junction) (C)')),
-      powerDrawW: number(field(card, 'Average Graphics Package Power (W)', 'Current Socket Graphics Package Power (W)')),
+      powerDrawW: number(
+        field(card, 'Average Graphics Package Power (W)', 'Current Socket Graphics Package Power (W)'),
+      ),
       powerLimitW: number(field(card, 'Max Graphics Package Power (W)')),
       driverVersion: field(card, 'Driver version') ?? driver,
     });

@@ -13,9 +13,15 @@ export function validateSshDestination(input: string): HostCheck {
   const host = input.trim();
   if (host === '') return { ok: false, reason: 'the host name is empty' };
   if (host.length > 255) return { ok: false, reason: 'the host name is longer than 255 characters' };
-  if (host.startsWith('-')) return { ok: false, reason: `"${host}" starts with "-" and would be read as an ssh option` };
-  if (/[\s\u0000-\u001f\u007f]/.test(host)) return { ok: false, reason: 'the host name contains whitespace or control characters' };
-  if (!SAFE_DESTINATION.test(host)) return { ok: false, reason: `"${host}" contains characters a host name cannot have (such as ; $ \` | & ' " \\ or /)` };
+  if (host.startsWith('-'))
+    return { ok: false, reason: `"${host}" starts with "-" and would be read as an ssh option` };
+  if (/[\s\u0000-\u001f\u007f]/.test(host))
+    return { ok: false, reason: 'the host name contains whitespace or control characters' };
+  if (!SAFE_DESTINATION.test(host))
+    return {
+      ok: false,
+      reason: `"${host}" contains characters a host name cannot have (such as ; $ \` | & ' " \\ or /)`,
+    };
   return { ok: true, host };
 }
 

@@ -15,7 +15,8 @@ function reservation(service: Node): GpuReservation | undefined {
     const n = num(countNode);
     if (n) return { kind: 'compose', limit: n };
     const ids = items(child(device, 'device_ids'));
-    if (ids.length > 0) return { kind: 'compose', limit: { value: ids.length, span: spanOf(child(device, 'device_ids')) } };
+    if (ids.length > 0)
+      return { kind: 'compose', limit: { value: ids.length, span: spanOf(child(device, 'device_ids')) } };
     return { kind: 'compose', all: { value: 'all', span: spanOf(device) } }; // no count: Docker gives all GPUs
   }
   return undefined;
@@ -29,8 +30,17 @@ export function composeUnits(doc: Document.Parsed): ServingUnit[] {
     const whole = spanOf(service);
     let engine = parseEngineCommand(words, whole);
     const image = str(child(service, 'image'))?.value ?? '';
-    if (!engine && /vllm-openai|vllm\/vllm/.test(image) && words.length > 0) engine = parseEngineCommand([{ text: 'vllm', span: whole }, { text: 'serve', span: whole }, ...words], whole);
-    return [{ name: { value: name, span: spanOf(pair.key as Node) }, source: 'compose' as const, engine, gpus: reservation(service), sharedMemory: 'not-applicable' as const }];
+    if (!engine && /vllm-openai|vllm\/vllm/.test(image) && words.length > 0)
+      engine = parseEngineCommand([{ text: 'vllm', span: whole }, { text: 'serve', span: whole }, ...words], whole);
+    return [
+      {
+        name: { value: name, span: spanOf(pair.key as Node) },
+        source: 'compose' as const,
+        engine,
+        gpus: reservation(service),
+        sharedMemory: 'not-applicable' as const,
+      },
+    ];
   });
 }
 

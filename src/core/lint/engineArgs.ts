@@ -2,8 +2,24 @@
 import type { EngineCommand, Located, Span } from './types.ts';
 import type { Word } from './text.ts';
 
-type Key = 'model' | 'tensorParallel' | 'pipelineParallel' | 'maxModelLen' | 'gpuMemoryUtilization' | 'maxNumSeqs' | 'maxNumBatchedTokens' | 'kvCacheDtype' | 'quantization';
-const NUMERIC = new Set<Key>(['tensorParallel', 'pipelineParallel', 'maxModelLen', 'gpuMemoryUtilization', 'maxNumSeqs', 'maxNumBatchedTokens']);
+type Key =
+  | 'model'
+  | 'tensorParallel'
+  | 'pipelineParallel'
+  | 'maxModelLen'
+  | 'gpuMemoryUtilization'
+  | 'maxNumSeqs'
+  | 'maxNumBatchedTokens'
+  | 'kvCacheDtype'
+  | 'quantization';
+const NUMERIC = new Set<Key>([
+  'tensorParallel',
+  'pipelineParallel',
+  'maxModelLen',
+  'gpuMemoryUtilization',
+  'maxNumSeqs',
+  'maxNumBatchedTokens',
+]);
 
 const VLLM_FLAGS: Record<string, Key> = {
   '--model': 'model',
@@ -29,15 +45,19 @@ const TGI_FLAGS: Record<string, Key> = {
   '--cuda-memory-fraction': 'gpuMemoryUtilization',
 };
 /** TGI reads its flags from upper-case environment variables too (MODEL_ID, NUM_SHARD, ...). */
-export const TGI_ENV: Record<string, Key> = Object.fromEntries(Object.entries(TGI_FLAGS).map(([flag, key]) => [flag.slice(2).replace(/-/g, '_').toUpperCase(), key]));
+export const TGI_ENV: Record<string, Key> = Object.fromEntries(
+  Object.entries(TGI_FLAGS).map(([flag, key]) => [flag.slice(2).replace(/-/g, '_').toUpperCase(), key]),
+);
 
 /** Where the engine's own arguments start: after `vllm serve`, the api_server module, or the TGI launcher. */
 function engineStart(words: Word[]): { engine: 'vllm' | 'tgi'; index: number; positionalModel: boolean } | undefined {
   for (let i = 0; i < words.length; i++) {
     const w = words[i]?.text ?? '';
     const base = w.split('/').pop() ?? w;
-    if (base === 'vllm' && words[i + 1]?.text === 'serve') return { engine: 'vllm', index: i + 2, positionalModel: true };
-    if (w === 'vllm.entrypoints.openai.api_server' && words[i - 1]?.text === '-m') return { engine: 'vllm', index: i + 1, positionalModel: false };
+    if (base === 'vllm' && words[i + 1]?.text === 'serve')
+      return { engine: 'vllm', index: i + 2, positionalModel: true };
+    if (w === 'vllm.entrypoints.openai.api_server' && words[i - 1]?.text === '-m')
+      return { engine: 'vllm', index: i + 1, positionalModel: false };
     if (base === 'text-generation-launcher') return { engine: 'tgi', index: i + 1, positionalModel: false };
   }
   return undefined;
@@ -73,7 +93,8 @@ export function parseEngineCommand(words: Word[], whole: Span): EngineCommand | 
       }
       continue;
     }
-    if (start.positionalModel && i === start.index && !word.text.startsWith('-') && !command.model) set('model', word.text, word.span);
+    if (start.positionalModel && i === start.index && !word.text.startsWith('-') && !command.model)
+      set('model', word.text, word.span);
   }
   return command;
 }

@@ -9,7 +9,12 @@ import { child, commandWords, indentAt, items, num, pairOf, path, spanOf, str } 
 import type { EngineCommand, GpuReservation, Located, ServingUnit } from './types.ts';
 
 const GPU_RESOURCE = 'nvidia.com/gpu';
-const PRODUCT_LABELS = ['nvidia.com/gpu.product', 'cloud.google.com/gke-accelerator', 'node.kubernetes.io/instance-type', 'beta.kubernetes.io/instance-type'];
+const PRODUCT_LABELS = [
+  'nvidia.com/gpu.product',
+  'cloud.google.com/gke-accelerator',
+  'node.kubernetes.io/instance-type',
+  'beta.kubernetes.io/instance-type',
+];
 
 /** Pod specs of a workload, by kind. */
 function podSpecs(doc: Node, kind: string): { spec: Node; replicas?: number }[] {
@@ -33,7 +38,9 @@ function podSpecs(doc: Node, kind: string): { spec: Node; replicas?: number }[] 
     }
     case 'LeaderWorkerSet': {
       const lw = path(spec, 'leaderWorkerTemplate');
-      return [path(lw, 'leaderTemplate', 'spec'), path(lw, 'workerTemplate', 'spec')].filter((n): n is Node => Boolean(n)).map((pod) => ({ spec: pod, replicas }));
+      return [path(lw, 'leaderTemplate', 'spec'), path(lw, 'workerTemplate', 'spec')]
+        .filter((n): n is Node => Boolean(n))
+        .map((pod) => ({ spec: pod, replicas }));
     }
     case 'ServingRuntime':
     case 'ClusterServingRuntime':
@@ -49,7 +56,13 @@ function gpuProduct(podSpec: Node): Located<string> | undefined {
     const value = str(child(selector, label));
     if (value) return value;
   }
-  const terms = path(podSpec, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms');
+  const terms = path(
+    podSpec,
+    'affinity',
+    'nodeAffinity',
+    'requiredDuringSchedulingIgnoredDuringExecution',
+    'nodeSelectorTerms',
+  );
   for (const term of items(terms)) {
     for (const expression of items(child(term, 'matchExpressions'))) {
       const key = str(child(expression, 'key'))?.value;
@@ -77,13 +90,23 @@ function reservation(container: Node, text: string): GpuReservation | undefined 
 }
 
 function sharedMemory(podSpec: Node, container: Node): ServingUnit['sharedMemory'] {
-  const shmVolumes = new Set(items(child(container, 'volumeMounts')).filter((m) => str(child(m, 'mountPath'))?.value === '/dev/shm').map((m) => str(child(m, 'name'))?.value));
-  const memoryBacked = items(child(podSpec, 'volumes')).some((v) => shmVolumes.has(str(child(v, 'name'))?.value) && str(path(v, 'emptyDir', 'medium'))?.value === 'Memory');
+  const shmVolumes = new Set(
+    items(child(container, 'volumeMounts'))
+      .filter((m) => str(child(m, 'mountPath'))?.value === '/dev/shm')
+      .map((m) => str(child(m, 'name'))?.value),
+  );
+  const memoryBacked = items(child(podSpec, 'volumes')).some(
+    (v) => shmVolumes.has(str(child(v, 'name'))?.value) && str(path(v, 'emptyDir', 'medium'))?.value === 'Memory',
+  );
   return memoryBacked ? 'memory-backed' : 'missing';
 }
 
 /** TGI configured through environment variables instead of flags. */
-function engineFromEnv(container: Node, command: EngineCommand | undefined, whole: { start: number; end: number }): EngineCommand | undefined {
+function engineFromEnv(
+  container: Node,
+  command: EngineCommand | undefined,
+  whole: { start: number; end: number },
+): EngineCommand | undefined {
   const env = items(child(container, 'env'));
   const found = env.flatMap((e) => {
     const name = str(child(e, 'name'))?.value ?? '';
@@ -97,23 +120,45 @@ function engineFromEnv(container: Node, command: EngineCommand | undefined, whol
   for (const [key, value] of found) {
     if (result[key]) continue;
     const n = value.value.trim() === '' ? NaN : Number(value.value);
-    result[key] = key === 'model' || key === 'quantization' || key === 'kvCacheDtype' ? value : Number.isFinite(n) ? { value: n, span: value.span } : undefined;
+    result[key] =
+      key === 'model' || key === 'quantization' || key === 'kvCacheDtype'
+        ? value
+        : Number.isFinite(n)
+          ? { value: n, span: value.span }
+          : undefined;
   }
   return result as unknown as EngineCommand;
 }
 
-function containerUnit(podSpec: Node, container: Node, source: ServingUnit['source'], text: string, replicas?: number, product?: Located<string>): ServingUnit {
+function containerUnit(
+  podSpec: Node,
+  container: Node,
+  source: ServingUnit['source'],
+  text: string,
+  replicas?: number,
+  product?: Located<string>,
+): ServingUnit {
   const name = str(child(container, 'name')) ?? { value: 'container', span: spanOf(container) };
   const words = commandWords(child(container, 'command'), child(container, 'args'));
   const whole = spanOf(container);
   let engine = parseEngineCommand(words, whole);
   const image = str(child(container, 'image'))?.value ?? '';
-  if (!engine && /text-generation-inference/.test(image)) engine = engineFromEnv(container, { engine: 'tgi', span: whole, end: whole.end }, whole);
+  if (!engine && /text-generation-inference/.test(image))
+    engine = engineFromEnv(container, { engine: 'tgi', span: whole, end: whole.end }, whole);
   else if (engine?.engine === 'tgi') engine = engineFromEnv(container, engine, whole);
   // The vLLM image's entrypoint is the OpenAI server, and KServe's Hugging Face runtime runs vLLM:
   // their args alone are the engine's flags.
-  if (!engine && (/vllm-openai|vllm\/vllm/.test(image) || (source === 'kserve' && !image)) && words.length > 0) engine = parseEngineCommand([{ text: 'vllm', span: whole }, { text: 'serve', span: whole }, ...words], whole);
-  return { name, source, engine, gpus: reservation(container, text), gpuProduct: product ?? gpuProduct(podSpec), sharedMemory: sharedMemory(podSpec, container), replicas };
+  if (!engine && (/vllm-openai|vllm\/vllm/.test(image) || (source === 'kserve' && !image)) && words.length > 0)
+    engine = parseEngineCommand([{ text: 'vllm', span: whole }, { text: 'serve', span: whole }, ...words], whole);
+  return {
+    name,
+    source,
+    engine,
+    gpus: reservation(container, text),
+    gpuProduct: product ?? gpuProduct(podSpec),
+    sharedMemory: sharedMemory(podSpec, container),
+    replicas,
+  };
 }
 
 export function kubernetesUnits(doc: Document.Parsed, text: string): ServingUnit[] {
@@ -125,13 +170,20 @@ export function kubernetesUnits(doc: Document.Parsed, text: string): ServingUnit
     const predictor = path(root, 'spec', 'predictor');
     const product = predictor ? gpuProduct(predictor) : undefined;
     const model = child(predictor, 'model');
-    if (model) units.push({ ...containerUnit(predictor!, model, 'kserve', text, undefined, product), name: str(child(path(root, 'metadata'), 'name')) ?? { value: 'predictor', span: spanOf(model) } });
-    for (const container of items(child(predictor, 'containers'))) units.push(containerUnit(predictor!, container, 'kserve', text, undefined, product));
+    if (model)
+      units.push({
+        ...containerUnit(predictor!, model, 'kserve', text, undefined, product),
+        name: str(child(path(root, 'metadata'), 'name')) ?? { value: 'predictor', span: spanOf(model) },
+      });
+    for (const container of items(child(predictor, 'containers')))
+      units.push(containerUnit(predictor!, container, 'kserve', text, undefined, product));
     return units;
   }
   for (const { spec, replicas } of podSpecs(root, kind)) {
     for (const container of items(child(spec, 'containers'))) {
-      units.push(containerUnit(spec, container, kind.includes('ServingRuntime') ? 'kserve' : 'kubernetes', text, replicas));
+      units.push(
+        containerUnit(spec, container, kind.includes('ServingRuntime') ? 'kserve' : 'kubernetes', text, replicas),
+      );
     }
   }
   return units;
@@ -141,4 +193,3 @@ export function looksLikeKubernetes(doc: Document.Parsed): boolean {
   const root = doc.contents as Node | null;
   return Boolean(str(child(root, 'apiVersion')) && str(child(root, 'kind')));
 }
-

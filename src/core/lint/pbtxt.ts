@@ -5,7 +5,10 @@
  */
 import type { Located, Span, TritonConfig } from './types.ts';
 
-export type PbValue = { kind: 'scalar'; text: string; span: Span } | { kind: 'message'; fields: PbField[]; span: Span } | { kind: 'list'; values: PbValue[]; span: Span };
+export type PbValue =
+  | { kind: 'scalar'; text: string; span: Span }
+  | { kind: 'message'; fields: PbField[]; span: Span }
+  | { kind: 'list'; values: PbValue[]; span: Span };
 export interface PbField {
   name: string;
   nameSpan: Span;
@@ -19,7 +22,9 @@ const MAX_DEPTH = 200;
 export function parsePbtxt(text: string): PbParse {
   let i = 0;
   const fail = (message: string): never => {
-    throw Object.assign(new Error(message), { span: { start: Math.min(i, text.length), end: Math.min(i + 1, text.length) } });
+    throw Object.assign(new Error(message), {
+      span: { start: Math.min(i, text.length), end: Math.min(i + 1, text.length) },
+    });
   };
   const skip = () => {
     while (i < text.length) {
@@ -100,7 +105,11 @@ export function parsePbtxt(text: string): PbParse {
   try {
     return { ok: true, fields: fieldsUntil(0, undefined) };
   } catch (error) {
-    return { ok: false, message: (error as Error).message, span: (error as { span?: Span }).span ?? { start: 0, end: 1 } };
+    return {
+      ok: false,
+      message: (error as Error).message,
+      span: (error as { span?: Span }).span ?? { start: 0, end: 1 },
+    };
   }
 }
 
@@ -117,7 +126,9 @@ function number(value: PbValue | undefined): Located<number> | undefined {
 /** The fields of Triton's ModelConfig the rules read. */
 export function tritonConfig(fields: PbField[]): TritonConfig {
   const field = (list: PbField[], name: string) => list.find((f) => f.name === name);
-  const groups = fields.filter((f) => f.name === 'instance_group').flatMap((f) => (f.value.kind === 'list' ? f.value.values : [f.value]));
+  const groups = fields
+    .filter((f) => f.name === 'instance_group')
+    .flatMap((f) => (f.value.kind === 'list' ? f.value.values : [f.value]));
   return {
     maxBatchSize: number(field(fields, 'max_batch_size')?.value),
     dynamicBatching: (() => {
@@ -125,6 +136,16 @@ export function tritonConfig(fields: PbField[]): TritonConfig {
       return f ? { start: f.nameSpan.start, end: f.value.span.end } : undefined;
     })(),
     backend: located(field(fields, 'backend')?.value) ?? located(field(fields, 'platform')?.value),
-    instanceGroups: groups.flatMap((g) => (g.kind === 'message' ? [{ count: number(field(g.fields, 'count')?.value), kind: located(field(g.fields, 'kind')?.value), span: g.span }] : [])),
+    instanceGroups: groups.flatMap((g) =>
+      g.kind === 'message'
+        ? [
+            {
+              count: number(field(g.fields, 'count')?.value),
+              kind: located(field(g.fields, 'kind')?.value),
+              span: g.span,
+            },
+          ]
+        : [],
+    ),
   };
 }

@@ -6,7 +6,8 @@ import type { EngineCommand, ServingUnit } from './types.ts';
 function engineFromKwargs(args: Node | undefined, whole: { start: number; end: number }): EngineCommand | undefined {
   const llm = path(args, 'llm_configs') ? items(path(args, 'llm_configs'))[0] : child(args, 'llm_config');
   const kwargs = child(llm, 'engine_kwargs');
-  const model = str(path(llm, 'model_loading_config', 'model_source')) ?? str(path(llm, 'model_loading_config', 'model_id'));
+  const model =
+    str(path(llm, 'model_loading_config', 'model_source')) ?? str(path(llm, 'model_loading_config', 'model_id'));
   if (!kwargs && !model) return undefined;
   return {
     engine: 'vllm',
@@ -26,9 +27,14 @@ export function rayServeUnits(doc: Document.Parsed): ServingUnit[] {
     const appArgs = child(app, 'args');
     const appEngine = engineFromKwargs(appArgs, spanOf(app));
     return items(child(app, 'deployments')).map((deployment): ServingUnit => {
-      const name = str(child(deployment, 'name')) ?? { value: str(child(app, 'name'))?.value ?? 'deployment', span: spanOf(deployment) };
+      const name = str(child(deployment, 'name')) ?? {
+        value: str(child(app, 'name'))?.value ?? 'deployment',
+        span: spanOf(deployment),
+      };
       const numGpus = num(path(deployment, 'ray_actor_options', 'num_gpus'));
-      const replicas = num(child(deployment, 'num_replicas'))?.value ?? num(path(deployment, 'autoscaling_config', 'max_replicas'))?.value;
+      const replicas =
+        num(child(deployment, 'num_replicas'))?.value ??
+        num(path(deployment, 'autoscaling_config', 'max_replicas'))?.value;
       return {
         name,
         source: 'ray-serve',

@@ -27,7 +27,16 @@ export function toJsonFindings(files: FileFindings[]): JsonFinding[] {
     return findings.map((f) => {
       const start = index.position(f.span.start);
       const end = index.position(f.span.end);
-      return { file, line: start.line, column: start.column, endLine: end.line, endColumn: end.column, ruleId: f.ruleId, severity: f.severity, message: f.message };
+      return {
+        file,
+        line: start.line,
+        column: start.column,
+        endLine: end.line,
+        endColumn: end.column,
+        ruleId: f.ruleId,
+        severity: f.severity,
+        message: f.message,
+      };
     });
   });
 }
@@ -36,15 +45,30 @@ export function toText(files: FileFindings[]): string {
   const all = toJsonFindings(files);
   const lines = all.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.message} [${f.ruleId}]`);
   const count = (s: Severity) => all.filter((f) => f.severity === s).length;
-  lines.push(`${files.length} file(s): ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info`);
+  lines.push(
+    `${files.length} file(s): ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info`,
+  );
   return lines.join('\n');
 }
 
-const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+};
 
 /** `docs` maps a rule's page (docs/rules/<id>.md) to its Markdown, shown as the rule's help. */
 export function toSarif(files: FileFindings[], version: string, docs: (page: string) => string | undefined) {
-  const rules = [...RULES.map((r) => ({ id: r.id, title: r.docs.title, page: r.docs.page, severity: r.severity })), { id: FILE_RULE.id, title: FILE_RULE.title, page: FILE_RULE.page, severity: 'error' as Severity }, { id: DUPLICATE_KEY_RULE.id, title: DUPLICATE_KEY_RULE.title, page: DUPLICATE_KEY_RULE.page, severity: 'error' as Severity }];
+  const rules = [
+    ...RULES.map((r) => ({ id: r.id, title: r.docs.title, page: r.docs.page, severity: r.severity })),
+    { id: FILE_RULE.id, title: FILE_RULE.title, page: FILE_RULE.page, severity: 'error' as Severity },
+    {
+      id: DUPLICATE_KEY_RULE.id,
+      title: DUPLICATE_KEY_RULE.title,
+      page: DUPLICATE_KEY_RULE.page,
+      severity: 'error' as Severity,
+    },
+  ];
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

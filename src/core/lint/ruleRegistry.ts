@@ -29,5 +29,13 @@ export const RULES: readonly Rule[] = [
 ];
 
 /** Findings about the file itself (syntax, size), not from a rule. */
-export const FILE_RULE = { id: 'file-not-linted', page: 'file-not-linted.md', title: 'File could not be linted' } as const;
-export const DUPLICATE_KEY_RULE = { id: 'duplicate-key', page: 'duplicate-key.md', title: 'Duplicate key in a YAML map' } as const;
+export const FILE_RULE = {
+  id: 'file-not-linted',
+  page: 'file-not-linted.md',
+  title: 'File could not be linted',
+} as const;
+export const DUPLICATE_KEY_RULE = {
+  id: 'duplicate-key',
+  page: 'duplicate-key.md',
+  title: 'Duplicate key in a YAML map',
+} as const;

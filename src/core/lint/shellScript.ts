@@ -3,7 +3,8 @@ import { parseEngineCommand } from './engineArgs.ts';
 import { shellWords } from './text.ts';
 import type { ServingUnit } from './types.ts';
 
-const ENGINE_LINE = /(?:^|[\s;&|(`$])(?:vllm\s+serve|python[\d.]*\s+-m\s+vllm\.entrypoints\.openai\.api_server|text-generation-launcher)\b/;
+const ENGINE_LINE =
+  /(?:^|[\s;&|(`$])(?:vllm\s+serve|python[\d.]*\s+-m\s+vllm\.entrypoints\.openai\.api_server|text-generation-launcher)\b/;
 
 export function scriptUnits(text: string): ServingUnit[] {
   const units: ServingUnit[] = [];
@@ -27,7 +28,15 @@ export function scriptUnits(text: string): ServingUnit[] {
     const engine = parseEngineCommand(words, { start: lineStart, end });
     if (!engine) continue;
     const first = words.find((w) => /vllm|text-generation-launcher|python/.test(w.text)) ?? words[0];
-    units.push({ name: { value: engine.engine === 'vllm' ? 'vllm serve' : 'text-generation-launcher', span: first?.span ?? { start: lineStart, end } }, source: 'script', engine, sharedMemory: 'not-applicable' });
+    units.push({
+      name: {
+        value: engine.engine === 'vllm' ? 'vllm serve' : 'text-generation-launcher',
+        span: first?.span ?? { start: lineStart, end },
+      },
+      source: 'script',
+      engine,
+      sharedMemory: 'not-applicable',
+    });
   }
   return units;
 }

@@ -2,7 +2,12 @@
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import { findGpu, type GpuSpec } from '../catalog/gpus.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
-import { estimateServingMemory, vllmDefaults, type ServingEstimate, type ServingSettings } from '../sizing/servingMemory.ts';
+import {
+  estimateServingMemory,
+  vllmDefaults,
+  type ServingEstimate,
+  type ServingSettings,
+} from '../sizing/servingMemory.ts';
 import type { LintOptions, ServingUnit } from './types.ts';
 
 /** GPU names in labels that are not nvidia-smi names: GKE accelerators and cloud instance types. */
@@ -33,18 +38,34 @@ export function gpuFromLabel(label: string): GpuSpec | undefined {
 }
 
 export type UnitSizing =
-  | { ok: true; model: ModelArchitecture; gpu: GpuSpec; settings: ServingSettings; estimate: ServingEstimate; gpuFromDefault: boolean }
+  | {
+      ok: true;
+      model: ModelArchitecture;
+      gpu: GpuSpec;
+      settings: ServingSettings;
+      estimate: ServingEstimate;
+      gpuFromDefault: boolean;
+    }
   | { ok: false; reason: string };
 
 export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
   const engine = unit.engine;
   if (!engine?.model) return { ok: false, reason: 'no model is named' };
   const model = options.findModel(engine.model.value);
-  if (!model) return { ok: false, reason: `model "${engine.model.value}" is not in the built-in catalog (give its config.json to "Estimate Model Memory" to size it)` };
+  if (!model)
+    return {
+      ok: false,
+      reason: `model "${engine.model.value}" is not in the built-in catalog (give its config.json to "Estimate Model Memory" to size it)`,
+    };
   const labelled = unit.gpuProduct ? gpuFromLabel(unit.gpuProduct.value) : undefined;
   const gpu = labelled ?? options.defaultGpu;
   if (!gpu) {
-    return { ok: false, reason: unit.gpuProduct ? `GPU "${unit.gpuProduct.value}" is not in the catalog` : 'the file names no GPU type (nodeSelector nvidia.com/gpu.product) and no default GPU is set (gpuWorkbench.defaultGpu / --default-gpu)' };
+    return {
+      ok: false,
+      reason: unit.gpuProduct
+        ? `GPU "${unit.gpuProduct.value}" is not in the catalog`
+        : 'the file names no GPU type (nodeSelector nvidia.com/gpu.product) and no default GPU is set (gpuWorkbench.defaultGpu / --default-gpu)',
+    };
   }
   const defaults = vllmDefaults(model, gpu);
   const settings: ServingSettings = {
@@ -55,10 +76,22 @@ export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
     gpuMemoryUtilization: engine.gpuMemoryUtilization?.value ?? defaults.gpuMemoryUtilization,
     maxNumSeqs: engine.maxNumSeqs?.value ?? defaults.maxNumSeqs,
     maxNumBatchedTokens: engine.maxNumBatchedTokens?.value ?? defaults.maxNumBatchedTokens,
-    kvCacheDtype: engine.kvCacheDtype?.value === 'fp8' || engine.kvCacheDtype?.value?.startsWith('fp8') ? 'fp8' : ('auto' as KvCacheDtype),
+    kvCacheDtype:
+      engine.kvCacheDtype?.value === 'fp8' || engine.kvCacheDtype?.value?.startsWith('fp8')
+        ? 'fp8'
+        : ('auto' as KvCacheDtype),
     weightFormat: engine.quantization?.value === 'fp8' ? 'fp8' : undefined,
   };
-  if (!Number.isInteger(settings.tp) || settings.tp < 1 || !Number.isInteger(settings.pp) || settings.pp < 1) return { ok: false, reason: 'tensor/pipeline parallel size is not a positive whole number' };
-  if (!(settings.gpuMemoryUtilization > 0 && settings.gpuMemoryUtilization <= 1)) return { ok: false, reason: 'gpu_memory_utilization is outside (0, 1]' };
-  return { ok: true, model, gpu, settings, estimate: estimateServingMemory(model, gpu, settings), gpuFromDefault: !labelled };
+  if (!Number.isInteger(settings.tp) || settings.tp < 1 || !Number.isInteger(settings.pp) || settings.pp < 1)
+    return { ok: false, reason: 'tensor/pipeline parallel size is not a positive whole number' };
+  if (!(settings.gpuMemoryUtilization > 0 && settings.gpuMemoryUtilization <= 1))
+    return { ok: false, reason: 'gpu_memory_utilization is outside (0, 1]' };
+  return {
+    ok: true,
+    model,
+    gpu,
+    settings,
+    estimate: estimateServingMemory(model, gpu, settings),
+    gpuFromDefault: !labelled,
+  };
 }

@@ -17,7 +17,9 @@ export function parallelism(unit: ServingUnit): number {
 export function setGpuCount(unit: ServingUnit, count: number): TextEdit[] {
   const g = unit.gpus;
   if (!g) return [];
-  return [g.limit, g.request, g.all].filter((v): v is NonNullable<typeof v> => Boolean(v)).map((v) => ({ span: v.span, newText: String(count) }));
+  return [g.limit, g.request, g.all]
+    .filter((v): v is NonNullable<typeof v> => Boolean(v))
+    .map((v) => ({ span: v.span, newText: String(count) }));
 }
 
 export function hourly(gpu: GpuSpec | undefined, gpus: number): string {

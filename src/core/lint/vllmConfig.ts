@@ -27,5 +27,7 @@ export function vllmConfigUnits(doc: Document.Parsed): ServingUnit[] {
     kvCacheDtype: str(key(root, 'kv-cache-dtype')),
     quantization: str(key(root, 'quantization')),
   };
-  return [{ name: { value: 'vllm config', span: model.span }, source: 'vllm-config', engine, sharedMemory: 'not-applicable' }];
+  return [
+    { name: { value: 'vllm config', span: model.span }, source: 'vllm-config', engine, sharedMemory: 'not-applicable' },
+  ];
 }

@@ -3,7 +3,18 @@
  * not expanded (an alias bomb stays a few nodes), duplicate keys are not scanned (a 40,000-key map
  * stays linear), and every value keeps its source range.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import { shellWords, type Word } from './text.ts';
 import type { Located, Span } from './types.ts';
 
@@ -36,7 +47,11 @@ export function duplicateKeys(root: unknown): YamlProblem[] {
         if (!isPair(item)) continue;
         if (isScalar(item.key) && item.key.value !== '<<') {
           const key = String(item.key.value);
-          if (seen.has(key)) problems.push({ message: `Duplicate key "${key}": YAML keeps only one of them, so this map does not say what it seems to.`, span: spanOf(item.key as Node) });
+          if (seen.has(key))
+            problems.push({
+              message: `Duplicate key "${key}": YAML keeps only one of them, so this map does not say what it seems to.`,
+              span: spanOf(item.key as Node),
+            });
           seen.add(key);
         }
         stack.push({ node: item.value, depth: depth + 1 });
@@ -50,13 +65,31 @@ export function duplicateKeys(root: unknown): YamlProblem[] {
 
 export function parseYaml(text: string): ParsedYaml {
   try {
-    const documents = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, strict: false });
+    const documents = parseAllDocuments(text, {
+      uniqueKeys: false,
+      prettyErrors: false,
+      keepSourceTokens: false,
+      strict: false,
+    });
     const list = Array.isArray(documents) ? documents : [];
-    const problems = list.flatMap((doc) => doc.errors.map((e) => ({ message: e.message.split('\n')[0] ?? 'YAML error', span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) } })));
+    const problems = list.flatMap((doc) =>
+      doc.errors.map((e) => ({
+        message: e.message.split('\n')[0] ?? 'YAML error',
+        span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) },
+      })),
+    );
     return { documents: list.filter((doc) => doc.contents !== null), problems };
   } catch (error) {
     // e.g. a RangeError from nesting deeper than the parser's stack
-    return { documents: [], problems: [{ message: `This file cannot be read as YAML: ${error instanceof Error ? error.message : String(error)}`, span: { start: 0, end: Math.min(1, text.length) } }] };
+    return {
+      documents: [],
+      problems: [
+        {
+          message: `This file cannot be read as YAML: ${error instanceof Error ? error.message : String(error)}`,
+          span: { start: 0, end: Math.min(1, text.length) },
+        },
+      ],
+    };
   }
 }
 
@@ -69,14 +102,17 @@ export function spanOf(node: Node | null | undefined): Span {
 export function child(node: unknown, key: string): Node | undefined {
   if (!isMap(node)) return undefined;
   for (const item of node.items) {
-    if (isPair(item) && isScalar(item.key) && String(item.key.value) === key) return (item.value ?? undefined) as Node | undefined;
+    if (isPair(item) && isScalar(item.key) && String(item.key.value) === key)
+      return (item.value ?? undefined) as Node | undefined;
   }
   return undefined;
 }
 
 export function pairOf(node: unknown, key: string): Pair<Node, Node> | undefined {
   if (!isMap(node)) return undefined;
-  return node.items.find((item): item is Pair<Node, Node> => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
+  return node.items.find(
+    (item): item is Pair<Node, Node> => isPair(item) && isScalar(item.key) && String(item.key.value) === key,
+  );
 }
 
 export function path(node: unknown, ...keys: string[]): Node | undefined {
@@ -91,12 +127,14 @@ export function path(node: unknown, ...keys: string[]): Node | undefined {
 /** The value span of a scalar without its quotes. */
 export function scalarValueSpan(node: Node): Span {
   const span = spanOf(node);
-  if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) return { start: span.start + 1, end: Math.max(span.start + 1, span.end - 1) };
+  if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE'))
+    return { start: span.start + 1, end: Math.max(span.start + 1, span.end - 1) };
   return span;
 }
 
 export function str(node: unknown): Located<string> | undefined {
-  if (!isScalar(node) || node.value === null || node.value === undefined || typeof node.value === 'object') return undefined;
+  if (!isScalar(node) || node.value === null || node.value === undefined || typeof node.value === 'object')
+    return undefined;
   return { value: String(node.value), span: scalarValueSpan(node) };
 }
 
@@ -114,7 +152,13 @@ export function items(node: unknown): Node[] {
 
 export function mapEntries(node: unknown): [string, Node | undefined, Pair][] {
   if (!isMap(node)) return [];
-  return (node as YAMLMap).items.filter(isPair).flatMap((p) => (isScalar(p.key) ? [[String(p.key.value), (p.value ?? undefined) as Node | undefined, p] as [string, Node | undefined, Pair]] : []));
+  return (node as YAMLMap).items
+    .filter(isPair)
+    .flatMap((p) =>
+      isScalar(p.key)
+        ? [[String(p.key.value), (p.value ?? undefined) as Node | undefined, p] as [string, Node | undefined, Pair]]
+        : [],
+    );
 }
 
 /**
@@ -128,9 +172,12 @@ export function commandWords(...nodes: (Node | undefined)[]): Word[] {
     for (const element of list) {
       const value = str(element);
       if (!value) continue;
-      const plain = isScalar(element) && (element.type === 'PLAIN' || element.type === 'QUOTE_DOUBLE' || element.type === 'QUOTE_SINGLE');
+      const plain =
+        isScalar(element) &&
+        (element.type === 'PLAIN' || element.type === 'QUOTE_DOUBLE' || element.type === 'QUOTE_SINGLE');
       if (/\s/.test(value.value.trim()) && plain) words.push(...shellWords(value.value, value.span.start));
-      else if (/\s/.test(value.value.trim())) words.push(...shellWords(value.value, value.span.start).map((w) => ({ ...w, span: value.span })));
+      else if (/\s/.test(value.value.trim()))
+        words.push(...shellWords(value.value, value.span.start).map((w) => ({ ...w, span: value.span })));
       else words.push({ text: value.value, span: value.span });
     }
   }

@@ -43,12 +43,26 @@ interface Running {
   sliceEnd: number;
 }
 
-export function simulateJobs(jobsIn: readonly Job[], gpus: number, policy: SchedulingPolicy, quantum = 1): ScheduleResult {
+export function simulateJobs(
+  jobsIn: readonly Job[],
+  gpus: number,
+  policy: SchedulingPolicy,
+  quantum = 1,
+): ScheduleResult {
   const jobs = [...jobsIn].sort((a, b) => a.arrival - b.arrival || a.id.localeCompare(b.id));
   if (!Number.isInteger(gpus) || gpus < 1) throw new Error(`the pool needs a whole number of GPUs, not ${gpus}`);
-  if (!(quantum > 0) || !Number.isFinite(quantum)) throw new Error(`the quantum must be a positive number, not ${quantum}`);
+  if (!(quantum > 0) || !Number.isFinite(quantum))
+    throw new Error(`the quantum must be a positive number, not ${quantum}`);
   if (jobs.length > 100_000) throw new Error(`at most 100,000 jobs, not ${jobs.length}`);
-  const bad = jobs.find((j) => !Number.isFinite(j.arrival) || j.arrival < 0 || !Number.isFinite(j.duration) || j.duration <= 0 || !Number.isInteger(j.gpus) || !Number.isFinite(j.priority));
+  const bad = jobs.find(
+    (j) =>
+      !Number.isFinite(j.arrival) ||
+      j.arrival < 0 ||
+      !Number.isFinite(j.duration) ||
+      j.duration <= 0 ||
+      !Number.isInteger(j.gpus) ||
+      !Number.isFinite(j.priority),
+  );
   if (bad) throw new Error(`job ${bad.id}: arrival must be >= 0, duration > 0, gpus a whole number, priority a number`);
   const tooBig = jobs.find((j) => j.gpus > gpus || j.gpus < 1);
   if (tooBig) throw new Error(`job ${tooBig.id} needs ${tooBig.gpus} GPUs, the pool has ${gpus}`);
@@ -104,7 +118,9 @@ export function simulateJobs(jobsIn: readonly Job[], gpus: number, policy: Sched
       for (;;) {
         if (ready.length === 0 || running.length === 0) break;
         const candidate = ready[pick()]!;
-        const worst = running.reduce((w, r) => (r.remaining - (time - r.start) > w.remaining - (time - w.start) ? r : w));
+        const worst = running.reduce((w, r) =>
+          r.remaining - (time - r.start) > w.remaining - (time - w.start) ? r : w,
+        );
         const worstLeft = worst.remaining - (time - worst.start);
         if (remaining.get(candidate.id)! < worstLeft - 1e-12 && free.length < candidate.gpus) {
           running.splice(running.indexOf(worst), 1);
@@ -122,7 +138,13 @@ export function simulateJobs(jobsIn: readonly Job[], gpus: number, policy: Sched
       ready.splice(index, 1);
       const lanes = free.splice(0, job.gpus);
       const left = remaining.get(job.id)!;
-      running.push({ job, lanes, start: time, remaining: left, sliceEnd: policy === 'rr' ? time + Math.min(quantum, left) : time + left });
+      running.push({
+        job,
+        lanes,
+        start: time,
+        remaining: left,
+        sliceEnd: policy === 'rr' ? time + Math.min(quantum, left) : time + left,
+      });
     }
     // Advance to the next event: a completion, a slice end, or an arrival.
     const nextArrival = next < jobs.length ? jobs[next]!.arrival : Infinity;
@@ -148,7 +170,8 @@ export function simulateJobs(jobsIn: readonly Job[], gpus: number, policy: Sched
   return {
     policy,
     makespan,
-    meanWait: jobs.reduce((sum, j) => sum + (completions[j.id]! - j.arrival - j.duration), 0) / Math.max(1, jobs.length),
+    meanWait:
+      jobs.reduce((sum, j) => sum + (completions[j.id]! - j.arrival - j.duration), 0) / Math.max(1, jobs.length),
     meanCompletion: turnaround.reduce((a, b) => a + b, 0) / Math.max(1, jobs.length),
     utilization: makespan > 0 ? busy / (gpus * makespan) : 0,
     completions,

@@ -25,10 +25,22 @@ export interface RoutingResult {
   utilization: Record<string, number>;
 }
 
-export function simulateRouting(replicas: readonly Replica[], arrivalRate: number, requests: number, policy: RoutingPolicy, seed = 1): RoutingResult {
+export function simulateRouting(
+  replicas: readonly Replica[],
+  arrivalRate: number,
+  requests: number,
+  policy: RoutingPolicy,
+  seed = 1,
+): RoutingResult {
   if (replicas.length === 0) throw new Error('no replicas to route to');
-  if (!(arrivalRate > 0) || !Number.isFinite(arrivalRate) || replicas.some((r) => !(r.serviceRate > 0) || !Number.isFinite(r.serviceRate))) throw new Error('rates must be positive numbers');
-  if (!Number.isInteger(requests) || requests < 1 || requests > 1_000_000) throw new Error(`simulate 1 to 1,000,000 requests, not ${requests}`);
+  if (
+    !(arrivalRate > 0) ||
+    !Number.isFinite(arrivalRate) ||
+    replicas.some((r) => !(r.serviceRate > 0) || !Number.isFinite(r.serviceRate))
+  )
+    throw new Error('rates must be positive numbers');
+  if (!Number.isInteger(requests) || requests < 1 || requests > 1_000_000)
+    throw new Error(`simulate 1 to 1,000,000 requests, not ${requests}`);
   const random = seededRandom(seed);
   const n = replicas.length;
   // Per replica: when it frees up, and the completion times of what it holds (for outstanding counts).

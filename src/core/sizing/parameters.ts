@@ -25,7 +25,9 @@ function attentionPerLayer(a: ModelArchitecture): { weights: number; small: numb
   if (a.mla) {
     const m = a.mla;
     const qHead = m.qkNopeHeadDim + m.qkRopeHeadDim;
-    const q = m.qLoraRank ? h * m.qLoraRank + m.qLoraRank * a.numAttentionHeads * qHead : h * a.numAttentionHeads * qHead;
+    const q = m.qLoraRank
+      ? h * m.qLoraRank + m.qLoraRank * a.numAttentionHeads * qHead
+      : h * a.numAttentionHeads * qHead;
     const kvA = h * (m.kvLoraRank + m.qkRopeHeadDim);
     const kvB = m.kvLoraRank * a.numAttentionHeads * (m.qkNopeHeadDim + m.vHeadDim);
     const o = a.numAttentionHeads * m.vHeadDim * h;
@@ -111,7 +113,13 @@ export interface WeightBytes {
  * gpt-oss's MXFP4 covers only the experts. Tensor parallelism shards everything but the small
  * tensors; pipeline parallelism gives each stage its layers (first: embedding, last: LM head).
  */
-export function weightBytes(a: ModelArchitecture, params: ParameterCounts, tp: number, pp: number, override?: WeightFormat): WeightBytes {
+export function weightBytes(
+  a: ModelArchitecture,
+  params: ParameterCounts,
+  tp: number,
+  pp: number,
+  override?: WeightFormat,
+): WeightBytes {
   const dense16 = a.dtype === 'fp32' ? 4 : 2;
   const quant = override ? { format: override, groupSize: 128, expertsOnly: false } : a.quantization;
   const linearFormat: WeightFormat = quant?.format ?? a.dtype;
@@ -123,8 +131,12 @@ export function weightBytes(a: ModelArchitecture, params: ParameterCounts, tp: n
   const total = attentionBytes + mlpBytes + vocabBytes + smallBytes;
   const layerBytes = (attentionBytes + mlpBytes) / a.numLayers;
   const layersPerStage = Math.ceil(a.numLayers / pp);
-  const firstStage = layersPerStage * layerBytes + params.embedding * dense16 + (pp === 1 ? params.lmHead * dense16 : 0);
-  const lastStage = pp === 1 ? firstStage : (a.numLayers - layersPerStage * (pp - 1)) * layerBytes + (params.lmHead || params.embedding) * dense16;
+  const firstStage =
+    layersPerStage * layerBytes + params.embedding * dense16 + (pp === 1 ? params.lmHead * dense16 : 0);
+  const lastStage =
+    pp === 1
+      ? firstStage
+      : (a.numLayers - layersPerStage * (pp - 1)) * layerBytes + (params.lmHead || params.embedding) * dense16;
   const stage = Math.max(firstStage, lastStage);
   return { perGpu: stage / tp + smallBytes / pp, total, format: linearFormat };
 }

@@ -153,7 +153,10 @@ export function suggestionView(a: ModelArchitecture, workloadText: string, resul
     commands: [
       { label: 'vLLM', text: `vllm serve ${a.id} ${best.vllm.args.join(' ')}` },
       { label: 'TGI', text: `text-generation-launcher --model-id ${a.id} ${best.tgi.args.join(' ')}` },
-      { label: 'Triton', text: `max_batch_size: ${best.triton.maxBatchSize}  instance_group [{ count: ${best.triton.instanceCount} }]  dynamic_batching { max_queue_delay_microseconds: ${best.triton.maxQueueDelayMicroseconds} }` },
+      {
+        label: 'Triton',
+        text: `max_batch_size: ${best.triton.maxBatchSize}  instance_group [{ count: ${best.triton.instanceCount} }]  dynamic_batching { max_queue_delay_microseconds: ${best.triton.maxQueueDelayMicroseconds} }`,
+      },
     ],
     reasons: best.reasons,
     assumptions: best.assumptions,

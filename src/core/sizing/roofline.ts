@@ -36,7 +36,7 @@ export interface Roofline {
 
 function allReduceSeconds(gpu: GpuSpec, tp: number, bytes: number): number {
   if (tp <= 1) return 0;
-  return ALLREDUCE_LATENCY_S[gpu.interconnect] + (2 * (tp - 1) / tp) * bytes / (gpu.interconnectGBps * 1e9);
+  return ALLREDUCE_LATENCY_S[gpu.interconnect] + (((2 * (tp - 1)) / tp) * bytes) / (gpu.interconnectGBps * 1e9);
 }
 
 /** Fraction of a MoE layer's experts that a batch of `batch` tokens touches. */
@@ -50,7 +50,13 @@ export function computeTflops(a: ModelArchitecture, gpu: GpuSpec, estimate: Serv
   return fp8 && gpu.hasFp8 ? gpu.fp8Tflops : gpu.bf16Tflops;
 }
 
-export function roofline(a: ModelArchitecture, estimate: ServingEstimate, inputTokens: number, outputTokens: number, batches: number[]): Roofline {
+export function roofline(
+  a: ModelArchitecture,
+  estimate: ServingEstimate,
+  inputTokens: number,
+  outputTokens: number,
+  batches: number[],
+): Roofline {
   const { gpu, settings } = estimate;
   const tp = settings.tp;
   const pp = settings.pp;

@@ -78,7 +78,10 @@ export interface ServingEstimate {
 }
 
 /** vLLM's profiling-run activation peak and the memory outside PyTorch, per GPU. */
-function runtimeBytes(a: ModelArchitecture, settings: Pick<ServingSettings, 'tp' | 'maxNumSeqs' | 'maxNumBatchedTokens'>) {
+function runtimeBytes(
+  a: ModelArchitecture,
+  settings: Pick<ServingSettings, 'tp' | 'maxNumSeqs' | 'maxNumBatchedTokens'>,
+) {
   const samplerBytes = settings.maxNumSeqs * a.vocabSize * SAMPLER_BYTES_PER_LOGIT;
   const hiddenStatesBytes = settings.maxNumBatchedTokens * a.hiddenSize * 2;
   const activationBytes = samplerBytes + PROFILING_BASE_BYTES + hiddenStatesBytes;
@@ -91,7 +94,11 @@ function runtimeBytes(a: ModelArchitecture, settings: Pick<ServingSettings, 'tp'
  * weights / TP + activation peak + non-torch memory + that KV cache (whole blocks). What to pack
  * on a shared GPU, with --gpu-memory-utilization set to this over the GPU's memory.
  */
-export function replicaFootprintBytes(a: ModelArchitecture, settings: Omit<ServingSettings, 'gpuMemoryUtilization' | 'pp'>, concurrency: number): number {
+export function replicaFootprintBytes(
+  a: ModelArchitecture,
+  settings: Omit<ServingSettings, 'gpuMemoryUtilization' | 'pp'>,
+  concurrency: number,
+): number {
   const weights = weightBytes(a, countParameters(a), settings.tp, 1, settings.weightFormat);
   const layout = kvLayout(a, settings.tp, 1, settings.kvCacheDtype);
   const tokens = Math.ceil(settings.maxModelLen / settings.blockSize) * settings.blockSize;
@@ -115,12 +122,18 @@ export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settin
   const problems: string[] = [];
   const gib = (bytes: number) => `${(bytes / GIB).toFixed(2)} GiB`;
   if (kvCacheBytes <= 0) {
-    problems.push(`No memory is left for the KV cache: ${gib(kvCacheBytes)} after weights, activations and runtime (vLLM stops with "No available memory for the cache blocks").`);
+    problems.push(
+      `No memory is left for the KV cache: ${gib(kvCacheBytes)} after weights, activations and runtime (vLLM stops with "No available memory for the cache blocks").`,
+    );
   } else if (kvCacheTokens < settings.maxModelLen) {
-    problems.push(`One request of max_model_len ${settings.maxModelLen} needs ${gib(perRequest)} of KV cache, more than the ${gib(kvCacheBytes)} available (vLLM refuses to start; at most ${kvCacheTokens} tokens fit).`);
+    problems.push(
+      `One request of max_model_len ${settings.maxModelLen} needs ${gib(perRequest)} of KV cache, more than the ${gib(kvCacheBytes)} available (vLLM refuses to start; at most ${kvCacheTokens} tokens fit).`,
+    );
   }
   if (a.maxPositionEmbeddings && settings.maxModelLen > a.maxPositionEmbeddings) {
-    problems.push(`max_model_len ${settings.maxModelLen} is beyond the model's max_position_embeddings ${a.maxPositionEmbeddings}.`);
+    problems.push(
+      `max_model_len ${settings.maxModelLen} is beyond the model's max_position_embeddings ${a.maxPositionEmbeddings}.`,
+    );
   }
   const explanation = [
     `Memory CUDA reports: ${gib(visibleBytes(gpu))} (${gpu.memoryMiB} MiB on nvidia-smi minus ${gpu.reservedMiB} MiB reserved); x gpu_memory_utilization ${settings.gpuMemoryUtilization} = ${gib(usableBytes)}.`,

@@ -37,7 +37,8 @@ export interface Suggestion {
   assumptions: string[];
 }
 
-export type SuggestResult = { ok: true; best: Suggestion; alternatives: Suggestion[] } | { ok: false; reasons: string[] };
+export type SuggestResult =
+  { ok: true; best: Suggestion; alternatives: Suggestion[] } | { ok: false; reasons: string[] };
 
 export const GPUS_PER_NODE = 8;
 const BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
@@ -61,15 +62,25 @@ function pickBatch(points: LatencyPoint[], capacity: number, tpotMsMax: number |
 }
 
 /** One layout of one model on one GPU type for a workload: its per-replica capacity and cost, or why it fails. */
-export function evaluateLayout(a: ModelArchitecture, gpu: GpuSpec, tp: number, pp: number, w: Workload): Suggestion | string {
+export function evaluateLayout(
+  a: ModelArchitecture,
+  gpu: GpuSpec,
+  tp: number,
+  pp: number,
+  w: Workload,
+): Suggestion | string {
   const settings = { ...vllmDefaults(a, gpu), tp, pp, maxModelLen: w.contextLength };
   const estimate = estimateServingMemory(a, gpu, settings);
   if (!estimate.fits) return `TP=${tp}${pp > 1 ? ` PP=${pp}` : ''}: ${estimate.problems[0]}`;
   const perRequestTokens = Math.min(w.contextLength, w.inputTokens + w.outputTokens);
   const capacity = Math.min(settings.maxNumSeqs, Math.floor(estimate.kvCacheTokens / perRequestTokens));
-  if (capacity < 1) return `TP=${tp}${pp > 1 ? ` PP=${pp}` : ''}: the KV cache holds no request of ${perRequestTokens} tokens`;
-  const model = roofline(a, estimate, w.inputTokens, w.outputTokens, [...new Set([...BATCHES.filter((b) => b < capacity), capacity])]);
-  if (w.ttftMsMax !== undefined && model.ttftMs > w.ttftMsMax) return `TP=${tp}: time to first token ${model.ttftMs.toFixed(0)} ms is over the ${w.ttftMsMax} ms target`;
+  if (capacity < 1)
+    return `TP=${tp}${pp > 1 ? ` PP=${pp}` : ''}: the KV cache holds no request of ${perRequestTokens} tokens`;
+  const model = roofline(a, estimate, w.inputTokens, w.outputTokens, [
+    ...new Set([...BATCHES.filter((b) => b < capacity), capacity]),
+  ]);
+  if (w.ttftMsMax !== undefined && model.ttftMs > w.ttftMsMax)
+    return `TP=${tp}: time to first token ${model.ttftMs.toFixed(0)} ms is over the ${w.ttftMsMax} ms target`;
   const point = pickBatch(model.points, capacity, w.tpotMsMax);
   if (!point) return `TP=${tp}${pp > 1 ? ` PP=${pp}` : ''}: no batch size meets ${w.tpotMsMax} ms per output token`;
   const requestSeconds = model.ttftMs / 1000 + (w.outputTokens * point.tpotMs) / 1000;
@@ -97,25 +108,40 @@ export function evaluateLayout(a: ModelArchitecture, gpu: GpuSpec, tp: number, p
     gpus,
     costPerHour: gpus * gpu.pricePerHour,
     batch,
-    perReplica: { requestsPerSecond, tokensPerSecond: point.tokensPerSecond, ttftMs: model.ttftMs, tpotMs: point.tpotMs },
+    perReplica: {
+      requestsPerSecond,
+      tokensPerSecond: point.tokensPerSecond,
+      ttftMs: model.ttftMs,
+      tpotMs: point.tpotMs,
+    },
     estimate,
     vllm: {
       args: [
-        '--tensor-parallel-size', String(tp),
+        '--tensor-parallel-size',
+        String(tp),
         ...(pp > 1 ? ['--pipeline-parallel-size', String(pp)] : []),
-        '--max-model-len', String(w.contextLength),
-        '--max-num-seqs', String(batch),
-        '--max-num-batched-tokens', String(settings.maxNumBatchedTokens),
-        '--gpu-memory-utilization', String(settings.gpuMemoryUtilization),
+        '--max-model-len',
+        String(w.contextLength),
+        '--max-num-seqs',
+        String(batch),
+        '--max-num-batched-tokens',
+        String(settings.maxNumBatchedTokens),
+        '--gpu-memory-utilization',
+        String(settings.gpuMemoryUtilization),
       ],
     },
     tgi: {
       args: [
-        '--num-shard', String(tp * pp),
-        '--max-input-tokens', String(Math.min(w.inputTokens, w.contextLength - 1)),
-        '--max-total-tokens', String(w.contextLength),
-        '--max-batch-total-tokens', String(estimate.kvCacheTokens),
-        '--max-concurrent-requests', String(Math.max(batch * 2, 128)),
+        '--num-shard',
+        String(tp * pp),
+        '--max-input-tokens',
+        String(Math.min(w.inputTokens, w.contextLength - 1)),
+        '--max-total-tokens',
+        String(w.contextLength),
+        '--max-batch-total-tokens',
+        String(estimate.kvCacheTokens),
+        '--max-concurrent-requests',
+        String(Math.max(batch * 2, 128)),
       ],
     },
     // Triton with an LLM backend batches in flight itself: one instance per GPU set, a short queue delay.
@@ -137,7 +163,12 @@ export function suggest(a: ModelArchitecture, gpus: readonly GpuSpec[], w: Workl
         rejected.push(`${gpu.name} ${result}`);
         continue;
       }
-      if (!best || result.costPerHour < best.costPerHour || (result.costPerHour === best.costPerHour && result.perReplica.tpotMs < best.perReplica.tpotMs)) best = result;
+      if (
+        !best ||
+        result.costPerHour < best.costPerHour ||
+        (result.costPerHour === best.costPerHour && result.perReplica.tpotMs < best.perReplica.tpotMs)
+      )
+        best = result;
     }
     if (best) found.push(best);
   }

@@ -58,7 +58,9 @@ export function estimateTrainingMemory(a: ModelArchitecture, s: TrainingSettings
   if (s.method === 'full') {
     trainable = params.total;
     weightsBytes = (2 * params.total) / modelShards / zero(3);
-    explanation.push(`Full fine-tuning: all ${(params.total / 1e9).toFixed(2)}B parameters train; bf16 weights 2 B each / (TP ${s.tp} x PP ${s.pp})${s.zeroStage >= 3 ? ` / ZeRO-3 over DP ${s.dp}` : ''}.`);
+    explanation.push(
+      `Full fine-tuning: all ${(params.total / 1e9).toFixed(2)}B parameters train; bf16 weights 2 B each / (TP ${s.tp} x PP ${s.pp})${s.zeroStage >= 3 ? ` / ZeRO-3 over DP ${s.dp}` : ''}.`,
+    );
   } else {
     trainable = loraParameters(a, s.loraRank);
     // QLoRA: 4-bit NormalFloat with double quantization, ~0.127 bits of constants per weight (Dettmers et al., 2023).
@@ -72,7 +74,9 @@ export function estimateTrainingMemory(a: ModelArchitecture, s: TrainingSettings
   }
   const gradientsBytes = (2 * trainable) / modelShards / zero(2);
   const optimizerBytes = (12 * trainable) / modelShards / zero(1);
-  explanation.push(`Gradients 2 B and AdamW states 12 B (fp32 master, m, v) per trainable parameter${s.zeroStage > 0 ? `, ZeRO-${s.zeroStage} shards ${s.zeroStage >= 2 ? 'gradients and ' : ''}optimizer states over DP ${s.dp}` : ''}.`);
+  explanation.push(
+    `Gradients 2 B and AdamW states 12 B (fp32 master, m, v) per trainable parameter${s.zeroStage > 0 ? `, ZeRO-${s.zeroStage} shards ${s.zeroStage >= 2 ? 'gradients and ' : ''}optimizer states over DP ${s.dp}` : ''}.`,
+  );
 
   const { hiddenSize: h, numAttentionHeads: heads } = a;
   const sbh = s.sequenceLength * s.microBatch * h;
@@ -94,5 +98,14 @@ export function estimateTrainingMemory(a: ModelArchitecture, s: TrainingSettings
     `Logits in fp32 for the loss: seq x batch x vocab ${a.vocabSize} x 4 B / TP = ${(logitsBytes / GIB).toFixed(2)} GiB.`,
   );
   const totalBytes = weightsBytes + gradientsBytes + optimizerBytes + activationsBytes + logitsBytes;
-  return { weightsBytes, gradientsBytes, optimizerBytes, activationsBytes, logitsBytes, totalBytes, trainableParameters: trainable, explanation };
+  return {
+    weightsBytes,
+    gradientsBytes,
+    optimizerBytes,
+    activationsBytes,
+    logitsBytes,
+    totalBytes,
+    trainableParameters: trainable,
+    explanation,
+  };
 }

@@ -101,11 +101,20 @@ export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFl
       push(arc.to, { name: arc.variable, coef: -1 });
     }
     if (capacity > 0) {
-      constraints.push({ name: `source_${t}`, vars: [...(flow.get(0) ?? []), { name: used, coef: -1 }], bound: { kind: 'equal', value: 0 } });
-      constraints.push({ name: `sink_${t}`, vars: [...(flow.get(capacity) ?? []), { name: used, coef: 1 }], bound: { kind: 'equal', value: 0 } });
+      constraints.push({
+        name: `source_${t}`,
+        vars: [...(flow.get(0) ?? []), { name: used, coef: -1 }],
+        bound: { kind: 'equal', value: 0 },
+      });
+      constraints.push({
+        name: `sink_${t}`,
+        vars: [...(flow.get(capacity) ?? []), { name: used, coef: 1 }],
+        bound: { kind: 'equal', value: 0 },
+      });
     }
     for (const [node, terms] of flow) {
-      if (node !== 0 && node !== capacity) constraints.push({ name: `level_${t}_${node}`, vars: terms, bound: { kind: 'equal', value: 0 } });
+      if (node !== 0 && node !== capacity)
+        constraints.push({ name: `level_${t}_${node}`, vars: terms, bound: { kind: 'equal', value: 0 } });
     }
     for (const { c, i } of fitting) {
       const x = `x_${i}_${t}`;
@@ -129,7 +138,13 @@ export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFl
     constraints.push({ name: `replicas_${i}`, vars: terms, bound: { kind: 'equal', value: c.replicas } });
   });
   return {
-    program: { name: 'gpu-packing', objective: { direction: 'min', name: 'cost', vars: objective }, subjectTo: constraints, bounds, generals },
+    program: {
+      name: 'gpu-packing',
+      objective: { direction: 'min', name: 'cost', vars: objective },
+      subjectTo: constraints,
+      bounds,
+      generals,
+    },
     granularityGiB,
     classes,
     types,
@@ -142,11 +157,17 @@ export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFl
  * TP distinct GPUs of its type, and hands the class's replicas to its models in turn. Returns
  * undefined when a replica's shards cannot be kept apart (the caller then says so).
  */
-export function decodeArcFlow(problem: PackingProblem, model: ArcFlowModel, values: Record<string, number>): Placement | undefined {
+export function decodeArcFlow(
+  problem: PackingProblem,
+  model: ArcFlowModel,
+  values: Record<string, number>,
+): Placement | undefined {
   void problem;
   const gpus: PlacedGpu[] = [];
   // Replicas each model still has to place, in class order.
-  const pending = model.classes.map((c) => c.models.flatMap((m) => Array.from({ length: m.replicas }, (_, replica) => ({ model: m, replica }))));
+  const pending = model.classes.map((c) =>
+    c.models.flatMap((m) => Array.from({ length: m.replicas }, (_, replica) => ({ model: m, replica }))),
+  );
   for (const type of model.types) {
     const remaining = new Map(type.arcs.map((a) => [a.variable, Math.round(values[a.variable] ?? 0)]));
     const outgoing = new Map<number, typeof type.arcs>();

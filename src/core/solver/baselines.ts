@@ -8,13 +8,24 @@ interface OpenGpu extends PlacedGpu {
 
 /** Replicas, biggest footprint (shard x TP) first. */
 function replicasBySize(problem: PackingProblem): { model: ModelDemand; replica: number }[] {
-  const list = problem.models.flatMap((model) => Array.from({ length: model.replicas }, (_, replica) => ({ model, replica })));
-  return list.sort((a, b) => b.model.memoryGiB * b.model.tp - a.model.memoryGiB * a.model.tp || a.model.name.localeCompare(b.model.name) || a.replica - b.replica);
+  const list = problem.models.flatMap((model) =>
+    Array.from({ length: model.replicas }, (_, replica) => ({ model, replica })),
+  );
+  return list.sort(
+    (a, b) =>
+      b.model.memoryGiB * b.model.tp - a.model.memoryGiB * a.model.tp ||
+      a.model.name.localeCompare(b.model.name) ||
+      a.replica - b.replica,
+  );
 }
 
 /** Cheapest per GiB first; for "gpus", biggest first (fewest GPUs). */
 function typeOrder(problem: PackingProblem) {
-  return [...problem.gpus].sort((a, b) => (problem.objective === 'gpus' ? b.memoryGiB - a.memoryGiB : a.costPerHour / a.memoryGiB - b.costPerHour / b.memoryGiB));
+  return [...problem.gpus].sort((a, b) =>
+    problem.objective === 'gpus'
+      ? b.memoryGiB - a.memoryGiB
+      : a.costPerHour / a.memoryGiB - b.costPerHour / b.memoryGiB,
+  );
 }
 
 /**
@@ -30,7 +41,10 @@ export function firstFitDecreasing(problem: PackingProblem): Placement | undefin
     for (const pool of typeOrder(problem)) {
       if (model.memoryGiB > pool.memoryGiB) continue;
       const candidates = open.filter((g) => g.gpuType === pool.type && g.free >= model.memoryGiB - 1e-9);
-      const fresh = Math.min(model.tp - Math.min(candidates.length, model.tp), pool.count - (opened.get(pool.type) ?? 0));
+      const fresh = Math.min(
+        model.tp - Math.min(candidates.length, model.tp),
+        pool.count - (opened.get(pool.type) ?? 0),
+      );
       if (candidates.length + fresh < model.tp) continue;
       const chosen = candidates.slice(0, model.tp);
       while (chosen.length < model.tp) {
@@ -57,12 +71,18 @@ export function onePerGpu(problem: PackingProblem): Placement | undefined {
   const opened = new Map<string, number>();
   const gpus: PlacedGpu[] = [];
   for (const { model, replica } of replicasBySize(problem)) {
-    const pool = typeOrder(problem).find((p) => p.memoryGiB >= model.memoryGiB && p.count - (opened.get(p.type) ?? 0) >= model.tp);
+    const pool = typeOrder(problem).find(
+      (p) => p.memoryGiB >= model.memoryGiB && p.count - (opened.get(p.type) ?? 0) >= model.tp,
+    );
     if (!pool) return undefined;
     for (let s = 0; s < model.tp; s++) {
       const index = opened.get(pool.type) ?? 0;
       opened.set(pool.type, index + 1);
-      gpus.push({ gpuType: pool.type, gpuIndex: index, replicas: [{ model: model.name, replica, memoryGiB: model.memoryGiB }] });
+      gpus.push({
+        gpuType: pool.type,
+        gpuIndex: index,
+        replicas: [{ model: model.name, replica, memoryGiB: model.memoryGiB }],
+      });
     }
   }
   return { gpus };

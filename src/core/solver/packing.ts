@@ -39,8 +39,11 @@ function baseline(problem: PackingProblem, placement: Placement | undefined): Ba
 /** A reason a problem has no solution, found by simple counting before or after the solver. */
 export function infeasibilityReason(problem: PackingProblem, granularity = 1): string | undefined {
   for (const m of problem.models) {
-    const hosts = problem.gpus.filter((g) => units(m.memoryGiB, granularity) * granularity <= g.memoryGiB + 1e-9 && g.count >= m.tp);
-    if (hosts.length === 0) return `${m.name} needs ${m.tp} GPU(s) with ${m.memoryGiB} GiB each, and no GPU type has that`;
+    const hosts = problem.gpus.filter(
+      (g) => units(m.memoryGiB, granularity) * granularity <= g.memoryGiB + 1e-9 && g.count >= m.tp,
+    );
+    if (hosts.length === 0)
+      return `${m.name} needs ${m.tp} GPU(s) with ${m.memoryGiB} GiB each, and no GPU type has that`;
   }
   const need = problem.models.reduce((sum, m) => sum + m.memoryGiB * m.tp * m.replicas, 0);
   const have = problem.gpus.reduce((sum, g) => sum + g.memoryGiB * g.count, 0);
@@ -48,7 +51,12 @@ export function infeasibilityReason(problem: PackingProblem, granularity = 1): s
   return undefined;
 }
 
-export async function solvePacking(problem: PackingProblem, solve: SolveProgram, options: SolveOptions, granularity = 1): Promise<PackingResult> {
+export async function solvePacking(
+  problem: PackingProblem,
+  solve: SolveProgram,
+  options: SolveOptions,
+  granularity = 1,
+): Promise<PackingResult> {
   const greedy = baseline(problem, firstFitDecreasing(problem));
   const single = baseline(problem, onePerGpu(problem));
   const early = infeasibilityReason(problem, granularity);
@@ -60,24 +68,59 @@ export async function solvePacking(problem: PackingProblem, solve: SolveProgram,
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const timeout = /time limit|did not finish/i.test(message);
-    return { status: timeout ? 'timeout' : 'error', message: timeout ? `${message} The greedy plan below is the best known.` : message, greedy, onePerGpu: single };
+    return {
+      status: timeout ? 'timeout' : 'error',
+      message: timeout ? `${message} The greedy plan below is the best known.` : message,
+      greedy,
+      onePerGpu: single,
+    };
   }
   if (result.status === 'infeasible') {
-    return { status: 'infeasible', message: `GLPK proved no placement exists at ${granularity} GiB granularity: the GPUs of each type cannot hold the replicas' shards together. ${greedy ? '' : 'First-fit found none either.'}`.trim(), greedy, onePerGpu: single, solveMs: result.solveMs };
+    return {
+      status: 'infeasible',
+      message:
+        `GLPK proved no placement exists at ${granularity} GiB granularity: the GPUs of each type cannot hold the replicas' shards together. ${greedy ? '' : 'First-fit found none either.'}`.trim(),
+      greedy,
+      onePerGpu: single,
+      solveMs: result.solveMs,
+    };
   }
   if (result.status !== 'optimal' && result.status !== 'feasible') {
-    return { status: 'timeout', message: `GLPK stopped without a solution (${result.status}). The greedy plan below is the best known.`, greedy, onePerGpu: single, solveMs: result.solveMs };
+    return {
+      status: 'timeout',
+      message: `GLPK stopped without a solution (${result.status}). The greedy plan below is the best known.`,
+      greedy,
+      onePerGpu: single,
+      solveMs: result.solveMs,
+    };
   }
   const placement = decodeArcFlow(problem, model, result.values);
-  const errors = placement ? validatePlacement(problem, placement) : ['the solution could not keep each replica\'s shards on distinct GPUs'];
+  const errors = placement
+    ? validatePlacement(problem, placement)
+    : ["the solution could not keep each replica's shards on distinct GPUs"];
   if (!placement || errors.length > 0) {
-    return { status: 'error', message: `The solver's plan failed validation (${errors[0]}); showing the greedy plan instead.`, greedy, onePerGpu: single, solveMs: result.solveMs };
+    return {
+      status: 'error',
+      message: `The solver's plan failed validation (${errors[0]}); showing the greedy plan instead.`,
+      greedy,
+      onePerGpu: single,
+      solveMs: result.solveMs,
+    };
   }
   const cost = placementCost(problem, placement);
   const status: PlanStatus = result.status === 'optimal' ? 'optimal' : 'feasible';
-  const saving = greedy ? (problem.objective === 'gpus' ? greedy.gpusUsed - cost.gpusUsed : greedy.costPerHour - cost.costPerHour) : undefined;
+  const saving = greedy
+    ? problem.objective === 'gpus'
+      ? greedy.gpusUsed - cost.gpusUsed
+      : greedy.costPerHour - cost.costPerHour
+    : undefined;
   const unit = problem.objective === 'gpus' ? ' GPU(s)' : '/h';
-  const savingText = saving === undefined ? 'first-fit found no placement' : saving > 1e-9 ? `${problem.objective === 'gpus' ? saving : `$${saving.toFixed(2)}`}${unit} less than first-fit decreasing` : 'the same as first-fit decreasing';
+  const savingText =
+    saving === undefined
+      ? 'first-fit found no placement'
+      : saving > 1e-9
+        ? `${problem.objective === 'gpus' ? saving : `$${saving.toFixed(2)}`}${unit} less than first-fit decreasing`
+        : 'the same as first-fit decreasing';
   return {
     status,
     message: `${status === 'optimal' ? 'Proven optimal' : 'Feasible (stopped at the time limit or gap)'}: ${cost.gpusUsed} GPU(s), $${cost.costPerHour.toFixed(2)}/h, ${savingText}.`,

@@ -19,7 +19,10 @@ export interface Placement {
   gpus: PlacedGpu[];
 }
 
-export function placementCost(problem: PackingProblem, placement: Placement): { costPerHour: number; gpusUsed: number } {
+export function placementCost(
+  problem: PackingProblem,
+  placement: Placement,
+): { costPerHour: number; gpusUsed: number } {
   const price = new Map(problem.gpus.map((g) => [g.type, g.costPerHour]));
   const used = placement.gpus.filter((g) => g.replicas.length > 0);
   return { costPerHour: used.reduce((sum, g) => sum + (price.get(g.gpuType) ?? 0), 0), gpusUsed: used.length };
@@ -45,10 +48,12 @@ export function validatePlacement(problem: PackingProblem, placement: Placement)
     const key = `${gpu.gpuType}#${gpu.gpuIndex}`;
     if (seenGpu.has(key)) errors.push(`${key} appears twice`);
     seenGpu.add(key);
-    if (!Number.isInteger(gpu.gpuIndex) || gpu.gpuIndex < 0 || gpu.gpuIndex >= pool.count) errors.push(`${key} is beyond the ${pool.count} GPUs of that type`);
+    if (!Number.isInteger(gpu.gpuIndex) || gpu.gpuIndex < 0 || gpu.gpuIndex >= pool.count)
+      errors.push(`${key} is beyond the ${pool.count} GPUs of that type`);
     if (gpu.replicas.length > 0) perType.set(gpu.gpuType, (perType.get(gpu.gpuType) ?? 0) + 1);
     const used = gpu.replicas.reduce((sum, r) => sum + r.memoryGiB, 0);
-    if (used > pool.memoryGiB + 1e-9) errors.push(`${key} holds ${used.toFixed(2)} GiB, more than its ${pool.memoryGiB} GiB`);
+    if (used > pool.memoryGiB + 1e-9)
+      errors.push(`${key} holds ${used.toFixed(2)} GiB, more than its ${pool.memoryGiB} GiB`);
     for (const shard of gpu.replicas) {
       const id = `${shard.model}/${shard.replica}`;
       const list = shards.get(id) ?? [];
@@ -63,13 +68,19 @@ export function validatePlacement(problem: PackingProblem, placement: Placement)
   for (const model of problem.models) {
     for (let r = 0; r < model.replicas; r++) {
       const placed = shards.get(`${model.name}/${r}`) ?? [];
-      if (placed.length !== model.tp) errors.push(`${model.name} replica ${r}: ${placed.length} of ${model.tp} shards placed`);
-      if (new Set(placed.map((p) => p.gpu)).size !== placed.length) errors.push(`${model.name} replica ${r}: two shards on one GPU`);
-      if (new Set(placed.map((p) => p.type)).size > 1) errors.push(`${model.name} replica ${r}: shards on different GPU types`);
+      if (placed.length !== model.tp)
+        errors.push(`${model.name} replica ${r}: ${placed.length} of ${model.tp} shards placed`);
+      if (new Set(placed.map((p) => p.gpu)).size !== placed.length)
+        errors.push(`${model.name} replica ${r}: two shards on one GPU`);
+      if (new Set(placed.map((p) => p.type)).size > 1)
+        errors.push(`${model.name} replica ${r}: shards on different GPU types`);
       shards.delete(`${model.name}/${r}`);
     }
-    const wrongSize = placement.gpus.flatMap((g) => g.replicas).find((s) => s.model === model.name && Math.abs(s.memoryGiB - model.memoryGiB) > 1e-9);
-    if (wrongSize) errors.push(`${model.name}: a shard of ${wrongSize.memoryGiB} GiB, the model needs ${model.memoryGiB} GiB`);
+    const wrongSize = placement.gpus
+      .flatMap((g) => g.replicas)
+      .find((s) => s.model === model.name && Math.abs(s.memoryGiB - model.memoryGiB) > 1e-9);
+    if (wrongSize)
+      errors.push(`${model.name}: a shard of ${wrongSize.memoryGiB} GiB, the model needs ${model.memoryGiB} GiB`);
   }
   for (const id of shards.keys()) errors.push(`${id} is not a replica the problem asks for`);
   return errors;

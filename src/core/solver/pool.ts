@@ -17,9 +17,20 @@ export function poolFromInventory(inventory: Inventory): InventoryPool[] {
     const spec = findGpu(name);
     const type = spec?.id ?? name;
     // What CUDA can use: the total nvidia-smi reports less what the driver keeps, as the catalog does.
-    const mib = memoryTotalMiB !== undefined ? memoryTotalMiB - (spec?.reservedMiB ?? 0) : spec ? spec.memoryMiB - spec.reservedMiB : undefined;
+    const mib =
+      memoryTotalMiB !== undefined
+        ? memoryTotalMiB - (spec?.reservedMiB ?? 0)
+        : spec
+          ? spec.memoryMiB - spec.reservedMiB
+          : undefined;
     if (mib === undefined || !(mib > 0) || count <= 0) return;
-    const pool = pools.get(type) ?? { type, count: 0, memoryGiB: plannableGiB(mib), costPerHour: spec?.pricePerHour ?? 0, hosts: [] };
+    const pool = pools.get(type) ?? {
+      type,
+      count: 0,
+      memoryGiB: plannableGiB(mib),
+      costPerHour: spec?.pricePerHour ?? 0,
+      hosts: [],
+    };
     pool.count += count;
     pool.memoryGiB = Math.min(pool.memoryGiB, plannableGiB(mib));
     if (!pool.hosts.includes(host)) pool.hosts.push(host);
@@ -30,7 +41,8 @@ export function poolFromInventory(inventory: Inventory): InventoryPool[] {
   for (const host of reachable) {
     for (const gpu of host.gpus) add(gpu.name, gpu.memoryTotalMiB, 1, host.label);
     // A Kubernetes node whose GPUs DCGM does not already list: its capacity and product label.
-    if (host.gpus.length === 0 && host.kubernetes?.product && !seen.has(host.label)) add(host.kubernetes.product.replace(/-/g, ' '), host.kubernetes.memoryMiB, host.kubernetes.capacity, host.label);
+    if (host.gpus.length === 0 && host.kubernetes?.product && !seen.has(host.label))
+      add(host.kubernetes.product.replace(/-/g, ' '), host.kubernetes.memoryMiB, host.kubernetes.capacity, host.label);
   }
   return [...pools.values()].sort((a, b) => b.memoryGiB - a.memoryGiB || a.type.localeCompare(b.type));
 }

@@ -52,13 +52,16 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
     // A catalog type (h100-sxm, l40s, ...) brings its memory (as CUDA reports it) and on-demand price.
     const known = findGpu(g.type);
     const memoryGiB = g.memoryGiB ?? (known ? plannableGiB(known.memoryMiB - known.reservedMiB) : undefined);
-    if (!positive(memoryGiB)) return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be positive (or use a catalog type such as h100-sxm)`);
+    if (!positive(memoryGiB))
+      return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be positive (or use a catalog type such as h100-sxm)`);
     const cost = g.costPerHour ?? known?.pricePerHour ?? 0;
-    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) return fail(`gpus[${i}] (${g.type}): "costPerHour" must be a number >= 0`);
+    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0)
+      return fail(`gpus[${i}] (${g.type}): "costPerHour" must be a number >= 0`);
     if (gpus.some((p) => p.type === g.type)) return fail(`gpus[${i}]: type "${g.type}" is listed twice`);
     gpus.push({ type: g.type, count: g.count, memoryGiB, costPerHour: cost });
   }
-  if (gpus.reduce((n, g) => n + g.count, 0) > PROBLEM_LIMITS.gpus) return fail(`at most ${PROBLEM_LIMITS.gpus} GPUs in all`);
+  if (gpus.reduce((n, g) => n + g.count, 0) > PROBLEM_LIMITS.gpus)
+    return fail(`at most ${PROBLEM_LIMITS.gpus} GPUs in all`);
   const models: ModelDemand[] = [];
   for (const [i, m] of raw.models.entries()) {
     if (!isRecord(m) || typeof m.name !== 'string' || m.name === '') return fail(`models[${i}]: "name" must be a name`);
@@ -71,13 +74,17 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
       if (typeof sized === 'string') return fail(`models[${i}] (${m.name}): ${sized}`);
       ({ memoryGiB, serving } = sized);
     }
-    if (!positive(memoryGiB)) return fail(`models[${i}] (${m.name}): "memoryGiB" must be positive (or give "model" with serving settings)`);
-    if (!whole(replicas) || replicas === 0) return fail(`models[${i}] (${m.name}): "replicas" must be a whole number >= 1`);
-    if (!whole(tp) || tp === 0 || tp > PROBLEM_LIMITS.tp) return fail(`models[${i}] (${m.name}): "tp" must be a whole number from 1 to ${PROBLEM_LIMITS.tp}`);
+    if (!positive(memoryGiB))
+      return fail(`models[${i}] (${m.name}): "memoryGiB" must be positive (or give "model" with serving settings)`);
+    if (!whole(replicas) || replicas === 0)
+      return fail(`models[${i}] (${m.name}): "replicas" must be a whole number >= 1`);
+    if (!whole(tp) || tp === 0 || tp > PROBLEM_LIMITS.tp)
+      return fail(`models[${i}] (${m.name}): "tp" must be a whole number from 1 to ${PROBLEM_LIMITS.tp}`);
     if (models.some((p) => p.name === m.name)) return fail(`models[${i}]: name "${m.name}" is listed twice`);
     models.push({ name: m.name, memoryGiB, replicas, tp, ...(serving ? { serving } : {}) });
   }
-  if (models.reduce((n, m) => n + m.replicas, 0) > PROBLEM_LIMITS.replicas) return fail(`at most ${PROBLEM_LIMITS.replicas} replicas in all`);
+  if (models.reduce((n, m) => n + m.replicas, 0) > PROBLEM_LIMITS.replicas)
+    return fail(`at most ${PROBLEM_LIMITS.replicas} replicas in all`);
   return { ok: true, value: { objective, gpus, models } };
 }
 
@@ -93,20 +100,31 @@ const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
  * GPU (weights / TP, vLLM's activation peak and runtime, KV cache for `concurrency` requests of
  * maxModelLen; default 1, the least vLLM starts with), rounded up to 0.01 GiB.
  */
-function sizeReplica(m: Record<string, unknown>, tp: number): { memoryGiB: number; serving: NonNullable<ModelDemand['serving']> } | string {
+function sizeReplica(
+  m: Record<string, unknown>,
+  tp: number,
+): { memoryGiB: number; serving: NonNullable<ModelDemand['serving']> } | string {
   const model = m.model as string;
   const a = findModel(model)?.architecture;
   if (!a) return `"model" ${JSON.stringify(model.slice(0, 80))} is not a built-in model id (or give "memoryGiB")`;
   const limit = a.maxPositionEmbeddings ?? 8192;
   const maxModelLen = m.maxModelLen ?? defaultContextLength(a);
-  if (!whole(maxModelLen) || maxModelLen === 0 || maxModelLen > limit) return `"maxModelLen" must be a whole number from 1 to the model's ${limit}`;
+  if (!whole(maxModelLen) || maxModelLen === 0 || maxModelLen > limit)
+    return `"maxModelLen" must be a whole number from 1 to the model's ${limit}`;
   const maxNumSeqs = m.maxNumSeqs ?? 256;
-  if (!whole(maxNumSeqs) || maxNumSeqs === 0 || maxNumSeqs > 4096) return '"maxNumSeqs" must be a whole number from 1 to 4096';
+  if (!whole(maxNumSeqs) || maxNumSeqs === 0 || maxNumSeqs > 4096)
+    return '"maxNumSeqs" must be a whole number from 1 to 4096';
   const concurrency = m.concurrency ?? 1;
-  if (!positive(concurrency) || concurrency > 4096) return '"concurrency" (requests of maxModelLen held at once) must be a number from 1 to 4096';
+  if (!positive(concurrency) || concurrency > 4096)
+    return '"concurrency" (requests of maxModelLen held at once) must be a number from 1 to 4096';
   const kvCacheDtype = (m.kvCacheDtype ?? 'auto') as KvCacheDtype;
   if (!KV_DTYPES.includes(kvCacheDtype)) return `"kvCacheDtype" must be one of ${KV_DTYPES.join(', ')}`;
-  if (a.numAttentionHeads % tp !== 0) return `"tp" ${tp} does not divide the model's ${a.numAttentionHeads} attention heads`;
-  const bytes = replicaFootprintBytes(a, { tp, kvCacheDtype, maxModelLen, maxNumSeqs, maxNumBatchedTokens: Math.max(2048, maxNumSeqs), blockSize: 16 }, concurrency);
+  if (a.numAttentionHeads % tp !== 0)
+    return `"tp" ${tp} does not divide the model's ${a.numAttentionHeads} attention heads`;
+  const bytes = replicaFootprintBytes(
+    a,
+    { tp, kvCacheDtype, maxModelLen, maxNumSeqs, maxNumBatchedTokens: Math.max(2048, maxNumSeqs), blockSize: 16 },
+    concurrency,
+  );
   return { memoryGiB: Math.ceil((bytes / GIB) * 100) / 100, serving: { model, maxModelLen, maxNumSeqs, kvCacheDtype } };
 }

@@ -71,15 +71,18 @@ export function isProvisioning(raw: unknown): boolean {
 export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProblem> {
   const fail = (message: string): Parsed<ProvisioningProblem> => ({ ok: false, message });
   const r = raw as { gpus?: unknown; models?: unknown };
-  if (typeof raw !== 'object' || raw === null || !Array.isArray(r.gpus) || !Array.isArray(r.models)) return fail('the problem needs "gpus" and "models" lists');
+  if (typeof raw !== 'object' || raw === null || !Array.isArray(r.gpus) || !Array.isArray(r.models))
+    return fail('the problem needs "gpus" and "models" lists');
   const pools: ProvisioningPool[] = [];
   for (const [i, g] of (r.gpus as Record<string, unknown>[]).entries()) {
     const gpu = typeof g?.type === 'string' ? findGpu(g.type) : undefined;
     if (!gpu) return fail(`gpus[${i}]: "type" must be a catalog GPU id (h100-sxm, l40s, l4, ...) to know its speed`);
     const count = g.count === undefined ? DEFAULT_COUNT : g.count;
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 4096) return fail(`gpus[${i}] (${gpu.id}): "count" must be a whole number up to 4096`);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 4096)
+      return fail(`gpus[${i}] (${gpu.id}): "count" must be a whole number up to 4096`);
     const price = g.costPerHour === undefined ? gpu.pricePerHour : g.costPerHour;
-    if (typeof price !== 'number' || !(price >= 0)) return fail(`gpus[${i}] (${gpu.id}): "costPerHour" must be a number >= 0`);
+    if (typeof price !== 'number' || !(price >= 0))
+      return fail(`gpus[${i}] (${gpu.id}): "costPerHour" must be a number >= 0`);
     pools.push({ gpu: { ...gpu, pricePerHour: price }, count });
   }
   const models: ProvisioningModel[] = [];
@@ -116,26 +119,63 @@ export function candidates(problem: ProvisioningProblem): Candidate[] {
       for (const tp of validTensorParallel(m.architecture)) {
         if (tp > pool.count) continue;
         // Capacity per replica, not for the whole demand: ask for one replica's worth.
-        const layout = evaluateLayout(m.architecture, pool.gpu, tp, 1, { ...m.workload, requestsPerSecond: undefined, concurrency: undefined });
+        const layout = evaluateLayout(m.architecture, pool.gpu, tp, 1, {
+          ...m.workload,
+          requestsPerSecond: undefined,
+          concurrency: undefined,
+        });
         if (typeof layout === 'string') continue;
-        list.push({ model: m.name, gpuType: pool.gpu.id, tp, requestsPerSecond: layout.perReplica.requestsPerSecond, costPerHour: tp * pool.gpu.pricePerHour, batch: layout.batch });
+        list.push({
+          model: m.name,
+          gpuType: pool.gpu.id,
+          tp,
+          requestsPerSecond: layout.perReplica.requestsPerSecond,
+          costPerHour: tp * pool.gpu.pricePerHour,
+          batch: layout.batch,
+        });
       }
     }
   }
   return list;
 }
 
-function program(problem: ProvisioningProblem, list: Candidate[], weight: number, caps?: Map<string, number>): LinearProgram {
+function program(
+  problem: ProvisioningProblem,
+  list: Candidate[],
+  weight: number,
+  caps?: Map<string, number>,
+): LinearProgram {
   const demand = new Map(problem.models.map((m) => [m.name, m.workload.requestsPerSecond]));
-  const vars = list.map((c, i) => ({ c, name: `n_${i}`, ub: Math.ceil((2 * (demand.get(c.model) ?? 0)) / c.requestsPerSecond) + 1 }));
+  const vars = list.map((c, i) => ({
+    c,
+    name: `n_${i}`,
+    ub: Math.ceil((2 * (demand.get(c.model) ?? 0)) / c.requestsPerSecond) + 1,
+  }));
   // Cost minus `weight` dollars per unit of headroom (capacity / demand, per model): weight 0 is
   // the cheapest plan; a larger weight buys spare capacity where it is cheapest.
-  const objective: Term[] = vars.map(({ c, name }) => ({ name, coef: c.costPerHour - (weight * c.requestsPerSecond) / (demand.get(c.model) ?? 1) }));
+  const objective: Term[] = vars.map(({ c, name }) => ({
+    name,
+    coef: c.costPerHour - (weight * c.requestsPerSecond) / (demand.get(c.model) ?? 1),
+  }));
   const constraints = [
-    ...problem.models.map((m) => ({ name: `demand_${m.name}`, vars: vars.filter((v) => v.c.model === m.name).map((v) => ({ name: v.name, coef: v.c.requestsPerSecond })), bound: { kind: 'atLeast' as const, lb: m.workload.requestsPerSecond } })),
+    ...problem.models.map((m) => ({
+      name: `demand_${m.name}`,
+      vars: vars.filter((v) => v.c.model === m.name).map((v) => ({ name: v.name, coef: v.c.requestsPerSecond })),
+      bound: { kind: 'atLeast' as const, lb: m.workload.requestsPerSecond },
+    })),
     // In the sweep, capacity stays within the cap: headroom, not a second fleet.
-    ...(caps ? problem.models.map((m) => ({ name: `cap_${m.name}`, vars: vars.filter((v) => v.c.model === m.name).map((v) => ({ name: v.name, coef: v.c.requestsPerSecond })), bound: { kind: 'upTo' as const, ub: caps.get(m.name) ?? Infinity } })) : []),
-    ...problem.pools.map((p) => ({ name: `gpus_${p.gpu.id}`, vars: vars.filter((v) => v.c.gpuType === p.gpu.id).map((v) => ({ name: v.name, coef: v.c.tp })), bound: { kind: 'upTo' as const, ub: p.count } })),
+    ...(caps
+      ? problem.models.map((m) => ({
+          name: `cap_${m.name}`,
+          vars: vars.filter((v) => v.c.model === m.name).map((v) => ({ name: v.name, coef: v.c.requestsPerSecond })),
+          bound: { kind: 'upTo' as const, ub: caps.get(m.name) ?? Infinity },
+        }))
+      : []),
+    ...problem.pools.map((p) => ({
+      name: `gpus_${p.gpu.id}`,
+      vars: vars.filter((v) => v.c.gpuType === p.gpu.id).map((v) => ({ name: v.name, coef: v.c.tp })),
+      bound: { kind: 'upTo' as const, ub: p.count },
+    })),
   ].filter((row) => row.vars.length > 0);
   return {
     name: 'gpu-provisioning',
@@ -146,7 +186,10 @@ function program(problem: ProvisioningProblem, list: Candidate[], weight: number
   };
 }
 
-function homogeneous(problem: ProvisioningProblem, list: Candidate[]): { gpuType: string; costPerHour: number } | undefined {
+function homogeneous(
+  problem: ProvisioningProblem,
+  list: Candidate[],
+): { gpuType: string; costPerHour: number } | undefined {
   let best: { gpuType: string; costPerHour: number } | undefined;
   for (const pool of problem.pools) {
     let total = 0;
@@ -157,12 +200,15 @@ function homogeneous(problem: ProvisioningProblem, list: Candidate[]): { gpuType
         total = Infinity;
         break;
       }
-      const pick = options.map((c) => ({ c, n: Math.ceil(m.workload.requestsPerSecond / c.requestsPerSecond - 1e-9) })).reduce((a, b) => (b.n * b.c.costPerHour < a.n * a.c.costPerHour ? b : a));
+      const pick = options
+        .map((c) => ({ c, n: Math.ceil(m.workload.requestsPerSecond / c.requestsPerSecond - 1e-9) }))
+        .reduce((a, b) => (b.n * b.c.costPerHour < a.n * a.c.costPerHour ? b : a));
       total += pick.n * pick.c.costPerHour;
       gpus += pick.n * pick.c.tp;
     }
     if (gpus > pool.count) continue;
-    if (Number.isFinite(total) && (!best || total < best.costPerHour)) best = { gpuType: pool.gpu.id, costPerHour: total };
+    if (Number.isFinite(total) && (!best || total < best.costPerHour))
+      best = { gpuType: pool.gpu.id, costPerHour: total };
   }
   return best;
 }
@@ -184,7 +230,9 @@ function summarize(problem: ProvisioningProblem, status: SolveResult['status'], 
     status,
     choices,
     cost: choices.reduce((s, c) => s + c.replicas * c.costPerHour, 0),
-    headroom: problem.models.reduce((sum, m) => sum + capacity(choices, m.name) / m.workload.requestsPerSecond, 0) / problem.models.length,
+    headroom:
+      problem.models.reduce((sum, m) => sum + capacity(choices, m.name) / m.workload.requestsPerSecond, 0) /
+      problem.models.length,
   };
 }
 
@@ -194,47 +242,101 @@ function summarize(problem: ProvisioningProblem, status: SolveResult['status'], 
  * the joint optimum (dropping the shared rows can only lower the cost, and it did not need to).
  * Only when the pools bind is the whole MIP solved, which is harder and may end at the time limit.
  */
-async function solveDecomposed(problem: ProvisioningProblem, list: Candidate[], solve: SolveProgram, timeLimitSeconds: number, weight: number, caps?: Map<string, number>): Promise<Solved> {
+async function solveDecomposed(
+  problem: ProvisioningProblem,
+  list: Candidate[],
+  solve: SolveProgram,
+  timeLimitSeconds: number,
+  weight: number,
+  caps?: Map<string, number>,
+): Promise<Solved> {
   const deadline = Date.now() + timeLimitSeconds * 1000;
   const left = () => Math.max(0.1, (deadline - Date.now()) / 1000);
   const choices: ProvisioningChoice[] = [];
   let status: SolveResult['status'] = 'optimal';
   for (const m of problem.models) {
     const own = list.filter((c) => c.model === m.name);
-    const result = await solve(program({ ...problem, models: [m] }, own, weight, caps), { timeLimitSeconds: left(), mipGap: 0 });
+    const result = await solve(program({ ...problem, models: [m] }, own, weight, caps), {
+      timeLimitSeconds: left(),
+      mipGap: 0,
+    });
     if (result.status === 'infeasible') return summarize(problem, 'infeasible', []);
     if (result.status !== 'optimal') status = result.status === 'feasible' ? 'feasible' : result.status;
-    choices.push(...own.map((c, i) => ({ ...c, replicas: Math.round(result.values[`n_${i}`] ?? 0) })).filter((c) => c.replicas > 0));
+    choices.push(
+      ...own
+        .map((c, i) => ({ ...c, replicas: Math.round(result.values[`n_${i}`] ?? 0) }))
+        .filter((c) => c.replicas > 0),
+    );
   }
-  const fits = problem.pools.every((p) => choices.filter((c) => c.gpuType === p.gpu.id).reduce((s, c) => s + c.replicas * c.tp, 0) <= p.count);
+  const fits = problem.pools.every(
+    (p) => choices.filter((c) => c.gpuType === p.gpu.id).reduce((s, c) => s + c.replicas * c.tp, 0) <= p.count,
+  );
   if (fits && (status === 'optimal' || status === 'feasible')) return summarize(problem, status, choices);
   const result = await solve(program(problem, list, weight, caps), { timeLimitSeconds: left(), mipGap: 0 });
-  return summarize(problem, result.status, list.map((c, i) => ({ ...c, replicas: Math.round(result.values[`n_${i}`] ?? 0) })).filter((c) => c.replicas > 0));
+  return summarize(
+    problem,
+    result.status,
+    list.map((c, i) => ({ ...c, replicas: Math.round(result.values[`n_${i}`] ?? 0) })).filter((c) => c.replicas > 0),
+  );
 }
 
-export async function solveProvisioning(problem: ProvisioningProblem, solve: SolveProgram, timeLimitSeconds: number): Promise<ProvisioningResult> {
+export async function solveProvisioning(
+  problem: ProvisioningProblem,
+  solve: SolveProgram,
+  timeLimitSeconds: number,
+): Promise<ProvisioningResult> {
   const list = candidates(problem);
   const missing = problem.models.find((m) => !list.some((c) => c.model === m.name));
-  if (missing) return { status: 'infeasible', message: `No GPU type here can serve ${missing.name} within its memory and latency targets.`, choices: [], front: [] };
+  if (missing)
+    return {
+      status: 'infeasible',
+      message: `No GPU type here can serve ${missing.name} within its memory and latency targets.`,
+      choices: [],
+      front: [],
+    };
   const same = homogeneous(problem, list);
-  const run = (weight: number, caps?: Map<string, number>) => solveDecomposed(problem, list, solve, timeLimitSeconds, weight, caps);
+  const run = (weight: number, caps?: Map<string, number>) =>
+    solveDecomposed(problem, list, solve, timeLimitSeconds, weight, caps);
   let base;
   try {
     base = await run(0);
   } catch (error) {
-    return { status: 'timeout', message: error instanceof Error ? error.message : String(error), choices: [], homogeneous: same, front: [] };
+    return {
+      status: 'timeout',
+      message: error instanceof Error ? error.message : String(error),
+      choices: [],
+      homogeneous: same,
+      front: [],
+    };
   }
-  if (base.status === 'infeasible') return { status: 'infeasible', message: 'The GPUs available cannot meet every demand: add GPUs or relax the latency targets.', choices: [], homogeneous: same, front: [] };
-  if (base.status !== 'optimal' && base.status !== 'feasible') return { status: 'timeout', message: `GLPK stopped without a solution (${base.status}).`, choices: [], homogeneous: same, front: [] };
+  if (base.status === 'infeasible')
+    return {
+      status: 'infeasible',
+      message: 'The GPUs available cannot meet every demand: add GPUs or relax the latency targets.',
+      choices: [],
+      homogeneous: same,
+      front: [],
+    };
+  if (base.status !== 'optimal' && base.status !== 'feasible')
+    return {
+      status: 'timeout',
+      message: `GLPK stopped without a solution (${base.status}).`,
+      choices: [],
+      homogeneous: same,
+      front: [],
+    };
   // The sweep: paying up to w dollars per hour for each extra request/s of capacity.
   const points = [{ costPerHour: base.cost, headroom: base.headroom }];
   const perModel = base.cost / problem.models.length;
   // Up to twice each demand, or what the cheapest plan already has if that is more.
-  const caps = new Map(problem.models.map((m) => [m.name, Math.max(2 * m.workload.requestsPerSecond, capacity(base.choices, m.name))]));
+  const caps = new Map(
+    problem.models.map((m) => [m.name, Math.max(2 * m.workload.requestsPerSecond, capacity(base.choices, m.name))]),
+  );
   for (const factor of [0.1, 0.25, 0.5, 1, 2, 4]) {
     try {
       const swept = await run(perModel * factor, caps);
-      if (swept.status === 'optimal' || swept.status === 'feasible') points.push({ costPerHour: swept.cost, headroom: swept.headroom });
+      if (swept.status === 'optimal' || swept.status === 'feasible')
+        points.push({ costPerHour: swept.cost, headroom: swept.headroom });
     } catch {
       break;
     }

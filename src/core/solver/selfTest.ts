@@ -16,8 +16,22 @@ export const SELF_TEST_PROGRAM: LinearProgram = {
     ],
   },
   subjectTo: [
-    { name: 'total', vars: [{ name: 'x', coef: 1 }, { name: 'y', coef: 1 }], bound: { kind: 'upTo', ub: 4 } },
-    { name: 'weighted', vars: [{ name: 'x', coef: 1 }, { name: 'y', coef: 3 }], bound: { kind: 'upTo', ub: 6 } },
+    {
+      name: 'total',
+      vars: [
+        { name: 'x', coef: 1 },
+        { name: 'y', coef: 1 },
+      ],
+      bound: { kind: 'upTo', ub: 4 },
+    },
+    {
+      name: 'weighted',
+      vars: [
+        { name: 'x', coef: 1 },
+        { name: 'y', coef: 3 },
+      ],
+      bound: { kind: 'upTo', ub: 6 },
+    },
     { name: 'xCap', vars: [{ name: 'x', coef: 1 }], bound: { kind: 'upTo', ub: 3 } },
   ],
 };

@@ -23,5 +23,7 @@ export function machineStringList(key: string): string[] {
 /** A positive number setting, or the fallback when it is missing or nonsense. */
 export function numberSetting(key: string, fallback: number, { allowZero = false } = {}): number {
   const value = vscode.workspace.getConfiguration(Settings.section).get<unknown>(key);
-  return typeof value === 'number' && Number.isFinite(value) && (value > 0 || (allowZero && value === 0)) ? value : fallback;
+  return typeof value === 'number' && Number.isFinite(value) && (value > 0 || (allowZero && value === 0))
+    ? value
+    : fallback;
 }

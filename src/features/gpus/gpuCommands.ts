@@ -35,7 +35,9 @@ async function addSshHost(controller: InventoryController): Promise<void> {
     pick.onDidChangeValue((value) => {
       const check = validateSshDestination(value);
       pick.items = [
-        ...(value.trim() && !fromConfig.includes(value.trim()) ? [{ label: value.trim(), description: check.ok ? 'typed host' : `not a valid host: ${check.reason}` }] : []),
+        ...(value.trim() && !fromConfig.includes(value.trim())
+          ? [{ label: value.trim(), description: check.ok ? 'typed host' : `not a valid host: ${check.reason}` }]
+          : []),
         ...fromConfig.map((label) => ({ label, description: 'from ssh config' })),
       ];
     });
@@ -67,7 +69,12 @@ async function setPrometheusUrl(controller: InventoryController): Promise<void> 
     prompt: 'Base URL of a Prometheus that scrapes the DCGM exporter (empty to remove)',
     value: machineString(Settings.prometheusUrl) ?? '',
     placeHolder: 'http://prometheus.monitoring:9090',
-    validateInput: (value) => (value.trim() === '' ? undefined : checkPrometheusUrl(value).ok ? undefined : (checkPrometheusUrl(value) as { reason: string }).reason),
+    validateInput: (value) =>
+      value.trim() === ''
+        ? undefined
+        : checkPrometheusUrl(value).ok
+          ? undefined
+          : (checkPrometheusUrl(value) as { reason: string }).reason,
   });
   if (url === undefined) return;
   await updateMachineSetting(Settings.prometheusUrl, url.trim() || undefined);
@@ -98,13 +105,20 @@ async function copyInventoryJson(controller: InventoryController, node: GpuNode 
   void vscode.window.setStatusBarMessage('GPU inventory copied as JSON', 3000);
 }
 
-async function stopProcess(controller: InventoryController, log: vscode.LogOutputChannel, node: GpuNode | undefined): Promise<void> {
+async function stopProcess(
+  controller: InventoryController,
+  log: vscode.LogOutputChannel,
+  node: GpuNode | undefined,
+): Promise<void> {
   if (node?.kind !== 'process' || (node.host.source !== 'local' && node.host.source !== 'ssh')) return;
   const { pid, name } = node.process;
   const where = node.host.source === 'local' ? 'this machine' : node.host.label;
   const answer = await vscode.window.showWarningMessage(
     `Stop process ${pid} (${name}) on ${where}?`,
-    { modal: true, detail: `It is sent SIGTERM and frees ${node.process.usedMemoryMiB ?? 'its'} MiB on GPU ${node.gpu.index ?? '?'} when it exits.` },
+    {
+      modal: true,
+      detail: `It is sent SIGTERM and frees ${node.process.usedMemoryMiB ?? 'its'} MiB on GPU ${node.gpu.index ?? '?'} when it exits.`,
+    },
     'Stop Process',
   );
   if (answer !== 'Stop Process') return;
@@ -113,7 +127,10 @@ async function stopProcess(controller: InventoryController, log: vscode.LogOutpu
     try {
       process.kill(pid, 'SIGTERM');
     } catch (error) {
-      problem = (error as NodeJS.ErrnoException).code === 'EPERM' ? 'permission denied (the process belongs to another user)' : 'the process no longer exists';
+      problem =
+        (error as NodeJS.ErrnoException).code === 'EPERM'
+          ? 'permission denied (the process belongs to another user)'
+          : 'the process no longer exists';
     }
   } else {
     const ssh = controller.sshOptions();
@@ -128,13 +145,19 @@ async function stopProcess(controller: InventoryController, log: vscode.LogOutpu
   await controller.refresh();
 }
 
-export function registerGpuCommands(controller: InventoryController, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerGpuCommands(
+  controller: InventoryController,
+  secrets: vscode.SecretStorage,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.addSshHost, () => addSshHost(controller)),
     vscode.commands.registerCommand(Commands.removeSshHost, (node?: GpuNode) => removeSshHost(controller, node)),
     vscode.commands.registerCommand(Commands.setPrometheusUrl, () => setPrometheusUrl(controller)),
     vscode.commands.registerCommand(Commands.setPrometheusToken, () => setPrometheusToken(secrets, controller)),
-    vscode.commands.registerCommand(Commands.copyInventoryJson, (node?: GpuNode) => copyInventoryJson(controller, node)),
+    vscode.commands.registerCommand(Commands.copyInventoryJson, (node?: GpuNode) =>
+      copyInventoryJson(controller, node),
+    ),
     vscode.commands.registerCommand(Commands.stopProcess, (node?: GpuNode) => stopProcess(controller, log, node)),
   );
 }

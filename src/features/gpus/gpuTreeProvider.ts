@@ -1,5 +1,14 @@
 import * as vscode from 'vscode';
-import { formatMemoryGiB, memoryBar, summarizeInventory, type Gpu, type GpuProcess, type Host, type Inventory, type MigInstance } from '../../core/gpu/inventory.ts';
+import {
+  formatMemoryGiB,
+  memoryBar,
+  summarizeInventory,
+  type Gpu,
+  type GpuProcess,
+  type Host,
+  type Inventory,
+  type MigInstance,
+} from '../../core/gpu/inventory.ts';
 
 export type GpuNode =
   | { kind: 'host'; host: Host }
@@ -34,7 +43,11 @@ export class GpuTreeProvider implements vscode.TreeDataProvider<GpuNode>, vscode
     return [
       ...node.gpu.processes.map((process): GpuNode => ({ kind: 'process', host: node.host, gpu: node.gpu, process })),
       ...node.gpu.migInstances.map((mig): GpuNode => ({ kind: 'mig', gpu: node.gpu, mig })),
-      ...node.gpu.workloads.map((w): GpuNode => ({ kind: 'workload', gpu: node.gpu, label: `${w.namespace}/${w.pod}${w.container ? ` (${w.container})` : ''}` })),
+      ...node.gpu.workloads.map((w): GpuNode => ({
+        kind: 'workload',
+        gpu: node.gpu,
+        label: `${w.namespace}/${w.pod}${w.container ? ` (${w.container})` : ''}`,
+      })),
     ];
   }
 
@@ -46,14 +59,19 @@ export class GpuTreeProvider implements vscode.TreeDataProvider<GpuNode>, vscode
         return gpuItem(node.host, node.gpu);
       case 'process': {
         const item = new vscode.TreeItem(`${node.process.pid} ${node.process.name}`);
-        item.description = node.process.usedMemoryMiB === undefined ? 'memory not reported' : `${node.process.usedMemoryMiB} MiB`;
+        item.description =
+          node.process.usedMemoryMiB === undefined ? 'memory not reported' : `${node.process.usedMemoryMiB} MiB`;
         item.iconPath = new vscode.ThemeIcon('pulse');
-        item.contextValue = node.host.source === 'local' || node.host.source === 'ssh' ? `process.${node.host.source}` : 'process.remote';
+        item.contextValue =
+          node.host.source === 'local' || node.host.source === 'ssh' ? `process.${node.host.source}` : 'process.remote';
         return item;
       }
       case 'mig': {
         const item = new vscode.TreeItem(`MIG ${node.mig.profile}`);
-        item.description = node.mig.memoryTotalMiB === undefined ? node.mig.uuid ?? '' : formatMemoryGiB(node.mig.memoryUsedMiB, node.mig.memoryTotalMiB);
+        item.description =
+          node.mig.memoryTotalMiB === undefined
+            ? (node.mig.uuid ?? '')
+            : formatMemoryGiB(node.mig.memoryUsedMiB, node.mig.memoryTotalMiB);
         item.iconPath = new vscode.ThemeIcon('split-horizontal');
         return item;
       }
@@ -83,17 +101,29 @@ function hostItem(host: Host): vscode.TreeItem {
   }
   const summary = summarizeInventory({ hosts: [host], takenAt: '' });
   const parts = [`${summary.gpus} GPU${summary.gpus === 1 ? '' : 's'}`, `${summary.busy} busy`];
-  if (host.gpus.some((g) => g.memoryFreeMiB !== undefined)) parts.push(`${(summary.freeMiB / 1024).toFixed(0)} GiB free`);
+  if (host.gpus.some((g) => g.memoryFreeMiB !== undefined))
+    parts.push(`${(summary.freeMiB / 1024).toFixed(0)} GiB free`);
   if (host.kubernetes) parts.push(`k8s ${host.kubernetes.allocatable}/${host.kubernetes.capacity} allocatable`);
   item.description = parts.join(' · ');
-  item.iconPath = new vscode.ThemeIcon(host.source === 'local' ? 'vm' : host.source === 'ssh' ? 'remote' : host.source === 'kubernetes' ? 'server-environment' : 'graph');
+  item.iconPath = new vscode.ThemeIcon(
+    host.source === 'local'
+      ? 'vm'
+      : host.source === 'ssh'
+        ? 'remote'
+        : host.source === 'kubernetes'
+          ? 'server-environment'
+          : 'graph',
+  );
   item.tooltip = `${host.label} (${host.source})`;
   return item;
 }
 
 function gpuItem(host: Host, gpu: Gpu): vscode.TreeItem {
   const hasChildren = gpu.processes.length + gpu.migInstances.length + gpu.workloads.length > 0;
-  const item = new vscode.TreeItem(`${gpu.index ?? '?'}: ${gpu.name}`, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    `${gpu.index ?? '?'}: ${gpu.name}`,
+    hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
   item.id = `${host.id}/${gpu.uuid ?? gpu.index}`;
   item.iconPath = new vscode.ThemeIcon('circuit-board');
   const utilization = gpu.utilizationPercent === undefined ? 'util ?' : `${gpu.utilizationPercent}%`;
@@ -103,13 +133,31 @@ function gpuItem(host: Host, gpu: Gpu): vscode.TreeItem {
     ['Host', `${host.label} (${host.source})`],
     ['UUID', gpu.uuid],
     ['PCI bus', gpu.pciBusId],
-    ['Memory used / total (MiB)', gpu.memoryTotalMiB === undefined && gpu.memoryUsedMiB === undefined ? undefined : `${gpu.memoryUsedMiB ?? '?'} / ${gpu.memoryTotalMiB ?? '?'}`],
+    [
+      'Memory used / total (MiB)',
+      gpu.memoryTotalMiB === undefined && gpu.memoryUsedMiB === undefined
+        ? undefined
+        : `${gpu.memoryUsedMiB ?? '?'} / ${gpu.memoryTotalMiB ?? '?'}`,
+    ],
     ['Memory free (MiB)', gpu.memoryFreeMiB],
     ['Utilization (%)', gpu.utilizationPercent],
     ['Temperature (°C)', gpu.temperatureC],
-    ['Power draw / limit (W)', gpu.powerDrawW === undefined && gpu.powerLimitW === undefined ? undefined : `${gpu.powerDrawW ?? '?'} / ${gpu.powerLimitW ?? '?'}`],
-    ['SM / memory clock (MHz)', gpu.smClockMHz === undefined ? undefined : `${gpu.smClockMHz} / ${gpu.memoryClockMHz ?? '?'}`],
-    ['MIG', gpu.migMode === undefined ? undefined : `${gpu.migMode}${gpu.migInstances.length ? `, ${gpu.migInstances.map((m) => m.profile).join(', ')}` : ''}`],
+    [
+      'Power draw / limit (W)',
+      gpu.powerDrawW === undefined && gpu.powerLimitW === undefined
+        ? undefined
+        : `${gpu.powerDrawW ?? '?'} / ${gpu.powerLimitW ?? '?'}`,
+    ],
+    [
+      'SM / memory clock (MHz)',
+      gpu.smClockMHz === undefined ? undefined : `${gpu.smClockMHz} / ${gpu.memoryClockMHz ?? '?'}`,
+    ],
+    [
+      'MIG',
+      gpu.migMode === undefined
+        ? undefined
+        : `${gpu.migMode}${gpu.migInstances.length ? `, ${gpu.migInstances.map((m) => m.profile).join(', ')}` : ''}`,
+    ],
     ['Driver', gpu.driverVersion],
     ['CUDA', gpu.cudaVersion],
     ['Processes', gpu.processes.length || undefined],

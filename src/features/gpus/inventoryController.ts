@@ -72,7 +72,11 @@ export class InventoryController implements vscode.Disposable {
   }
 
   private unreachableSshHosts(): Set<string> {
-    return new Set((this.latest?.hosts ?? []).filter((h) => h.source === 'ssh' && h.status.kind === 'unreachable').map((h) => h.label));
+    return new Set(
+      (this.latest?.hosts ?? [])
+        .filter((h) => h.source === 'ssh' && h.status.kind === 'unreachable')
+        .map((h) => h.label),
+    );
   }
 
   private async config(): Promise<InventoryConfig> {
@@ -89,10 +93,17 @@ export class InventoryController implements vscode.Disposable {
         sysinfoWorkerPath: path.join(this.extensionPath, 'dist', 'sysinfo-worker.js'),
       },
       ssh: ssh && hosts.length > 0 ? { ...ssh, hosts, slowFirst: this.unreachableSshHosts() } : undefined,
-      prometheus: prometheusUrl ? { url: prometheusUrl, timeoutMs, token: await this.secrets.get(Secrets.prometheusToken) } : undefined,
+      prometheus: prometheusUrl
+        ? { url: prometheusUrl, timeoutMs, token: await this.secrets.get(Secrets.prometheusToken) }
+        : undefined,
       kubernetes:
         machineSetting<boolean>(Settings.kubernetesEnabled) === true
-          ? { kubectlPath: machineString(Settings.kubectlPath), kubeconfig: machineString(Settings.kubeconfig), context: machineString(Settings.kubeContext), timeoutMs }
+          ? {
+              kubectlPath: machineString(Settings.kubectlPath),
+              kubeconfig: machineString(Settings.kubeconfig),
+              context: machineString(Settings.kubeContext),
+              timeoutMs,
+            }
           : undefined,
     };
   }
@@ -109,7 +120,9 @@ export class InventoryController implements vscode.Disposable {
     for (const host of inventory.hosts) {
       if (host.status.kind !== 'ok') this.log.warn(`${host.label}: ${host.status.kind}: ${host.status.reason}`);
     }
-    this.log.info(`Inventory: ${inventory.hosts.length} host(s), ${inventory.hosts.reduce((n, h) => n + h.gpus.length, 0)} GPU(s) in ${Date.now() - started} ms`);
+    this.log.info(
+      `Inventory: ${inventory.hosts.length} host(s), ${inventory.hosts.reduce((n, h) => n + h.gpus.length, 0)} GPU(s) in ${Date.now() - started} ms`,
+    );
     this.latest = inventory;
     this.changed.fire(inventory);
     return inventory;

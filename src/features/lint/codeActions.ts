@@ -13,7 +13,12 @@ function ruleOf(diagnostic: vscode.Diagnostic): string | undefined {
 function edit(document: vscode.TextDocument, finding: Finding): vscode.WorkspaceEdit | undefined {
   if (!finding.fix) return undefined;
   const workspaceEdit = new vscode.WorkspaceEdit();
-  for (const e of finding.fix.edits) workspaceEdit.replace(document.uri, new vscode.Range(document.positionAt(e.span.start), document.positionAt(e.span.end)), e.newText);
+  for (const e of finding.fix.edits)
+    workspaceEdit.replace(
+      document.uri,
+      new vscode.Range(document.positionAt(e.span.start), document.positionAt(e.span.end)),
+      e.newText,
+    );
   return workspaceEdit;
 }
 
@@ -22,7 +27,11 @@ export class LintCodeActions implements vscode.CodeActionProvider {
 
   constructor(private readonly diagnostics: LintDiagnostics) {}
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const findings = this.diagnostics.findingsFor(document);
     const actions: vscode.CodeAction[] = [];
     if (context.only && FIX_ALL_KIND.contains(context.only)) return this.fixAll(document, findings);
@@ -50,7 +59,11 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       disableFile.edit.insert(document.uri, document.positionAt(file.offset), file.text);
       disableFile.diagnostics = [diagnostic];
       const docs = new vscode.CodeAction(`Show documentation for ${ruleId}`, vscode.CodeActionKind.QuickFix);
-      docs.command = { command: 'markdown.showPreview', title: 'Show rule documentation', arguments: [this.diagnostics.docsUri(`${ruleId}.md`)] };
+      docs.command = {
+        command: 'markdown.showPreview',
+        title: 'Show rule documentation',
+        arguments: [this.diagnostics.docsUri(`${ruleId}.md`)],
+      };
       actions.push(disableLine, disableFile, docs);
     }
     return actions;
@@ -64,7 +77,12 @@ export class LintCodeActions implements vscode.CodeActionProvider {
     for (const finding of [...findings].sort((a, b) => a.span.start - b.span.start)) {
       const edits = finding.fix?.edits ?? [];
       if (edits.length === 0 || edits.some((e) => e.span.start <= lastEnd)) continue;
-      for (const e of edits) workspaceEdit.replace(document.uri, new vscode.Range(document.positionAt(e.span.start), document.positionAt(e.span.end)), e.newText);
+      for (const e of edits)
+        workspaceEdit.replace(
+          document.uri,
+          new vscode.Range(document.positionAt(e.span.start), document.positionAt(e.span.end)),
+          e.newText,
+        );
       lastEnd = Math.max(...edits.map((e) => e.span.end));
       count++;
     }

@@ -36,7 +36,8 @@ export class LintDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('gpuWorkbench.lint') || e.affectsConfiguration('gpuWorkbench.defaultGpu')) this.relintAll();
+        if (e.affectsConfiguration('gpuWorkbench.lint') || e.affectsConfiguration('gpuWorkbench.defaultGpu'))
+          this.relintAll();
       }),
     );
     this.relintAll();
@@ -63,7 +64,10 @@ export class LintDiagnostics implements vscode.Disposable {
   /** Sets diagnostics for a file linted outside an editor (the workspace command). */
   setFileFindings(uri: vscode.Uri, text: string, findings: Finding[]): void {
     const document = { positionAt: (offset: number) => positionAt(text, offset) } as vscode.TextDocument;
-    this.collection.set(uri, findings.map((f) => this.toDiagnostic(document, f)));
+    this.collection.set(
+      uri,
+      findings.map((f) => this.toDiagnostic(document, f)),
+    );
   }
 
   dispose(): void {
@@ -109,9 +113,14 @@ export class LintDiagnostics implements vscode.Disposable {
         return;
       }
       this.results.set(document.uri.toString(), { version, findings: result.findings });
-      this.collection.set(document.uri, result.findings.map((f) => this.toDiagnostic(document, f)));
+      this.collection.set(
+        document.uri,
+        result.findings.map((f) => this.toDiagnostic(document, f)),
+      );
     } catch (error) {
-      this.log.error(`Linting ${document.uri.fsPath} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error(
+        `Linting ${document.uri.fsPath} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

@@ -13,9 +13,17 @@ export class LintHover implements vscode.HoverProvider {
     ]);
     const offset = document.offsetAt(position);
     const settings = lintSettings();
-    const options = { findModel: (id: string) => catalogs.models.findModel(id)?.architecture, defaultGpu: settings.defaultGpu ? catalogs.gpus.findGpu(settings.defaultGpu) : undefined };
+    const options = {
+      findModel: (id: string) => catalogs.models.findModel(id)?.architecture,
+      defaultGpu: settings.defaultGpu ? catalogs.gpus.findGpu(settings.defaultGpu) : undefined,
+    };
     const unit = lint.readServingUnits(document.uri.path, document.getText()).units.find((u) => {
-      const spans = [u.engine?.model?.span, u.gpus?.limit?.span, u.gpus?.request?.span, u.engine?.tensorParallel?.span].filter(Boolean) as { start: number; end: number }[];
+      const spans = [
+        u.engine?.model?.span,
+        u.gpus?.limit?.span,
+        u.gpus?.request?.span,
+        u.engine?.tensorParallel?.span,
+      ].filter(Boolean) as { start: number; end: number }[];
       return spans.some((s) => offset >= s.start && offset <= s.end);
     });
     if (!unit) return undefined;
@@ -27,9 +35,17 @@ export class LintHover implements vscode.HoverProvider {
     }
     const e = sizing.estimate;
     const gib = (b: number) => `${(b / GIB).toFixed(2)} GiB`;
-    md.appendMarkdown(`**${sizing.model.id}** on ${sizing.gpu.name}${sizing.gpuFromDefault ? ' (default GPU)' : ''}, TP=${e.settings.tp}${e.settings.pp > 1 ? ` PP=${e.settings.pp}` : ''}, max_model_len ${e.settings.maxModelLen}\n\n`);
-    md.appendMarkdown(`| per GPU | GiB |\n|---|---:|\n| weights | ${gib(e.weightsBytes)} |\n| activation peak | ${gib(e.activationBytes)} |\n| non-torch | ${gib(e.nonTorchBytes)} |\n| KV cache | ${gib(e.kvCacheBytes)} |\n| usable (x${e.settings.gpuMemoryUtilization}) | ${gib(e.usableBytes)} |\n\n`);
-    md.appendText(e.fits ? `Fits: ${e.kvCacheTokens} tokens of KV cache, ${e.maxConcurrency.toFixed(1)} requests of max_model_len.` : `Does not fit: ${e.problems.join(' ')}`);
+    md.appendMarkdown(
+      `**${sizing.model.id}** on ${sizing.gpu.name}${sizing.gpuFromDefault ? ' (default GPU)' : ''}, TP=${e.settings.tp}${e.settings.pp > 1 ? ` PP=${e.settings.pp}` : ''}, max_model_len ${e.settings.maxModelLen}\n\n`,
+    );
+    md.appendMarkdown(
+      `| per GPU | GiB |\n|---|---:|\n| weights | ${gib(e.weightsBytes)} |\n| activation peak | ${gib(e.activationBytes)} |\n| non-torch | ${gib(e.nonTorchBytes)} |\n| KV cache | ${gib(e.kvCacheBytes)} |\n| usable (x${e.settings.gpuMemoryUtilization}) | ${gib(e.usableBytes)} |\n\n`,
+    );
+    md.appendText(
+      e.fits
+        ? `Fits: ${e.kvCacheTokens} tokens of KV cache, ${e.maxConcurrency.toFixed(1)} requests of max_model_len.`
+        : `Does not fit: ${e.problems.join(' ')}`,
+    );
     for (const advice of fitAdvice(sizing.model, sizing.gpu, e)) md.appendText(`\n- ${advice}`);
     return new vscode.Hover(md);
   }

@@ -8,23 +8,38 @@ import type { LintResult } from '../../core/lint/lint.ts';
 import type { Severity } from '../../core/lint/types.ts';
 
 type LintModule = typeof import('../../core/lint/lint.ts');
-type Catalogs = { models: typeof import('../../core/catalog/models.ts'); gpus: typeof import('../../core/catalog/gpus.ts') };
+type Catalogs = {
+  models: typeof import('../../core/catalog/models.ts');
+  gpus: typeof import('../../core/catalog/gpus.ts');
+};
 
 let loaded: Promise<{ lint: LintModule; catalogs: Catalogs }> | undefined;
 
 export function loadLinter(): Promise<{ lint: LintModule; catalogs: Catalogs }> {
-  loaded ??= Promise.all([import('../../core/lint/lint.ts'), import('../../core/catalog/models.ts'), import('../../core/catalog/gpus.ts')]).then(([lint, models, gpus]) => ({ lint, catalogs: { models, gpus } }));
+  loaded ??= Promise.all([
+    import('../../core/lint/lint.ts'),
+    import('../../core/catalog/models.ts'),
+    import('../../core/catalog/gpus.ts'),
+  ]).then(([lint, models, gpus]) => ({ lint, catalogs: { models, gpus } }));
   return loaded;
 }
 
-export function lintSettings(): { enabled: boolean; defaultGpu: string | undefined; severities: Record<string, Severity | 'off'> } {
+export function lintSettings(): {
+  enabled: boolean;
+  defaultGpu: string | undefined;
+  severities: Record<string, Severity | 'off'>;
+} {
   const config = vscode.workspace.getConfiguration(Settings.section);
   const severities = config.get<Record<string, unknown>>(Settings.lintSeverity) ?? {};
   const clean: Record<string, Severity | 'off'> = {};
   for (const [rule, level] of Object.entries(typeof severities === 'object' && severities !== null ? severities : {})) {
     if (level === 'error' || level === 'warning' || level === 'info' || level === 'off') clean[rule] = level;
   }
-  return { enabled: config.get<boolean>(Settings.lintEnabled) !== false, defaultGpu: config.get<string>(Settings.defaultGpu) || undefined, severities: clean };
+  return {
+    enabled: config.get<boolean>(Settings.lintEnabled) !== false,
+    defaultGpu: config.get<string>(Settings.defaultGpu) || undefined,
+    severities: clean,
+  };
 }
 
 export async function lintDocumentText(path: string, text: string): Promise<LintResult> {

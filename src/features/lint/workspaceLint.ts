@@ -9,7 +9,9 @@ async function gitignoreFilter(folder: vscode.WorkspaceFolder): Promise<(uri: vs
   const { default: ignore } = await import('ignore');
   const rules = ignore();
   try {
-    rules.add(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.gitignore'))));
+    rules.add(
+      new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.gitignore'))),
+    );
   } catch {
     // no .gitignore
   }
@@ -21,33 +23,42 @@ async function gitignoreFilter(folder: vscode.WorkspaceFolder): Promise<(uri: vs
 
 export async function lintWorkspace(diagnostics: LintDiagnostics, log: vscode.LogOutputChannel): Promise<void> {
   await loadLinter();
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Linting GPU configs', cancellable: true }, async (progress, token) => {
-    // findFiles applies files.exclude when no exclude pattern is given.
-    const files = await vscode.workspace.findFiles(INCLUDE, undefined, 20_000, token);
-    const filters = new Map<string, (uri: vscode.Uri) => boolean>();
-    for (const folder of vscode.workspace.workspaceFolders ?? []) filters.set(folder.uri.toString(), await gitignoreFilter(folder));
-    const kept = files.filter((uri) => {
-      const folder = vscode.workspace.getWorkspaceFolder(uri);
-      return !folder || (filters.get(folder.uri.toString())?.(uri) ?? true);
-    });
-    let errors = 0;
-    let warnings = 0;
-    for (const [i, uri] of kept.entries()) {
-      if (token.isCancellationRequested) break;
-      progress.report({ message: vscode.workspace.asRelativePath(uri), increment: 100 / Math.max(1, kept.length) });
-      try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const result = await lintDocumentText(uri.fsPath, text);
-        if (result.units === 0) continue;
-        diagnostics.setFileFindings(uri, text, result.findings);
-        errors += result.findings.filter((f) => f.severity === 'error').length;
-        warnings += result.findings.filter((f) => f.severity === 'warning').length;
-      } catch (error) {
-        log.warn(`Could not lint ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Linting GPU configs', cancellable: true },
+    async (progress, token) => {
+      // findFiles applies files.exclude when no exclude pattern is given.
+      const files = await vscode.workspace.findFiles(INCLUDE, undefined, 20_000, token);
+      const filters = new Map<string, (uri: vscode.Uri) => boolean>();
+      for (const folder of vscode.workspace.workspaceFolders ?? [])
+        filters.set(folder.uri.toString(), await gitignoreFilter(folder));
+      const kept = files.filter((uri) => {
+        const folder = vscode.workspace.getWorkspaceFolder(uri);
+        return !folder || (filters.get(folder.uri.toString())?.(uri) ?? true);
+      });
+      let errors = 0;
+      let warnings = 0;
+      for (const [i, uri] of kept.entries()) {
+        if (token.isCancellationRequested) break;
+        progress.report({ message: vscode.workspace.asRelativePath(uri), increment: 100 / Math.max(1, kept.length) });
+        try {
+          const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+          const result = await lintDocumentText(uri.fsPath, text);
+          if (result.units === 0) continue;
+          diagnostics.setFileFindings(uri, text, result.findings);
+          errors += result.findings.filter((f) => f.severity === 'error').length;
+          warnings += result.findings.filter((f) => f.severity === 'warning').length;
+        } catch (error) {
+          log.warn(`Could not lint ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (i % 20 === 0) await new Promise((r) => setImmediate(r)); // keep the extension host responsive
       }
-      if (i % 20 === 0) await new Promise((r) => setImmediate(r)); // keep the extension host responsive
-    }
-    log.info(`Linted ${kept.length} file(s) (${files.length - kept.length} ignored by .gitignore): ${errors} error(s), ${warnings} warning(s)`);
-    void vscode.window.setStatusBarMessage(`GPU Workbench: ${errors} error(s), ${warnings} warning(s) in ${kept.length} file(s)`, 5000);
-  });
+      log.info(
+        `Linted ${kept.length} file(s) (${files.length - kept.length} ignored by .gitignore): ${errors} error(s), ${warnings} warning(s)`,
+      );
+      void vscode.window.setStatusBarMessage(
+        `GPU Workbench: ${errors} error(s), ${warnings} warning(s) in ${kept.length} file(s)`,
+        5000,
+      );
+    },
+  );
 }

@@ -30,19 +30,35 @@ async function pickModel(title = 'Estimate Model Memory (1/2): model'): Promise<
     ...(fromEditor ? [{ label: fromEditor, description: 'from the editor', value: fromEditor }] : []),
     ...MODEL_CATALOG.map((m) => {
       const params = countParameters(m.architecture).total / 1e9;
-      return { label: m.id, description: `${params.toFixed(params < 10 ? 2 : 1)}B parameters · ${m.architecture.quantization?.format ?? m.architecture.dtype}`, value: m.id };
+      return {
+        label: m.id,
+        description: `${params.toFixed(params < 10 ? 2 : 1)}B parameters · ${m.architecture.quantization?.format ?? m.architecture.dtype}`,
+        value: m.id,
+      };
     }),
     { label: '$(file) A config.json file…', value: '#file' },
     { label: '$(cloud) Another Hugging Face model (org/name)…', value: '#hub' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Type to filter', matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Type to filter',
+    matchOnDescription: true,
+  });
   if (!picked) return undefined;
   if (picked.value === '#file') {
-    const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Model config': ['json'] }, title: 'A model config.json' });
+    const file = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { 'Model config': ['json'] },
+      title: 'A model config.json',
+    });
     return file?.[0]?.fsPath;
   }
   if (picked.value === '#hub') {
-    return vscode.window.showInputBox({ title: 'Hugging Face model', placeHolder: 'org/name', validateInput: (v) => (/^[\w.-]+\/[\w.-]+$/.test(v.trim()) ? undefined : 'Write it as org/name') });
+    return vscode.window.showInputBox({
+      title: 'Hugging Face model',
+      placeHolder: 'org/name',
+      validateInput: (v) => (/^[\w.-]+\/[\w.-]+$/.test(v.trim()) ? undefined : 'Write it as org/name'),
+    });
   }
   return picked.value;
 }
@@ -57,7 +73,14 @@ async function pickGpu(controller: InventoryController): Promise<GpuSpec | undef
   }
   const ordered = [...GPU_CATALOG].sort((a, b) => Number(detected.has(b.id)) - Number(detected.has(a.id)));
   const picked = await vscode.window.showQuickPick(
-    ordered.map((g) => ({ label: g.id, description: g.name, detail: detected.get(g.id) ? `$(check) ${detected.get(g.id)}` : `${g.memoryBandwidthGBps} GB/s · $${g.pricePerHour}/h`, gpu: g })),
+    ordered.map((g) => ({
+      label: g.id,
+      description: g.name,
+      detail: detected.get(g.id)
+        ? `$(check) ${detected.get(g.id)}`
+        : `${g.memoryBandwidthGBps} GB/s · $${g.pricePerHour}/h`,
+      gpu: g,
+    })),
     { title: 'Estimate Model Memory (2/2): GPU', matchOnDescription: true },
   );
   return picked?.gpu;
@@ -68,7 +91,9 @@ async function loadModel(ref: string, secrets: vscode.SecretStorage): Promise<Re
   return resolveModel(ref, {
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
     // Restricted Mode fetches nothing: catalog, files and the local cache only.
-    hubEndpoint: trusted ? (machineString(Settings.huggingFaceEndpoint) ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co') : undefined,
+    hubEndpoint: trusted
+      ? (machineString(Settings.huggingFaceEndpoint) ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co')
+      : undefined,
     token: trusted ? await secrets.get(Secrets.huggingFaceToken) : undefined,
   });
 }
@@ -86,7 +111,10 @@ export async function estimateModelMemory(deps: SizingDeps, modelArg?: unknown, 
   if (!ref) return;
   const gpu = typeof gpuArg === 'string' ? findGpu(gpuArg) : await pickGpu(deps.controller);
   if (!gpu) return;
-  const model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading ${ref}…` }, () => loadModel(ref, deps.secrets));
+  const model = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Reading ${ref}…` },
+    () => loadModel(ref, deps.secrets),
+  );
   if (!model.ok) {
     deps.log.warn(`Estimate Model Memory: ${model.message}`);
     void vscode.window.showErrorMessage(`Cannot estimate ${ref}: ${model.message}`);
@@ -94,13 +122,16 @@ export async function estimateModelMemory(deps: SizingDeps, modelArg?: unknown, 
   }
   const a = model.architecture;
   const estimate = estimateServingMemory(a, gpu, vllmDefaults(a, gpu));
-  deps.log.info(`Estimated ${a.id} (${model.source}: ${model.where}) on ${gpu.id}: KV cache ${(estimate.kvCacheBytes / 1024 ** 3).toFixed(2)} GiB, fits=${estimate.fits}`);
+  deps.log.info(
+    `Estimated ${a.id} (${model.source}: ${model.where}) on ${gpu.id}: KV cache ${(estimate.kvCacheBytes / 1024 ** 3).toFixed(2)} GiB, fits=${estimate.fits}`,
+  );
   WorkbenchPanel.show(deps.workbench).showEstimate(estimateView(a, estimate, fitAdvice(a, gpu, estimate)));
 }
 
 /** The catalog with the user's prices from gpuWorkbench.gpuPricesPerHour. */
 function pricedGpus(): GpuSpec[] {
-  const prices = vscode.workspace.getConfiguration(Settings.section).get<Record<string, unknown>>(Settings.gpuPricesPerHour) ?? {};
+  const prices =
+    vscode.workspace.getConfiguration(Settings.section).get<Record<string, unknown>>(Settings.gpuPricesPerHour) ?? {};
   return withPrices(GPU_CATALOG, typeof prices === 'object' && prices !== null ? prices : {});
 }
 
@@ -113,7 +144,8 @@ export async function suggestDeployment(deps: SizingDeps, modelArg?: unknown, wo
       ? workloadArg
       : await vscode.window.showInputBox({
           title: 'Suggest Deployment (2/2): target load',
-          prompt: 'rps= or concurrency=, and optionally input=, output=, context= (tokens), ttft-ms=, tpot-ms= (latency targets)',
+          prompt:
+            'rps= or concurrency=, and optionally input=, output=, context= (tokens), ttft-ms=, tpot-ms= (latency targets)',
           value: DEFAULT_WORKLOAD_TEXT,
           validateInput: (value) => {
             const parsed = parseWorkload(value);
@@ -131,13 +163,25 @@ export async function suggestDeployment(deps: SizingDeps, modelArg?: unknown, wo
     void vscode.window.showErrorMessage(`Cannot size ${ref}: ${model.message}`);
     return;
   }
-  const result = suggest(model.architecture, pricedGpus().filter((g) => g.datacenter), workload.value);
-  deps.log.info(`Suggested a deployment for ${model.architecture.id} (${text}): ${result.ok ? `${result.best.gpus} x ${result.best.gpu.id}` : 'nothing fits'}`);
+  const result = suggest(
+    model.architecture,
+    pricedGpus().filter((g) => g.datacenter),
+    workload.value,
+  );
+  deps.log.info(
+    `Suggested a deployment for ${model.architecture.id} (${text}): ${result.ok ? `${result.best.gpus} x ${result.best.gpu.id}` : 'nothing fits'}`,
+  );
   WorkbenchPanel.show(deps.workbench).showSuggestion(suggestionView(model.architecture, text, result));
 }
 
 export async function setHuggingFaceToken(secrets: vscode.SecretStorage): Promise<void> {
-  const token = await vscode.window.showInputBox({ title: 'Hugging Face token', prompt: 'For gated models. Kept in VS Code secret storage, sent only to the Hugging Face endpoint in your settings (empty to remove).', password: true, ignoreFocusOut: true });
+  const token = await vscode.window.showInputBox({
+    title: 'Hugging Face token',
+    prompt:
+      'For gated models. Kept in VS Code secret storage, sent only to the Hugging Face endpoint in your settings (empty to remove).',
+    password: true,
+    ignoreFocusOut: true,
+  });
   if (token === undefined) return;
   if (token.trim() === '') await secrets.delete(Secrets.huggingFaceToken);
   else await secrets.store(Secrets.huggingFaceToken, token.trim());

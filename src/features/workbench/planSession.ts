@@ -24,11 +24,15 @@ export class PlanSession {
     this.post = (message) => {
       post(message);
       if (message.type === 'planProblem' || (message.type === 'planState' && message.plan.state === 'done')) {
-        void deps.memento.update(PLAN_MEMENTO_KEY, { problemText: this.problemText, plan: this.state.state === 'done' ? this.state : undefined });
+        void deps.memento.update(PLAN_MEMENTO_KEY, {
+          problemText: this.problemText,
+          plan: this.state.state === 'done' ? this.state : undefined,
+        });
       }
     };
     const kept = deps.memento.get<{ problemText?: unknown; plan?: unknown }>(PLAN_MEMENTO_KEY);
-    if (typeof kept?.problemText === 'string' && kept.problemText.length <= MAX_PROBLEM_TEXT) this.problemText = kept.problemText;
+    if (typeof kept?.problemText === 'string' && kept.problemText.length <= MAX_PROBLEM_TEXT)
+      this.problemText = kept.problemText;
     if (isPlanState(kept?.plan) && kept.plan.state === 'done') this.state = kept.plan;
   }
 
@@ -47,9 +51,18 @@ export class PlanSession {
       import('../../core/solver/packing.ts'),
       import('../../core/solver/planExport.ts'),
     ]);
-    const done = (plan: Parameters<typeof planView>[1] | { status: 'error' | 'cancelled'; message: string }, problem?: PackingProblem) => {
+    const done = (
+      plan: Parameters<typeof planView>[1] | { status: 'error' | 'cancelled'; message: string },
+      problem?: PackingProblem,
+    ) => {
       if (generation !== this.generation) return; // a newer solve or a cancel took over
-      this.state = { state: 'done', plan: problem && 'placement' in plan ? planView(problem, plan) : { status: plan.status, message: plan.message, gpus: [] } };
+      this.state = {
+        state: 'done',
+        plan:
+          problem && 'placement' in plan
+            ? planView(problem, plan)
+            : { status: plan.status, message: plan.message, gpus: [] },
+      };
       this.post({ type: 'planState', plan: this.state });
     };
     let raw: unknown;
@@ -72,7 +85,10 @@ export class PlanSession {
     this.state = { state: 'solving' };
     this.post({ type: 'planState', plan: this.state });
     const started = Date.now();
-    const result = await solvePacking(parsed.value, (program, options) => this.deps.solver().solve(program, options), { timeLimitSeconds: this.deps.timeLimitSeconds(), mipGap: 0 });
+    const result = await solvePacking(parsed.value, (program, options) => this.deps.solver().solve(program, options), {
+      timeLimitSeconds: this.deps.timeLimitSeconds(),
+      mipGap: 0,
+    });
     this.deps.log.info(`Plan: ${result.status} in ${Date.now() - started} ms: ${result.message}`);
     if (generation !== this.generation) return;
     this.last = { problem: parsed.value, result };
@@ -92,7 +108,11 @@ export class PlanSession {
       return;
     }
     finish({ state: 'solving' });
-    const result = await solveProvisioning(parsed.value, (program, options) => this.deps.solver().solve(program, options), this.deps.timeLimitSeconds());
+    const result = await solveProvisioning(
+      parsed.value,
+      (program, options) => this.deps.solver().solve(program, options),
+      this.deps.timeLimitSeconds(),
+    );
     this.deps.log.info(`Provisioning: ${result.message}`);
     finish({
       state: 'done',
@@ -102,7 +122,14 @@ export class PlanSession {
         costPerHour: result.costPerHour,
         gpus: [],
         provisioning: {
-          rows: result.choices.map((c) => ({ model: c.model, gpuType: c.gpuType, tp: c.tp, replicas: c.replicas, requestsPerSecond: c.requestsPerSecond * c.replicas, costPerHour: c.costPerHour * c.replicas })),
+          rows: result.choices.map((c) => ({
+            model: c.model,
+            gpuType: c.gpuType,
+            tp: c.tp,
+            replicas: c.replicas,
+            requestsPerSecond: c.requestsPerSecond * c.replicas,
+            costPerHour: c.costPerHour * c.replicas,
+          })),
           homogeneous: result.homogeneous,
           front: result.front,
         },
@@ -114,7 +141,10 @@ export class PlanSession {
     this.generation++;
     // Stopping the worker is the only way to stop GLPK mid-solve; the next solve starts a fresh one.
     this.deps.disposeSolver();
-    this.state = { state: 'done', plan: { status: 'cancelled', message: 'Cancelled: the solver was stopped.', gpus: [] } };
+    this.state = {
+      state: 'done',
+      plan: { status: 'cancelled', message: 'Cancelled: the solver was stopped.', gpus: [] },
+    };
     this.post({ type: 'planState', plan: this.state });
   }
 
@@ -125,9 +155,16 @@ export class PlanSession {
     }
     const { exportKubernetes, exportVllmCommands, planJson } = await import('../../core/solver/planExport.ts');
     const { problem, result } = this.last;
-    const content = format === 'json' ? JSON.stringify(planJson(result), null, 2) : format === 'kubernetes' ? exportKubernetes(problem, result) : exportVllmCommands(problem, result);
+    const content =
+      format === 'json'
+        ? JSON.stringify(planJson(result), null, 2)
+        : format === 'kubernetes'
+          ? exportKubernetes(problem, result)
+          : exportVllmCommands(problem, result);
     const language = format === 'json' ? 'json' : format === 'kubernetes' ? 'yaml' : 'shellscript';
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content, language }), { preview: false });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content, language }), {
+      preview: false,
+    });
   }
 
   /** Puts the inventory's GPUs in the problem as its pool, keeping the models the user typed. */
@@ -136,13 +173,20 @@ export class PlanSession {
     const inventory = this.deps.inventory();
     const pool = inventory ? poolFromInventory(inventory) : [];
     if (pool.length === 0) {
-      void vscode.window.showInformationMessage(inventory ? 'The GPUs view sees no reachable GPU to plan with: add an SSH host or a Prometheus URL, or type the pool.' : 'The GPUs view has not polled yet: open it (or run "Refresh GPUs") and try again.');
+      void vscode.window.showInformationMessage(
+        inventory
+          ? 'The GPUs view sees no reachable GPU to plan with: add an SSH host or a Prometheus URL, or type the pool.'
+          : 'The GPUs view has not polled yet: open it (or run "Refresh GPUs") and try again.',
+      );
       return;
     }
     let problem: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(text);
-      problem = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+      problem =
+        typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+          ? (parsed as Record<string, unknown>)
+          : {};
     } catch {
       problem = {};
     }
@@ -159,7 +203,13 @@ export class PlanSession {
 
   private async exampleText(example: 'packing' | 'provisioning'): Promise<string> {
     try {
-      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.deps.extensionUri, 'media', example === 'packing' ? 'example-plan.json' : 'example-provisioning.json'));
+      const bytes = await vscode.workspace.fs.readFile(
+        vscode.Uri.joinPath(
+          this.deps.extensionUri,
+          'media',
+          example === 'packing' ? 'example-plan.json' : 'example-provisioning.json',
+        ),
+      );
       return new TextDecoder().decode(bytes);
     } catch {
       return '{\n  "objective": "cost",\n  "gpus": [],\n  "models": []\n}\n';

@@ -2,7 +2,14 @@ import type { Inventory } from '../../core/gpu/inventory.ts';
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
 import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
-import { isWebviewToExtension, type EstimateView, type ExtensionToWebview, type SolverState, type SuggestionView, type WebviewToExtension } from '../../shared/protocol.ts';
+import {
+  isWebviewToExtension,
+  type EstimateView,
+  type ExtensionToWebview,
+  type SolverState,
+  type SuggestionView,
+  type WebviewToExtension,
+} from '../../shared/protocol.ts';
 import type { GlpkWorkerClient } from '../../node/solverClient.ts';
 import { workbenchHtml } from './html.ts';
 import { PlanSession } from './planSession.ts';
@@ -106,7 +113,9 @@ export class WorkbenchPanel implements vscode.Disposable {
 
   private receive(message: unknown): void {
     if (!isWebviewToExtension(message)) {
-      this.deps.log.warn(`Dropped a malformed message from the workbench webview: ${JSON.stringify(message)?.slice(0, 200)}`);
+      this.deps.log.warn(
+        `Dropped a malformed message from the workbench webview: ${JSON.stringify(message)?.slice(0, 200)}`,
+      );
       return;
     }
     this.handle(message);
@@ -144,7 +153,9 @@ export class WorkbenchPanel implements vscode.Disposable {
 
   private async runSelfTest(): Promise<void> {
     try {
-      const result = await this.deps.solver().solve(SELF_TEST_PROGRAM, { timeLimitSeconds: this.deps.timeLimitSeconds(), mipGap: 0 });
+      const result = await this.deps
+        .solver()
+        .solve(SELF_TEST_PROGRAM, { timeLimitSeconds: this.deps.timeLimitSeconds(), mipGap: 0 });
       this.post({ type: 'solverSelfTest', outcome: { ok: true, ...result } });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

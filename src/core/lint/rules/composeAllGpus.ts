@@ -13,13 +13,18 @@ export const composeAllGpus: Rule = {
       if (!all || !unit.engine) return [];
       const needed = parallelism(unit);
       const sizing = sizeUnit(unit, options);
-      return [{
-        ruleId: this.id,
-        severity: this.severity,
-        span: all.span,
-        message: `"${unit.name.value}" reserves all of the host's GPUs but ${unit.engine.engine === 'vllm' ? 'vLLM' : 'TGI'} uses ${needed}: the others cannot be given to another service${sizing.ok ? ` (each idle ${sizing.gpu.name} costs $${sizing.gpu.pricePerHour.toFixed(2)}/h at list price)` : ''}.`,
-        fix: all.value === 'all' ? { title: `Reserve ${needed}`, edits: [{ span: all.span, newText: String(needed) }] } : undefined,
-      }];
+      return [
+        {
+          ruleId: this.id,
+          severity: this.severity,
+          span: all.span,
+          message: `"${unit.name.value}" reserves all of the host's GPUs but ${unit.engine.engine === 'vllm' ? 'vLLM' : 'TGI'} uses ${needed}: the others cannot be given to another service${sizing.ok ? ` (each idle ${sizing.gpu.name} costs $${sizing.gpu.pricePerHour.toFixed(2)}/h at list price)` : ''}.`,
+          fix:
+            all.value === 'all'
+              ? { title: `Reserve ${needed}`, edits: [{ span: all.span, newText: String(needed) }] }
+              : undefined,
+        },
+      ];
     });
   },
 };

@@ -18,21 +18,25 @@ export const gpuCountVsParallelism: Rule = {
       const gpu = sizing.ok ? sizing.gpu : undefined;
       const layout = `tensor parallel ${unit.engine.tensorParallel?.value ?? 1} x pipeline parallel ${unit.engine.pipelineParallel?.value ?? 1}`;
       if (reserved > needed) {
-        return [{
-          ruleId: this.id,
-          severity: 'warning' as const,
-          span: where,
-          message: `"${unit.name.value}" reserves ${reserved} GPUs but ${unit.engine.engine === 'vllm' ? 'vLLM' : 'TGI'} runs ${layout} = ${needed}: ${reserved - needed} GPU(s) sit idle${hourly(gpu, reserved - needed)}.`,
-          fix: { title: `Reserve ${needed} GPU(s)`, edits: setGpuCount(unit, needed) },
-        }];
+        return [
+          {
+            ruleId: this.id,
+            severity: 'warning' as const,
+            span: where,
+            message: `"${unit.name.value}" reserves ${reserved} GPUs but ${unit.engine.engine === 'vllm' ? 'vLLM' : 'TGI'} runs ${layout} = ${needed}: ${reserved - needed} GPU(s) sit idle${hourly(gpu, reserved - needed)}.`,
+            fix: { title: `Reserve ${needed} GPU(s)`, edits: setGpuCount(unit, needed) },
+          },
+        ];
       }
-      return [{
-        ruleId: this.id,
-        severity: this.severity,
-        span: where,
-        message: `"${unit.name.value}" reserves ${reserved} GPU(s) but ${layout} needs ${needed}: the engine fails at start-up.`,
-        fix: { title: `Reserve ${needed} GPUs`, edits: setGpuCount(unit, needed) },
-      }];
+      return [
+        {
+          ruleId: this.id,
+          severity: this.severity,
+          span: where,
+          message: `"${unit.name.value}" reserves ${reserved} GPU(s) but ${layout} needs ${needed}: the engine fails at start-up.`,
+          fix: { title: `Reserve ${needed} GPUs`, edits: setGpuCount(unit, needed) },
+        },
+      ];
     });
   },
 };

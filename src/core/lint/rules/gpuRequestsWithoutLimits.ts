@@ -11,12 +11,39 @@ export const gpuRequestsWithoutLimits: Rule = {
       if (g?.kind !== 'kubernetes' || !g.request) return [];
       if (!g.limit) {
         const fix = g.insertLimits
-          ? { title: `Add limits: nvidia.com/gpu: ${g.request.value}`, edits: [{ span: { start: g.insertLimits.offset, end: g.insertLimits.offset }, newText: `${g.insertLimits.indent}limits:\n${g.insertLimits.indent}  nvidia.com/gpu: ${g.request.value}\n` }] }
+          ? {
+              title: `Add limits: nvidia.com/gpu: ${g.request.value}`,
+              edits: [
+                {
+                  span: { start: g.insertLimits.offset, end: g.insertLimits.offset },
+                  newText: `${g.insertLimits.indent}limits:\n${g.insertLimits.indent}  nvidia.com/gpu: ${g.request.value}\n`,
+                },
+              ],
+            }
           : undefined;
-        return [{ ruleId: this.id, severity: this.severity, span: g.request.span, message: `"${unit.name.value}" requests ${g.request.value} nvidia.com/gpu without a limit: Kubernetes only accepts GPUs as limits (requests must equal them), so the pod is rejected.`, fix }];
+        return [
+          {
+            ruleId: this.id,
+            severity: this.severity,
+            span: g.request.span,
+            message: `"${unit.name.value}" requests ${g.request.value} nvidia.com/gpu without a limit: Kubernetes only accepts GPUs as limits (requests must equal them), so the pod is rejected.`,
+            fix,
+          },
+        ];
       }
       if (g.limit.value !== g.request.value) {
-        return [{ ruleId: this.id, severity: this.severity, span: g.request.span, message: `"${unit.name.value}" requests ${g.request.value} nvidia.com/gpu but limits ${g.limit.value}: Kubernetes requires GPU requests to equal limits.`, fix: { title: `Set the request to ${g.limit.value}`, edits: [{ span: g.request.span, newText: String(g.limit.value) }] } }];
+        return [
+          {
+            ruleId: this.id,
+            severity: this.severity,
+            span: g.request.span,
+            message: `"${unit.name.value}" requests ${g.request.value} nvidia.com/gpu but limits ${g.limit.value}: Kubernetes requires GPU requests to equal limits.`,
+            fix: {
+              title: `Set the request to ${g.limit.value}`,
+              edits: [{ span: g.request.span, newText: String(g.limit.value) }],
+            },
+          },
+        ];
       }
       return [];
     });

@@ -15,12 +15,15 @@ export const modelDoesNotFit: Rule = {
       const e = sizing.estimate;
       const gib = (b: number) => `${(b / GIB).toFixed(1)} GiB`;
       const advice = fitAdvice(sizing.model, sizing.gpu, e).filter((a) => !a.startsWith('Set max_model_len'));
-      return [{
-        ruleId: this.id,
-        severity: this.severity,
-        span: unit.engine.model.span,
-        message: `${sizing.model.id} does not fit ${sizing.gpu.name}${sizing.gpuFromDefault ? ' (the default GPU)' : ''} at TP=${e.settings.tp}: weights ${gib(e.weightsBytes)} + activation peak ${gib(e.activationBytes)} + runtime ${gib(e.nonTorchBytes)} > ${gib(e.usableBytes)} usable (gpu_memory_utilization ${e.settings.gpuMemoryUtilization}). ${advice[0] ?? ''}`.trim(),
-      }];
+      return [
+        {
+          ruleId: this.id,
+          severity: this.severity,
+          span: unit.engine.model.span,
+          message:
+            `${sizing.model.id} does not fit ${sizing.gpu.name}${sizing.gpuFromDefault ? ' (the default GPU)' : ''} at TP=${e.settings.tp}: weights ${gib(e.weightsBytes)} + activation peak ${gib(e.activationBytes)} + runtime ${gib(e.nonTorchBytes)} > ${gib(e.usableBytes)} usable (gpu_memory_utilization ${e.settings.gpuMemoryUtilization}). ${advice[0] ?? ''}`.trim(),
+        },
+      ];
     });
   },
 };

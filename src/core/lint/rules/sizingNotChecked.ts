@@ -11,7 +11,14 @@ export const sizingNotChecked: Rule = {
       if (!unit.engine?.model) return [];
       const sizing = sizeUnit(unit, options);
       if (sizing.ok) return [];
-      return [{ ruleId: this.id, severity: this.severity, span: unit.engine.model.span, message: `Memory and over-provisioning not checked for "${unit.name.value}": ${sizing.reason}.` }];
+      return [
+        {
+          ruleId: this.id,
+          severity: this.severity,
+          span: unit.engine.model.span,
+          message: `Memory and over-provisioning not checked for "${unit.name.value}": ${sizing.reason}.`,
+        },
+      ];
     });
   },
 };

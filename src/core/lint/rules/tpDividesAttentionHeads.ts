@@ -11,14 +11,19 @@ export const tpDividesAttentionHeads: Rule = {
       const tp = unit.engine?.tensorParallel;
       const model = unit.engine?.model ? options.findModel(unit.engine.model.value) : undefined;
       if (!tp || !model || model.numAttentionHeads % tp.value === 0) return [];
-      const valid = validTensorParallel(model).filter((t) => t < tp.value).at(-1) ?? 1;
-      return [{
-        ruleId: this.id,
-        severity: this.severity,
-        span: tp.span,
-        message: `${model.id} has ${model.numAttentionHeads} attention heads, which tensor parallel ${tp.value} does not divide: vLLM refuses to start. Valid sizes: ${validTensorParallel(model).join(', ')}.`,
-        fix: { title: `Use tensor parallel ${valid}`, edits: [{ span: tp.span, newText: String(valid) }] },
-      }];
+      const valid =
+        validTensorParallel(model)
+          .filter((t) => t < tp.value)
+          .at(-1) ?? 1;
+      return [
+        {
+          ruleId: this.id,
+          severity: this.severity,
+          span: tp.span,
+          message: `${model.id} has ${model.numAttentionHeads} attention heads, which tensor parallel ${tp.value} does not divide: vLLM refuses to start. Valid sizes: ${validTensorParallel(model).join(', ')}.`,
+          fix: { title: `Use tensor parallel ${valid}`, edits: [{ span: tp.span, newText: String(valid) }] },
+        },
+      ];
     });
   },
 };
