@@ -9,7 +9,8 @@ import { InventoryController } from './features/gpus/inventoryController.ts';
 import { LintCodeActions } from './features/lint/codeActions.ts';
 import { LintDiagnostics } from './features/lint/diagnostics.ts';
 import { LintHover } from './features/lint/hover.ts';
-import { WorkbenchPanel, type WorkbenchDeps } from './features/workbench/workbenchPanel.ts';
+import type { WorkbenchDeps } from './features/workbench/deps.ts';
+import { WorkbenchPanel } from './features/workbench/workbenchPanel.ts';
 import { GlpkWorkerClient } from './node/solverClient.ts';
 
 /** Settings whose change means a new poll. */

@@ -47,7 +47,7 @@ async function fromHubCache(id: string, cache: string): Promise<{ config: unknow
     snapshot = (await readFile(join(dir, 'refs', 'main'), 'utf8')).trim();
   } catch {
     const snapshots = await readdir(join(dir, 'snapshots')).catch(() => []);
-    snapshot = snapshots.sort().at(-1);
+    snapshot = snapshots.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).at(-1);
   }
   if (!snapshot || !/^[A-Za-z0-9._-]+$/.test(snapshot)) return undefined;
   const where = join(dir, 'snapshots', snapshot, 'config.json');

@@ -184,7 +184,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const costs = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
       assert.deepEqual(
         costs.map(Number),
-        [...costs.map(Number)].sort((x, y) => x - y),
+        costs.map(Number).sort((x, y) => x - y),
       );
       assert.match(
         await frame.locator('#suggestion .command').first().innerText(),
@@ -236,7 +236,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       assert.equal((Number(single) - Number(cost)).toFixed(2), saving);
       // The rows' costs add up to the total, and every model of the example has a row.
       const rows = await table.locator('tbody tr').allInnerTexts();
-      assert.deepEqual([...new Set(rows.map((r) => r.split('\t')[0]))].sort(), ['chat', 'code', 'small']);
+      assert.deepEqual(
+        [...new Set(rows.map((r) => r.split('\t')[0]))].sort((x, y) => (x! < y! ? -1 : 1)),
+        ['chat', 'code', 'small'],
+      );
       const sum = (await table.locator('tbody tr td:nth-child(6)').allInnerTexts()).reduce((s, t) => s + Number(t), 0);
       assert.equal(sum.toFixed(2), cost);
       assert.ok((await frame.locator('svg.pareto circle').count()) >= 2);

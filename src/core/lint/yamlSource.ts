@@ -135,7 +135,7 @@ export function scalarValueSpan(node: Node): Span {
 export function str(node: unknown): Located<string> | undefined {
   if (!isScalar(node) || node.value === null || node.value === undefined || typeof node.value === 'object')
     return undefined;
-  return { value: String(node.value), span: scalarValueSpan(node) };
+  return { value: String(node.value as string | number | boolean | bigint), span: scalarValueSpan(node) };
 }
 
 export function num(node: unknown): Located<number> | undefined {

@@ -152,7 +152,7 @@ export function simulateJobs(
     const at = Math.min(nextArrival, nextEnd);
     if (at === Infinity) break;
     time = Math.max(time, at);
-    for (const r of [...running]) {
+    for (const r of running.slice()) {
       if (r.sliceEnd > time + 1e-12) continue;
       running.splice(running.indexOf(r), 1);
       stop(r, time);

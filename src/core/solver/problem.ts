@@ -2,7 +2,7 @@
 import { findGpu, plannableGiB } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
 import type { ModelArchitecture } from '../catalog/architecture.ts';
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
 import { GIB, replicaFootprintBytes } from '../sizing/servingMemory.ts';
 
@@ -36,8 +36,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const whole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
-export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
-  const fail = (message: string): Parsed<PackingProblem> => ({ ok: false, message });
+export function parsePackingProblem(raw: unknown): Result<PackingProblem> {
+  const fail = (message: string): Result<PackingProblem> => ({ ok: false, message });
   if (!isRecord(raw)) return fail('the problem must be a JSON object with "gpus" and "models"');
   const objective = raw.objective ?? 'cost';
   if (objective !== 'cost' && objective !== 'gpus') return fail('"objective" must be "cost" or "gpus"');

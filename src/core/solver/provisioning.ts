@@ -8,7 +8,7 @@
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import { findGpu, type GpuSpec } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 import { evaluateLayout, validTensorParallel, type Workload } from '../sizing/suggest.ts';
 import type { SolveProgram } from './packing.ts';
 import { defaultContextLength } from './problem.ts';
@@ -68,8 +68,8 @@ export function isProvisioning(raw: unknown): boolean {
   return Array.isArray(models) && models.some((m) => typeof m === 'object' && m !== null && 'demand' in m);
 }
 
-export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProblem> {
-  const fail = (message: string): Parsed<ProvisioningProblem> => ({ ok: false, message });
+export function parseProvisioningProblem(raw: unknown): Result<ProvisioningProblem> {
+  const fail = (message: string): Result<ProvisioningProblem> => ({ ok: false, message });
   const r = raw as { gpus?: unknown; models?: unknown };
   if (typeof raw !== 'object' || raw === null || !Array.isArray(r.gpus) || !Array.isArray(r.models))
     return fail('the problem needs "gpus" and "models" lists');

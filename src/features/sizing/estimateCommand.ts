@@ -4,14 +4,15 @@ import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../../core/catal
 import { MODEL_CATALOG } from '../../core/catalog/models.ts';
 import { fitAdvice } from '../../core/sizing/advice.ts';
 import { countParameters } from '../../core/sizing/parameters.ts';
-import { estimateView, suggestionView } from '../../core/sizing/report.ts';
+import { estimateView, suggestionView } from '../workbench/views.ts';
 import { estimateServingMemory, vllmDefaults } from '../../core/sizing/servingMemory.ts';
 import { suggest } from '../../core/sizing/suggest.ts';
 import { DEFAULT_WORKLOAD_TEXT, parseWorkload } from '../../core/sizing/workload.ts';
 import { resolveModel, type ResolvedModel } from '../../node/modelSource.ts';
 import { machineString } from '../config/settings.ts';
 import type { InventoryController } from '../gpus/inventoryController.ts';
-import { WorkbenchPanel, type WorkbenchDeps } from '../workbench/workbenchPanel.ts';
+import type { WorkbenchDeps } from '../workbench/deps.ts';
+import { WorkbenchPanel } from '../workbench/workbenchPanel.ts';
 
 /** A model id under the cursor: the selection, or `--model X`, `model: X`, `MODEL_ID=X` on the line. */
 export function modelFromEditor(editor: vscode.TextEditor | undefined): string | undefined {
@@ -19,7 +20,7 @@ export function modelFromEditor(editor: vscode.TextEditor | undefined): string |
   const selected = editor.document.getText(editor.selection).trim();
   if (selected && !/\s/.test(selected)) return selected.replace(/^["']|["']$/g, '');
   const line = editor.document.lineAt(editor.selection.active.line).text;
-  const match = /(?:--model[= ]|\bmodel(?:_id)?\s*[:=]\s*|MODEL_ID=|vllm serve\s+)["']?([A-Za-z0-9_.\/-]+)/i.exec(line);
+  const match = /(?:--model[= ]|\bmodel(?:_id)?\s*[:=]\s*|MODEL_ID=|vllm serve\s+)["']?([A-Za-z0-9_./-]+)/i.exec(line);
   return match?.[1];
 }
 

@@ -3,9 +3,9 @@ import * as vscode from 'vscode';
 import type { PackingResult } from '../../core/solver/packing.ts';
 import type { PackingProblem } from '../../core/solver/problem.ts';
 import { isPlanState, MAX_PROBLEM_TEXT, type ExtensionToWebview, type PlanState } from '../../shared/protocol.ts';
+import type { WorkbenchDeps } from './deps.ts';
 
 const PLAN_MEMENTO_KEY = 'gpuWorkbench.plan';
-import type { WorkbenchDeps } from './workbenchPanel.ts';
 
 export class PlanSession {
   private state: PlanState = { state: 'idle' };
@@ -49,7 +49,7 @@ export class PlanSession {
     const [{ parsePackingProblem }, { solvePacking }, { planView }] = await Promise.all([
       import('../../core/solver/problem.ts'),
       import('../../core/solver/packing.ts'),
-      import('../../core/solver/planExport.ts'),
+      import('./views.ts'),
     ]);
     const done = (
       plan: Parameters<typeof planView>[1] | { status: 'error' | 'cancelled'; message: string },

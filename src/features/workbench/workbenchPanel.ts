@@ -1,4 +1,3 @@
-import type { Inventory } from '../../core/gpu/inventory.ts';
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
 import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
@@ -10,21 +9,9 @@ import {
   type SuggestionView,
   type WebviewToExtension,
 } from '../../shared/protocol.ts';
-import type { GlpkWorkerClient } from '../../node/solverClient.ts';
+import type { WorkbenchDeps } from './deps.ts';
 import { workbenchHtml } from './html.ts';
 import { PlanSession } from './planSession.ts';
-
-export interface WorkbenchDeps {
-  extensionUri: vscode.Uri;
-  log: vscode.LogOutputChannel;
-  solver(): GlpkWorkerClient;
-  disposeSolver(): void;
-  timeLimitSeconds(): number;
-  /** The GPUs view's latest inventory, for "Use my GPUs". */
-  inventory(): Inventory | undefined;
-  /** Workspace storage: the plan's problem and result across window reloads. */
-  memento: vscode.Memento;
-}
 
 /** The allocation workbench: one panel at a time, revived after a window reload. */
 export class WorkbenchPanel implements vscode.Disposable {
