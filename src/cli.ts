@@ -8,6 +8,7 @@ import { UsageError, type Io } from './cli/io.ts';
 import { lintCommand, LINT_USAGE } from './cli/lint.ts';
 import { planCommand, PLAN_USAGE } from './cli/plan.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
+import { errorMessage } from './core/errors.ts';
 
 const USAGE = `Usage:
 ${LINT_USAGE}
@@ -58,7 +59,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`gpu-workbench: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`gpu-workbench: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`gpu-workbench: ${errorMessage(error)}`);
     return 1;
   }
 }

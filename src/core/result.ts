@@ -4,4 +4,3 @@
  * diagnostic. `message` is written for the user and names what was wrong with the input.
  */
 export type Result<T> = { ok: true; value: T } | { ok: false; message: string };
-

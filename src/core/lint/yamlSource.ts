@@ -17,6 +17,7 @@ import {
 } from 'yaml';
 import { shellWords, type Word } from './text.ts';
 import type { Located, Span } from './types.ts';
+import { errorMessage } from '../errors.ts';
 
 export interface YamlProblem {
   message: string;
@@ -85,7 +86,7 @@ export function parseYaml(text: string): ParsedYaml {
       documents: [],
       problems: [
         {
-          message: `This file cannot be read as YAML: ${error instanceof Error ? error.message : String(error)}`,
+          message: `This file cannot be read as YAML: ${errorMessage(error)}`,
           span: { start: 0, end: Math.min(1, text.length) },
         },
       ],

@@ -7,6 +7,7 @@ import { firstFitDecreasing, onePerGpu } from './baselines.ts';
 import { placementCost, validatePlacement, type Placement } from './plan.ts';
 import type { PackingProblem } from './problem.ts';
 import type { LinearProgram, SolveOptions, SolveResult } from './workerProtocol.ts';
+import { errorMessage } from '../errors.ts';
 
 export type PlanStatus = 'optimal' | 'feasible' | 'infeasible' | 'timeout' | 'error';
 
@@ -66,7 +67,7 @@ export async function solvePacking(
   try {
     result = await solve(model.program, options);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const timeout = /time limit|did not finish/i.test(message);
     return {
       status: timeout ? 'timeout' : 'error',

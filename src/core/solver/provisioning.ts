@@ -13,6 +13,7 @@ import { evaluateLayout, validTensorParallel, type Workload } from '../sizing/su
 import type { SolveProgram } from './packing.ts';
 import { defaultContextLength } from './problem.ts';
 import type { LinearProgram, SolveResult, Term } from './workerProtocol.ts';
+import { errorMessage } from '../errors.ts';
 
 export interface ProvisioningModel {
   name: string;
@@ -303,7 +304,7 @@ export async function solveProvisioning(
   } catch (error) {
     return {
       status: 'timeout',
-      message: error instanceof Error ? error.message : String(error),
+      message: errorMessage(error),
       choices: [],
       homogeneous: same,
       front: [],

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Secrets, Settings } from '../../constants.ts';
+import { Secrets } from '../../constants.ts';
 import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../../core/catalog/gpus.ts';
 import { MODEL_CATALOG } from '../../core/catalog/models.ts';
 import { fitAdvice } from '../../core/sizing/advice.ts';
@@ -9,7 +9,7 @@ import { estimateServingMemory, vllmDefaults } from '../../core/sizing/servingMe
 import { suggest } from '../../core/sizing/suggest.ts';
 import { DEFAULT_WORKLOAD_TEXT, parseWorkload } from '../../core/sizing/workload.ts';
 import { resolveModel, type ResolvedModel } from '../../node/modelSource.ts';
-import { machineString } from '../config/settings.ts';
+import { setting } from '../config/settings.ts';
 import type { InventoryController } from '../gpus/inventoryController.ts';
 import type { WorkbenchDeps } from '../workbench/deps.ts';
 import { WorkbenchPanel } from '../workbench/workbenchPanel.ts';
@@ -93,7 +93,7 @@ async function loadModel(ref: string, secrets: vscode.SecretStorage): Promise<Re
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
     // Restricted Mode fetches nothing: catalog, files and the local cache only.
     hubEndpoint: trusted
-      ? (machineString(Settings.huggingFaceEndpoint) ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co')
+      ? (setting('huggingFaceEndpoint') ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co')
       : undefined,
     token: trusted ? await secrets.get(Secrets.huggingFaceToken) : undefined,
   });
@@ -131,9 +131,7 @@ export async function estimateModelMemory(deps: SizingDeps, modelArg?: unknown, 
 
 /** The catalog with the user's prices from gpuWorkbench.gpuPricesPerHour. */
 function pricedGpus(): GpuSpec[] {
-  const prices =
-    vscode.workspace.getConfiguration(Settings.section).get<Record<string, unknown>>(Settings.gpuPricesPerHour) ?? {};
-  return withPrices(GPU_CATALOG, typeof prices === 'object' && prices !== null ? prices : {});
+  return withPrices(GPU_CATALOG, setting('gpuPricesPerHour'));
 }
 
 /** "Suggest Deployment…": model, target load, then the cheapest layout on every datacenter GPU type. */

@@ -12,6 +12,8 @@ import {
 import type { WorkbenchDeps } from './deps.ts';
 import { workbenchHtml } from './html.ts';
 import { PlanSession } from './planSession.ts';
+import { logError } from '../log/logError.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 /** The allocation workbench: one panel at a time, revived after a window reload. */
 export class WorkbenchPanel implements vscode.Disposable {
@@ -86,9 +88,8 @@ export class WorkbenchPanel implements vscode.Disposable {
       .then(
         (info) => this.setSolverState({ state: 'ready', glpkVersion: info.glpkVersion, loadMs: info.loadMs }),
         (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          this.deps.log.error(`Solver failed to load: ${message}`);
-          this.setSolverState({ state: 'failed', message });
+          logError(this.deps.log, 'Solver failed to load', error);
+          this.setSolverState({ state: 'failed', message: errorMessage(error) });
         },
       );
   }
@@ -145,9 +146,8 @@ export class WorkbenchPanel implements vscode.Disposable {
         .solve(SELF_TEST_PROGRAM, { timeLimitSeconds: this.deps.timeLimitSeconds(), mipGap: 0 });
       this.post({ type: 'solverSelfTest', outcome: { ok: true, ...result } });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.deps.log.error(`Solver self-test failed: ${message}`);
-      this.post({ type: 'solverSelfTest', outcome: { ok: false, message } });
+      logError(this.deps.log, 'Solver self-test failed', error);
+      this.post({ type: 'solverSelfTest', outcome: { ok: false, message: errorMessage(error) } });
     }
   }
 
