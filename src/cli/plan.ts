@@ -1,15 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { solvePacking, type PackingResult, type SolveProgram } from '../core/solver/packing.ts';
+import type { PackingResult, SolveProgram } from '../core/solver/packing.ts';
 import { planJson } from '../core/solver/planExport.ts';
-import { parsePackingProblem, type PackingProblem } from '../core/solver/problem.ts';
-import {
-  isProvisioning,
-  parseProvisioningProblem,
-  solveProvisioning,
-  type ProvisioningResult,
-} from '../core/solver/provisioning.ts';
+import type { PackingProblem } from '../core/solver/problem.ts';
+import type { ProvisioningResult } from '../core/solver/provisioning.ts';
+import { parsePlanProblem, solvePlan } from '../core/solver/solvePlan.ts';
 import { GlpkWorkerClient } from '../node/solverClient.ts';
 import { positiveNumber, UsageError, type Io } from './io.ts';
 
@@ -66,25 +62,24 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('give one problem file, or - for standard input');
   const timeLimitSeconds = positiveNumber(values['time-limit'], '--time-limit', 10) ?? 10;
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(await readInput(positionals[0]!, io));
+    text = await readInput(positionals[0]!, io);
   } catch (error) {
     throw new UsageError(`cannot read the problem: ${(error as Error).message}`);
   }
-  const problem = isProvisioning(raw) ? parseProvisioningProblem(raw) : parsePackingProblem(raw);
-  if (!problem.ok) throw new UsageError(`problem file: ${problem.message}`);
+  const problem = parsePlanProblem(text);
+  if (!problem.ok) throw new UsageError(problem.message);
   const client = new GlpkWorkerClient(join(__dirname, 'solver-worker.js'));
   const solve: SolveProgram = (program, options) => client.solve(program, options);
   try {
-    if ('pools' in problem.value) {
-      const result = await solveProvisioning(problem.value, solve, timeLimitSeconds);
-      io.out(values.json ? JSON.stringify(result, null, 2) : provisioningText(result));
-      return result.choices.length > 0 ? 0 : 1;
+    const plan = await solvePlan(problem.value, solve, timeLimitSeconds);
+    if (plan.kind === 'provisioning') {
+      io.out(values.json ? JSON.stringify(plan.result, null, 2) : provisioningText(plan.result));
+      return plan.result.choices.length > 0 ? 0 : 1;
     }
-    const result = await solvePacking(problem.value, solve, { timeLimitSeconds, mipGap: 0 });
-    io.out(values.json ? JSON.stringify(planJson(result), null, 2) : planText(problem.value, result));
-    return result.placement ? 0 : 1;
+    io.out(values.json ? JSON.stringify(planJson(plan.result), null, 2) : planText(plan.problem, plan.result));
+    return plan.result.placement ? 0 : 1;
   } finally {
     client.dispose();
   }

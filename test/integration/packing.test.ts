@@ -162,6 +162,6 @@ describe('gpu-workbench plan', () => {
   test('a broken problem file exits 2 with the field that is wrong', async () => {
     const r = await run(['plan', 'package.json']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /problem file: "gpus" must be a non-empty list/);
+    assert.match(r.stderr, /The problem: "gpus" must be a non-empty list/);
   });
 });

@@ -8,8 +8,7 @@ import { placementCost, validatePlacement, type Placement } from './plan.ts';
 import type { PackingProblem } from './problem.ts';
 import type { LinearProgram, SolveOptions, SolveResult } from './workerProtocol.ts';
 import { errorMessage } from '../errors.ts';
-
-export type PlanStatus = 'optimal' | 'feasible' | 'infeasible' | 'timeout' | 'error';
+import { SolverTimeoutError, type PlanStatus } from './status.ts';
 
 export interface BaselineResult {
   costPerHour: number;
@@ -18,7 +17,7 @@ export interface BaselineResult {
 }
 
 export interface PackingResult {
-  status: PlanStatus;
+  status: Exclude<PlanStatus, 'cancelled'>;
   /** What the status means, with the numbers (the binding constraint when infeasible). */
   message: string;
   costPerHour?: number;
@@ -68,10 +67,11 @@ export async function solvePacking(
     result = await solve(model.program, options);
   } catch (error) {
     const message = errorMessage(error);
-    const timeout = /time limit|did not finish/i.test(message);
+    const timeout = error instanceof SolverTimeoutError;
+    const fallback = greedy ? ' The first-fit plan below is the best known.' : '';
     return {
       status: timeout ? 'timeout' : 'error',
-      message: timeout ? `${message} The greedy plan below is the best known.` : message,
+      message: timeout ? `${message}${fallback}` : message,
       greedy,
       onePerGpu: single,
     };
@@ -89,7 +89,7 @@ export async function solvePacking(
   if (result.status !== 'optimal' && result.status !== 'feasible') {
     return {
       status: 'timeout',
-      message: `GLPK stopped without a solution (${result.status}). The greedy plan below is the best known.`,
+      message: `GLPK stopped without a solution (${result.status}).${greedy ? ' The first-fit plan below is the best known.' : ''}`,
       greedy,
       onePerGpu: single,
       solveMs: result.solveMs,

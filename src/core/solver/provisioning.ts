@@ -14,6 +14,7 @@ import type { SolveProgram } from './packing.ts';
 import { defaultContextLength } from './problem.ts';
 import type { LinearProgram, SolveResult, Term } from './workerProtocol.ts';
 import { errorMessage } from '../errors.ts';
+import { SolverTimeoutError, type PlanStatus } from './status.ts';
 
 export interface ProvisioningModel {
   name: string;
@@ -48,7 +49,7 @@ export interface ProvisioningChoice extends Candidate {
 }
 
 export interface ProvisioningResult {
-  status: 'optimal' | 'feasible' | 'infeasible' | 'timeout' | 'error';
+  status: Exclude<PlanStatus, 'cancelled'>;
   message: string;
   costPerHour?: number;
   choices: ProvisioningChoice[];
@@ -303,7 +304,7 @@ export async function solveProvisioning(
     base = await run(0);
   } catch (error) {
     return {
-      status: 'timeout',
+      status: error instanceof SolverTimeoutError ? 'timeout' : 'error',
       message: errorMessage(error),
       choices: [],
       homogeneous: same,

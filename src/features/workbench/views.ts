@@ -7,6 +7,8 @@ import { GIB, type ServingEstimate } from '../../core/sizing/servingMemory.ts';
 import type { SuggestResult, Suggestion } from '../../core/sizing/suggest.ts';
 import type { PackingResult } from '../../core/solver/packing.ts';
 import type { PackingProblem } from '../../core/solver/problem.ts';
+import type { ProvisioningResult } from '../../core/solver/provisioning.ts';
+import type { PlanOutcome } from '../../core/solver/solvePlan.ts';
 import type { EstimateView, PlanView, SuggestionView } from '../../shared/protocol.ts';
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -84,4 +86,30 @@ export function planView(problem: PackingProblem, result: PackingResult): PlanVi
       shards: g.replicas.map((r) => ({ model: r.model, memoryGiB: r.memoryGiB })),
     })),
   };
+}
+
+/** What the workbench draws for a provisioning result: what to run where, and the cost/headroom front. */
+export function provisioningView(result: ProvisioningResult): PlanView {
+  return {
+    status: result.status,
+    message: result.message,
+    costPerHour: result.costPerHour,
+    gpus: [],
+    provisioning: {
+      rows: result.choices.map((c) => ({
+        model: c.model,
+        gpuType: c.gpuType,
+        tp: c.tp,
+        replicas: c.replicas,
+        requestsPerSecond: c.requestsPerSecond * c.replicas,
+        costPerHour: c.costPerHour * c.replicas,
+      })),
+      homogeneous: result.homogeneous,
+      front: result.front,
+    },
+  };
+}
+
+export function outcomeView(outcome: PlanOutcome): PlanView {
+  return outcome.kind === 'packing' ? planView(outcome.problem, outcome.result) : provisioningView(outcome.result);
 }

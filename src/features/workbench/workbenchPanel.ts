@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
 import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
 import {
+  assertNever,
   isWebviewToExtension,
   type EstimateView,
   type ExtensionToWebview,
@@ -110,14 +111,13 @@ export class WorkbenchPanel implements vscode.Disposable {
   }
 
   private handle(message: WebviewToExtension): void {
-    if (message.type === 'ready') {
-      this.post({ type: 'solverState', solver: this.solverState });
-      if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
-      if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
-      void this.plan.restore(message.problemText);
-      return;
-    }
     switch (message.type) {
+      case 'ready':
+        this.post({ type: 'solverState', solver: this.solverState });
+        if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
+        if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
+        void this.plan.restore(message.problemText);
+        return;
       case 'runSolverSelfTest':
         void this.runSelfTest();
         return;
@@ -136,6 +136,8 @@ export class WorkbenchPanel implements vscode.Disposable {
       case 'loadPlanExample':
         void this.plan.loadExample(message.example);
         return;
+      default:
+        assertNever(message);
     }
   }
 
