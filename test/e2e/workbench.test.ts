@@ -272,6 +272,47 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       assert.deepEqual(written.models, models);
     }));
 
+  test('Cancel stops a solve in progress, and the next solve works', () =>
+    onFailure('cancel', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      // 150 distinct sizes on GPUs of 320 and 141 GiB: a large arc-flow model, about 8 s of GLPK
+      // on this machine (gpu-workbench plan), time enough to press Cancel.
+      const text = JSON.stringify({
+        objective: 'cost',
+        gpus: [
+          { type: 'huge', count: 400, memoryGiB: 320, costPerHour: 10 },
+          { type: 'big', count: 400, memoryGiB: 141, costPerHour: 5 },
+        ],
+        models: Array.from({ length: 150 }, (_, i) => ({ name: `m${i}`, memoryGiB: 5 + 2 * i, replicas: 2, tp: 1 })),
+      });
+      await frame.locator('#plan-problem').evaluate((e, value) => {
+        (e as unknown as { value: string }).value = value;
+        e.dispatchEvent(new Event('input'));
+      }, text);
+      await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
+      await frame.locator('#plan vscode-button', { hasText: 'Cancel' }).click({ timeout: 10_000 });
+      await frame
+        .locator('#plan-message', { hasText: 'Cancelled: the solver was stopped.' })
+        .waitFor({ timeout: 10_000 });
+      // The worker was terminated; the next solve starts a fresh one. Two 30 GiB replicas on
+      // 48 GiB GPUs at $2/h: one per GPU, $4.00/h by hand.
+      await frame.locator('#plan-problem').evaluate(
+        (e, value) => {
+          (e as unknown as { value: string }).value = value;
+          e.dispatchEvent(new Event('input'));
+        },
+        JSON.stringify({
+          objective: 'cost',
+          gpus: [{ type: 'x', count: 3, memoryGiB: 48, costPerHour: 2 }],
+          models: [{ name: 'a', memoryGiB: 30, replicas: 2, tp: 1 }],
+        }),
+      );
+      await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
+      await frame.locator('#plan-message', { hasText: '$4.00/h' }).waitFor({ timeout: 60_000 });
+    }));
+
   test('A problem typed in the workbench and its plan survive a window reload', () =>
     onFailure('reload', async () => {
       const page = vscode.page;
