@@ -125,3 +125,13 @@ export async function resolveModel(ref: string, options: ModelSourceOptions): Pr
     return { ok: false, message };
   }
 }
+
+/**
+ * The Hub to fetch a config.json from, as the Hugging Face libraries decide it: none when
+ * HF_HUB_OFFLINE=1, else the configured endpoint, else $HF_ENDPOINT, else huggingface.co.
+ * The CLI and the editor both ask here.
+ */
+export function hubEndpoint(env: NodeJS.ProcessEnv, configured?: string): string | undefined {
+  if (env.HF_HUB_OFFLINE === '1') return undefined;
+  return configured ?? env.HF_ENDPOINT ?? 'https://huggingface.co';
+}

@@ -1,7 +1,7 @@
 /**
  * Runs GLPK in a worker thread with a watchdog. Used by the extension and the CLI alike.
  * One solve at a time; a solve that overruns its time limit by 2 s terminates the worker,
- * and the next solve starts a fresh one (SOLVER-NOTES: tmlim does not cover preprocessing).
+ * and the next solve starts a fresh one (docs/solver-notes.md: tmlim does not cover preprocessing).
  */
 import { Worker } from 'node:worker_threads';
 import type {

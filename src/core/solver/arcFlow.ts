@@ -1,5 +1,5 @@
 /**
- * The packing MIP in arc-flow form (Valério de Carvalho's model, as SOLVER-NOTES measured it):
+ * The packing MIP in arc-flow form (Valério de Carvalho's model, as docs/solver-notes.md measured it):
  * per GPU type, a graph on memory levels 0..capacity (in granularity units) whose paths from 0 to
  * capacity are the ways to fill one GPU. Integer flow on an item arc = shards of that size;
  * flow out of 0 = GPUs of that type used. Identical GPUs are one variable and models of the same

@@ -3,7 +3,7 @@ import { findGpu, plannableGiB } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import type { Result } from '../result.ts';
-import type { KvCacheDtype } from '../sizing/kvCache.ts';
+import { KV_CACHE_DTYPES, type KvCacheDtype } from '../sizing/kvCache.ts';
 import { GIB, replicaFootprintBytes } from '../sizing/servingMemory.ts';
 
 export interface GpuPool {
@@ -93,8 +93,6 @@ export function defaultContextLength(a: ModelArchitecture): number {
   return Math.min(8192, a.maxPositionEmbeddings ?? 8192);
 }
 
-const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
-
 /**
  * A model given by id and serving settings instead of memoryGiB: the sizing engine's footprint per
  * GPU (weights / TP, vLLM's activation peak and runtime, KV cache for `concurrency` requests of
@@ -118,7 +116,7 @@ function sizeReplica(
   if (!positive(concurrency) || concurrency > 4096)
     return '"concurrency" (requests of maxModelLen held at once) must be a number from 1 to 4096';
   const kvCacheDtype = (m.kvCacheDtype ?? 'auto') as KvCacheDtype;
-  if (!KV_DTYPES.includes(kvCacheDtype)) return `"kvCacheDtype" must be one of ${KV_DTYPES.join(', ')}`;
+  if (!KV_CACHE_DTYPES.includes(kvCacheDtype)) return `"kvCacheDtype" must be one of ${KV_CACHE_DTYPES.join(', ')}`;
   if (a.numAttentionHeads % tp !== 0)
     return `"tp" ${tp} does not divide the model's ${a.numAttentionHeads} attention heads`;
   const bytes = replicaFootprintBytes(

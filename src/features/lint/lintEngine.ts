@@ -51,5 +51,5 @@ export async function isLintable(document: vscode.TextDocument): Promise<boolean
   if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') return false;
   const { lint } = await loadLinter();
   const format = lint.formatOf(document.uri.path, document.lineCount > 0 ? document.lineAt(0).text : '');
-  return format !== 'unknown' && !/\.md$/i.test(document.uri.path);
+  return format !== 'unknown';
 }

@@ -11,6 +11,8 @@ const LINT_SELECTOR: vscode.DocumentSelector = [
   { scheme: 'file', language: 'shellscript' },
   { scheme: 'file', language: 'dockerfile' },
   { scheme: 'file', pattern: '**/*.pbtxt' },
+  // Serving commands in a README's code blocks, as the CLI reads them.
+  { scheme: 'file', language: 'markdown' },
   { scheme: 'untitled', language: 'yaml' },
 ];
 

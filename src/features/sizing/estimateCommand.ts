@@ -8,7 +8,7 @@ import { estimateView, suggestionView } from '../workbench/views.ts';
 import { estimateServingMemory, vllmDefaults } from '../../core/sizing/servingMemory.ts';
 import { suggest } from '../../core/sizing/suggest.ts';
 import { DEFAULT_WORKLOAD_TEXT, parseWorkload } from '../../core/sizing/workload.ts';
-import { resolveModel, type ResolvedModel } from '../../node/modelSource.ts';
+import { hubEndpoint, resolveModel, type ResolvedModel } from '../../node/modelSource.ts';
 import { setting } from '../config/settings.ts';
 import type { InventoryController } from '../gpus/inventoryController.ts';
 import type { WorkbenchDeps } from '../workbench/deps.ts';
@@ -92,9 +92,7 @@ async function loadModel(ref: string, secrets: vscode.SecretStorage): Promise<Re
   return resolveModel(ref, {
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
     // Restricted Mode fetches nothing: catalog, files and the local cache only.
-    hubEndpoint: trusted
-      ? (setting('huggingFaceEndpoint') ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co')
-      : undefined,
+    hubEndpoint: trusted ? hubEndpoint(process.env, setting('huggingFaceEndpoint')) : undefined,
     token: trusted ? await secrets.get(Secrets.huggingFaceToken) : undefined,
   });
 }
