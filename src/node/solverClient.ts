@@ -11,6 +11,7 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from '../core/solver/workerProtocol.ts';
+import { timerMs } from './runFile.ts';
 
 export const WATCHDOG_GRACE_MS = 2000;
 
@@ -128,7 +129,7 @@ export class GlpkWorkerClient {
           void worker.terminate();
           reject(new SolverTimeoutError(options.timeLimitSeconds));
         },
-        options.timeLimitSeconds * 1000 + WATCHDOG_GRACE_MS,
+        timerMs(options.timeLimitSeconds * 1000 + WATCHDOG_GRACE_MS),
       );
       this.pending = { id, resolve, reject, timer };
       const request: WorkerRequest = { kind: 'solve', id, program, options };
