@@ -72,10 +72,10 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
     // A catalog type (h100-sxm, l40s, ...) brings its memory (as CUDA reports it) and on-demand price.
     const known = findGpu(g.type);
     const memoryGiB = g.memoryGiB ?? (known ? plannableGiB(known.memoryMiB - known.reservedMiB) : undefined);
-    if (!positive(memoryGiB) || memoryGiB > PROBLEM_LIMITS.memoryGiB)
-      return fail(
-        `gpus[${i}] (${g.type}): "memoryGiB" must be a positive number up to ${PROBLEM_LIMITS.memoryGiB} (or use a catalog type such as h100-sxm)`,
-      );
+    if (!positive(memoryGiB))
+      return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be positive (or use a catalog type such as h100-sxm)`);
+    if (memoryGiB > PROBLEM_LIMITS.memoryGiB)
+      return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be at most ${PROBLEM_LIMITS.memoryGiB}`);
     const cost = g.costPerHour ?? known?.pricePerHour ?? 0;
     if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0)
       return fail(`gpus[${i}] (${g.type}): "costPerHour" must be a number >= 0`);
@@ -98,10 +98,10 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
       if (typeof sized === 'string') return fail(`models[${i}] (${m.name}): ${sized}`);
       ({ memoryGiB, serving } = sized);
     }
-    if (!positive(memoryGiB) || memoryGiB > PROBLEM_LIMITS.memoryGiB)
-      return fail(
-        `models[${i}] (${m.name}): "memoryGiB" must be a positive number up to ${PROBLEM_LIMITS.memoryGiB} (or give "model" with serving settings)`,
-      );
+    if (!positive(memoryGiB))
+      return fail(`models[${i}] (${m.name}): "memoryGiB" must be positive (or give "model" with serving settings)`);
+    if (memoryGiB > PROBLEM_LIMITS.memoryGiB)
+      return fail(`models[${i}] (${m.name}): "memoryGiB" must be at most ${PROBLEM_LIMITS.memoryGiB}`);
     if (!whole(replicas) || replicas === 0)
       return fail(`models[${i}] (${m.name}): "replicas" must be a whole number >= 1`);
     if (!whole(tp) || tp === 0 || tp > PROBLEM_LIMITS.tp)

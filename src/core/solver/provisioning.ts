@@ -101,8 +101,9 @@ export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProbl
     if (!architecture) return fail(`${name}: "model" must be a built-in model id to size it`);
     const d = m.demand as Record<string, unknown> | undefined;
     const rps = d?.requestsPerSecond;
-    if (typeof rps !== 'number' || !(rps > 0) || rps > MAX_REQUESTS_PER_SECOND)
-      return fail(`${name}: "demand.requestsPerSecond" must be a positive number up to ${MAX_REQUESTS_PER_SECOND}`);
+    if (typeof rps !== 'number' || !(rps > 0)) return fail(`${name}: "demand.requestsPerSecond" must be positive`);
+    if (rps > MAX_REQUESTS_PER_SECOND)
+      return fail(`${name}: "demand.requestsPerSecond" must be at most ${MAX_REQUESTS_PER_SECOND}`);
     const num = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 && v <= MAX_TOKENS ? v : fallback);
     const contextLength = Math.round(num(m.contextLength, defaultContextLength(architecture)));
     models.push({
