@@ -7,7 +7,8 @@ import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemor
 import { suggest } from '../core/sizing/suggest.ts';
 import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
 import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
-import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+import { safeJson } from '../core/text/safeText.ts';
+import { InputError, positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
 
 export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | config.json | org/name> --gpu <id>
                          [--tp N] [--pp N] [--dtype bf16|fp16|fp8|int8|int4]
@@ -29,7 +30,7 @@ async function loadModel(ref: string | undefined, io: Io) {
     hubEndpoint: hubEndpoint(io.env),
     token: io.env.HF_TOKEN,
   });
-  if (!model.ok) throw new Error(model.message);
+  if (!model.ok) throw model.badInput ? new InputError(model.message) : new Error(model.message);
   return model.architecture;
 }
 
@@ -66,11 +67,17 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
   const utilization = positiveNumber(values['gpu-memory-utilization'], '--gpu-memory-utilization', 0.9) ?? 0.9;
   if (utilization > 1) throw new UsageError('--gpu-memory-utilization must be at most 1');
   const model = await loadModel(values.model, io);
+  const tp = positiveInteger(values.tp, '--tp', 1);
+  const pp = positiveInteger(values.pp, '--pp', 1);
+  // vLLM refuses these too: attention heads split evenly across TP ranks, layers across PP stages.
+  if (model.numAttentionHeads % tp !== 0)
+    throw new UsageError(`--tp ${tp} does not divide ${model.id}'s ${model.numAttentionHeads} attention heads`);
+  if (pp > model.numLayers) throw new UsageError(`--pp ${pp} is more than ${model.id}'s ${model.numLayers} layers`);
   const defaults = vllmDefaults(model, gpu);
   const estimate = estimateServingMemory(model, gpu, {
     ...defaults,
-    tp: positiveInteger(values.tp, '--tp', 1),
-    pp: positiveInteger(values.pp, '--pp', 1),
+    tp,
+    pp,
     weightFormat: values.dtype as WeightFormat | undefined,
     kvCacheDtype: (values['kv-cache-dtype'] as KvCacheDtype | undefined) ?? 'auto',
     gpuMemoryUtilization: utilization,
@@ -82,7 +89,7 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       defaults.maxNumBatchedTokens,
     ),
   });
-  io.out(values.json ? JSON.stringify(estimateJson(model, estimate), null, 2) : estimateText(model, estimate));
+  io.out(values.json ? safeJson(estimateJson(model, estimate)) : estimateText(model, estimate));
   return estimate.fits ? 0 : 1;
 }
 
@@ -127,23 +134,19 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
   if (!result.ok) {
     io.out(
       values.json
-        ? JSON.stringify({ ok: false, reasons: result.reasons }, null, 2)
+        ? safeJson({ ok: false, reasons: result.reasons })
         : `No layout fits:\n${result.reasons.map((r) => `  - ${r}`).join('\n')}`,
     );
     return 1;
   }
   io.out(
     values.json
-      ? JSON.stringify(
-          {
-            ok: true,
-            model: model.id,
-            best: suggestionJson(result.best),
-            alternatives: result.alternatives.map(suggestionJson),
-          },
-          null,
-          2,
-        )
+      ? safeJson({
+          ok: true,
+          model: model.id,
+          best: suggestionJson(result.best),
+          alternatives: result.alternatives.map(suggestionJson),
+        })
       : suggestionText(model, result.best, result.alternatives),
   );
   return 0;
@@ -172,11 +175,14 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   const zero = Number(values.zero ?? 0);
   if (![0, 1, 2, 3].includes(zero)) throw new UsageError('--zero must be 0, 1, 2 or 3');
   const model = await loadModel(values.model, io);
+  const tp = positiveInteger(values.tp, '--tp', 1);
+  if (model.numAttentionHeads % tp !== 0)
+    throw new UsageError(`--tp ${tp} does not divide ${model.id}'s ${model.numAttentionHeads} attention heads`);
   const estimate = estimateTrainingMemory(model, {
     method,
     zeroStage: zero as 0 | 1 | 2 | 3,
     dp: positiveInteger(values.dp, '--dp', 1),
-    tp: positiveInteger(values.tp, '--tp', 1),
+    tp,
     pp: positiveInteger(values.pp, '--pp', 1),
     microBatch: positiveInteger(values['micro-batch'], '--micro-batch', 1),
     sequenceLength: positiveInteger(values['seq-len'], '--seq-len', 4096),
@@ -187,7 +193,7 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   const json = trainingJson(estimate);
   io.out(
     values.json
-      ? JSON.stringify({ model: model.id, method, ...json }, null, 2)
+      ? safeJson({ model: model.id, method, ...json })
       : [
           `${model.id}, ${method} fine-tuning, per GPU: ${json.totalGiB} GiB`,
           `  weights ${json.weightsGiB} GiB, gradients ${json.gradientsGiB} GiB, optimizer ${json.optimizerGiB} GiB, activations ${json.activationsGiB} GiB, logits ${json.logitsGiB} GiB`,

@@ -12,6 +12,7 @@ import type {
   WorkerResponse,
 } from '../core/solver/workerProtocol.ts';
 import { SolverSizeError, SolverTimeoutError } from '../core/solver/status.ts';
+import { timerMs } from './runFile.ts';
 
 export { SolverSizeError, SolverTimeoutError };
 
@@ -117,7 +118,7 @@ export class GlpkWorkerClient {
           void worker.terminate();
           reject(new SolverTimeoutError(options.timeLimitSeconds));
         },
-        options.timeLimitSeconds * 1000 + WATCHDOG_GRACE_MS,
+        timerMs(options.timeLimitSeconds * 1000 + WATCHDOG_GRACE_MS),
       );
       this.pending = { id, resolve, reject, timer };
       const request: WorkerRequest = { kind: 'solve', id, program, options };

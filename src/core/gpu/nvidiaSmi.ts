@@ -130,6 +130,7 @@ export function parseQueryApps(output: string): Result<Map<string, GpuProcess[]>
   return { ok: true, value: byGpu };
 }
 
+const MAX_LIST_LINE = 1024;
 const GPU_LINE = /^GPU (\d+): .* \(UUID: (GPU-[0-9A-Fa-f-]+)\)\s*$/;
 const MIG_LINE = /^\s+MIG (\S+)\s+Device\s+(\d+): \(UUID: (MIG-[0-9A-Za-z/-]+)\)\s*$/;
 
@@ -138,6 +139,8 @@ export function parseMigList(output: string): Map<string, MigInstance[]> {
   const byGpu = new Map<string, MigInstance[]>();
   let parent: string | undefined;
   for (const row of lines(output)) {
+    // A real line is under 200 characters; a longer one is skipped before any regex sees it.
+    if (row.length > MAX_LIST_LINE) continue;
     const gpu = GPU_LINE.exec(row);
     if (gpu) {
       parent = gpu[2];

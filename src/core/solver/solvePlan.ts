@@ -28,7 +28,8 @@ export function parsePlanProblem(text: string): Result<PlanProblem> {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return { ok: false, message: `The problem is not JSON: ${errorMessage(error)}` };
+    // JSON.parse quotes the input in its message: keep it short.
+    return { ok: false, message: `The problem is not JSON: ${errorMessage(error).slice(0, 200)}` };
   }
   if (isProvisioning(raw)) {
     const parsed = parseProvisioningProblem(raw);
