@@ -74,6 +74,8 @@ export interface ServingUnit {
   /** Kubernetes: whether a memory-backed volume is mounted at /dev/shm. */
   sharedMemory?: 'memory-backed' | 'missing' | 'not-applicable';
   replicas?: number;
+  /** The container image (Kubernetes, compose): vllm/vllm-openai:v0.11.0 pins vLLM's memory rules. */
+  image?: string;
 }
 
 export interface TritonConfig {
