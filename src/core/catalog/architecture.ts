@@ -94,7 +94,7 @@ function num(config: Json, ...keys: string[]): number | undefined {
 }
 
 /** A config string field; numbers and objects are not names. */
-function text(value: unknown, fallback: string): string {
+function stringField(value: unknown, fallback: string): string {
   return typeof value === 'string' ? value : fallback;
 }
 
@@ -108,7 +108,7 @@ function quantizationOf(config: Json): Quantization | undefined {
   const q = config.quantization_config;
   if (typeof q !== 'object' || q === null) return undefined;
   const quant = q as Json;
-  const method = text(quant.quant_method, 'unknown').toLowerCase();
+  const method = stringField(quant.quant_method, 'unknown').toLowerCase();
   const bits = num(quant, 'bits', 'w_bit', 'weight_bits');
   const groupSize = num(quant, 'group_size', 'q_group_size');
   if (method === 'mxfp4') return { method, format: 'mxfp4', expertsOnly: true };
@@ -120,8 +120,9 @@ function quantizationOf(config: Json): Quantization | undefined {
     const inner = (
       typeof quant.quantization === 'object' && quant.quantization !== null ? quant.quantization : quant
     ) as Json;
-    const algo = String(
-      inner.quant_algo ?? quant.quant_algo ?? (method === 'modelopt_fp4' ? 'NVFP4' : 'FP8'),
+    const algo = stringField(
+      inner.quant_algo ?? quant.quant_algo,
+      method === 'modelopt_fp4' ? 'NVFP4' : 'FP8',
     ).toUpperCase();
     if (algo.includes('FP4')) return { method, format: 'nvfp4', groupSize: 16, expertsOnly: false };
     if (algo.includes('W4A')) return { method, format: 'int4', groupSize: 128, expertsOnly: false };
@@ -177,7 +178,7 @@ function slidingWindowOf(config: Json, numLayers: number): ModelArchitecture['sl
     const layers = layerTypes.filter((t) => t === 'sliding_attention').length;
     return layers > 0 ? { window, layers } : undefined;
   }
-  const modelType = text(config.model_type, '');
+  const modelType = stringField(config.model_type, '');
   if (modelType === 'gemma2') return { window, layers: Math.floor(numLayers / 2) };
   const pattern = num(config, 'sliding_window_pattern');
   if (pattern && pattern > 1) return { window, layers: numLayers - Math.floor(numLayers / pattern) };
@@ -227,7 +228,7 @@ function visionParamsOf(outer: Json): number {
   const layers = num(vc, 'num_hidden_layers', 'depth', 'num_layers');
   if (!h || !layers) return 0;
   const inter = num(vc, 'intermediate_size') ?? 4 * h;
-  const gated = /qwen2_5_vl|qwen3_vl|mllama|pixtral/.test(text(vc.model_type ?? outer.model_type, ''));
+  const gated = /qwen2_5_vl|qwen3_vl|mllama|pixtral/.test(stringField(vc.model_type ?? outer.model_type, ''));
   const patch = num(vc, 'patch_size') ?? 14;
   const channels = num(vc, 'num_channels', 'in_channels', 'in_chans') ?? 3;
   const temporal = num(vc, 'temporal_patch_size') ?? 1;
@@ -263,7 +264,7 @@ export function architectureFromHfConfig(id: string, raw: unknown): Parsed<Model
   if (missing.length > 0 || !hiddenSize || !numLayers || !numAttentionHeads || !vocabSize) {
     return { ok: false, message: `${id}: config.json lacks ${missing.join(', ') || 'positive sizes'}` };
   }
-  const modelType = text(config.model_type, 'unknown');
+  const modelType = stringField(config.model_type, 'unknown');
   const numExperts = num(config, 'num_local_experts', 'num_experts', 'n_routed_experts');
   const kvLoraRank = num(config, 'kv_lora_rank');
   const intermediateSize = num(config, 'intermediate_size', 'n_inner') ?? 4 * hiddenSize;
