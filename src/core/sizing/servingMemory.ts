@@ -172,9 +172,14 @@ function runtimeBytes(
     if (settings.enableExpertParallel && tp > 1)
       moeWorkspaceBytes += 2 * chunk * a.moe.expertsPerToken * a.hiddenSize * 2;
   }
+  // Quantized experts (fp8 blocks, int4, MXFP4, NVFP4) run through vLLM's modular fused-MoE kernels,
+  // whose workspaces stay allocated across the profiling run, so they add to the sampler's peak;
+  // the bf16 Triton path frees its caches (Qwen3-30B-A3B bf16 logs 5.58 GiB, the sampler's alone).
+  const quantizedExperts = (settings.weightFormat ?? a.quantization?.format ?? a.dtype).match(/fp8|int|fp4/) !== null;
+  const persistentWorkspace = quantizedExperts ? moeWorkspaceBytes : 0;
   const forwardBytes = forwardDense + moeWorkspaceBytes;
   // The forward pass's transients are freed before the sampler runs: the peak is the larger.
-  const activationBytes = Math.max(forwardBytes, samplerBytes);
+  const activationBytes = Math.max(forwardBytes, samplerBytes + persistentWorkspace);
   const peers = tp - 1;
   const nonTorchBytes =
     NON_TORCH_BYTES +
