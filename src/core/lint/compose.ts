@@ -39,6 +39,7 @@ export function composeUnits(doc: Document.Parsed): ServingUnit[] {
         engine,
         gpus: reservation(service),
         sharedMemory: 'not-applicable' as const,
+        ...(image ? { image } : {}),
       },
     ];
   });

@@ -158,6 +158,7 @@ function containerUnit(
     gpuProduct: product ?? gpuProduct(podSpec),
     sharedMemory: sharedMemory(podSpec, container),
     replicas,
+    ...(image ? { image } : {}),
   };
 }
 

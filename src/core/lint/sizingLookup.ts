@@ -8,6 +8,7 @@ import {
   type ServingEstimate,
   type ServingSettings,
 } from '../sizing/servingMemory.ts';
+import { vllmVersionFromImage } from '../sizing/vllmVersion.ts';
 import type { LintOptions, ServingUnit } from './types.ts';
 
 /** GPU names in labels that are not nvidia-smi names: GKE accelerators and cloud instance types. */
@@ -67,7 +68,8 @@ export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
         : 'the file names no GPU type (nodeSelector nvidia.com/gpu.product) and no default GPU is set (gpuWorkbench.defaultGpu / --default-gpu)',
     };
   }
-  const defaults = vllmDefaults(model, gpu);
+  const vllmVersion = (unit.image ? vllmVersionFromImage(unit.image) : undefined) ?? options.vllmVersion;
+  const defaults = vllmDefaults(model, gpu, vllmVersion);
   const settings: ServingSettings = {
     ...defaults,
     tp: engine.tensorParallel?.value ?? 1,
