@@ -46,6 +46,7 @@ const KNOWN_FIELDS = new Set([
   'tokenizer_id',
   'best_of',
   'use_beam_search',
+  'request_rate',
 ]);
 
 function numberField(o: Record<string, unknown>, key: string): number | undefined {

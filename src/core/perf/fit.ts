@@ -1,7 +1,7 @@
 /**
  * Fits the performance model to one benchmark run: the step-time multiplier by bisection until the
- * predicted TPOT (or, without one, output tokens/s) matches, then the fixed server latency so that
- * the predicted mean TTFT matches.
+ * predicted output tokens/s and TPOT match (their errors split evenly when both are measured), then
+ * the fixed server latency so that the predicted mean TTFT matches.
  */
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import type { GpuSpec } from '../catalog/gpus.ts';
@@ -72,11 +72,12 @@ export function fitCalibration(run: BenchmarkRun, c: FitContext): Parsed<Calibra
       },
     },
   };
-  // Larger scale, slower steps: TPOT rises and throughput falls monotonically.
-  const tooFast = (p: PerformanceEstimate) =>
-    run.tpotMs !== undefined && run.outputTokens > 1
-      ? p.tpotMs < run.tpotMs
-      : p.outputTokensPerSecond > run.outputTokensPerSecond;
+  // Larger scale, slower steps: TPOT rises and throughput falls. With both measured, split the
+  // error evenly between them (a run with varying lengths is not exactly a steady state).
+  const tooFast = (p: PerformanceEstimate) => {
+    const tpotError = run.tpotMs !== undefined && run.outputTokens > 1 ? Math.log(p.tpotMs / run.tpotMs) : 0;
+    return tpotError + Math.log(run.outputTokensPerSecond / p.outputTokensPerSecond) < 0;
+  };
   let low = Math.log(0.05);
   let high = Math.log(20);
   for (let i = 0; i < 24; i++) {
