@@ -128,12 +128,9 @@ describe('continuous batching with a constant 10 ms step', () => {
   });
 
   test('SGLang-style separate prefill steps stall decodes: TPOT rises with prompts arriving', () => {
-    const mixed = simulateContinuousBatching({ ...base, load: { kind: 'closed', concurrency: 8 } });
-    const apart = simulateContinuousBatching({
-      ...base,
-      load: { kind: 'closed', concurrency: 8 },
-      mixedBatches: false,
-    });
+    const load = { kind: 'open', requestsPerSecond: 20, seed: 3 } as const;
+    const mixed = simulateContinuousBatching({ ...base, load });
+    const apart = simulateContinuousBatching({ ...base, load, mixedBatches: false });
     assert.ok(apart.tpotMs > mixed.tpotMs, `${apart.tpotMs} vs ${mixed.tpotMs}`);
   });
 });
