@@ -37,6 +37,8 @@ export interface PerformanceInput {
   requests?: number;
   maxNumSeqs?: number;
   maxNumBatchedTokens?: number;
+  /** A shorter simulation, for sweeps over many layouts. */
+  quick?: boolean;
   /** Fitted factors for this card x model x engine (from `.gpu-workbench/calibration.json`). */
   calibration?: CalibrationEntry;
 }
@@ -158,6 +160,7 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
     mixedBatches: profile.mixedBatches,
     reserveWholeRequest: profile.reserveWholeRequest,
     requests: input.requests,
+    quick: input.quick,
     stepSeconds,
     serverOverheadS: scales.serverOverheadS ?? profile.serverOverheadS,
   });

@@ -38,6 +38,8 @@ export interface BatchingOptions {
   stepSeconds: (step: BatchStep) => number;
   /** Seconds added to each request's first token outside the engine (HTTP, tokenizer). */
   serverOverheadS: number;
+  /** A shorter steady state (one batch of warm-up, one measured), for sweeps over many layouts. */
+  quick?: boolean;
   /** Stop after this many steps (a guard; the result says it was cut). */
   maxSteps?: number;
 }
@@ -72,8 +74,9 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
   const concurrency = o.load.kind === 'closed' ? o.load.concurrency : Infinity;
   const random = seededRandom(o.load.kind === 'open' ? (o.load.seed ?? 1) : 1);
   const rate = o.load.kind === 'open' ? o.load.requestsPerSecond : 0;
-  const total = o.requests ?? (closed ? Math.max(3 * concurrency, 40) : 600);
-  const warm = o.requests !== undefined ? 0 : closed ? Math.min(concurrency, 200) : 100;
+  const total =
+    o.requests ?? (closed ? Math.max((o.quick ? 2 : 3) * concurrency, o.quick ? 16 : 40) : o.quick ? 300 : 600);
+  const warm = o.requests !== undefined ? 0 : closed ? Math.min(concurrency, 200) : o.quick ? 50 : 100;
   const maxSteps = o.maxSteps ?? 400_000;
   const waiting: Request[] = [];
   const running: Request[] = [];
