@@ -6,15 +6,27 @@ import { estimateJson, estimateText, suggestionJson, suggestionText, trainingJso
 import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemory.ts';
 import { suggest } from '../core/sizing/suggest.ts';
 import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
+import { readCalibrationFile } from '../node/calibrationFile.ts';
 import { resolveModel } from '../node/modelSource.ts';
 import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+import {
+  engineFlag,
+  PERF_OPTIONS,
+  PERF_USAGE,
+  performanceForEstimate,
+  performanceJson,
+  performanceText,
+  wantsPerformance,
+} from './perf.ts';
 
 export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | config.json | org/name> --gpu <id>
                          [--tp N] [--pp N] [--dtype bf16|fp16|fp8|int8|int4]
                          [--kv-cache-dtype auto|fp8] [--gpu-memory-utilization F]
                          [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N] [--json]
+${PERF_USAGE}
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
-                         [--output-tokens N] [--rps R | --concurrency N]
+                         [--output-tokens N] [--rps R | --concurrency N] [--engine vllm|sglang|trtllm]
+                         [--dtype bf16|fp16|fp8|int8|int4] [--kv-cache-dtype auto|fp8]
                          [--ttft-ms MS] [--tpot-ms MS] [--price GPU=USD]... [--json]
   gpu-workbench train --model M [--method full|lora|qlora] [--zero 0|1|2|3] [--dp N] [--tp N]
                          [--pp N] [--micro-batch N] [--seq-len N] [--recompute] [--lora-rank N] [--json]
@@ -57,6 +69,7 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'max-num-seqs': { type: 'string' },
       'max-num-batched-tokens': { type: 'string' },
       json: { type: 'boolean' },
+      ...PERF_OPTIONS,
     },
   });
   const gpu = gpuOf(values.gpu);
@@ -83,8 +96,30 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       defaults.maxNumBatchedTokens,
     ),
   });
-  io.out(values.json ? JSON.stringify(estimateJson(model, estimate), null, 2) : estimateText(model, estimate));
-  return estimate.fits ? 0 : 1;
+  const performance =
+    estimate.fits && wantsPerformance(values)
+      ? await performanceForEstimate(
+          values,
+          model,
+          gpu,
+          {
+            tp: estimate.settings.tp,
+            pp: estimate.settings.pp,
+            weightFormat: estimate.settings.weightFormat,
+            kvCacheDtype: estimate.settings.kvCacheDtype,
+            maxNumSeqs: values['max-num-seqs'] === undefined ? undefined : estimate.settings.maxNumSeqs,
+            maxNumBatchedTokens:
+              values['max-num-batched-tokens'] === undefined ? undefined : estimate.settings.maxNumBatchedTokens,
+          },
+          io,
+        )
+      : undefined;
+  io.out(
+    values.json
+      ? JSON.stringify({ ...estimateJson(model, estimate), ...(performance && performanceJson(performance)) }, null, 2)
+      : `${estimateText(model, estimate)}${performance ? `\n${performanceText(performance)}` : ''}`,
+  );
+  return estimate.fits && (performance?.ok ?? true) ? 0 : 1;
 }
 
 export async function suggestCommand(args: string[], io: Io): Promise<number> {
@@ -103,8 +138,16 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
       'tpot-ms': { type: 'string' },
       price: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      engine: { type: 'string' },
+      dtype: { type: 'string' },
+      'kv-cache-dtype': { type: 'string' },
     },
   });
+  if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
+    throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_DTYPES.join(', ')}`);
+  const engine = engineFlag(values.engine);
   const prices: Record<string, number> = {};
   for (const entry of values.price ?? []) {
     const [id, usd] = entry.split('=');
@@ -116,15 +159,27 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
   const gpus = withPrices(values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter), prices);
   const model = await loadModel(values.model, io);
   const context = positiveInteger(values.context, '--context', Math.min(model.maxPositionEmbeddings ?? 8192, 8192));
-  const result = suggest(model, gpus, {
-    contextLength: context,
-    inputTokens: positiveInteger(values['input-tokens'], '--input-tokens', Math.min(1024, context)),
-    outputTokens: positiveInteger(values['output-tokens'], '--output-tokens', 256),
-    requestsPerSecond: positiveNumber(values.rps, '--rps', undefined),
-    concurrency: values.concurrency === undefined ? undefined : positiveInteger(values.concurrency, '--concurrency'),
-    ttftMsMax: positiveNumber(values['ttft-ms'], '--ttft-ms', undefined),
-    tpotMsMax: positiveNumber(values['tpot-ms'], '--tpot-ms', undefined),
-  });
+  const calibration = await readCalibrationFile(io.cwd);
+  if (calibration.warning) io.err(`gpu-workbench: ${calibration.warning}`);
+  const result = suggest(
+    model,
+    gpus,
+    {
+      contextLength: context,
+      inputTokens: positiveInteger(values['input-tokens'], '--input-tokens', Math.min(1024, context)),
+      outputTokens: positiveInteger(values['output-tokens'], '--output-tokens', 256),
+      requestsPerSecond: positiveNumber(values.rps, '--rps', undefined),
+      concurrency: values.concurrency === undefined ? undefined : positiveInteger(values.concurrency, '--concurrency'),
+      ttftMsMax: positiveNumber(values['ttft-ms'], '--ttft-ms', undefined),
+      tpotMsMax: positiveNumber(values['tpot-ms'], '--tpot-ms', undefined),
+    },
+    {
+      engine,
+      weightFormat: values.dtype as WeightFormat | undefined,
+      kvCacheDtype: values['kv-cache-dtype'] as KvCacheDtype | undefined,
+      calibration: calibration.file,
+    },
+  );
   if (!result.ok) {
     io.out(
       values.json

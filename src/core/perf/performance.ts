@@ -146,6 +146,18 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
       prefillAttentionPairs: s.prefillAttentionPairs,
     });
   };
+  // A steady state starts its clients one request duration apart in total (estimated from a step
+  // holding every client), as a long benchmark run desynchronizes them.
+  const clients = 'concurrency' in input.load ? input.load.concurrency : 1;
+  const running = Math.min(clients, cap.maxRunning, Math.floor(cap.kvTokens / perRequest) || 1);
+  const typicalStep = stepSeconds({
+    decodeTokens: running,
+    decodeContexts: Array.from({ length: running }, () => input.inputTokens + input.outputTokens / 2),
+    prefillTokens: Math.min(cap.maxBatchedTokens, (running * input.inputTokens) / input.outputTokens),
+    prefillAttentionPairs: 0,
+  });
+  const staggerSeconds =
+    input.requests === undefined ? (typicalStep * (input.outputTokens + 1)) / Math.max(1, clients) : 0;
   const load =
     'concurrency' in input.load
       ? ({ kind: 'closed', concurrency: input.load.concurrency } as const)
@@ -161,6 +173,7 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
     reserveWholeRequest: profile.reserveWholeRequest,
     requests: input.requests,
     quick: input.quick,
+    staggerSeconds,
     stepSeconds,
     serverOverheadS: scales.serverOverheadS ?? profile.serverOverheadS,
   });

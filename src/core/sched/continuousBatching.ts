@@ -38,6 +38,12 @@ export interface BatchingOptions {
   stepSeconds: (step: BatchStep) => number;
   /** Seconds added to each request's first token outside the engine (HTTP, tokenizer). */
   serverOverheadS: number;
+  /**
+   * Closed loop: clients send their first requests at random times over `concurrency` x this
+   * (seconds), so that a steady state is not a lock-step of identical requests that all start,
+   * prefill and finish together.
+   */
+  staggerSeconds?: number;
   /** A shorter steady state (one batch of warm-up, one measured), for sweeps over many layouts. */
   quick?: boolean;
   /** Stop after this many steps (a guard; the result says it was cut). */
@@ -88,8 +94,14 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
     issued++;
     return { arrival, prompt: o.inputTokens, prefilled: 0, generated: 0, firstToken: -1, kv: 0 };
   };
-  if (closed) for (let i = 0; i < Math.min(concurrency, total); i++) waiting.push(newRequest(0));
-  else nextArrival = exponential(random, rate);
+  // Closed-loop clients not yet started, latest first (arrival times ascending when popped).
+  // Seeded uniform offsets over the stagger window: clients collide now and then, as real ones do.
+  const starts: number[] = [];
+  if (closed) {
+    const window = (o.staggerSeconds ?? 0) * concurrency;
+    for (let i = 0; i < Math.min(concurrency, total); i++) starts.push(i === 0 ? 0 : random() * window);
+    starts.sort((x, y) => y - x);
+  } else nextArrival = exponential(random, rate);
   const ttfts: number[] = [];
   const tpots: number[] = [];
   const e2es: number[] = [];
@@ -104,14 +116,16 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
   // A benchmark run stops sending at its request count; a steady state keeps every client busy.
   const mayIssue = () => o.requests === undefined || issued < total;
   while (finished < total && steps < maxSteps) {
+    while (starts.length > 0 && starts.at(-1)! <= now) waiting.push(newRequest(starts.pop()!));
     if (!closed)
       while (mayIssue() && nextArrival <= now) {
         waiting.push(newRequest(nextArrival));
         nextArrival += exponential(random, rate);
       }
     if (running.length === 0 && waiting.length === 0) {
-      if (closed || !mayIssue()) break;
-      now = nextArrival;
+      if (closed && starts.length > 0) now = starts.at(-1)!;
+      else if (closed || !mayIssue()) break;
+      else now = nextArrival;
       continue;
     }
     // Decodes first; a decode that needs a block the cache lacks preempts the newest request.
