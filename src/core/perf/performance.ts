@@ -134,7 +134,8 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
   const stepSeconds = (s: BatchStep) => {
     let kvBytes = 0;
     let context = 0;
-    for (const c of s.decodeContexts) {
+    for (let i = 0; i < s.decodeContexts.length; i++) {
+      const c = s.decodeContexts[i]!;
       kvBytes += cost.kvBytes(c);
       context += c;
     }

@@ -11,8 +11,8 @@ import { exponential, percentile, seededRandom } from './random.ts';
 
 export interface BatchStep {
   decodeTokens: number;
-  /** Per decoding request, its context length in tokens (the caller turns them into KV bytes). */
-  decodeContexts: number[];
+  /** Per decoding request, its context length in tokens (the caller turns them into KV bytes); valid during the call only. */
+  decodeContexts: ArrayLike<number>;
   prefillTokens: number;
   /** Sum over prefill chunks of chunk x (tokens before it + chunk / 2). */
   prefillAttentionPairs: number;
@@ -81,8 +81,8 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
   const random = seededRandom(o.load.kind === 'open' ? (o.load.seed ?? 1) : 1);
   const rate = o.load.kind === 'open' ? o.load.requestsPerSecond : 0;
   const total =
-    o.requests ?? (closed ? Math.max((o.quick ? 2 : 3) * concurrency, o.quick ? 16 : 40) : o.quick ? 300 : 600);
-  const warm = o.requests !== undefined ? 0 : closed ? Math.min(concurrency, 200) : o.quick ? 50 : 100;
+    o.requests ?? (closed ? Math.max((o.quick ? 2 : 3) * concurrency, o.quick ? 16 : 40) : o.quick ? 80 : 600);
+  const warm = o.requests !== undefined ? 0 : closed ? Math.min(concurrency, 200) : o.quick ? 15 : 100;
   const maxSteps = o.maxSteps ?? 400_000;
   const waiting: Request[] = [];
   const running: Request[] = [];
@@ -102,6 +102,13 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
     for (let i = 0; i < Math.min(concurrency, total); i++) starts.push(i === 0 ? 0 : random() * window);
     starts.sort((x, y) => y - x);
   } else nextArrival = exponential(random, rate);
+  // One buffer for every step's decode contexts: a step is simulated millions of times in a sweep.
+  let contexts = new Float64Array(64);
+  const contextsOf = (decoding: Request[]) => {
+    if (contexts.length < decoding.length) contexts = new Float64Array(decoding.length * 2);
+    for (let i = 0; i < decoding.length; i++) contexts[i] = o.inputTokens + decoding[i]!.generated;
+    return contexts.subarray(0, decoding.length);
+  };
   const ttfts: number[] = [];
   const tpots: number[] = [];
   const e2es: number[] = [];
@@ -115,6 +122,15 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
   const footprint = (r: Request) => (o.reserveWholeRequest ? r.prompt + o.outputTokens : r.prompt);
   // A benchmark run stops sending at its request count; a steady state keeps every client busy.
   const mayIssue = () => o.requests === undefined || issued < total;
+  const canAdmit = (r: Request) => running.length < o.maxRunning && kvUsed + footprint(r) <= o.kvCapacityTokens;
+  // Reused every step (a sweep simulates millions of steps).
+  const decoding: Request[] = [];
+  const chunkOf: Request[] = [];
+  const chunkTokens: number[] = [];
+  const addChunk = (r: Request, tokens: number) => {
+    chunkOf.push(r);
+    chunkTokens.push(tokens);
+  };
   while (finished < total && steps < maxSteps) {
     while (starts.length > 0 && starts.at(-1)! <= now) waiting.push(newRequest(starts.pop()!));
     if (!closed)
@@ -130,10 +146,12 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
     }
     // Decodes first; a decode that needs a block the cache lacks preempts the newest request.
     let budget = o.maxBatchedTokens;
-    const decoding: Request[] = [];
-    const prefillChunks: [Request, number][] = [];
-    const canAdmit = (r: Request) => running.length < o.maxRunning && kvUsed + footprint(r) <= o.kvCapacityTokens;
-    const wantsPrefill = running.some((r) => r.prefilled < r.prompt) || (waiting.length > 0 && canAdmit(waiting[0]!));
+    decoding.length = 0;
+    chunkOf.length = 0;
+    chunkTokens.length = 0;
+    let partial = false;
+    for (const r of running) if (r.prefilled < r.prompt) partial = true;
+    const wantsPrefill = partial || (waiting.length > 0 && canAdmit(waiting[0]!));
     const decodeThisStep = o.mixedBatches || !wantsPrefill;
     if (decodeThisStep) {
       for (const r of running) if (r.prefilled >= r.prompt && budget > 0) decoding.push(r);
@@ -158,7 +176,7 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
         if (budget <= 0) break;
         if (r.prefilled < r.prompt) {
           const chunk = Math.min(budget, r.prompt - r.prefilled);
-          prefillChunks.push([r, chunk]);
+          addChunk(r, chunk);
           budget -= chunk;
         }
       }
@@ -170,15 +188,22 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
         }
         running.push(r);
         const chunk = Math.min(budget, r.prompt);
-        prefillChunks.push([r, chunk]);
+        addChunk(r, chunk);
         budget -= chunk;
       }
     }
+    let prefillTokens = 0;
+    let prefillAttentionPairs = 0;
+    for (let i = 0; i < chunkOf.length; i++) {
+      const c = chunkTokens[i]!;
+      prefillTokens += c;
+      prefillAttentionPairs += c * (chunkOf[i]!.prefilled + c / 2);
+    }
     const step: BatchStep = {
       decodeTokens: decoding.length,
-      decodeContexts: decoding.map((r) => o.inputTokens + r.generated),
-      prefillTokens: prefillChunks.reduce((s, [, c]) => s + c, 0),
-      prefillAttentionPairs: prefillChunks.reduce((s, [r, c]) => s + c * (r.prefilled + c / 2), 0),
+      decodeContexts: contextsOf(decoding),
+      prefillTokens,
+      prefillAttentionPairs,
     };
     if (step.decodeTokens + step.prefillTokens === 0) {
       // Nothing fits: the head request can never be admitted.
@@ -189,7 +214,9 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
     steps++;
     decodeSum += decoding.length;
     let emitted = 0;
-    for (const [r, chunk] of prefillChunks) {
+    for (let i = 0; i < chunkOf.length; i++) {
+      const r = chunkOf[i]!;
+      const chunk = chunkTokens[i]!;
       r.prefilled += chunk;
       const grown = chunk + (r.prefilled >= r.prompt && r.generated === 0 ? 1 : 0);
       if (!o.reserveWholeRequest) {
