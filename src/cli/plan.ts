@@ -10,6 +10,7 @@ import {
   solveProvisioning,
   type ProvisioningResult,
 } from '../core/solver/provisioning.ts';
+import { readCalibrationFile } from '../node/calibrationFile.ts';
 import { GlpkWorkerClient } from '../node/solverClient.ts';
 import { positiveNumber, UsageError, type Io } from './io.ts';
 
@@ -78,7 +79,12 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   const solve: SolveProgram = (program, options) => client.solve(program, options);
   try {
     if ('pools' in problem.value) {
-      const result = await solveProvisioning(problem.value, solve, timeLimitSeconds);
+      // Per-replica throughput comes from the workspace's calibration where it has a fit.
+      const calibration = await readCalibrationFile(io.cwd);
+      if (calibration.warning) io.err(`gpu-workbench: ${calibration.warning}`);
+      const result = await solveProvisioning(problem.value, solve, timeLimitSeconds, {
+        calibration: calibration.file,
+      });
       io.out(values.json ? JSON.stringify(result, null, 2) : provisioningText(result));
       return result.choices.length > 0 ? 0 : 1;
     }

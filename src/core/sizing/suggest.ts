@@ -119,7 +119,7 @@ function operatingPoint(base: Omit<PerformanceInput, 'load'>, capacity: number, 
     }
   }
   let best: OperatingPoint | undefined;
-  for (const batch of [...new Set([...BATCHES.filter((b) => b < capacity), capacity])]) {
+  for (const batch of new Set([...BATCHES.filter((b) => b < capacity), capacity])) {
     const perf = run(batch);
     if (!perf.ok) return perf.reason;
     if (!meets(perf, w)) break;

@@ -9,7 +9,7 @@ import type { ModelArchitecture } from '../catalog/architecture.ts';
 import { findGpu, type GpuSpec } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
 import type { Parsed } from '../gpu/nvidiaSmi.ts';
-import { evaluateLayout, validTensorParallel, type Workload } from '../sizing/suggest.ts';
+import { evaluateLayout, validTensorParallel, type SuggestOptions, type Workload } from '../sizing/suggest.ts';
 import type { SolveProgram } from './packing.ts';
 import { defaultContextLength } from './problem.ts';
 import type { LinearProgram, SolveResult, Term } from './workerProtocol.ts';
@@ -112,18 +112,26 @@ export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProbl
   return { ok: true, value: { models, pools } };
 }
 
-export function candidates(problem: ProvisioningProblem): Candidate[] {
+/** Per-replica capacity of every model x GPU type x TP; `options` carries the engine and the workspace's calibration. */
+export function candidates(problem: ProvisioningProblem, options: SuggestOptions = {}): Candidate[] {
   const list: Candidate[] = [];
   for (const m of problem.models) {
     for (const pool of problem.pools) {
       for (const tp of validTensorParallel(m.architecture)) {
         if (tp > pool.count) continue;
         // Capacity per replica, not for the whole demand: ask for one replica's worth.
-        const layout = evaluateLayout(m.architecture, pool.gpu, tp, 1, {
-          ...m.workload,
-          requestsPerSecond: undefined,
-          concurrency: undefined,
-        });
+        const layout = evaluateLayout(
+          m.architecture,
+          pool.gpu,
+          tp,
+          1,
+          {
+            ...m.workload,
+            requestsPerSecond: undefined,
+            concurrency: undefined,
+          },
+          options,
+        );
         if (typeof layout === 'string') continue;
         list.push({
           model: m.name,
@@ -284,8 +292,9 @@ export async function solveProvisioning(
   problem: ProvisioningProblem,
   solve: SolveProgram,
   timeLimitSeconds: number,
+  options: SuggestOptions = {},
 ): Promise<ProvisioningResult> {
-  const list = candidates(problem);
+  const list = candidates(problem, options);
   const missing = problem.models.find((m) => !list.some((c) => c.model === m.name));
   if (missing)
     return {
