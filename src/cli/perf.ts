@@ -3,7 +3,6 @@
  * `calibrate`, which fits the model to a `vllm bench serve --save-result` file and stores the fit
  * in the workspace's `.gpu-workbench/calibration.json`.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ModelArchitecture, WeightFormat } from '../core/catalog/architecture.ts';
@@ -12,9 +11,11 @@ import { findCalibration, parseBenchmarkResults, withCalibration } from '../core
 import { ENGINES, type Engine } from '../core/perf/engines.ts';
 import { fitCalibration } from '../core/perf/fit.ts';
 import { estimatePerformance, type PerformanceResult } from '../core/perf/performance.ts';
-import type { KvCacheDtype } from '../core/sizing/kvCache.ts';
+import { KV_CACHE_DTYPES, type KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { readCalibrationFile, writeCalibrationFile } from '../node/calibrationFile.ts';
-import { resolveModel } from '../node/modelSource.ts';
+import { safeJson, safeLine, safeText } from '../core/text/safeText.ts';
+import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
+import { readRegularFile } from '../node/readLimited.ts';
 import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
 
 export const PERF_USAGE = `  gpu-workbench estimate ... --input-tokens N --output-tokens N (--concurrency N | --rps R)
@@ -69,7 +70,7 @@ export async function performanceForEstimate(
     throw new UsageError('give --concurrency or --rps, not both');
   const engine = engineFlag(values.engine) ?? 'vllm';
   const loaded = await readCalibrationFile(io.cwd);
-  if (loaded.warning) io.err(`gpu-workbench: ${loaded.warning}`);
+  if (loaded.warning) io.err(`gpu-workbench: ${safeLine(loaded.warning)}`);
   return estimatePerformance({
     model,
     gpu,
@@ -113,6 +114,10 @@ export function performanceJson(p: PerformanceResult) {
 }
 
 export function performanceText(p: PerformanceResult): string {
+  return safeText(performanceLines(p));
+}
+
+function performanceLines(p: PerformanceResult): string {
   if (!p.ok) return `Throughput and latency: ${p.reason}`;
   const tag = p.provenance.kind === 'roofline' ? 'roofline' : `${p.provenance.kind} from ${p.provenance.file}`;
   return [
@@ -141,9 +146,7 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
   });
   if (!values.result) throw new UsageError('--result is required (a file vllm bench serve --save-result wrote)');
   const path = resolve(io.cwd, values.result);
-  const buffer = await readFile(path);
-  if (buffer.length > MAX_RESULT_BYTES) throw new Error(`${values.result} is over 50 MiB`);
-  const runs = parseBenchmarkResults(buffer.toString('utf8'));
+  const runs = parseBenchmarkResults(await readRegularFile(path, MAX_RESULT_BYTES));
   if (!runs.ok) throw new Error(`${values.result}: ${runs.message}`);
   const first = runs.value[0]!;
   const gpuId = values.gpu ?? first.metadata.gpu;
@@ -153,18 +156,18 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
   const tp = positiveInteger(values.tp ?? first.metadata.tp, '--tp', 1);
   const engine = engineFlag(values.engine ?? first.metadata.engine) ?? 'vllm';
   const kv = values['kv-cache-dtype'];
-  if (kv !== undefined && !['auto', 'bf16', 'fp16', 'fp8'].includes(kv))
-    throw new UsageError('--kv-cache-dtype must be one of auto, bf16, fp16, fp8');
+  if (kv !== undefined && !KV_CACHE_DTYPES.includes(kv as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_CACHE_DTYPES.join(', ')}`);
   const modelRef = values.model ?? first.modelId;
   if (!modelRef) throw new UsageError('--model is required (the result names no model_id)');
   const resolved = await resolveModel(modelRef, {
     cwd: io.cwd,
-    hubEndpoint: io.env.HF_HUB_OFFLINE === '1' ? undefined : (io.env.HF_ENDPOINT ?? 'https://huggingface.co'),
+    hubEndpoint: hubEndpoint(io.env),
     token: io.env.HF_TOKEN,
   });
   if (!resolved.ok) throw new Error(resolved.message);
   const loaded = await readCalibrationFile(io.cwd);
-  if (loaded.warning) io.err(`gpu-workbench: ${loaded.warning}`);
+  if (loaded.warning) io.err(`gpu-workbench: ${safeLine(loaded.warning)}`);
   let file = loaded.file;
   const fits = [];
   // One entry per card x model x engine x TP: with several runs in the file, the last one wins.
@@ -182,17 +185,19 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
     file = withCalibration(file, fitted.value);
   }
   const written = await writeCalibrationFile(io.cwd, file);
-  if (values.json) io.out(JSON.stringify({ file: written, entries: fits }, null, 2));
+  if (values.json) io.out(safeJson({ file: written, entries: fits }));
   else
     io.out(
-      [
-        `Calibrated ${resolved.architecture.id} on ${gpu.name} x ${tp} (${engine}) from ${basename(path)}; written to ${written}:`,
-        ...fits.map((f) => {
-          const m = f.source.measured;
-          const r = f.source.roofline;
-          return `  ${f.source.setting.inputTokens} in / ${f.source.setting.outputTokens} out at ${f.source.setting.concurrency !== undefined ? `concurrency ${f.source.setting.concurrency}` : `${f.source.setting.requestsPerSecond} requests/s`}: measured ${m.outputTokensPerSecond.toFixed(0)} tok/s${m.tpotMs !== undefined ? `, TPOT ${m.tpotMs.toFixed(1)} ms` : ''}${m.ttftMs !== undefined ? `, TTFT ${m.ttftMs.toFixed(0)} ms` : ''}; roofline said ${r.outputTokensPerSecond.toFixed(0)} tok/s, TPOT ${r.tpotMs.toFixed(1)} ms, TTFT ${r.ttftMs.toFixed(0)} ms; step times x ${f.scales.step.toFixed(3)}, server overhead ${((f.scales.serverOverheadS ?? 0) * 1000).toFixed(0)} ms.`;
-        }),
-      ].join('\n'),
+      safeText(
+        [
+          `Calibrated ${resolved.architecture.id} on ${gpu.name} x ${tp} (${engine}) from ${basename(path)}; written to ${written}:`,
+          ...fits.map((f) => {
+            const m = f.source.measured;
+            const r = f.source.roofline;
+            return `  ${f.source.setting.inputTokens} in / ${f.source.setting.outputTokens} out at ${f.source.setting.concurrency !== undefined ? `concurrency ${f.source.setting.concurrency}` : `${f.source.setting.requestsPerSecond} requests/s`}: measured ${m.outputTokensPerSecond.toFixed(0)} tok/s${m.tpotMs !== undefined ? `, TPOT ${m.tpotMs.toFixed(1)} ms` : ''}${m.ttftMs !== undefined ? `, TTFT ${m.ttftMs.toFixed(0)} ms` : ''}; roofline said ${r.outputTokensPerSecond.toFixed(0)} tok/s, TPOT ${r.tpotMs.toFixed(1)} ms, TTFT ${r.ttftMs.toFixed(0)} ms; step times x ${f.scales.step.toFixed(3)}, server overhead ${((f.scales.serverOverheadS ?? 0) * 1000).toFixed(0)} ms.`;
+          }),
+        ].join('\n'),
+      ),
     );
   return 0;
 }

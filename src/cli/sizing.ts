@@ -1,14 +1,15 @@
 import { parseArgs } from 'node:util';
 import type { WeightFormat } from '../core/catalog/architecture.ts';
 import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../core/catalog/gpus.ts';
-import type { KvCacheDtype } from '../core/sizing/kvCache.ts';
+import { KV_CACHE_DTYPES, type KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { estimateJson, estimateText, suggestionJson, suggestionText, trainingJson } from '../core/sizing/report.ts';
 import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemory.ts';
 import { suggest } from '../core/sizing/suggest.ts';
 import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
+import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
 import { readCalibrationFile } from '../node/calibrationFile.ts';
-import { resolveModel } from '../node/modelSource.ts';
-import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+import { safeJson, safeLine } from '../core/text/safeText.ts';
+import { InputError, positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
 import {
   engineFlag,
   PERF_OPTIONS,
@@ -33,16 +34,15 @@ ${PERF_USAGE}
   GPU ids: ${GPU_CATALOG.map((g) => g.id).join(', ')}`;
 
 const WEIGHT_FORMATS: readonly WeightFormat[] = ['bf16', 'fp16', 'fp8', 'int8', 'int4'];
-const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
 
 async function loadModel(ref: string | undefined, io: Io) {
   if (!ref) throw new UsageError('--model is required');
   const model = await resolveModel(ref, {
     cwd: io.cwd,
-    hubEndpoint: io.env.HF_HUB_OFFLINE === '1' ? undefined : (io.env.HF_ENDPOINT ?? 'https://huggingface.co'),
+    hubEndpoint: hubEndpoint(io.env),
     token: io.env.HF_TOKEN,
   });
-  if (!model.ok) throw new Error(model.message);
+  if (!model.ok) throw model.badInput ? new InputError(model.message) : new Error(model.message);
   return model.architecture;
 }
 
@@ -75,16 +75,22 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
   const gpu = gpuOf(values.gpu);
   if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
     throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
-  if (values['kv-cache-dtype'] !== undefined && !KV_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
-    throw new UsageError(`--kv-cache-dtype must be one of ${KV_DTYPES.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_CACHE_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_CACHE_DTYPES.join(', ')}`);
   const utilization = positiveNumber(values['gpu-memory-utilization'], '--gpu-memory-utilization', 0.9) ?? 0.9;
   if (utilization > 1) throw new UsageError('--gpu-memory-utilization must be at most 1');
   const model = await loadModel(values.model, io);
+  const tp = positiveInteger(values.tp, '--tp', 1);
+  const pp = positiveInteger(values.pp, '--pp', 1);
+  // vLLM refuses these too: attention heads split evenly across TP ranks, layers across PP stages.
+  if (model.numAttentionHeads % tp !== 0)
+    throw new UsageError(`--tp ${tp} does not divide ${model.id}'s ${model.numAttentionHeads} attention heads`);
+  if (pp > model.numLayers) throw new UsageError(`--pp ${pp} is more than ${model.id}'s ${model.numLayers} layers`);
   const defaults = vllmDefaults(model, gpu);
   const estimate = estimateServingMemory(model, gpu, {
     ...defaults,
-    tp: positiveInteger(values.tp, '--tp', 1),
-    pp: positiveInteger(values.pp, '--pp', 1),
+    tp,
+    pp,
     weightFormat: values.dtype as WeightFormat | undefined,
     kvCacheDtype: (values['kv-cache-dtype'] as KvCacheDtype | undefined) ?? 'auto',
     gpuMemoryUtilization: utilization,
@@ -116,7 +122,7 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       : undefined;
   io.out(
     values.json
-      ? JSON.stringify({ ...estimateJson(model, estimate), ...(performance && performanceJson(performance)) }, null, 2)
+      ? safeJson({ ...estimateJson(model, estimate), ...(performance && performanceJson(performance)) })
       : `${estimateText(model, estimate)}${performance ? `\n${performanceText(performance)}` : ''}`,
   );
   return estimate.fits && (performance?.ok ?? true) ? 0 : 1;
@@ -145,8 +151,8 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
   });
   if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
     throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
-  if (values['kv-cache-dtype'] !== undefined && !KV_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
-    throw new UsageError(`--kv-cache-dtype must be one of ${KV_DTYPES.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_CACHE_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_CACHE_DTYPES.join(', ')}`);
   const engine = engineFlag(values.engine);
   const prices: Record<string, number> = {};
   for (const entry of values.price ?? []) {
@@ -160,7 +166,7 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
   const model = await loadModel(values.model, io);
   const context = positiveInteger(values.context, '--context', Math.min(model.maxPositionEmbeddings ?? 8192, 8192));
   const calibration = await readCalibrationFile(io.cwd);
-  if (calibration.warning) io.err(`gpu-workbench: ${calibration.warning}`);
+  if (calibration.warning) io.err(`gpu-workbench: ${safeLine(calibration.warning)}`);
   const result = suggest(
     model,
     gpus,
@@ -183,23 +189,19 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
   if (!result.ok) {
     io.out(
       values.json
-        ? JSON.stringify({ ok: false, reasons: result.reasons }, null, 2)
+        ? safeJson({ ok: false, reasons: result.reasons })
         : `No layout fits:\n${result.reasons.map((r) => `  - ${r}`).join('\n')}`,
     );
     return 1;
   }
   io.out(
     values.json
-      ? JSON.stringify(
-          {
-            ok: true,
-            model: model.id,
-            best: suggestionJson(result.best),
-            alternatives: result.alternatives.map(suggestionJson),
-          },
-          null,
-          2,
-        )
+      ? safeJson({
+          ok: true,
+          model: model.id,
+          best: suggestionJson(result.best),
+          alternatives: result.alternatives.map(suggestionJson),
+        })
       : suggestionText(model, result.best, result.alternatives),
   );
   return 0;
@@ -228,11 +230,14 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   const zero = Number(values.zero ?? 0);
   if (![0, 1, 2, 3].includes(zero)) throw new UsageError('--zero must be 0, 1, 2 or 3');
   const model = await loadModel(values.model, io);
+  const tp = positiveInteger(values.tp, '--tp', 1);
+  if (model.numAttentionHeads % tp !== 0)
+    throw new UsageError(`--tp ${tp} does not divide ${model.id}'s ${model.numAttentionHeads} attention heads`);
   const estimate = estimateTrainingMemory(model, {
     method,
     zeroStage: zero as 0 | 1 | 2 | 3,
     dp: positiveInteger(values.dp, '--dp', 1),
-    tp: positiveInteger(values.tp, '--tp', 1),
+    tp,
     pp: positiveInteger(values.pp, '--pp', 1),
     microBatch: positiveInteger(values['micro-batch'], '--micro-batch', 1),
     sequenceLength: positiveInteger(values['seq-len'], '--seq-len', 4096),
@@ -243,7 +248,7 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   const json = trainingJson(estimate);
   io.out(
     values.json
-      ? JSON.stringify({ model: model.id, method, ...json }, null, 2)
+      ? safeJson({ model: model.id, method, ...json })
       : [
           `${model.id}, ${method} fine-tuning, per GPU: ${json.totalGiB} GiB`,
           `  weights ${json.weightsGiB} GiB, gradients ${json.gradientsGiB} GiB, optimizer ${json.optimizerGiB} GiB, activations ${json.activationsGiB} GiB, logits ${json.logitsGiB} GiB`,

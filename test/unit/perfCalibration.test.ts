@@ -75,7 +75,7 @@ describe('benchmark result files', () => {
     const parsed = parseBenchmarkResults(`${line(100)}\n${line(120)}\n`);
     assert.ok(parsed.ok);
     assert.deepEqual(
-      parsed.value.map((r) => [r.outputTokensPerSecond, r.requestsPerSecond, r.concurrency]),
+      parsed.value.map((r: BenchmarkRun) => [r.outputTokensPerSecond, r.requestsPerSecond, r.concurrency]),
       [
         [100, 2.5, undefined],
         [120, 2.5, undefined],

@@ -259,7 +259,11 @@ export function visibleGiB(gpu: GpuSpec): number {
   return visibleBytes(gpu) / GIB;
 }
 
+/** Longer than any GPU name or label; longer text is not matched (the `.*` patterns are quadratic on it). */
+export const MAX_GPU_NAME_LENGTH = 256;
+
 export function findGpu(idOrName: string): GpuSpec | undefined {
+  if (typeof idOrName !== 'string' || idOrName.length > MAX_GPU_NAME_LENGTH) return undefined;
   const key = idOrName.trim().toLowerCase();
   const byId = GPU_CATALOG.find((g) => g.id === key);
   if (byId) return byId;

@@ -14,7 +14,7 @@
  */
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import type { GpuSpec } from '../catalog/gpus.ts';
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
 import type { Engine } from './engines.ts';
 import type { StepScales } from './stepCost.ts';
@@ -54,7 +54,7 @@ function numberField(o: Record<string, unknown>, key: string): number | undefine
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-function runOf(o: Record<string, unknown>, index: number): Parsed<BenchmarkRun> {
+function runOf(o: Record<string, unknown>, index: number): Result<BenchmarkRun> {
   const completed = numberField(o, 'completed');
   const input = numberField(o, 'total_input_tokens');
   const output = numberField(o, 'total_output_tokens');
@@ -90,7 +90,7 @@ function runOf(o: Record<string, unknown>, index: number): Parsed<BenchmarkRun> 
 }
 
 /** Parses one result file: a JSON object, or one object per line (`--append-result`). */
-export function parseBenchmarkResults(text: string): Parsed<BenchmarkRun[]> {
+export function parseBenchmarkResults(text: string): Result<BenchmarkRun[]> {
   if (text.length > 50_000_000) return { ok: false, message: 'result file is over 50 MB' };
   const trimmed = text.trim();
   const chunks = trimmed.startsWith('[') ? [trimmed] : trimmed.split(/\r?\n/).filter((l) => l.trim());
@@ -167,7 +167,7 @@ function isEntry(value: unknown): value is CalibrationEntry {
 }
 
 /** Reads calibration.json; entries that do not parse are dropped and reported. */
-export function parseCalibration(text: string): Parsed<{ file: CalibrationFile; dropped: number }> {
+export function parseCalibration(text: string): Result<{ file: CalibrationFile; dropped: number }> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

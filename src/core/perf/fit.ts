@@ -5,7 +5,7 @@
  */
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import type { GpuSpec } from '../catalog/gpus.ts';
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
 import type { BenchmarkRun, CalibrationEntry } from './calibration.ts';
 import type { Engine } from './engines.ts';
@@ -45,7 +45,7 @@ function predict(input: PerformanceInput, entry: CalibrationEntry): PerformanceE
   return result.ok ? result : result.reason;
 }
 
-export function fitCalibration(run: BenchmarkRun, c: FitContext): Parsed<CalibrationEntry> {
+export function fitCalibration(run: BenchmarkRun, c: FitContext): Result<CalibrationEntry> {
   const input = runInput(run, c);
   const roofline = estimatePerformance(input);
   if (!roofline.ok) return { ok: false, message: `the model cannot run this setting: ${roofline.reason}` };
