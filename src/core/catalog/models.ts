@@ -3,6 +3,7 @@
  * from the published configs. Everything else (parameters, bytes) is computed from them.
  */
 import { architectureFromHfConfig, type ModelArchitecture } from './architecture.ts';
+import { resolveModelName, type NameMatch } from './modelNames.ts';
 
 type Config = Record<string, unknown>;
 
@@ -339,12 +340,20 @@ export const MODEL_CATALOG: readonly CatalogModel[] = ENTRIES.map(([id, config])
   return { id, architecture: parsed.value };
 });
 
-/** By exact id, then case-insensitively by id or by the name after the organization. */
+const CATALOG_IDS = MODEL_CATALOG.map((m) => m.id);
+const RESOLVED = new Map<string, NameMatch | undefined>();
+
+/** How a name as written maps onto the catalog (see modelNames.ts); remembered for the names a session meets. */
+export function matchModelName(idOrName: string): NameMatch | undefined {
+  if (RESOLVED.has(idOrName)) return RESOLVED.get(idOrName);
+  const match = resolveModelName(idOrName, CATALOG_IDS);
+  if (RESOLVED.size > 2000) RESOLVED.clear();
+  RESOLVED.set(idOrName, match);
+  return match;
+}
+
+/** By id, any letter case, the name without its organization, a local path, an old or quantized name, or a relative. */
 export function findModel(idOrName: string): CatalogModel | undefined {
-  const key = idOrName.trim().toLowerCase();
-  return (
-    MODEL_CATALOG.find((m) => m.id === idOrName.trim()) ??
-    MODEL_CATALOG.find((m) => m.id.toLowerCase() === key) ??
-    MODEL_CATALOG.find((m) => m.id.split('/')[1]?.toLowerCase() === key)
-  );
+  const match = matchModelName(idOrName);
+  return match ? MODEL_CATALOG.find((m) => m.id === match.id) : undefined;
 }

@@ -3,16 +3,17 @@
  * content, reads every serving unit with positions, runs the rules, applies suppressions.
  * It never executes or fetches anything, so it runs in Restricted Mode too.
  */
+import type { Node } from 'yaml';
 import { composeUnits, looksLikeCompose } from './compose.ts';
 import { kubernetesUnits, looksLikeKubernetes } from './kubernetes.ts';
 import { parsePbtxt, tritonConfig } from './pbtxt.ts';
-import { looksLikeRayServe, rayServeUnits } from './rayServe.ts';
+import { looksLikeRayServe, rayServeUnits, rayServiceUnits } from './rayServe.ts';
 import { DUPLICATE_KEY_RULE, FILE_RULE, RULES } from './ruleRegistry.ts';
 import { scriptUnits } from './shellScript.ts';
 import { applySuppressions } from './suppressions.ts';
 import type { Finding, LintContext, LintOptions, Rule, ServingUnit, Severity, TritonConfig } from './types.ts';
 import { vllmConfigUnits } from './vllmConfig.ts';
-import { duplicateKeys, parseYaml } from './yamlSource.ts';
+import { child, duplicateKeys, parseYaml, str } from './yamlSource.ts';
 
 /** Larger files get one info finding and are skipped. */
 export const MAX_LINT_BYTES = 2 * 1024 * 1024;
@@ -23,7 +24,7 @@ export function formatOf(path: string, text: string): FileFormat {
   const name = path.split(/[\\/]/).pop() ?? path;
   if (/\.ya?ml$/i.test(name)) return 'yaml';
   if (/\.pbtxt$/i.test(name) || name === 'config.pbtxt') return 'pbtxt';
-  if (/\.(sh|bash|zsh)$|^Dockerfile|\.dockerfile$|^Makefile$|\.md$/i.test(name) || text.startsWith('#!'))
+  if (/\.(sh|bash|zsh)$|^Dockerfile|\.dockerfile$|^Makefile$|\.(md|markdown)$/i.test(name) || text.startsWith('#!'))
     return 'script';
   return 'unknown';
 }
@@ -63,13 +64,16 @@ export function readServingUnits(
   }
   if (format === 'yaml') {
     const parsed = parseYaml(text);
-    const problems = parsed.problems.map((p): Finding => ({
+    // A syntax error is one finding, where the parser first saw it: what it recovered after that
+    // (keys glued to `---`, half-read maps) is not the file the author wrote, so nothing is read from it.
+    const problems = parsed.problems.slice(0, 1).map((p): Finding => ({
       ruleId: FILE_RULE.id,
       severity: 'error',
       message: `YAML: ${p.message}`,
       span: p.span,
     }));
-    for (const doc of parsed.documents) {
+    const documents = parsed.documents.filter((doc) => doc.errors.length === 0);
+    for (const doc of documents) {
       problems.push(
         ...duplicateKeys(doc.contents).map((p): Finding => ({
           ruleId: DUPLICATE_KEY_RULE.id,
@@ -79,15 +83,16 @@ export function readServingUnits(
         })),
       );
     }
-    const units = parsed.documents.flatMap((doc) => {
-      if (looksLikeKubernetes(doc)) return kubernetesUnits(doc, text);
-      if (looksLikeCompose(doc)) return composeUnits(doc);
+    const units = documents.flatMap((doc) => {
+      if (str(child(doc.contents, 'kind'))?.value === 'RayService') return rayServiceUnits(doc.contents as Node, text);
+      if (looksLikeKubernetes(doc)) return kubernetesUnits(doc, text, documents);
+      if (looksLikeCompose(doc)) return composeUnits(doc, text);
       if (looksLikeRayServe(doc)) return rayServeUnits(doc);
       return vllmConfigUnits(doc);
     });
     return { units, problems };
   }
-  return { units: scriptUnits(text), problems: [] };
+  return { units: scriptUnits(text, /\.(md|markdown)$/i.test(path)), problems: [] };
 }
 
 export function lintText(path: string, text: string, request: LintRequest): LintResult {

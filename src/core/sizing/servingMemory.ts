@@ -21,6 +21,8 @@ export interface ServingSettings {
   maxNumSeqs: number;
   maxNumBatchedTokens: number;
   blockSize: number;
+  /** The serving engine; SGLang's memory semantics are the sizing engine's to apply (vLLM's otherwise). */
+  engine?: 'vllm' | 'sglang';
 }
 
 /**
