@@ -89,16 +89,17 @@ export function withTgiEnv(command: EngineCommand, env: Env, span: Span): Engine
   for (const [name, key] of Object.entries(TGI_ENV)) {
     const found = env.get(name);
     if (!found || result[key] || (key === 'model' && command.unresolvedModel)) continue;
+    const at = found.span ?? span;
     if ('external' in found) {
       if (key === 'model') {
-        result.unresolvedModel = { value: name, span, external: true };
+        result.unresolvedModel = { value: name, span: at, external: true };
         result.modelSource = 'unresolved';
       }
       continue;
     }
     if (key === 'model') {
-      const words = [{ text: found.value, span, refs: [{ name, status: 'set' as const }], written: `$${name}` }];
-      const parsed = parseEngineArgs('tgi', [{ text: '--model-id', span }, ...words], span);
+      const words = [{ text: found.value, span: at, refs: [{ name, status: 'set' as const }], written: `$${name}` }];
+      const parsed = parseEngineArgs('tgi', [{ text: '--model-id', span: at }, ...words], span);
       Object.assign(result, {
         model: parsed.model,
         modelSource: parsed.model ? 'env' : 'unresolved',
@@ -108,8 +109,8 @@ export function withTgiEnv(command: EngineCommand, env: Env, span: Span): Engine
       continue;
     }
     const n = found.value.trim() === '' ? NaN : Number(found.value);
-    if (key === 'quantization' || key === 'kvCacheDtype') result[key] = { value: found.value, span };
-    else if (Number.isFinite(n)) result[key] = { value: n, span };
+    if (key === 'quantization' || key === 'kvCacheDtype') result[key] = { value: found.value, span: at };
+    else if (Number.isFinite(n)) result[key] = { value: n, span: at };
   }
   return result as unknown as EngineCommand;
 }

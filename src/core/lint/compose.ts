@@ -52,6 +52,11 @@ function reservation(service: Node): GpuReservation | undefined {
   return undefined;
 }
 
+function sharedIfOutside(g: GpuReservation | undefined, whole: { start: number; end: number }) {
+  const at = g?.limit?.span ?? g?.all?.span;
+  return g && at && (at.start < whole.start || at.end > whole.end) ? { ...g, shared: true } : g;
+}
+
 export function composeUnits(doc: Document.Parsed, text: string): ServingUnit[] {
   const services = child(doc.contents, 'services');
   return mapEntries(services).flatMap(([name, service, pair]) => {
@@ -75,7 +80,7 @@ export function composeUnits(doc: Document.Parsed, text: string): ServingUnit[] 
         name: { value: name, span: spanOf(pair.key as Node) },
         source: 'compose' as const,
         engine,
-        gpus: reservation(service),
+        gpus: sharedIfOutside(reservation(service), whole),
         amdHint,
         sharedMemory: 'not-applicable' as const,
       },

@@ -178,7 +178,11 @@ function modelFrom(command: EngineCommand, word: EngineWord, raw: string, span: 
   const missing = refs.find((r) => r.status === 'unset' || r.status === 'external');
   if (missing || raw.includes('$') || PLACEHOLDER.test(raw.trim()) || raw.trim() === '') {
     const name = missing ? missing.name : raw;
-    command.unresolvedModel = { value: name, span, ...(missing?.status === 'external' ? { external: true } : {}) };
+    command.unresolvedModel = {
+      value: name,
+      span,
+      ...(missing?.status === 'external' ? { external: true, from: missing.from } : {}),
+    };
     command.modelSource = 'unresolved';
     command.modelWritten = word.written ?? raw;
     return;

@@ -129,10 +129,11 @@ function containerEnv(container: Node): Env {
     if (!name) continue;
     const value = str(child(e, 'value'));
     const from = child(e, 'valueFrom');
-    if (value) env.set(name, { value: value.value });
+    if (value) env.set(name, { value: value.value, span: value.span });
     else if (from)
       env.set(name, {
         external: child(from, 'secretKeyRef') ? 'a Secret' : child(from, 'configMapKeyRef') ? 'a ConfigMap' : 'the pod',
+        span: str(child(e, 'name'))?.span,
       });
   }
   return env;

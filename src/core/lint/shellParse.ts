@@ -9,7 +9,7 @@
 import type { Span } from './types.ts';
 
 /** A variable's value as far as the file tells: a value, or set somewhere the file does not show. */
-export type EnvValue = { value: string } | { external: string };
+export type EnvValue = { value: string; span?: Span } | { external: string; span?: Span };
 export type Env = Map<string, EnvValue>;
 
 export interface VarRef {

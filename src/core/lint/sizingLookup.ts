@@ -124,7 +124,7 @@ export function unresolvedReason(unit: ServingUnit): string | undefined {
   if (!u) return undefined;
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(u.value))
     return u.external
-      ? `the model is given by $${u.value}, whose value comes from outside this file`
+      ? `the model is given by $${u.value}, whose value comes from ${u.from ?? 'outside this file'}`
       : `the model is given by $${u.value}, which is not set in this file`;
   return `the model is given as "${u.value}", a placeholder rather than a model name`;
 }

@@ -49,7 +49,7 @@ export interface EngineCommand {
   /** The model argument as written (`$(MODEL_ID)`, `${MODEL:-x}`) when it came through variables. */
   modelWritten?: string;
   /** The variable (or placeholder) that names the model when its value is not in the file. */
-  unresolvedModel?: Located<string> & { external?: boolean };
+  unresolvedModel?: Located<string> & { external?: boolean; from?: string };
   dataParallel?: Located<number>;
   dataParallelLocal?: Located<number>;
   expertParallel?: Located<number>;
@@ -81,6 +81,8 @@ export interface GpuReservation {
   all?: Located<string>;
   /** Ray: ray_actor_options.num_gpus (may be fractional) */
   fractional?: Located<number>;
+  /** The count is written elsewhere (a compose `<<: *anchor`): editing it would change other services too. */
+  shared?: boolean;
   /** Where to insert `limits:` when only requests exist (indentation and offset). */
   insertLimits?: { offset: number; indent: string };
 }

@@ -28,7 +28,9 @@ export const gpuCountVsParallelism: Rule = {
       if (!engine || unit.gpus?.kind === 'ray') return [];
       const plan = enginePlan(unit);
       const perPod = reservedGpus(unit);
-      const where = unit.gpus?.limit?.span ?? unit.gpus?.request?.span;
+      // A count merged in from an anchor is reported at the unit, and not edited (other units share it).
+      const shared = unit.gpus?.shared === true;
+      const where = shared ? unit.name.span : (unit.gpus?.limit?.span ?? unit.gpus?.request?.span);
       if (plan.total === undefined || perPod === undefined || !where) return [];
       const group = unit.podsPerGroup && unit.podsPerGroup > 1 ? unit.groupGpus : undefined;
       const reserved = group ?? perPod;
@@ -54,7 +56,7 @@ export const gpuCountVsParallelism: Rule = {
             severity: 'warning',
             span: where,
             message: `"${unit.name.value}" ${scope} but ${label} runs ${layout}: ${wasteText(extra, unit.replicas, gpu)}${note}.`,
-            fix: Number.isInteger(perPodFix)
+            fix: Number.isInteger(perPodFix) && !shared
               ? { title: `Reserve ${plural(perPodFix, 'GPU')}`, edits: setGpuCount(unit, perPodFix) }
               : undefined,
           },
@@ -69,7 +71,7 @@ export const gpuCountVsParallelism: Rule = {
           span: where,
           message: `"${unit.name.value}" ${scope} but ${label} runs ${layout}: the engine fails at start-up.`,
           fix:
-            group === undefined
+            group === undefined && !shared
               ? { title: `Reserve ${plural(needed, 'GPU')}`, edits: setGpuCount(unit, needed) }
               : undefined,
         },

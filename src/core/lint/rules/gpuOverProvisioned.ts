@@ -16,12 +16,17 @@ export const gpuOverProvisioned: Rule = {
   check({ units, options }) {
     return units.flatMap((unit) => {
       const tp = unit.engine?.tensorParallel;
-      if (!tp || tp.value <= 1 || !unit.engine) return [];
+      const e = unit.engine;
+      // Data and expert parallelism are chosen for throughput across ranks, which the one-engine
+      // concurrency test below does not measure: an 8-GPU pod at DP 8 x TP 1 is not over-provisioned.
+      if (!tp || tp.value <= 1 || !e || (e.dataParallel?.value ?? 1) > 1 || e.dpAttention || e.expertParallel)
+        return [];
       const sizing = sizeUnit(unit, options);
-      if (!sizing.ok || !sizing.estimate.fits) return [];
+      // A TP that does not divide the heads is tp-divides-attention-heads' finding, not a smaller layout's.
+      if (!sizing.ok || !sizing.estimate.fits || sizing.model.numAttentionHeads % tp.value !== 0) return [];
       const wanted = Math.min(
         sizing.estimate.maxConcurrency,
-        unit.engine.maxNumSeqs?.value ?? MIN_FULL_LENGTH_REQUESTS,
+        e.maxNumSeqs?.value ?? MIN_FULL_LENGTH_REQUESTS,
       );
       const smaller = validTensorParallel(sizing.model)
         .filter((t) => t < tp.value)
@@ -32,8 +37,8 @@ export const gpuOverProvisioned: Rule = {
       const per = pp * dp;
       const saved = (tp.value - smaller.t) * per;
       const edits: TextEdit[] = [{ span: tp.span, newText: String(smaller.t) }];
-      if (reservedGpus(unit) === tp.value * per) edits.push(...setGpuCount(unit, smaller.t * per));
-      const flag = flagName(unit.engine.engine, 'tensorParallel');
+      if (reservedGpus(unit) === tp.value * per && !unit.gpus?.shared) edits.push(...setGpuCount(unit, smaller.t * per));
+      const flag = flagName(e.engine, 'tensorParallel');
       return [
         {
           ruleId: this.id,
