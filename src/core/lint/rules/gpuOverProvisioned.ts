@@ -35,6 +35,8 @@ export const gpuOverProvisioned: Rule = {
       if (!smaller) return [];
       const { pp, dp } = enginePlan(unit);
       const per = pp * dp;
+      const reserved = reservedGpus(unit);
+      if (reserved !== undefined && reserved < tp.value * per) return []; // gpu-count-vs-parallelism's error
       const saved = (tp.value - smaller.t) * per;
       const edits: TextEdit[] = [{ span: tp.span, newText: String(smaller.t) }];
       if (reservedGpus(unit) === tp.value * per && !unit.gpus?.shared) edits.push(...setGpuCount(unit, smaller.t * per));
