@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import { findGpu } from '../core/catalog/gpus.ts';
 import { findModel } from '../core/catalog/models.ts';
 import { formatOf, lintText } from '../core/lint/lint.ts';
-import { toJsonFindings, toSarif, toText, type FileFindings } from '../core/lint/report.ts';
+import { toJsonFindings, toJsonUnits, toSarif, toText, type FileFindings } from '../core/lint/report.ts';
 import { UsageError, type Io } from './io.ts';
 
-export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID]`;
+export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID] [--stdin-filename NAME]`;
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.venv', '__pycache__']);
 
@@ -56,7 +56,7 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
     args,
     strict: true,
     allowPositionals: true,
-    options: { format: { type: 'string' }, 'default-gpu': { type: 'string' } },
+    options: { format: { type: 'string' }, 'default-gpu': { type: 'string' }, 'stdin-filename': { type: 'string' } },
   });
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format))
@@ -68,9 +68,12 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
   const results: FileFindings[] = [];
   for (const target of positionals) {
     if (target === '-') {
-      // Rendered Helm output and other manifests arrive as YAML.
+      // Rendered Helm output and other manifests arrive as YAML, unless --stdin-filename names the
+      // format (as ESLint's and Prettier's --stdin-filename do): serve.sh, README.md, config.pbtxt.
       const text = await readStdin();
-      results.push({ file: 'stdin.yaml', text, findings: lintText('stdin.yaml', text, request).findings });
+      const name = values['stdin-filename'] || 'stdin.yaml';
+      const result = lintText(name, text, request);
+      results.push({ file: name, text, findings: result.findings, understood: result.understood });
       continue;
     }
     const files: string[] = [];
@@ -83,10 +86,12 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
     for (const file of files.sort()) {
       const text = await readFile(file, 'utf8');
       const shown = relative(io.cwd, file) || file;
-      results.push({ file: shown, text, findings: lintText(file, text, request).findings });
+      const result = lintText(file, text, request);
+      results.push({ file: shown, text, findings: result.findings, understood: result.understood });
     }
   }
-  if (format === 'json') io.out(JSON.stringify({ findings: toJsonFindings(results) }, null, 2));
+  if (format === 'json')
+    io.out(JSON.stringify({ findings: toJsonFindings(results), units: toJsonUnits(results) }, null, 2));
   else if (format === 'sarif') io.out(JSON.stringify(toSarif(results, version, docsReader()), null, 2));
   else io.out(toText(results));
   return results.some((r) => r.findings.some((f) => f.severity === 'error')) ? 1 : 0;

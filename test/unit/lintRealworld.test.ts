@@ -49,7 +49,10 @@ function expectFinding(text: string, findings: Finding[], e: Expected): Finding 
       (e.text === undefined || text.slice(f.span.start, f.span.end) === e.text) &&
       (e.message === undefined || e.message.test(f.message)),
   );
-  assert.ok(match, `expected ${JSON.stringify({ ...e, message: e.message?.source })} among:\n${describeAll(text, findings)}`);
+  assert.ok(
+    match,
+    `expected ${JSON.stringify({ ...e, message: e.message?.source })} among:\n${describeAll(text, findings)}`,
+  );
   if (e.fix !== undefined) assert.equal(Boolean(match.fix), e.fix, `fix offered for ${e.rule}`);
   return match;
 }
@@ -82,7 +85,8 @@ describe('realworld: multi-node groups (1)', () => {
     expectFinding(text, lint('lws-vllm-ray-405b.yaml', text), {
       rule: 'gpu-count-vs-parallelism',
       line: 32,
-      message: /reserves 8 GPUs but vLLM runs --tensor-parallel-size 8 x --pipeline-parallel-size 2 = 16 GPUs: the engine fails/,
+      message:
+        /reserves 8 GPUs but vLLM runs --tensor-parallel-size 8 x --pipeline-parallel-size 2 = 16 GPUs: the engine fails/,
     });
   });
 
@@ -134,7 +138,10 @@ describe('realworld: variables (4)', () => {
       message: /the model is given by \$MODEL_HUB_ID, whose value comes from a ConfigMap/,
     });
     // The GPU count is checked anyway: 4 reserved, TP 2.
-    expectFinding(text, findings, { rule: 'gpu-count-vs-parallelism', message: /reserves 4 GPUs .* = 2 GPUs: 2 idle GPUs/ });
+    expectFinding(text, findings, {
+      rule: 'gpu-count-vs-parallelism',
+      message: /reserves 4 GPUs .* = 2 GPUs: 2 idle GPUs/,
+    });
     assert.equal(findings.length, 2, describeAll(text, findings));
     const units = readServingUnits('v.yaml', text).units;
     assert.deepEqual(
@@ -177,7 +184,8 @@ describe('realworld: shell (5)', () => {
     expectFinding(text, findings, {
       rule: 'gpu-count-vs-parallelism',
       line: 15,
-      message: /reserves 2 GPUs but TGI runs --num-shard 1 = 1 GPU: 1 idle GPU \(\$4\.00\/h .*\(the default GPU: the file names none\)/,
+      message:
+        /reserves 2 GPUs but TGI runs --num-shard 1 = 1 GPU: 1 idle GPU \(\$4\.00\/h .*\(the default GPU: the file names none\)/,
     });
     const vllm = readServingUnits('s.sh', text).units[0]!;
     assert.equal(vllm.engine?.model?.value, 'Qwen/Qwen2.5-72B-Instruct');
@@ -316,5 +324,22 @@ describe('realworld: SGLang and messages (12, 13)', () => {
       message: /2 replicas x 1 idle GPU = 2 GPUs \(\$8\.00\/h at NVIDIA H100/,
     });
     assert.ok(!findings.some((f) => /GPU\(s\)/.test(f.message)));
+  });
+});
+
+describe('realworld: what was understood (units, hover)', () => {
+  test('the hover headline of a LeaderWorkerSet leader and of a Deployment', async () => {
+    const { summarizeUnit, unitHeadline } = await import('../../src/core/lint/unitSummary.ts');
+    const headline = (file: string) =>
+      readServingUnits(file, read(file)).units.map((u) => unitHeadline(summarizeUnit(u, request)));
+    assert.equal(
+      headline('lws-vllm-ray-405b.yaml')[0],
+      'vLLM · Meta-Llama-3.1-405B-Instruct · TP 8 x PP 2 · 8 x NVIDIA H100 80GB SXM (HBM3) (from nodeSelector) · 2 pods per group',
+    );
+    assert.equal(
+      headline('dp-ep-moe.yaml')[0],
+      'vLLM · Qwen3-30B-A3B · TP 1 x DP 8 · 8 x NVIDIA H100 80GB SXM (HBM3) (from nodeSelector)',
+    );
+    assert.equal(headline('vllm-env-model.yaml')[2], 'vLLM · $MODEL_HUB_ID (value not in this file) · TP 2 · 4 GPUs');
   });
 });

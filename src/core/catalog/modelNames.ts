@@ -63,7 +63,10 @@ function core(name: string): string {
 }
 
 function lastSegment(written: string): string {
-  const cleaned = written.trim().replace(/\/config\.json$/i, '').replace(/[\\/]+$/, '');
+  const cleaned = written
+    .trim()
+    .replace(/\/config\.json$/i, '')
+    .replace(/[\\/]+$/, '');
   const cache = /models--([^/\\]+)--([^/\\]+)/.exec(cleaned);
   if (cache) return cache[2]!;
   return cleaned.split(/[\\/]/).pop() ?? cleaned;
@@ -71,7 +74,10 @@ function lastSegment(written: string): string {
 
 /** Candidate `org/name` and `name` forms of what was written (paths and URIs reduced to their end). */
 function candidates(written: string): { full?: string; name: string } {
-  let cleaned = written.trim().replace(/\/config\.json$/i, '').replace(/[\\/]+$/, '');
+  let cleaned = written
+    .trim()
+    .replace(/\/config\.json$/i, '')
+    .replace(/[\\/]+$/, '');
   const cache = /models--([^/\\]+)--([^/\\]+)/.exec(cleaned);
   if (cache) return { full: `${cache[1]}/${cache[2]}`.toLowerCase(), name: cache[2]!.toLowerCase() };
   cleaned = cleaned.replace(/^(hf|s3|gs|pvc|oci|https?):\/\/(huggingface\.co\/)?/i, '');

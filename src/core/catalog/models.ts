@@ -174,7 +174,15 @@ const mistral7b = (extra: Config): Config => ({
   torch_dtype: 'bfloat16',
   ...extra,
 });
-const qwen25vl = (hidden: number, inter: number, layers: number, heads: number, kv: number, vocab: number, tie: boolean) => ({
+const qwen25vl = (
+  hidden: number,
+  inter: number,
+  layers: number,
+  heads: number,
+  kv: number,
+  vocab: number,
+  tie: boolean,
+) => ({
   ...qwen25(hidden, inter, layers, heads, kv, vocab, tie),
   model_type: 'qwen2_5_vl',
   max_position_embeddings: 128000,
@@ -182,16 +190,16 @@ const qwen25vl = (hidden: number, inter: number, layers: number, heads: number, 
 const SERVING_SAMPLE_MODELS: [string, Config][] = [
   ['google/gemma-2b-it', gemma(2048, 16384, 18, 8, 1)],
   ['google/gemma-7b-it', gemma(3072, 24576, 28, 16, 16)],
-  [
-    'google/gemma-2-2b-it',
-    { ...gemma(2304, 9216, 26, 8, 4), model_type: 'gemma2', sliding_window: 4096 },
-  ],
+  ['google/gemma-2-2b-it', { ...gemma(2304, 9216, 26, 8, 4), model_type: 'gemma2', sliding_window: 4096 }],
   ['meta-llama/Meta-Llama-3-8B-Instruct', llama(4096, 14336, 32, 32, 8, { max_position_embeddings: 8192 })],
   ['meta-llama/Meta-Llama-3-70B-Instruct', llama(8192, 28672, 80, 64, 8, { max_position_embeddings: 8192 })],
   ['meta-llama/Llama-2-7b-chat-hf', llama2(4096, 11008, 32, 32, 32)],
   ['meta-llama/Llama-2-13b-chat-hf', llama2(5120, 13824, 40, 40, 40)],
   ['meta-llama/Llama-2-70b-chat-hf', llama2(8192, 28672, 80, 64, 8)],
-  ['TinyLlama/TinyLlama-1.1B-Chat-v1.0', llama(2048, 5632, 22, 32, 4, { vocab_size: 32000, max_position_embeddings: 2048 })],
+  [
+    'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
+    llama(2048, 5632, 22, 32, 4, { vocab_size: 32000, max_position_embeddings: 2048 }),
+  ],
   ['mistralai/Mistral-7B-Instruct-v0.1', mistral7b({ sliding_window: 4096 })],
   ['mistralai/Mistral-7B-Instruct-v0.2', mistral7b({ sliding_window: null, rope_theta: 1000000 })],
   ['Qwen/Qwen2.5-1.5B-Instruct', qwen25(1536, 8960, 28, 12, 2, 151936, true)],

@@ -166,11 +166,9 @@ export function findInCommands(commands: ShellWord[][], env: Env, kubernetes: bo
       const w = words[script]!;
       // A quoted script: its characters sit one after the opening quote, in order.
       const base = /^["']/.test(w.written) ? w.span.start + 1 : w.span.start;
-      const inner = shellCommands(
-        { text: w.text, offsetAt: (k) => Math.min(w.span.end, base + k) },
-        new Map(env),
-        { kubernetes },
-      );
+      const inner = shellCommands({ text: w.text, offsetAt: (k) => Math.min(w.span.end, base + k) }, new Map(env), {
+        kubernetes,
+      });
       found.push(...findInCommands(inner, env, kubernetes, depth + 1));
       continue;
     }

@@ -174,7 +174,8 @@ export function containerCommand(container: Node, text: string, env: Env, kserve
     }
   }
   let engine = found.find((f) => f.engine)?.engine;
-  if (!engine && args.length === 0 && imageEngine(image) === 'tgi') engine = { engine: 'tgi', span: whole, end: whole.end };
+  if (!engine && args.length === 0 && imageEngine(image) === 'tgi')
+    engine = { engine: 'tgi', span: whole, end: whole.end };
   if (engine?.engine === 'tgi') engine = withTgiEnv(engine, env, str(child(container, 'name'))?.span ?? whole);
   const amdHint =
     found.find((f) => f.amdHint)?.amdHint ??
@@ -207,7 +208,12 @@ export function containerUnit(podSpec: Node, container: Node, o: ContainerOption
     run = merged;
   } else run = containerCommand(container, o.text, env, o.kserveVllm);
   let engine = run.engine;
-  if (engine && o.storageUri && (!engine.model || /^\/mnt\/models\/?$/.test(engine.model.value)) && !engine.unresolvedModel) {
+  if (
+    engine &&
+    o.storageUri &&
+    (!engine.model || /^\/mnt\/models\/?$/.test(engine.model.value)) &&
+    !engine.unresolvedModel
+  ) {
     const uri = o.storageUri.value.replace(/^hf:\/\//, '');
     engine = { ...engine, model: { value: uri, span: o.storageUri.span }, modelSource: 'literal' };
   }
@@ -290,7 +296,11 @@ function inferenceServiceUnits(root: Node, text: string, runtimes: Map<string, N
       kserveVllm: framework === 'huggingface',
       storageUri: str(child(spec, 'storageUri')),
     });
-    units.push({ ...unit, name: serviceName ?? unit.name, engine: framework === 'huggingface' ? unit.engine : undefined });
+    units.push({
+      ...unit,
+      name: serviceName ?? unit.name,
+      engine: framework === 'huggingface' ? unit.engine : undefined,
+    });
   }
   for (const container of items(child(predictor, 'containers')))
     units.push(containerUnit(predictor, container, { source: 'kserve', text, replicas, product }));
@@ -324,9 +334,7 @@ function llmInferenceServiceUnits(root: Node, text: string): ServingUnit[] {
     const base: EngineCommand = unit.engine ?? { engine: 'vllm', span: spanOf(container), end: spanOf(container).end };
     const engine: EngineCommand = {
       ...base,
-      model:
-        base.model ??
-        (uri ? { value: uri.value.replace(/^hf:\/\//, ''), span: uri.span } : undefined),
+      model: base.model ?? (uri ? { value: uri.value.replace(/^hf:\/\//, ''), span: uri.span } : undefined),
       modelSource: base.model ? base.modelSource : uri ? 'literal' : base.modelSource,
       tensorParallel: num(child(p, 'tensor')) ?? base.tensorParallel,
       pipelineParallel: num(child(p, 'pipeline')) ?? base.pipelineParallel,
@@ -434,4 +442,3 @@ export function looksLikeKubernetes(doc: Document.Parsed): boolean {
   const root = doc.contents as Node | null;
   return Boolean(str(child(root, 'apiVersion')) && str(child(root, 'kind')));
 }
-

@@ -12,6 +12,7 @@ import { DUPLICATE_KEY_RULE, FILE_RULE, RULES } from './ruleRegistry.ts';
 import { scriptUnits } from './shellScript.ts';
 import { applySuppressions } from './suppressions.ts';
 import type { Finding, LintContext, LintOptions, Rule, ServingUnit, Severity, TritonConfig } from './types.ts';
+import { summarizeUnit, type UnitSummary } from './unitSummary.ts';
 import { vllmConfigUnits } from './vllmConfig.ts';
 import { child, duplicateKeys, parseYaml, str } from './yamlSource.ts';
 
@@ -33,6 +34,8 @@ export interface LintResult {
   findings: Finding[];
   /** How many serving units were found: 0 means the file is not a serving config. */
   units: number;
+  /** What was understood of each unit (engine, model, layout, GPU type and where it came from). */
+  understood: UnitSummary[];
 }
 
 export interface LintRequest extends LintOptions {
@@ -105,9 +108,10 @@ export function lintText(path: string, text: string, request: LintRequest): Lint
         ),
       ],
       units: 0,
+      understood: [],
     };
   if (text.slice(0, 8192).includes('\u0000'))
-    return { findings: [fileFinding('Not linted: this looks like a binary file.', 'info')], units: 0 };
+    return { findings: [fileFinding('Not linted: this looks like a binary file.', 'info')], units: 0, understood: [] };
   const format = formatOf(path, text);
   const { units, triton, problems } = readServingUnits(path, text, format);
   const context: LintContext = { path, text, units, triton, options: request };
@@ -140,7 +144,11 @@ export function lintText(path: string, text: string, request: LintRequest): Lint
   const kept = applySuppressions(text, inside).sort(
     (a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId),
   );
-  return { findings: kept, units: units.length + (triton ? 1 : 0) };
+  return {
+    findings: kept,
+    units: units.length + (triton ? 1 : 0),
+    understood: units.map((u) => summarizeUnit(u, request)),
+  };
 }
 
 /** Applies a fix's edits (non-overlapping) to the text. */

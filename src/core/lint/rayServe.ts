@@ -130,7 +130,7 @@ export function rayServiceUnits(root: Node, text: string): ServingUnit[] {
     .find(Boolean);
   const units = docs.filter((d) => d.errors.length === 0).flatMap((d) => applicationsUnits(d.contents));
   return units.map((u) => {
-    const back = remap(u, mapped.offsetAt);
+    const back = remap(u, (i) => mapped.offsetAt(i));
     return product && !back.gpuProduct ? { ...back, gpuProduct: product, gpuProductSource: 'selector' } : back;
   });
 }

@@ -139,7 +139,18 @@ export function shellCommands(src: MappedText, env: Env, options: Options = {}):
       if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(inner) && (options.kubernetes || !shell)) {
         const found = env.get(inner);
         if (found && 'value' in found) expand(i, after, { name: inner, status: 'set' }, found.value, true);
-        else expand(i, after, { name: inner, status: found ? 'external' : 'unset', from: found && 'external' in found ? found.external : undefined }, undefined, quoted);
+        else
+          expand(
+            i,
+            after,
+            {
+              name: inner,
+              status: found ? 'external' : 'unset',
+              from: found && 'external' in found ? found.external : undefined,
+            },
+            undefined,
+            quoted,
+          );
         return after;
       }
       if (!shell) {
@@ -176,7 +187,11 @@ export function shellCommands(src: MappedText, env: Env, options: Options = {}):
         expand(
           i,
           after,
-          { name, status: found ? 'external' : 'unset', from: found && 'external' in found ? found.external : undefined },
+          {
+            name,
+            status: found ? 'external' : 'unset',
+            from: found && 'external' in found ? found.external : undefined,
+          },
           undefined,
           quoted,
         );
@@ -193,7 +208,11 @@ export function shellCommands(src: MappedText, env: Env, options: Options = {}):
         expand(
           i,
           after,
-          { name, status: found ? 'external' : 'unset', from: found && 'external' in found ? found.external : undefined },
+          {
+            name,
+            status: found ? 'external' : 'unset',
+            from: found && 'external' in found ? found.external : undefined,
+          },
           undefined,
           quoted,
         );

@@ -64,7 +64,11 @@ function markdownChunks(text: string): { chunks: Chunk[]; headings: Heading[] } 
     }
     if (fence) {
       const lang = fence[2]!.toLowerCase();
-      open = { start: offset, shell: ['', 'sh', 'bash', 'shell', 'console', 'zsh', 'text', 'dockerfile'].includes(lang), fence: fence[1]! };
+      open = {
+        start: offset,
+        shell: ['', 'sh', 'bash', 'shell', 'console', 'zsh', 'text', 'dockerfile'].includes(lang),
+        fence: fence[1]!,
+      };
       continue;
     }
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
@@ -94,7 +98,9 @@ function headingGpu(headings: Heading[], offset: number): Located<string> | unde
 }
 
 export function scriptUnits(text: string, markdown = false): ServingUnit[] {
-  const { chunks, headings } = markdown ? markdownChunks(text) : { chunks: [{ start: 0, end: text.length }], headings: [] };
+  const { chunks, headings } = markdown
+    ? markdownChunks(text)
+    : { chunks: [{ start: 0, end: text.length }], headings: [] };
   const units: ServingUnit[] = [];
   for (const chunk of chunks) {
     let body = text.slice(chunk.start, chunk.end);
@@ -110,7 +116,10 @@ export function scriptUnits(text: string, markdown = false): ServingUnit[] {
       const gpu = markdown ? headingGpu(headings, engine.span.start) : undefined;
       const dockerGpus = found.dockerGpus;
       units.push({
-        name: { value: `${ENGINE_LABEL[engine.engine]} server`, span: { start: engine.span.start, end: Math.min(engine.span.end, engine.span.start + 40) } },
+        name: {
+          value: `${ENGINE_LABEL[engine.engine]} server`,
+          span: { start: engine.span.start, end: Math.min(engine.span.end, engine.span.start + 40) },
+        },
         source: 'script',
         engine,
         gpus: dockerGpus

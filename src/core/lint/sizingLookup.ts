@@ -50,8 +50,7 @@ export function gpuFromLabel(label: string): GpuSpec | undefined {
 
 /** The GPU a unit runs on, and where that came from; the file's own hints win over the default. */
 export type UnitGpu =
-  | { ok: true; gpu: GpuSpec; source: GpuTypeSource; fromDefault: boolean }
-  | { ok: false; reason: string };
+  { ok: true; gpu: GpuSpec; source: GpuTypeSource; fromDefault: boolean } | { ok: false; reason: string };
 
 export function unitGpu(unit: ServingUnit, options: LintOptions): UnitGpu {
   if (unit.gpuProduct) {
@@ -61,7 +60,8 @@ export function unitGpu(unit: ServingUnit, options: LintOptions): UnitGpu {
   }
   const defaultGpu = options.defaultGpu;
   if (unit.amdHint) {
-    if (defaultGpu && /^AMD/i.test(defaultGpu.name)) return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
+    if (defaultGpu && /^AMD/i.test(defaultGpu.name))
+      return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
     return {
       ok: false,
       reason: `the command runs on an AMD GPU (${unit.amdHint}) but the file does not say which, and the default GPU is ${defaultGpu ? `${defaultGpu.name}, not AMD` : 'not set'}`,
@@ -91,7 +91,11 @@ export function weightFormatOf(unit: ServingUnit, model: ModelArchitecture): Wei
   const q = engine?.quantization?.value.toLowerCase();
   if (q) {
     if (/^(fp8|fbgemm_fp8|modelopt|w8a8_fp8|ptpc_fp8|fp8_e4m3)$/.test(q)) return 'fp8';
-    if (/^(awq|awq_marlin|gptq|gptq_marlin|marlin|exl2|bitsandbytes-nf4|bitsandbytes-fp4|hqq|gguf|modelopt_fp4|nvfp4|w4a16|moe_wna16)$/.test(q))
+    if (
+      /^(awq|awq_marlin|gptq|gptq_marlin|marlin|exl2|bitsandbytes-nf4|bitsandbytes-fp4|hqq|gguf|modelopt_fp4|nvfp4|w4a16|moe_wna16)$/.test(
+        q,
+      )
+    )
       return 'int4';
     if (q === 'bitsandbytes') return engine?.engine === 'tgi' ? 'int8' : 'int4';
     if (/^(eetq|w8a8_int8|experts_int8|int8|smoothquant)$/.test(q)) return 'int8';

@@ -168,9 +168,11 @@ export function scalarValueSpan(node: Node): Span {
 }
 
 export function str(node: unknown): Located<string> | undefined {
-  if (!isScalar(node) || node.value === null || node.value === undefined || typeof node.value === 'object')
+  if (!isScalar(node)) return undefined;
+  const value: unknown = node.value;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'bigint')
     return undefined;
-  return { value: String(node.value), span: scalarValueSpan(node) };
+  return { value: String(value), span: scalarValueSpan(node) };
 }
 
 export function num(node: unknown): Located<number> | undefined {

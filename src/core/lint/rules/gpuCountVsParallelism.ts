@@ -56,9 +56,10 @@ export const gpuCountVsParallelism: Rule = {
             severity: 'warning',
             span: where,
             message: `"${unit.name.value}" ${scope} but ${label} runs ${layout}: ${wasteText(extra, unit.replicas, gpu)}${note}.`,
-            fix: Number.isInteger(perPodFix) && !shared
-              ? { title: `Reserve ${plural(perPodFix, 'GPU')}`, edits: setGpuCount(unit, perPodFix) }
-              : undefined,
+            fix:
+              Number.isInteger(perPodFix) && !shared
+                ? { title: `Reserve ${plural(perPodFix, 'GPU')}`, edits: setGpuCount(unit, perPodFix) }
+                : undefined,
           },
         ];
       }

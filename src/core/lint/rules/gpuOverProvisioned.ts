@@ -24,10 +24,7 @@ export const gpuOverProvisioned: Rule = {
       const sizing = sizeUnit(unit, options);
       // A TP that does not divide the heads is tp-divides-attention-heads' finding, not a smaller layout's.
       if (!sizing.ok || !sizing.estimate.fits || sizing.model.numAttentionHeads % tp.value !== 0) return [];
-      const wanted = Math.min(
-        sizing.estimate.maxConcurrency,
-        e.maxNumSeqs?.value ?? MIN_FULL_LENGTH_REQUESTS,
-      );
+      const wanted = Math.min(sizing.estimate.maxConcurrency, e.maxNumSeqs?.value ?? MIN_FULL_LENGTH_REQUESTS);
       const smaller = validTensorParallel(sizing.model)
         .filter((t) => t < tp.value)
         .map((t) => ({ t, e: estimateServingMemory(sizing.model, sizing.gpu, { ...sizing.settings, tp: t }) }))
@@ -39,7 +36,8 @@ export const gpuOverProvisioned: Rule = {
       if (reserved !== undefined && reserved < tp.value * per) return []; // gpu-count-vs-parallelism's error
       const saved = (tp.value - smaller.t) * per;
       const edits: TextEdit[] = [{ span: tp.span, newText: String(smaller.t) }];
-      if (reservedGpus(unit) === tp.value * per && !unit.gpus?.shared) edits.push(...setGpuCount(unit, smaller.t * per));
+      if (reservedGpus(unit) === tp.value * per && !unit.gpus?.shared)
+        edits.push(...setGpuCount(unit, smaller.t * per));
       const flag = flagName(e.engine, 'tensorParallel');
       return [
         {

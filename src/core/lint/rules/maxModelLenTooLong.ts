@@ -18,7 +18,12 @@ export const maxModelLenTooLong: Rule = {
       const label = ENGINE_LABEL[engine.engine];
       const explicit = engine.maxModelLen;
       // A relative of a catalog model (a -2507 refresh, a long-context variant) may have more positions.
-      if (explicit && model.maxPositionEmbeddings && explicit.value > model.maxPositionEmbeddings && exactModel(unit, model)) {
+      if (
+        explicit &&
+        model.maxPositionEmbeddings &&
+        explicit.value > model.maxPositionEmbeddings &&
+        exactModel(unit, model)
+      ) {
         return [
           {
             ruleId: this.id,
