@@ -64,7 +64,7 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
   if (positionals.length === 0) throw new UsageError('give files or folders to lint, or - for standard input');
   const defaultGpu = values['default-gpu'] ? findGpu(values['default-gpu']) : undefined;
   if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu']}"`);
-  const request = { findModel: (id: string) => findModel(id)?.architecture, defaultGpu };
+  const request = { findModel: (id: string) => findModel(id)?.architecture, defaultGpu, summarize: format === 'json' };
   const results: FileFindings[] = [];
   for (const target of positionals) {
     if (target === '-') {

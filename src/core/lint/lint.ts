@@ -34,7 +34,7 @@ export interface LintResult {
   findings: Finding[];
   /** How many serving units were found: 0 means the file is not a serving config. */
   units: number;
-  /** What was understood of each unit (engine, model, layout, GPU type and where it came from). */
+  /** What was understood of each unit (engine, model, layout, GPU type and its source), when asked for. */
   understood: UnitSummary[];
 }
 
@@ -42,6 +42,8 @@ export interface LintRequest extends LintOptions {
   /** Per-rule severities ("off" removes the rule). */
   severities?: Record<string, Severity | 'off'>;
   rules?: readonly Rule[];
+  /** Fill `understood` (`--format json`); the editor's as-you-type lint does not pay for it. */
+  summarize?: boolean;
 }
 
 function fileFinding(message: string, severity: Severity, end = 0): Finding {
@@ -147,7 +149,7 @@ export function lintText(path: string, text: string, request: LintRequest): Lint
   return {
     findings: kept,
     units: units.length + (triton ? 1 : 0),
-    understood: units.map((u) => summarizeUnit(u, request)),
+    understood: request.summarize ? units.map((u) => summarizeUnit(u, request)) : [],
   };
 }
 
