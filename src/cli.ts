@@ -4,10 +4,11 @@
  * that fits) or a runtime error, 2 a usage error.
  */
 import { inventoryCommand, INVENTORY_USAGE } from './cli/inventory.ts';
-import { UsageError, type Io } from './cli/io.ts';
+import { InputError, terminalSafeIo, UsageError, type Io } from './cli/io.ts';
 import { lintCommand, LINT_USAGE } from './cli/lint.ts';
 import { planCommand, PLAN_USAGE } from './cli/plan.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
+import { redactCredentials, redactSecrets, safeText } from './core/text/safeText.ts';
 
 const USAGE = `Usage:
 ${LINT_USAGE}
@@ -39,7 +40,14 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   plan: planCommand,
 };
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/** An error's message without a secret in it (HF_TOKEN, a URL's password). */
+function errorText(error: unknown, env: NodeJS.ProcessEnv): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return redactCredentials(redactSecrets(message, [env.HF_TOKEN]));
+}
+
+export async function main(argv: string[], given: Io): Promise<number> {
+  const io = terminalSafeIo(given);
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -50,15 +58,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(VERSION);
       return 0;
     }
-    const run = COMMANDS[command];
-    if (!run) throw new UsageError(`unknown command "${command}"`);
+    // Own properties only: "constructor" or "toString" is an unknown command, not Object's method.
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!run) throw new UsageError(`unknown command "${command.slice(0, 80)}"`);
     return await run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`gpu-workbench: ${(error as Error).message}\n\n${USAGE}`);
+    if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      io.err(`gpu-workbench: ${errorText(error, io.env)}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`gpu-workbench: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof InputError) {
+      io.err(`gpu-workbench: ${errorText(error, io.env)}`);
+      return 2;
+    }
+    io.err(`gpu-workbench: ${errorText(error, io.env)}`);
     return 1;
   }
 }
@@ -78,7 +91,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`gpu-workbench: ${String(error)}\n`);
+      process.stderr.write(`gpu-workbench: ${safeText(redactSecrets(String(error), [process.env.HF_TOKEN]))}\n`);
       process.exitCode = 1;
     },
   );

@@ -1,18 +1,23 @@
 import { parseArgs } from 'node:util';
 import type { WeightFormat } from '../core/catalog/architecture.ts';
 import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../core/catalog/gpus.ts';
-import type { KvCacheDtype } from '../core/sizing/kvCache.ts';
+import { KV_CACHE_DTYPES, type KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { estimateJson, estimateText, suggestionJson, suggestionText, trainingJson } from '../core/sizing/report.ts';
 import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemory.ts';
+import { estimateSglangMemory } from '../core/sizing/sglangMemory.ts';
+import { parseVllmVersion } from '../core/sizing/vllmVersion.ts';
 import { suggest } from '../core/sizing/suggest.ts';
 import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
-import { resolveModel } from '../node/modelSource.ts';
-import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
+import { safeJson } from '../core/text/safeText.ts';
+import { InputError, positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
 
 export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | config.json | org/name> --gpu <id>
-                         [--tp N] [--pp N] [--dtype bf16|fp16|fp8|int8|int4]
-                         [--kv-cache-dtype auto|fp8] [--gpu-memory-utilization F]
-                         [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N] [--json]
+                         [--tp N] [--pp N] [--dtype bf16|fp16|fp8|int8|int4|nvfp4]
+                         [--kv-cache-dtype auto|fp8|fp8_e4m3|fp8_e5m2] [--gpu-memory-utilization F]
+                         [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N]
+                         [--engine vllm|sglang] [--vllm-version X.Y.Z] [--disable-hybrid-kv-cache-manager]
+                         [--enforce-eager] [--enable-expert-parallel] [--mem-fraction-static F] [--json]
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
                          [--output-tokens N] [--rps R | --concurrency N]
                          [--ttft-ms MS] [--tpot-ms MS] [--price GPU=USD]... [--json]
@@ -20,17 +25,16 @@ export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | conf
                          [--pp N] [--micro-batch N] [--seq-len N] [--recompute] [--lora-rank N] [--json]
   GPU ids: ${GPU_CATALOG.map((g) => g.id).join(', ')}`;
 
-const WEIGHT_FORMATS: readonly WeightFormat[] = ['bf16', 'fp16', 'fp8', 'int8', 'int4'];
-const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
+const WEIGHT_FORMATS: readonly WeightFormat[] = ['bf16', 'fp16', 'fp8', 'int8', 'int4', 'nvfp4'];
 
 async function loadModel(ref: string | undefined, io: Io) {
   if (!ref) throw new UsageError('--model is required');
   const model = await resolveModel(ref, {
     cwd: io.cwd,
-    hubEndpoint: io.env.HF_HUB_OFFLINE === '1' ? undefined : (io.env.HF_ENDPOINT ?? 'https://huggingface.co'),
+    hubEndpoint: hubEndpoint(io.env),
     token: io.env.HF_TOKEN,
   });
-  if (!model.ok) throw new Error(model.message);
+  if (!model.ok) throw model.badInput ? new InputError(model.message) : new Error(model.message);
   return model.architecture;
 }
 
@@ -56,22 +60,42 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'max-model-len': { type: 'string' },
       'max-num-seqs': { type: 'string' },
       'max-num-batched-tokens': { type: 'string' },
+      engine: { type: 'string' },
+      'vllm-version': { type: 'string' },
+      'disable-hybrid-kv-cache-manager': { type: 'boolean' },
+      'enforce-eager': { type: 'boolean' },
+      'enable-expert-parallel': { type: 'boolean' },
+      'mem-fraction-static': { type: 'string' },
       json: { type: 'boolean' },
     },
   });
   const gpu = gpuOf(values.gpu);
+  const engine = values.engine ?? 'vllm';
+  if (engine !== 'vllm' && engine !== 'sglang') throw new UsageError('--engine must be vllm or sglang');
+  const vllmVersion = values['vllm-version'];
+  if (vllmVersion !== undefined && !parseVllmVersion(vllmVersion))
+    throw new UsageError(`--vllm-version takes a release such as 0.11.0, not "${vllmVersion}"`);
+  const memFractionStatic = positiveNumber(values['mem-fraction-static'], '--mem-fraction-static', undefined);
+  if (memFractionStatic !== undefined && memFractionStatic >= 1)
+    throw new UsageError('--mem-fraction-static must be below 1');
   if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
     throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
-  if (values['kv-cache-dtype'] !== undefined && !KV_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
-    throw new UsageError(`--kv-cache-dtype must be one of ${KV_DTYPES.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_CACHE_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_CACHE_DTYPES.join(', ')}`);
   const utilization = positiveNumber(values['gpu-memory-utilization'], '--gpu-memory-utilization', 0.9) ?? 0.9;
   if (utilization > 1) throw new UsageError('--gpu-memory-utilization must be at most 1');
   const model = await loadModel(values.model, io);
-  const defaults = vllmDefaults(model, gpu);
-  const estimate = estimateServingMemory(model, gpu, {
+  const tp = positiveInteger(values.tp, '--tp', 1);
+  const pp = positiveInteger(values.pp, '--pp', 1);
+  // vLLM refuses these too: attention heads split evenly across TP ranks, layers across PP stages.
+  if (model.numAttentionHeads % tp !== 0)
+    throw new UsageError(`--tp ${tp} does not divide ${model.id}'s ${model.numAttentionHeads} attention heads`);
+  if (pp > model.numLayers) throw new UsageError(`--pp ${pp} is more than ${model.id}'s ${model.numLayers} layers`);
+  const defaults = vllmDefaults(model, gpu, vllmVersion);
+  const settings = {
     ...defaults,
-    tp: positiveInteger(values.tp, '--tp', 1),
-    pp: positiveInteger(values.pp, '--pp', 1),
+    tp,
+    pp,
     weightFormat: values.dtype as WeightFormat | undefined,
     kvCacheDtype: (values['kv-cache-dtype'] as KvCacheDtype | undefined) ?? 'auto',
     gpuMemoryUtilization: utilization,
@@ -82,8 +106,16 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       '--max-num-batched-tokens',
       defaults.maxNumBatchedTokens,
     ),
-  });
-  io.out(values.json ? JSON.stringify(estimateJson(model, estimate), null, 2) : estimateText(model, estimate));
+    engine,
+    ...(values['disable-hybrid-kv-cache-manager'] ? { disableHybridKvCacheManager: true } : {}),
+    ...(values['enforce-eager'] ? { enforceEager: true } : {}),
+    ...(values['enable-expert-parallel'] ? { enableExpertParallel: true } : {}),
+  } as const;
+  const estimate =
+    engine === 'sglang'
+      ? estimateSglangMemory(model, gpu, settings, memFractionStatic === undefined ? {} : { memFractionStatic })
+      : estimateServingMemory(model, gpu, settings);
+  io.out(values.json ? safeJson(estimateJson(model, estimate)) : estimateText(model, estimate));
   return estimate.fits ? 0 : 1;
 }
 
@@ -128,23 +160,19 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
   if (!result.ok) {
     io.out(
       values.json
-        ? JSON.stringify({ ok: false, reasons: result.reasons }, null, 2)
+        ? safeJson({ ok: false, reasons: result.reasons })
         : `No layout fits:\n${result.reasons.map((r) => `  - ${r}`).join('\n')}`,
     );
     return 1;
   }
   io.out(
     values.json
-      ? JSON.stringify(
-          {
-            ok: true,
-            model: model.id,
-            best: suggestionJson(result.best),
-            alternatives: result.alternatives.map(suggestionJson),
-          },
-          null,
-          2,
-        )
+      ? safeJson({
+          ok: true,
+          model: model.id,
+          best: suggestionJson(result.best),
+          alternatives: result.alternatives.map(suggestionJson),
+        })
       : suggestionText(model, result.best, result.alternatives),
   );
   return 0;
@@ -173,11 +201,14 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   const zero = Number(values.zero ?? 0);
   if (![0, 1, 2, 3].includes(zero)) throw new UsageError('--zero must be 0, 1, 2 or 3');
   const model = await loadModel(values.model, io);
+  const tp = positiveInteger(values.tp, '--tp', 1);
+  if (model.numAttentionHeads % tp !== 0)
+    throw new UsageError(`--tp ${tp} does not divide ${model.id}'s ${model.numAttentionHeads} attention heads`);
   const estimate = estimateTrainingMemory(model, {
     method,
     zeroStage: zero as 0 | 1 | 2 | 3,
     dp: positiveInteger(values.dp, '--dp', 1),
-    tp: positiveInteger(values.tp, '--tp', 1),
+    tp,
     pp: positiveInteger(values.pp, '--pp', 1),
     microBatch: positiveInteger(values['micro-batch'], '--micro-batch', 1),
     sequenceLength: positiveInteger(values['seq-len'], '--seq-len', 4096),
@@ -188,7 +219,7 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   const json = trainingJson(estimate);
   io.out(
     values.json
-      ? JSON.stringify({ model: model.id, method, ...json }, null, 2)
+      ? safeJson({ model: model.id, method, ...json })
       : [
           `${model.id}, ${method} fine-tuning, per GPU: ${json.totalGiB} GiB`,
           `  weights ${json.weightsGiB} GiB, gradients ${json.gradientsGiB} GiB, optimizer ${json.optimizerGiB} GiB, activations ${json.activationsGiB} GiB, logits ${json.logitsGiB} GiB`,

@@ -25,6 +25,10 @@ export interface GpuSpec {
   /** nvidia-smi / rocm-smi / Kubernetes label names that mean this GPU. */
   matches: RegExp;
   datacenter: boolean;
+  /** CUDA compute capability x 10 (80 = sm_80); absent for AMD. Decides vLLM's kernels (MXFP4 padding). */
+  computeCapability?: number;
+  /** Where the price comes from. */
+  priceSource?: string;
 }
 
 const DEFAULT_RESERVED_MIB = 480;
@@ -32,6 +36,7 @@ const DEFAULT_RESERVED_MIB = 480;
 export const GPU_CATALOG: readonly GpuSpec[] = [
   {
     id: 'a10g',
+    computeCapability: 86,
     name: 'NVIDIA A10G 24GB',
     memoryMiB: 23028,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -47,6 +52,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'l4',
+    computeCapability: 89,
     name: 'NVIDIA L4 24GB',
     memoryMiB: 23034,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -62,6 +68,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'l40s',
+    computeCapability: 89,
     name: 'NVIDIA L40S 48GB',
     memoryMiB: 46068,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -77,9 +84,11 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'a100-40gb',
+    computeCapability: 80,
     name: 'NVIDIA A100 40GB SXM',
     memoryMiB: 40960,
-    reservedMiB: DEFAULT_RESERVED_MIB,
+    // PyTorch reports "39.39 GiB total capacity" on an A100-SXM4-40GB: 40335 MiB.
+    reservedMiB: 625,
     memoryBandwidthGBps: 1555,
     bf16Tflops: 312,
     fp8Tflops: 624,
@@ -92,9 +101,12 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'a100-80gb',
+    computeCapability: 80,
     name: 'NVIDIA A100 80GB SXM',
     memoryMiB: 81920,
-    reservedMiB: DEFAULT_RESERVED_MIB,
+    // torch.cuda.mem_get_info() total on an A100-SXM4-80GB: 79.15 GiB (PyTorch's OOM message
+    // "GPU 0 has a total capacity of 79.15 GiB"), i.e. 81050 MiB of the 81920 nvidia-smi shows.
+    reservedMiB: 870,
     memoryBandwidthGBps: 2039,
     bf16Tflops: 312,
     fp8Tflops: 624,
@@ -107,6 +119,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'h100-pcie',
+    computeCapability: 90,
     name: 'NVIDIA H100 80GB PCIe',
     memoryMiB: 81559,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -122,6 +135,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'h100-sxm',
+    computeCapability: 90,
     name: 'NVIDIA H100 80GB SXM (HBM3)',
     memoryMiB: 81559,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -137,6 +151,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'h200',
+    computeCapability: 90,
     name: 'NVIDIA H200 141GB',
     memoryMiB: 143771,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -152,6 +167,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'b200',
+    computeCapability: 100,
     name: 'NVIDIA B200 180GB',
     memoryMiB: 183359,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -182,6 +198,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'rtx-4090',
+    computeCapability: 89,
     name: 'NVIDIA GeForce RTX 4090 24GB',
     memoryMiB: 24564,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -197,6 +214,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'rtx-5090',
+    computeCapability: 120,
     name: 'NVIDIA GeForce RTX 5090 32GB',
     memoryMiB: 32607,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -212,6 +230,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'rtx-6000-ada',
+    computeCapability: 89,
     name: 'NVIDIA RTX 6000 Ada 48GB',
     memoryMiB: 49140,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -227,6 +246,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'rtx-3090',
+    computeCapability: 86,
     name: 'NVIDIA GeForce RTX 3090 24GB',
     memoryMiB: 24576,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -259,7 +279,11 @@ export function visibleGiB(gpu: GpuSpec): number {
   return visibleBytes(gpu) / GIB;
 }
 
+/** Longer than any GPU name or label; longer text is not matched (the `.*` patterns are quadratic on it). */
+export const MAX_GPU_NAME_LENGTH = 256;
+
 export function findGpu(idOrName: string): GpuSpec | undefined {
+  if (typeof idOrName !== 'string' || idOrName.length > MAX_GPU_NAME_LENGTH) return undefined;
   const key = idOrName.trim().toLowerCase();
   const byId = GPU_CATALOG.find((g) => g.id === key);
   if (byId) return byId;

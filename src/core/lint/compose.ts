@@ -83,6 +83,7 @@ export function composeUnits(doc: Document.Parsed, text: string): ServingUnit[] 
         gpus: sharedIfOutside(reservation(service), whole),
         amdHint,
         sharedMemory: 'not-applicable' as const,
+        ...(image ? { image } : {}),
       },
     ];
   });

@@ -218,6 +218,9 @@ export function containerUnit(podSpec: Node, container: Node, o: ContainerOption
     engine = { ...engine, model: { value: uri, span: o.storageUri.span }, modelSource: 'literal' };
   }
   const gpus = reservation(container, o.text) ?? (o.runtime ? reservation(o.runtime, o.text) : undefined);
+  // The image tells which vLLM release's memory rules apply (sizing/vllmVersion.ts).
+  const image =
+    str(child(container, 'image'))?.value ?? (o.runtime ? str(child(o.runtime, 'image'))?.value : undefined);
   const product = o.product ?? gpuProduct(podSpec);
   return {
     name,
@@ -230,6 +233,7 @@ export function containerUnit(podSpec: Node, container: Node, o: ContainerOption
     sharedMemory: sharedMemory(podSpec, container),
     replicas: o.replicas,
     rayNode: run.rayNode,
+    ...(image ? { image } : {}),
   };
 }
 

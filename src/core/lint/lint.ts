@@ -15,6 +15,7 @@ import type { Finding, LintContext, LintOptions, Rule, ServingUnit, Severity, Tr
 import { summarizeUnit, type UnitSummary } from './unitSummary.ts';
 import { vllmConfigUnits } from './vllmConfig.ts';
 import { child, duplicateKeys, parseYaml, str } from './yamlSource.ts';
+import { errorMessage } from '../errors.ts';
 
 /** Larger files get one info finding and are skipped. */
 export const MAX_LINT_BYTES = 2 * 1024 * 1024;
@@ -131,7 +132,7 @@ export function lintText(path: string, text: string, request: LintRequest): Lint
         {
           ruleId: rule.id,
           severity: 'info',
-          message: `Rule ${rule.id} failed on this file: ${error instanceof Error ? error.message : String(error)}`,
+          message: `Rule ${rule.id} failed on this file: ${errorMessage(error)}`,
           span: { start: 0, end: 0 },
         },
       ];

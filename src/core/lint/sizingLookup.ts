@@ -9,6 +9,8 @@ import {
   type ServingEstimate,
   type ServingSettings,
 } from '../sizing/servingMemory.ts';
+import { estimateSglangMemory, sglangDefaults } from '../sizing/sglangMemory.ts';
+import { vllmVersionFromImage } from '../sizing/vllmVersion.ts';
 import { flagName } from './engineArgs.ts';
 import type { GpuTypeSource, LintOptions, ServingUnit } from './types.ts';
 import { enginePlan } from './unitHelpers.ts';
@@ -111,6 +113,13 @@ export function exactModel(unit: ServingUnit, model: ModelArchitecture): boolean
   return Boolean(unit.engine?.model && sameModelName(unit.engine.model.value, model.id));
 }
 
+/** The memory estimate in the engine's own terms (vLLM's profiling, or SGLang's static fraction). */
+export function estimateFor(model: ModelArchitecture, gpu: GpuSpec, settings: ServingSettings): ServingEstimate {
+  return settings.engine === 'sglang'
+    ? estimateSglangMemory(model, gpu, settings, { memFractionStatic: settings.gpuMemoryUtilization })
+    : estimateServingMemory(model, gpu, settings);
+}
+
 export type UnitSizing =
   | {
       ok: true;
@@ -147,7 +156,8 @@ export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
   const found = unitGpu(unit, options);
   if (!found.ok) return found;
   const { gpu } = found;
-  const defaults = vllmDefaults(model, gpu);
+  const vllmVersion = (unit.image ? vllmVersionFromImage(unit.image) : undefined) ?? options.vllmVersion;
+  const defaults = vllmDefaults(model, gpu, vllmVersion);
   const plan = enginePlan(unit);
   const kv = engine.kvCacheDtype?.value?.toLowerCase() ?? '';
   const settings: ServingSettings = {
@@ -161,8 +171,12 @@ export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
     kvCacheDtype: kv.startsWith('fp8') ? 'fp8' : ('auto' as KvCacheDtype),
     weightFormat: weightFormatOf(unit, model),
   };
-  // SGLang's memory semantics are the sizing issue's; the engine and its fraction pass through.
-  if (engine.engine === 'sglang') settings.engine = 'sglang';
+  // SGLang sizes by --mem-fraction-static (sizing/sglangMemory.ts); its default comes from there.
+  if (engine.engine === 'sglang') {
+    settings.engine = 'sglang';
+    settings.gpuMemoryUtilization =
+      engine.gpuMemoryUtilization?.value ?? sglangDefaults(gpu, settings.tp, settings.pp).memFractionStatic;
+  }
   if (!Number.isInteger(settings.tp) || settings.tp < 1 || !Number.isInteger(settings.pp) || settings.pp < 1)
     return { ok: false, reason: 'tensor/pipeline parallel size is not a positive whole number' };
   if (!(settings.gpuMemoryUtilization > 0 && settings.gpuMemoryUtilization <= 1))
@@ -172,7 +186,7 @@ export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
     model,
     gpu,
     settings,
-    estimate: estimateServingMemory(model, gpu, settings),
+    estimate: estimateFor(model, gpu, settings),
     gpuFromDefault: found.fromDefault,
     gpuSource: found.source,
   };

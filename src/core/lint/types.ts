@@ -108,6 +108,8 @@ export interface ServingUnit {
   /** Kubernetes: whether a memory-backed volume is mounted at /dev/shm. */
   sharedMemory?: 'memory-backed' | 'missing' | 'not-applicable';
   replicas?: number;
+  /** The container image (Kubernetes, compose): vllm/vllm-openai:v0.11.0 pins vLLM's memory rules. */
+  image?: string;
 }
 
 export interface TritonConfig {
@@ -124,6 +126,8 @@ export interface LintOptions {
   defaultGpu?: GpuSpec;
   /** Finds a model's architecture by id (the catalog, or what the caller could load). */
   findModel(id: string): ModelArchitecture | undefined;
+  /** vLLM release whose memory rules apply when an image tag does not say (gpuWorkbench.vllmVersion). */
+  vllmVersion?: string;
 }
 
 export interface LintContext {

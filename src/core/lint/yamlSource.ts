@@ -19,6 +19,7 @@ import {
 } from 'yaml';
 import { shellWords, type Word } from './text.ts';
 import type { Located, Span } from './types.ts';
+import { errorMessage } from '../errors.ts';
 
 export interface YamlProblem {
   message: string;
@@ -32,6 +33,67 @@ export interface ParsedYaml {
 
 /** Deeper than this, the file is reported and its nodes are not walked. */
 export const MAX_DEPTH = 500;
+
+/**
+ * The parser's work, capped before it starts. Under the 2 MiB file cap a "soup" of tiny nodes
+ * (`[a,a,a,...]`, a million `- a` lines, `*x` aliases, `[[[[...`) took the parser 4-18 s and
+ * 0.6-2.7 GB. A real manifest of 2 MiB has some 70,000 lines; these caps are twice that and more.
+ */
+export const YAML_LIMITS = { nodes: 150_000, aliases: 10_000, depth: 200, documents: 10_000, problems: 100 } as const;
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 13;
+}
+
+/**
+ * An upper estimate of the parser's nodes, aliases, nesting and documents, in one linear pass
+ * over the characters (quotes are not tracked, so a bracket in a string counts; the caps leave room).
+ * Why the text is too much work to parse, or undefined.
+ */
+export function yamlWorkProblem(text: string): string | undefined {
+  let nodes = 0;
+  let aliases = 0;
+  let documents = 0;
+  let flowDepth = 0;
+  let lineDepth = 0;
+  let inIndent = true;
+  let previous = 10;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 10) {
+      nodes++;
+      inIndent = true;
+      lineDepth = 0;
+    } else if (code === 44) nodes++;
+    else if (code === 91 || code === 123) {
+      nodes++;
+      flowDepth++;
+      if (flowDepth > YAML_LIMITS.depth) return `nested deeper than ${YAML_LIMITS.depth} levels`;
+    } else if (code === 93 || code === 125) flowDepth = Math.max(0, flowDepth - 1);
+    else if (
+      code === 42 &&
+      (isSpace(previous) || previous === 10 || previous === 44 || previous === 91 || previous === 58)
+    ) {
+      aliases++;
+      if (aliases > YAML_LIMITS.aliases) return `more than ${YAML_LIMITS.aliases} aliases`;
+    } else if (
+      code === 45 &&
+      inIndent &&
+      (i + 1 === text.length || isSpace(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 10)
+    ) {
+      // `- - - x`: a block sequence per dash on one line.
+      nodes++;
+      lineDepth++;
+      if (lineDepth > YAML_LIMITS.depth) return `nested deeper than ${YAML_LIMITS.depth} levels`;
+    } else if (code === 45 && previous === 10 && text.startsWith('---', i)) {
+      documents++;
+      if (documents > YAML_LIMITS.documents) return `more than ${YAML_LIMITS.documents} documents`;
+    } else if (!isSpace(code)) inIndent = false;
+    if (nodes > YAML_LIMITS.nodes) return `more than ${YAML_LIMITS.nodes} lines and items`;
+    previous = code;
+  }
+  return undefined;
+}
 
 /**
  * Duplicate keys, found with a Set per map in one pass (the parser's own check is quadratic and
@@ -49,7 +111,7 @@ export function duplicateKeys(root: unknown): YamlProblem[] {
         if (!isPair(item)) continue;
         if (isScalar(item.key) && item.key.value !== '<<') {
           const key = String(item.key.value);
-          if (seen.has(key))
+          if (seen.has(key) && problems.length < YAML_LIMITS.problems)
             problems.push({
               message: `Duplicate key "${key}": YAML keeps only one of them, so this map does not say what it seems to.`,
               span: spanOf(item.key as Node),
@@ -66,6 +128,17 @@ export function duplicateKeys(root: unknown): YamlProblem[] {
 }
 
 export function parseYaml(text: string): ParsedYaml {
+  const tooMuch = yamlWorkProblem(text);
+  if (tooMuch)
+    return {
+      documents: [],
+      problems: [
+        {
+          message: `Not read: this file has ${tooMuch}, more than a serving config needs (a limit that keeps the editor responsive).`,
+          span: { start: 0, end: Math.min(1, text.length) },
+        },
+      ],
+    };
   try {
     const documents = parseAllDocuments(text, {
       uniqueKeys: false,
@@ -76,12 +149,13 @@ export function parseYaml(text: string): ParsedYaml {
     const list = Array.isArray(documents) ? documents : [];
     // Aliases are looked up (merge keys, `deploy: *gpu`), never expanded: one pass records each target.
     if (/(^|[\s[{,:-])\*[^\s,\]}]/m.test(text)) for (const doc of list) recordAliases(doc);
-    const problems = list.flatMap((doc) =>
-      doc.errors.map((e) => ({
+    const problems = list
+      .flatMap((doc) => doc.errors)
+      .slice(0, YAML_LIMITS.problems)
+      .map((e) => ({
         message: e.message.split('\n')[0] ?? 'YAML error',
         span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) },
-      })),
-    );
+      }));
     return { documents: list.filter((doc) => doc.contents !== null), problems };
   } catch (error) {
     // e.g. a RangeError from nesting deeper than the parser's stack
@@ -89,7 +163,7 @@ export function parseYaml(text: string): ParsedYaml {
       documents: [],
       problems: [
         {
-          message: `This file cannot be read as YAML: ${error instanceof Error ? error.message : String(error)}`,
+          message: `This file cannot be read as YAML: ${errorMessage(error)}`,
           span: { start: 0, end: Math.min(1, text.length) },
         },
       ],
@@ -214,9 +288,11 @@ export function commandWords(...nodes: (Node | undefined)[]): Word[] {
       const plain =
         isScalar(element) &&
         (element.type === 'PLAIN' || element.type === 'QUOTE_DOUBLE' || element.type === 'QUOTE_SINGLE');
-      if (/\s/.test(value.value.trim()) && plain) words.push(...shellWords(value.value, value.span.start));
+      // A loop, not push(...words): a 200,000-word string would overflow the stack as arguments.
+      if (/\s/.test(value.value.trim()) && plain)
+        for (const w of shellWords(value.value, value.span.start)) words.push(w);
       else if (/\s/.test(value.value.trim()))
-        words.push(...shellWords(value.value, value.span.start).map((w) => ({ ...w, span: value.span })));
+        for (const w of shellWords(value.value, value.span.start)) words.push({ ...w, span: value.span });
       else words.push({ text: value.value, span: value.span });
     }
   }

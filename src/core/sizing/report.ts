@@ -1,9 +1,8 @@
 /** Sizing results as JSON-ready objects and as text for a terminal. */
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import { GIB, type ServingEstimate } from './servingMemory.ts';
-import type { SuggestResult, Suggestion } from './suggest.ts';
+import type { Suggestion } from './suggest.ts';
 import type { TrainingEstimate } from './training.ts';
-import type { EstimateView, SuggestionView } from '../../shared/protocol.ts';
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -12,6 +11,8 @@ export function estimateJson(a: ModelArchitecture, e: ServingEstimate) {
   return {
     model: a.id,
     gpu: e.gpu.id,
+    engine: e.settings.engine ?? 'vllm',
+    ...(e.vllmVersion !== undefined ? { vllmVersion: e.vllmVersion } : {}),
     tp: e.settings.tp,
     pp: e.settings.pp,
     weightFormat: e.settings.weightFormat ?? a.quantization?.format ?? a.dtype,
@@ -24,6 +25,7 @@ export function estimateJson(a: ModelArchitecture, e: ServingEstimate) {
     weightsGiB: round(e.weightsBytes / GIB),
     activationGiB: round(e.activationBytes / GIB),
     nonTorchGiB: round(e.nonTorchBytes / GIB),
+    cudaGraphGiB: round((e.cudaGraphBytes ?? 0) / GIB),
     kvCacheGiB: round(e.kvCacheBytes / GIB),
     kvCacheTokens: e.kvCacheTokens,
     kvBytesPerToken: Math.round(e.kvBytesPerToken),
@@ -37,12 +39,13 @@ export function estimateJson(a: ModelArchitecture, e: ServingEstimate) {
 export function estimateText(a: ModelArchitecture, e: ServingEstimate): string {
   const j = estimateJson(a, e);
   const lines = [
-    `${a.id} on ${e.gpu.name}, TP=${j.tp}${j.pp > 1 ? ` PP=${j.pp}` : ''}, ${j.weightFormat} weights, max_model_len ${j.maxModelLen}`,
+    `${a.id} on ${e.gpu.name}, TP=${j.tp}${j.pp > 1 ? ` PP=${j.pp}` : ''}, ${j.weightFormat} weights, max_model_len ${j.maxModelLen}, ${j.engine === 'sglang' ? 'SGLang' : `vLLM ${j.vllmVersion ?? ''} rules`}`,
     '',
     `  ${`usable (x${j.gpuMemoryUtilization})`.padEnd(20)}${j.usableGiB.toFixed(2).padStart(8)} GiB`,
     `  weights             ${j.weightsGiB.toFixed(2).padStart(8)} GiB`,
-    `  activation peak     ${j.activationGiB.toFixed(2).padStart(8)} GiB`,
+    `  ${j.engine === 'sglang' ? 'activation reserve' : 'activation peak   '}  ${j.activationGiB.toFixed(2).padStart(8)} GiB`,
     `  non-torch           ${j.nonTorchGiB.toFixed(2).padStart(8)} GiB`,
+    ...(j.cudaGraphGiB > 0 ? [`  CUDA graphs         ${j.cudaGraphGiB.toFixed(2).padStart(8)} GiB`] : []),
     `  KV cache            ${j.kvCacheGiB.toFixed(2).padStart(8)} GiB  = ${j.kvCacheTokens} tokens, ${j.maxConcurrency} x max_model_len`,
     '',
     j.fits ? 'Fits.' : `Does not fit: ${j.problems.join(' ')}`,
@@ -105,60 +108,5 @@ export function trainingJson(t: TrainingEstimate) {
     logitsGiB: round(t.logitsBytes / GIB),
     totalGiB: round(t.totalBytes / GIB),
     explanation: t.explanation,
-  };
-}
-
-/** What the workbench draws for an estimate. */
-export function estimateView(a: ModelArchitecture, e: ServingEstimate, advice: string[]): EstimateView {
-  const gib = (bytes: number) => round(bytes / GIB);
-  const total = e.usableBytes / e.settings.gpuMemoryUtilization;
-  return {
-    title: `${a.id} on ${e.gpu.name}, TP=${e.settings.tp}${e.settings.pp > 1 ? ` PP=${e.settings.pp}` : ''}, max_model_len ${e.settings.maxModelLen}`,
-    totalGiB: gib(total),
-    usableGiB: gib(e.usableBytes),
-    parts: [
-      { label: 'Weights', gib: gib(e.weightsBytes) },
-      { label: 'Activation peak', gib: gib(e.activationBytes) },
-      { label: 'Non-torch', gib: gib(e.nonTorchBytes) },
-      { label: 'KV cache', gib: gib(e.kvCacheBytes) },
-    ],
-    kvCacheTokens: e.kvCacheTokens,
-    maxConcurrency: round(e.maxConcurrency),
-    fits: e.fits,
-    problems: e.problems,
-    advice,
-    explanation: e.explanation,
-  };
-}
-
-/** What the workbench shows for a suggestion. */
-export function suggestionView(a: ModelArchitecture, workloadText: string, result: SuggestResult): SuggestionView {
-  const title = `${a.id} for ${workloadText}`;
-  if (!result.ok) return { ok: false, title, reasons: result.reasons };
-  const { best } = result;
-  const row = (s: Suggestion, isBest: boolean) => ({
-    gpu: s.gpu.name,
-    layout: `TP=${s.tp}${s.pp > 1 ? ` PP=${s.pp}` : ''} x ${s.replicas}`,
-    gpus: s.gpus,
-    costPerHour: round(s.costPerHour),
-    batch: s.batch,
-    tpotMs: round(s.perReplica.tpotMs, 1),
-    ttftMs: Math.round(s.perReplica.ttftMs),
-    best: isBest,
-  });
-  return {
-    ok: true,
-    title,
-    rows: [row(best, true), ...result.alternatives.map((s) => row(s, false))],
-    commands: [
-      { label: 'vLLM', text: `vllm serve ${a.id} ${best.vllm.args.join(' ')}` },
-      { label: 'TGI', text: `text-generation-launcher --model-id ${a.id} ${best.tgi.args.join(' ')}` },
-      {
-        label: 'Triton',
-        text: `max_batch_size: ${best.triton.maxBatchSize}  instance_group [{ count: ${best.triton.instanceCount} }]  dynamic_batching { max_queue_delay_microseconds: ${best.triton.maxQueueDelayMicroseconds} }`,
-      },
-    ],
-    reasons: best.reasons,
-    assumptions: best.assumptions,
   };
 }

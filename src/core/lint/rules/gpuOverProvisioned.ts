@@ -1,7 +1,6 @@
-import { estimateServingMemory } from '../../sizing/servingMemory.ts';
 import { validTensorParallel } from '../../sizing/suggest.ts';
 import { flagName } from '../engineArgs.ts';
-import { defaultNote, sizeUnit } from '../sizingLookup.ts';
+import { defaultNote, estimateFor, sizeUnit } from '../sizingLookup.ts';
 import type { Rule, TextEdit } from '../types.ts';
 import { enginePlan, plural, reservedGpus, setGpuCount, thousands, wasteText } from '../unitHelpers.ts';
 
@@ -27,7 +26,7 @@ export const gpuOverProvisioned: Rule = {
       const wanted = Math.min(sizing.estimate.maxConcurrency, e.maxNumSeqs?.value ?? MIN_FULL_LENGTH_REQUESTS);
       const smaller = validTensorParallel(sizing.model)
         .filter((t) => t < tp.value)
-        .map((t) => ({ t, e: estimateServingMemory(sizing.model, sizing.gpu, { ...sizing.settings, tp: t }) }))
+        .map((t) => ({ t, e: estimateFor(sizing.model, sizing.gpu, { ...sizing.settings, tp: t }) }))
         .find(({ e }) => e.fits && e.maxConcurrency >= wanted);
       if (!smaller) return [];
       const { pp, dp } = enginePlan(unit);
