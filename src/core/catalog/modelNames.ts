@@ -21,8 +21,9 @@ export interface NameMatch {
 const QUANT_SUFFIXES: [RegExp, WeightFormat][] = [
   [/[-_.](gptq[-_.]?int8|w8a8|w8a16|int8|8bit|bnb[-_.]8bit)$/, 'int8'],
   [/[-_.](fp8([-_.](dynamic|static|block))?|fp8[-_.]kv)$/, 'fp8'],
+  [/[-_.]nvfp4$/, 'nvfp4'],
   [
-    /[-_.](awq([-_.]int4)?|int4([-_.]awq)?|gptq([-_.]?int4)?|w4a16|quantized\.w4a16|bnb[-_.]4bit|4bit|nf4|nvfp4|mxfp4|gguf)$/,
+    /[-_.](awq([-_.]int4)?|int4([-_.]awq)?|gptq([-_.]?int4)?|w4a16|quantized\.w4a16|bnb[-_.]4bit|4bit|nf4|mxfp4|gguf)$/,
     'int4',
   ],
 ];

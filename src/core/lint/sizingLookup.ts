@@ -94,7 +94,7 @@ export function weightFormatOf(unit: ServingUnit, model: ModelArchitecture): Wei
   if (q) {
     if (/^(fp8|fbgemm_fp8|modelopt|w8a8_fp8|ptpc_fp8|fp8_e4m3)$/.test(q)) return 'fp8';
     if (
-      /^(awq|awq_marlin|gptq|gptq_marlin|marlin|exl2|bitsandbytes-nf4|bitsandbytes-fp4|hqq|gguf|modelopt_fp4|nvfp4|w4a16|moe_wna16)$/.test(
+      /^(awq|awq_marlin|gptq|gptq_marlin|marlin|exl2|bitsandbytes-nf4|bitsandbytes-fp4|hqq|gguf|w4a16|moe_wna16)$/.test(
         q,
       )
     )
@@ -102,6 +102,7 @@ export function weightFormatOf(unit: ServingUnit, model: ModelArchitecture): Wei
     if (q === 'bitsandbytes') return engine?.engine === 'tgi' ? 'int8' : 'int4';
     if (/^(eetq|w8a8_int8|experts_int8|int8|smoothquant)$/.test(q)) return 'int8';
     if (q === 'mxfp4') return 'mxfp4';
+    if (q === 'nvfp4' || q === 'modelopt_fp4') return 'nvfp4';
   }
   if (engine?.loadFormat?.value.toLowerCase() === 'bitsandbytes') return 'int4';
   if (model.quantization) return undefined;
