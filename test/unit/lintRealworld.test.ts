@@ -327,6 +327,33 @@ describe('realworld: SGLang and messages (12, 13)', () => {
   });
 });
 
+describe('realworld: Dockerfiles, Helm templates, KServe storageUri', () => {
+  test('a Dockerfile CMD in exec form is read as the command it runs', () => {
+    const text = read('Dockerfile.vllm');
+    // Qwen2.5-7B's 28 heads are not divisible by 8.
+    expectFinding(text, lint('Dockerfile.vllm', text), { rule: 'tp-divides-attention-heads', line: 5, text: '8' });
+  });
+
+  test('a Helm template is one info pointing at its rendered output, not a YAML error', () => {
+    const file = 'helm-chart/templates/deployment.yaml';
+    const findings = lint(file);
+    assert.deepEqual(
+      findings.map((f) => [f.ruleId, f.severity]),
+      [['file-not-linted', 'info']],
+    );
+    assert.match(findings[0]!.message, /helm template/);
+  });
+
+  test("a Hugging Face predictor with only a storageUri: Llama-3.1-70B's 131.4 GiB of bf16 weights on one L4", () => {
+    const text = read('kserve-storage-uri.yaml');
+    expectFinding(text, lint('kserve-storage-uri.yaml', text), {
+      rule: 'model-does-not-fit',
+      line: 13,
+      message: /weights 131\.4 GiB/,
+    });
+  });
+});
+
 describe('realworld: what was understood (units, hover)', () => {
   test('the hover headline of a LeaderWorkerSet leader and of a Deployment', async () => {
     const { summarizeUnit, unitHeadline } = await import('../../src/core/lint/unitSummary.ts');

@@ -208,6 +208,9 @@ export function containerUnit(podSpec: Node, container: Node, o: ContainerOption
     run = merged;
   } else run = containerCommand(container, o.text, env, o.kserveVllm);
   let engine = run.engine;
+  // KServe's Hugging Face runtime with no args serves the storageUri's model with vLLM's defaults.
+  if (!engine && o.kserveVllm && o.storageUri && !o.runtime)
+    engine = { engine: 'vllm', span: o.storageUri.span, end: o.storageUri.span.end };
   if (
     engine &&
     o.storageUri &&

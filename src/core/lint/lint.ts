@@ -72,12 +72,18 @@ export function readServingUnits(
     const parsed = parseYaml(text);
     // A syntax error is one finding, where the parser first saw it: what it recovered after that
     // (keys glued to `---`, half-read maps) is not the file the author wrote, so nothing is read from it.
-    const problems = parsed.problems.slice(0, 1).map((p): Finding => ({
-      ruleId: FILE_RULE.id,
-      severity: 'error',
-      message: `YAML: ${p.message}`,
-      span: p.span,
-    }));
+    // A Helm (or other Go) template is not YAML until rendered: one info says how to lint it instead.
+    const template = parsed.problems.length > 0 && /\{\{-?\s*[.$\w]/.test(text);
+    const problems = parsed.problems.slice(0, 1).map((p): Finding =>
+      template
+        ? {
+            ruleId: FILE_RULE.id,
+            severity: 'info',
+            message: `Not linted as YAML: this is a template ({{ ... }}); lint its rendered output (helm template ... | gpu-workbench lint -).`,
+            span: p.span,
+          }
+        : { ruleId: FILE_RULE.id, severity: 'error', message: `YAML: ${p.message}`, span: p.span },
+    );
     const documents = parsed.documents.filter((doc) => doc.errors.length === 0);
     for (const doc of documents) {
       problems.push(

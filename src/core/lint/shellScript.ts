@@ -97,6 +97,18 @@ function headingGpu(headings: Heading[], offset: number): Located<string> | unde
   return [...stack].reverse().find((h) => h.gpu)?.gpu;
 }
 
+/**
+ * Dockerfile exec form (`CMD ["vllm", "serve", "m"]`): brackets, commas and quotes become spaces,
+ * offsets kept, so the words read as a shell command would.
+ */
+function execFormAsWords(text: string): string {
+  if (!/^\s*(CMD|ENTRYPOINT|RUN)\s*\[/m.test(text)) return text;
+  return text.replace(
+    /^(\s*(?:CMD|ENTRYPOINT|RUN)\s*)(\[.*\])\s*$/gm,
+    (_, head: string, list: string) => `${head}${list.replace(/[[\],"]/g, ' ')}`,
+  );
+}
+
 export function scriptUnits(text: string, markdown = false): ServingUnit[] {
   const { chunks, headings } = markdown
     ? markdownChunks(text)
@@ -108,7 +120,7 @@ export function scriptUnits(text: string, markdown = false): ServingUnit[] {
     // Console blocks: `$ ` prompts are not part of the command.
     if (markdown) body = body.replace(/^(\s*)\$ /gm, '$1  ');
     const env: Env = new Map();
-    const commands = shellCommands(verbatim(blankHeredocs(body), chunk.start), env);
+    const commands = shellCommands(verbatim(execFormAsWords(blankHeredocs(body)), chunk.start), env);
     for (const found of findInCommands(commands, env, false)) {
       const engine = found.engine;
       if (!engine) continue;
