@@ -66,6 +66,8 @@ export function alignedText(value: string, source: string, start: number, end: n
 }
 
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** `$(VAR)`: matched in place, so a `$(` without its name never scans ahead (linear in the text). */
+const KUBE_REF = /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/y;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 
 interface Options {
@@ -133,10 +135,11 @@ export function shellCommands(src: MappedText, env: Env, options: Options = {}):
   const dollar = (i: number, quoted: boolean): number => {
     const next = text[i + 1];
     if (next === '(' && text[i + 2] !== '(') {
-      const close = text.indexOf(')', i + 2);
-      const inner = text.slice(i + 2, close < 0 ? text.length : close);
-      const after = close < 0 ? text.length : close + 1;
-      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(inner) && (options.kubernetes || !shell)) {
+      KUBE_REF.lastIndex = i;
+      const ref = options.kubernetes || !shell ? KUBE_REF.exec(text) : null;
+      if (ref) {
+        const inner = ref[1]!;
+        const after = i + ref[0].length;
         const found = env.get(inner);
         if (found && 'value' in found) expand(i, after, { name: inner, status: 'set' }, found.value, true);
         else
@@ -159,7 +162,16 @@ export function shellCommands(src: MappedText, env: Env, options: Options = {}):
         lastEnd = i + 1;
         return i + 1;
       }
-      expand(i, after, { name: `$(${inner})`, status: 'unset' }, undefined, quoted);
+      // Command substitution: skipped whole (the scan ends past it, so it stays linear).
+      const close = text.indexOf(')', i + 2);
+      const after = close < 0 ? text.length : close + 1;
+      expand(
+        i,
+        after,
+        { name: `$(${text.slice(i + 2, Math.min(after - 1, i + 42))})`, status: 'unset' },
+        undefined,
+        quoted,
+      );
       return after;
     }
     if (!shell) {

@@ -86,15 +86,30 @@ function markdownChunks(text: string): { chunks: Chunk[]; headings: Heading[] } 
   return { chunks, headings };
 }
 
-/** The GPU a heading above `offset` names, if one does at this depth of the outline. */
-function headingGpu(headings: Heading[], offset: number): Located<string> | undefined {
-  const stack: Heading[] = [];
-  for (const h of headings) {
-    if (h.offset > offset) break;
+/** For each heading, the GPU in effect under it: its own, or the nearest enclosing heading's. */
+function headingGpus(headings: Heading[]): (Located<string> | undefined)[] {
+  const stack: { level: number; gpu?: Located<string> }[] = [];
+  return headings.map((h) => {
     while (stack.length > 0 && stack.at(-1)!.level >= h.level) stack.pop();
-    stack.push(h);
+    const gpu = h.gpu ?? stack.at(-1)?.gpu;
+    stack.push({ level: h.level, gpu });
+    return gpu;
+  });
+}
+
+/** The GPU in effect at `offset`: the last heading before it (binary search). */
+function headingGpu(headings: Heading[], inEffect: (Located<string> | undefined)[], offset: number) {
+  let lo = 0;
+  let hi = headings.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (headings[mid]!.offset <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
-  return [...stack].reverse().find((h) => h.gpu)?.gpu;
+  return found < 0 ? undefined : inEffect[found];
 }
 
 /**
@@ -114,6 +129,7 @@ export function scriptUnits(text: string, markdown = false): ServingUnit[] {
     ? markdownChunks(text)
     : { chunks: [{ start: 0, end: text.length }], headings: [] };
   const units: ServingUnit[] = [];
+  const inEffect = headingGpus(headings);
   for (const chunk of chunks) {
     let body = text.slice(chunk.start, chunk.end);
     if (!MAY_SERVE.test(body)) continue;
@@ -121,11 +137,12 @@ export function scriptUnits(text: string, markdown = false): ServingUnit[] {
     if (markdown) body = body.replace(/^(\s*)\$ /gm, '$1  ');
     const env: Env = new Map();
     const commands = shellCommands(verbatim(execFormAsWords(blankHeredocs(body)), chunk.start), env);
+    const envHint = [...env.keys()].map(amdHintIn).find(Boolean);
     for (const found of findInCommands(commands, env, false)) {
       const engine = found.engine;
       if (!engine) continue;
       const commandText = text.slice(engine.span.start, engine.span.end);
-      const gpu = markdown ? headingGpu(headings, engine.span.start) : undefined;
+      const gpu = markdown ? headingGpu(headings, inEffect, engine.span.start) : undefined;
       const dockerGpus = found.dockerGpus;
       units.push({
         name: {
@@ -141,7 +158,7 @@ export function scriptUnits(text: string, markdown = false): ServingUnit[] {
           : undefined,
         gpuProduct: gpu,
         gpuProductSource: gpu ? 'heading' : undefined,
-        amdHint: found.amdHint ?? amdHintIn(commandText) ?? [...env.keys()].map(amdHintIn).find(Boolean),
+        amdHint: found.amdHint ?? amdHintIn(commandText) ?? envHint,
         sharedMemory: 'not-applicable',
         rayNode: found.rayNode,
       });
