@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
-import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
 import {
   assertNever,
   isWebviewToExtension,
@@ -9,6 +8,7 @@ import {
   type SolverState,
   type SuggestionView,
   type WebviewToExtension,
+  type WorkbenchTab,
 } from '../../shared/protocol.ts';
 import type { WorkbenchDeps } from './deps.ts';
 import { workbenchHtml } from './html.ts';
@@ -24,17 +24,27 @@ export class WorkbenchPanel implements vscode.Disposable {
   private estimate: EstimateView | undefined;
   private suggestion: SuggestionView | undefined;
   private readonly plan: PlanSession;
+  /**
+   * The tab a command asked for while the page was not loaded (a new panel, or a hidden one whose
+   * page was dropped): sent when the page says it is ready, then forgotten, so a later reload keeps
+   * the tab the user chose.
+   */
+  private pendingTab: WorkbenchTab | undefined;
+  private pageReady = false;
 
-  static show(deps: WorkbenchDeps): WorkbenchPanel {
+  static show(deps: WorkbenchDeps, tab?: WorkbenchTab): WorkbenchPanel {
     if (WorkbenchPanel.current) {
       WorkbenchPanel.current.panel.reveal();
+      if (tab) WorkbenchPanel.current.showTab(tab);
       return WorkbenchPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(WebviewTypes.workbench, 'GPU Workbench', vscode.ViewColumn.Active, {
       ...webviewOptions(deps.extensionUri),
       retainContextWhenHidden: false,
     });
-    return new WorkbenchPanel(panel, deps);
+    const created = new WorkbenchPanel(panel, deps);
+    if (tab) created.showTab(tab);
+    return created;
   }
 
   static revive(panel: vscode.WebviewPanel, deps: WorkbenchDeps): WorkbenchPanel {
@@ -52,6 +62,10 @@ export class WorkbenchPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      // Without retainContextWhenHidden a hidden page is dropped; it says "ready" again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.pageReady = false;
+      }),
     );
     this.render();
     this.loadSolver();
@@ -62,15 +76,24 @@ export class WorkbenchPanel implements vscode.Disposable {
     this.estimate = estimate;
     this.panel.reveal();
     this.post({ type: 'estimate', estimate });
+    this.showTab('estimate');
+  }
+
+  /** Brings a tab to the front now, or as soon as the page has loaded. */
+  showTab(tab: WorkbenchTab): void {
+    if (this.pageReady) this.post({ type: 'showTab', tab });
+    else this.pendingTab = tab;
   }
 
   showSuggestion(suggestion: SuggestionView): void {
     this.suggestion = suggestion;
     this.panel.reveal();
     this.post({ type: 'suggestion', suggestion });
+    this.showTab('suggest');
   }
 
   render(): void {
+    this.pageReady = false;
     this.panel.webview.html = renderWorkbenchHtml(this.panel.webview, this.deps.extensionUri);
   }
 
@@ -113,13 +136,13 @@ export class WorkbenchPanel implements vscode.Disposable {
   private handle(message: WebviewToExtension): void {
     switch (message.type) {
       case 'ready':
+        this.pageReady = true;
         this.post({ type: 'solverState', solver: this.solverState });
         if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
         if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
+        if (this.pendingTab) this.post({ type: 'showTab', tab: this.pendingTab });
+        this.pendingTab = undefined;
         void this.plan.restore(message.problemText);
-        return;
-      case 'runSolverSelfTest':
-        void this.runSelfTest();
         return;
       case 'solvePlan':
         void this.plan.solve(message.text);
@@ -138,18 +161,6 @@ export class WorkbenchPanel implements vscode.Disposable {
         return;
       default:
         assertNever(message);
-    }
-  }
-
-  private async runSelfTest(): Promise<void> {
-    try {
-      const result = await this.deps
-        .solver()
-        .solve(SELF_TEST_PROGRAM, { timeLimitSeconds: this.deps.timeLimitSeconds(), mipGap: 0 });
-      this.post({ type: 'solverSelfTest', outcome: { ok: true, ...result } });
-    } catch (error) {
-      logError(this.deps.log, 'Solver self-test failed', error);
-      this.post({ type: 'solverSelfTest', outcome: { ok: false, message: errorMessage(error) } });
     }
   }
 
