@@ -15,6 +15,7 @@ import { provisioningRows } from './provisioning.ts';
 import { schedRows } from './sched.ts';
 import { sizingRows } from './sizing.ts';
 import { median, printRows, type Row } from './report.ts';
+import { webviewRows } from './webview.ts';
 
 const repo = resolve(import.meta.dirname, '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -148,6 +149,7 @@ rows.push(...(await packingRows()));
 rows.push(...(await provisioningRows()));
 rows.push(...schedRows());
 rows.push(...(await inventoryRows()));
+rows.push(...(await webviewRows(repo)));
 printRows(rows);
 console.log(
   `\nnode ${process.version}, ${process.platform}/${process.arch}; ratios below 1.00 are within budget or faster than the baseline.`,

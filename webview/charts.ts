@@ -3,6 +3,8 @@
  * where they fit, and colours from the theme (VS Code's CSS variables), so light, dark and high
  * contrast themes all read.
  */
+import { formatTick } from './scale.ts';
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** Series colours from the theme's chart palette. */
@@ -59,29 +61,6 @@ export function titled<T extends SVGElement>(mark: T, title: string): T {
   return mark;
 }
 
-/** "Nice" tick values from 0 to at least `max`: steps of 1, 2 or 5 x 10^n, about `count` of them. */
-export function ticks(max: number, count = 5): number[] {
-  if (!(max > 0)) return [0, 1];
-  const raw = max / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let v = 0; v < max + step * 0.999; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
-
-/** Ticks from `min` to `max` (not from 0), for scatter plots. */
-export function rangeTicks(min: number, max: number, count = 4): number[] {
-  if (!(max > min)) return [min];
-  const span = max - min;
-  const raw = span / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
-
 /** A horizontal axis at `y` from x0 to x1 for values 0..max, with ticks, grid lines up to `top`, and its title. */
 export function horizontalAxis(
   root: SVGSVGElement,
@@ -98,8 +77,4 @@ export function horizontalAxis(
     );
   }
   root.append(text((opts.x0 + opts.x1) / 2, opts.y + 28, opts.title, { 'text-anchor': 'middle', fill: MUTED }));
-}
-
-export function formatTick(v: number): string {
-  return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }

@@ -1,21 +1,12 @@
 /** The memory estimate: a stacked bar of one GPU's memory drawn as inline SVG, then the numbers. */
 import type { EstimateView } from '../src/shared/protocol.ts';
-import { chart, colorAt, ERROR, horizontalAxis, svg, TEXT, text, ticks, titled } from './charts.ts';
+import { chart, colorAt, ERROR, horizontalAxis, svg, TEXT, text, titled } from './charts.ts';
+import { ticks } from './scale.ts';
 import { el } from './dom.ts';
+import { drawnParts, overflowGiB } from './memoryOverflow.ts';
 
 /** Theme colours through VS Code's CSS variables, so light, dark and high contrast all work. */
 const COLORS = [colorAt(0), colorAt(1), colorAt(3), colorAt(2)];
-
-/** Parts as drawn: never negative (a negative KV cache is an overflow, drawn as such). */
-function drawnParts(view: EstimateView): { label: string; gib: number }[] {
-  return view.parts.map((p) => ({ label: p.label, gib: Math.max(0, p.gib) }));
-}
-
-/** GiB the parts need beyond the usable memory (0 when they fit). */
-export function overflowGiB(view: EstimateView): number {
-  const need = drawnParts(view).reduce((sum, p) => sum + p.gib, 0);
-  return Math.max(0, Math.round((need - view.usableGiB) * 100) / 100);
-}
 
 /**
  * One GPU's memory on a GiB scale: the parts side by side, the usable line (gpu_memory_utilization)

@@ -45,12 +45,16 @@ let problemText: string | undefined = typeof saved?.problemText === 'string' ? s
 const persist = () => host.setState({ tab, estimate, suggestion, problemText });
 // Built once: its inputs and results are the user's own and survive re-renders.
 let simulationSection: HTMLElement | undefined;
+let draftTimer: ReturnType<typeof setTimeout> | undefined;
 const planActions = {
   edit: (text: string) => {
     problemText = text;
     persist();
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(() => host.postMessage({ type: 'planDraft', text }), 250);
   },
   solve: (text: string) => {
+    clearTimeout(draftTimer);
     problemText = text;
     host.postMessage({ type: 'solvePlan', text });
   },

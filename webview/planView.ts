@@ -1,18 +1,7 @@
 /** The allocation plan: the problem as JSON, Solve / Cancel, and the placement as memory bars per GPU. */
 import type { PlanState, PlanView } from '../src/shared/protocol.ts';
-import {
-  chart,
-  colorAt,
-  formatTick,
-  horizontalAxis,
-  MUTED,
-  rangeTicks,
-  svg,
-  TEXT,
-  text,
-  ticks,
-  titled,
-} from './charts.ts';
+import { chart, colorAt, horizontalAxis, MUTED, svg, TEXT, text, titled } from './charts.ts';
+import { formatTick, rangeTicks, ticks } from './scale.ts';
 import { button, progressRing, textArea } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { problemForm } from './problemForm.ts';
@@ -59,7 +48,7 @@ function bars(plan: PlanView): SVGSVGElement {
   const groupRows = new Map<string, number[]>();
   plan.gpus.forEach((gpu, row) => {
     const y = top + row * rowHeight;
-    root.append(text(0, y + 15, gpu.label));
+    root.append(text(0, y + 15, gpu.label, { class: 'gpu-label' }));
     let x = x0;
     for (const shard of gpu.shards) {
       const w = gib(shard.memoryGiB);

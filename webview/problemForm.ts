@@ -7,6 +7,7 @@
 import { findGpu, GPU_CATALOG, plannableGiB } from '../src/core/catalog/gpus.ts';
 import { MODEL_CATALOG } from '../src/core/catalog/models.ts';
 import { el } from './dom.ts';
+import { formatProblem } from './problemText.ts';
 
 type Row = Record<string, unknown>;
 interface Problem extends Row {
@@ -99,7 +100,7 @@ const MODEL_COLUMNS: Column[] = [
     header: 'Catalog model',
     kind: 'text',
     list: 'catalog-models',
-    placeholder: () => 'or give the memory',
+    placeholder: () => 'none',
     check: (v, row) =>
       v === undefined
         ? row.memoryGiB === undefined
@@ -167,16 +168,6 @@ function parseField(text: string, kind: Column['kind']): unknown {
   if (kind === 'text') return trimmed;
   const n = Number(trimmed);
   return Number.isFinite(n) ? n : trimmed;
-}
-
-/** The problem's JSON with one line per GPU type and per model, as the examples are written. */
-export function formatProblem(problem: Row): string {
-  const lines = Object.entries(problem).map(([key, value]) =>
-    Array.isArray(value) && value.length > 0
-      ? `  ${JSON.stringify(key)}: [\n${value.map((v) => `    ${JSON.stringify(v)}`).join(',\n')}\n  ]`
-      : `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`,
-  );
-  return `{\n${lines.join(',\n')}\n}\n`;
 }
 
 function parseProblem(text: string): Problem | string {

@@ -1,6 +1,6 @@
 /** Whether a routing policy keeps up with the arrivals (pure: unit-tested without a page). */
 import type { Replica, RoutingPolicy } from '../src/core/sched/loadBalancing.ts';
-import { formatTick } from './charts.ts';
+import { formatTick } from './scale.ts';
 
 /**
  * Whether a policy sends a replica more requests per second than it serves (its queue then grows

@@ -5,7 +5,8 @@
  */
 import { simulateJobs, type Job, type ScheduleResult, type SchedulingPolicy } from '../src/core/sched/jobScheduling.ts';
 import { simulateRouting, type Replica, type RoutingPolicy } from '../src/core/sched/loadBalancing.ts';
-import { chart, colorAt, formatTick, horizontalAxis, svg, text, ticks, titled } from './charts.ts';
+import { chart, colorAt, horizontalAxis, svg, text, titled } from './charts.ts';
+import { formatTick, ticks } from './scale.ts';
 import { button, textArea } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { overloadOf } from './routingVerdict.ts';

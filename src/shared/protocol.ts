@@ -216,6 +216,8 @@ const WEBVIEW_TO_EXTENSION = {
   }>,
   /** Solve this problem (JSON text as typed): packing or provisioning. */
   solvePlan: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
+  /** The problem as typed so far (sent a moment after the user stops typing): the extension keeps it. */
+  planDraft: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
   /** Stop the solve in progress. */
   cancelSolve: ((m) => onlyKeys(m, [])) as FieldsGuard<object>,
   /** Open the last plan as JSON, Kubernetes Deployments or vllm serve commands. */

@@ -147,6 +147,7 @@ describe('webview messages (fuzzed)', () => {
     const declared: Record<string, string[]> = {
       ready: ['problemText'],
       solvePlan: ['text'],
+      planDraft: ['text'],
       cancelSolve: [],
       exportPlan: ['format'],
       loadPlanExample: ['example'],

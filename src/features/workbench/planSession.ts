@@ -36,11 +36,24 @@ export class PlanSession {
     if (isPlanState(kept?.plan) && kept.plan.state === 'done') this.state = kept.plan;
   }
 
-  /** Sends the problem to start from and the current state (on every page load). */
+  /**
+   * Sends the problem to start from and the current state (on every page load). The extension's
+   * text is the newest (the page sends its drafts as they are typed); the page's own copy only
+   * counts when the extension has none (a page kept from an older version).
+   */
   async restore(kept?: string): Promise<void> {
     this.problemText ??= kept ?? (await this.exampleText('packing'));
     this.post({ type: 'planProblem', text: this.problemText });
     this.post({ type: 'planState', plan: this.state });
+  }
+
+  /** The problem as typed, not solved yet: kept, so a hidden page or a window reload loses no edit. */
+  draft(text: string): void {
+    this.problemText = text;
+    void this.deps.memento.update(PLAN_MEMENTO_KEY, {
+      problemText: text,
+      plan: this.state.state === 'done' ? this.state : undefined,
+    });
   }
 
   async solve(text: string): Promise<void> {

@@ -147,6 +147,9 @@ export class WorkbenchPanel implements vscode.Disposable {
       case 'solvePlan':
         void this.plan.solve(message.text);
         return;
+      case 'planDraft':
+        this.plan.draft(message.text);
+        return;
       case 'cancelSolve':
         this.plan.cancel();
         return;
