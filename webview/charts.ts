@@ -9,12 +9,13 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 /** Series colours from the theme's chart palette. */
 export const PALETTE = [
-  'var(--vscode-charts-blue)',
-  'var(--vscode-charts-orange)',
-  'var(--vscode-charts-green)',
-  'var(--vscode-charts-purple)',
-  'var(--vscode-charts-red)',
-  'var(--vscode-charts-yellow)',
+  // Fallbacks (VS Code's own dark-theme values) for a theme that leaves a chart colour out.
+  'var(--vscode-charts-blue, #3794ff)',
+  'var(--vscode-charts-orange, #d18616)',
+  'var(--vscode-charts-green, #89d185)',
+  'var(--vscode-charts-purple, #b180d7)',
+  'var(--vscode-charts-red, #f14c4c)',
+  'var(--vscode-charts-yellow, #cca700)',
 ];
 export const TEXT = 'var(--vscode-foreground)';
 export const MUTED = 'var(--vscode-descriptionForeground)';

@@ -76,7 +76,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
   });
 
   /** Preferences: Color Theme, then the theme's row, as a person picks one. */
-  async function setColorTheme(theme: string): Promise<void> {
+  async function setColorTheme(theme: string, themeClass: string): Promise<void> {
     const page = vscode.page;
     const input = page.locator('.quick-input-widget input');
     await page.keyboard.press('F1');
@@ -85,8 +85,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
     await page.locator('.quick-input-list .monaco-list-row[aria-label^="Preferences: Color Theme"]').first().click();
     await input.fill(theme);
     await page.locator(`.quick-input-list .monaco-list-row[aria-label^="${theme}"]`).first().click();
-    const dark = theme.startsWith('Dark');
-    await page.locator(dark ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ timeout: 20_000 });
+    await page.locator(`.monaco-workbench.${themeClass}`).waitFor({ timeout: 20_000 });
     await page.waitForTimeout(500);
   }
 
@@ -156,7 +155,9 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
         await page.mouse.move(x + 280, y, { steps: 8 });
         await page.mouse.up();
       }
-      await saveScreenshot(page, 'gpus-view');
+      const shot = await saveScreenshot(page, 'gpus-view');
+      if (process.env.UPDATE_README_SCREENSHOTS === '1')
+        copyFileSync(shot, join(repo, 'docs', 'images', 'gpus-view.png'));
     }));
 
   test('while the view is visible it refreshes by itself (every 2 s here)', () =>
@@ -530,7 +531,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       );
       await saveScreenshot(page, 'simulation');
     }));
-  test('Every tab with a result, in light and dark themes: screenshots kept, and axe-core finds no serious or critical violation', () =>
+  test('Every tab with a result, in light, dark and high-contrast themes: screenshots kept, and axe-core finds no serious or critical violation', () =>
     onFailure('themes', async () => {
       const page = vscode.page;
       const axeSource = readFileSync(join(repo, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -541,8 +542,13 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
       await frame.locator('#plan-message', { hasText: '$23.72/h' }).waitFor({ timeout: 60_000 });
       const failures: string[] = [];
-      for (const theme of ['Light Modern', 'Dark Modern']) {
-        await setColorTheme(theme);
+      const themes = [
+        { theme: 'Light Modern', themeClass: 'vs', name: 'light' },
+        { theme: 'Dark Modern', themeClass: 'vs-dark', name: 'dark' },
+        { theme: 'Dark High Contrast', themeClass: 'hc-black', name: 'high-contrast' },
+      ];
+      for (const { theme, themeClass, name: themeName } of themes) {
+        await setColorTheme(theme, themeClass);
         for (const tab of ['estimate', 'suggest', 'plan', 'simulate']) {
           await frame.locator(`#tab-${tab}`).click();
           if (tab === 'simulate') {
@@ -552,9 +558,12 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
               await frame.locator('#simulation vscode-button', { hasText: 'Simulate routing' }).click();
             await frame.locator('#routing-table').waitFor({ timeout: 30_000 });
           }
+          // The picture shows the result: the placement (below the form) or the Gantt chart.
+          if (tab === 'plan') await frame.locator('svg.plan-bars').scrollIntoViewIfNeeded();
+          if (tab === 'simulate') await frame.locator('svg.gantt').scrollIntoViewIfNeeded();
           // Each tab shows its result, not the "run a command" hint.
           assert.equal(await frame.locator('.card.empty').count(), 0, `${tab} has a result`);
-          const name = `tab-${tab}-${theme.split(' ')[0]!.toLowerCase()}`;
+          const name = `tab-${tab}-${themeName}`;
           const shot = await saveScreenshot(page, name);
           if (process.env.UPDATE_README_SCREENSHOTS === '1' && theme === 'Light Modern')
             copyFileSync(shot, join(repo, 'docs', 'images', `${tab}.png`));
