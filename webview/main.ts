@@ -12,6 +12,7 @@ import { progressRing, registerToolkit } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
 import { renderPlan } from './planView.ts';
+import { setCatalogModels } from './problemForm.ts';
 import { renderSimulation } from './simulationView.ts';
 import { renderSuggestion } from './suggestionView.ts';
 import { createHost } from './vscodeApi.ts';
@@ -194,6 +195,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'showTab':
       tab = message.tab;
+      break;
+    case 'catalogModels':
+      setCatalogModels(message.ids);
       break;
     default:
       assertNever(message);

@@ -5,7 +5,6 @@
  * the form does not show (maxModelLen, demand's token counts, ...) are kept as they are.
  */
 import { findGpu, GPU_CATALOG, plannableGiB } from '../src/core/catalog/gpus.ts';
-import { MODEL_CATALOG } from '../src/core/catalog/models.ts';
 import { el } from './dom.ts';
 import { formatProblem } from './problemText.ts';
 
@@ -32,7 +31,14 @@ interface Column {
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const whole = (v: unknown): v is number => isNumber(v) && Number.isInteger(v) && v >= 0;
 const catalogGpu = (row: Row) => (typeof row.type === 'string' ? findGpu(row.type) : undefined);
-const modelIds = new Set(MODEL_CATALOG.map((m) => m.id));
+/**
+ * The built-in model ids, sent by the extension (the page does not bundle the model catalog: its
+ * first paint stays small). Until they arrive a model id is not checked here (the solve checks it).
+ */
+let modelIds = new Set<string>();
+export function setCatalogModels(ids: readonly string[]): void {
+  modelIds = new Set(ids);
+}
 
 const GPU_COLUMNS: Column[] = [
   {
@@ -106,7 +112,7 @@ const MODEL_COLUMNS: Column[] = [
         ? row.memoryGiB === undefined
           ? 'Pick a catalog model or give the memory per GPU.'
           : undefined
-        : typeof v === 'string' && modelIds.has(v)
+        : typeof v === 'string' && (modelIds.size === 0 || modelIds.has(v))
           ? undefined
           : 'Not a built-in model id.',
   },
@@ -187,7 +193,7 @@ function parseProblem(text: string): Problem | string {
 
 function datalists(): HTMLElement {
   const gpus = el('datalist', { id: 'catalog-gpus' }, ...GPU_CATALOG.map((g) => el('option', { text: g.id })));
-  const models = el('datalist', { id: 'catalog-models' }, ...MODEL_CATALOG.map((m) => el('option', { text: m.id })));
+  const models = el('datalist', { id: 'catalog-models' }, ...[...modelIds].map((id) => el('option', { text: id })));
   return el('div', { className: 'datalists' }, gpus, models);
 }
 

@@ -239,6 +239,10 @@ const WEBVIEW_TO_EXTENSION = {
 const EXTENSION_TO_WEBVIEW = {
   /** The solver engine's state changed. */
   solverState: ((m) => onlyKeys(m, ['solver']) && isSolverState(m.solver)) as FieldsGuard<{ solver: SolverState }>,
+  /** The built-in model ids, for the problem form's picker and checks (sent on every page load). */
+  catalogModels: ((m) => onlyKeys(m, ['ids']) && isStringArray(m.ids) && m.ids.length <= 10_000) as FieldsGuard<{
+    ids: string[];
+  }>,
   /** Bring this tab to the front: a command just put its result there. */
   showTab: ((m) => onlyKeys(m, ['tab']) && isWorkbenchTab(m.tab)) as FieldsGuard<{ tab: WorkbenchTab }>,
   /** Show a memory estimate ("Estimate Model Memory"). */

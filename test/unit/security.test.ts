@@ -154,6 +154,7 @@ describe('webview messages (fuzzed)', () => {
       planPoolFromInventory: ['text'],
       solverState: ['solver'],
       showTab: ['tab'],
+      catalogModels: ['ids'],
       estimate: ['estimate'],
       suggestion: ['suggestion'],
       planProblem: ['text'],
