@@ -111,10 +111,17 @@ export class PlanSession {
         : format === 'kubernetes'
           ? exportKubernetes(problem, result)
           : exportVllmCommands(problem, result);
-    const language = format === 'json' ? 'json' : format === 'kubernetes' ? 'yaml' : 'shellscript';
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content, language }), {
-      preview: false,
-    });
+    // Beside the workbench (which stays in view), named for what it is; the name's extension sets the language.
+    const name = { json: 'gpu-plan.json', kubernetes: 'gpu-plan-deployments.yaml', vllm: 'gpu-plan-vllm-serve.sh' }[
+      format
+    ];
+    const uri = vscode.Uri.from({ scheme: 'untitled', path: name });
+    const document = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    // An export opened before is replaced, not appended to.
+    edit.replace(uri, new vscode.Range(0, 0, document.lineCount, 0), content);
+    await vscode.workspace.applyEdit(edit);
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
   }
 
   /** Puts the inventory's GPUs in the problem as its pool, keeping the models the user typed. */
