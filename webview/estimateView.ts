@@ -6,7 +6,14 @@ import { el } from './dom.ts';
 import { drawnParts, overflowGiB } from './memoryOverflow.ts';
 
 /** Theme colours through VS Code's CSS variables, so light, dark and high contrast all work. */
-const COLORS = [colorAt(0), colorAt(1), colorAt(3), colorAt(2)];
+const COLORS: Record<string, string> = {
+  Weights: colorAt(0),
+  'Activation peak': colorAt(1),
+  'Non-torch': colorAt(3),
+  'CUDA graphs': colorAt(5),
+  'KV cache': colorAt(2),
+};
+const colorOf = (label: string, index: number) => COLORS[label] ?? colorAt(index);
 
 /**
  * One GPU's memory on a GiB scale: the parts side by side, the usable line (gpu_memory_utilization)
@@ -42,7 +49,13 @@ function bar(view: EstimateView): SVGSVGElement {
     if (inside > start)
       root.append(
         titled(
-          svg('rect', { x: at(start), y: top, width: at(inside) - at(start), height: barHeight, fill: COLORS[i % 4]! }),
+          svg('rect', {
+            x: at(start),
+            y: top,
+            width: at(inside) - at(start),
+            height: barHeight,
+            fill: colorOf(part.label, i),
+          }),
           `${part.label}: ${part.gib} GiB`,
         ),
       );
@@ -99,7 +112,7 @@ export function renderEstimate(view: EstimateView): HTMLElement {
   const over = overflowGiB(view);
   drawnParts(view).forEach((part, i) => {
     const swatch = el('span', { className: 'swatch' });
-    swatch.style.background = COLORS[i % COLORS.length] ?? 'gray';
+    swatch.style.background = colorOf(part.label, i);
     legend.append(
       el(
         'tr',

@@ -224,6 +224,11 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       assert.ok(over >= 60 && over <= 70, legend);
       assert.match(legend, /KV cache\s+0\.00 GiB/);
       assert.doesNotMatch(legend, /-\d/);
+      // The verdict says the same overflow, never a negative KV cache.
+      const verdict = await frame.locator('#estimate-verdict').innerText();
+      assert.doesNotMatch(verdict, /-\d/);
+      const said = Number(/need (\d+\.\d\d) GiB more than the usable memory/.exec(verdict)?.[1]);
+      assert.ok(Math.abs(said - over) <= 0.03, `${said} vs ${over}`);
       assert.equal(await frame.locator('svg.memory-bar rect.overflow').count(), 1);
       assert.match(
         (await frame.locator('svg.memory-bar .overflow-label').textContent()) ?? '',

@@ -18,8 +18,12 @@ describe('the memory picture', () => {
   test('a 70B model on one H100 overflows by what it needs past the usable memory, with no negative KV cache', () => {
     const a = findModel('meta-llama/Llama-3.1-70B-Instruct')!.architecture;
     const gpu = findGpu('h100-sxm')!;
-    const view = estimateView(a, estimateServingMemory(a, gpu, vllmDefaults(a, gpu)), []);
+    const estimate = estimateServingMemory(a, gpu, vllmDefaults(a, gpu));
+    const view = estimateView(a, estimate, []);
     assert.equal(view.fits, false);
+    // The picture's overflow is the one the verdict states (parts rounded to 0.01 GiB each).
+    assert.ok(Math.abs(overflowGiB(view) + estimate.kvCacheBytes / 2 ** 30) <= 0.03);
+    assert.doesNotMatch(view.problems.join(' '), /-\d/);
     for (const part of view.parts) assert.ok(part.gib >= 0, `${part.label} ${part.gib}`);
     assert.equal(view.parts.find((p) => p.label === 'KV cache')?.gib, 0);
     // By hand: 70.6e9 parameters x 2 bytes = 131.5 GiB of weights; usable 0.9 x 79.2 = 71.3 GiB:
