@@ -336,7 +336,7 @@ export function renderPlan(state: PlanState, problemText: string | undefined, ac
   );
   if (state.state === 'done') {
     section.append(...result(state.plan));
-    if (state.plan.gpus.length) {
+    if (state.plan.gpus.length || state.plan.provisioning?.rows.length) {
       section.append(
         el(
           'div',

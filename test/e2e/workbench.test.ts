@@ -7,7 +7,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FrameLocator } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { startSshLab, type SshLab } from '../harness/sshd.ts';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
 import { pickQuickItem, runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
@@ -27,6 +27,12 @@ async function problemContaining(frame: FrameLocator, part: string): Promise<str
   }
   throw new Error(`the problem editor never showed ${part}`);
 }
+/** Closes the export (the active editor, unsaved) so the workbench has the window again. */
+async function closeExport(page: Page): Promise<void> {
+  await runCommand(page, 'View: Revert and Close Editor');
+  await page.locator('.tab', { hasText: 'gpu-plan-' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+}
+
 /** The element's top is inside the webview's visible height (the result is in view, not below the fold). */
 async function inView(frame: FrameLocator, selector: string): Promise<boolean> {
   return frame.locator(selector).evaluate((e) => {
@@ -307,6 +313,13 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
         .locator('.monaco-editor .view-lines', { hasText: 'kind: Deployment' })
         .first()
         .waitFor({ timeout: 30_000 });
+      await page.locator('.tab', { hasText: 'gpu-plan-deployments.yaml' }).first().waitFor({ timeout: 10_000 });
+      // Models sharing a GPU get their part, not vLLM's 0.9 each: the example's shares are under 1.
+      await page
+        .locator('.monaco-editor .view-lines', { hasText: '--gpu-memory-utilization' })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await closeExport(page);
     }));
 
   test('The problem form: a wrong field says why beside it, and the JSON follows every edit', () =>
@@ -380,6 +393,16 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       assert.match(front, />Capacity \/ demand</);
       assert.match(await frame.locator('#spare-capacity').innerText(), /^Spare capacity: the requests per second/);
       await saveScreenshot(page, 'provisioning');
+      // A fleet exports too, beside the workbench, under a real name.
+      await frame.locator('#plan vscode-button', { hasText: 'Open as Kubernetes Deployments' }).click();
+      await page.locator('.tab', { hasText: 'gpu-plan-deployments.yaml' }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator('.monaco-editor .view-lines', { hasText: 'provisioning result' })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      // The workbench stays in view in its own group.
+      await webviewFrame(page).locator('#provisioning-table').waitFor({ timeout: 10_000 });
+      await closeExport(page);
     }));
 
   test('"Use my GPUs as the pool" puts the GPUs the view sees into the problem, keeping the models', () =>

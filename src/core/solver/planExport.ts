@@ -20,7 +20,7 @@ function replicasByType(result: PackingResult): Map<string, Map<string, Set<numb
   return out;
 }
 
-const dnsName = (text: string) =>
+export const dnsName = (text: string) =>
   text
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
@@ -28,7 +28,7 @@ const dnsName = (text: string) =>
     .slice(0, 50) || 'model';
 
 /** The node label a GPU type is selected by: the GPU feature discovery product name when the type is in the catalog. */
-function productLabel(type: string): string {
+export function productLabel(type: string): string {
   return findGpu(type)?.nodeLabel ?? type;
 }
 
