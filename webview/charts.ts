@@ -9,13 +9,14 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 /** Series colours from the theme's chart palette. */
 export const PALETTE = [
-  // Fallbacks (VS Code's own dark-theme values) for a theme that leaves a chart colour out.
+  // Fallbacks (VS Code's own dark-theme values) for a theme that leaves a chart colour out. Orange
+  // comes last: Light Modern's is a pale peach that barely shows on white.
   'var(--vscode-charts-blue, #3794ff)',
-  'var(--vscode-charts-orange, #d18616)',
-  'var(--vscode-charts-green, #89d185)',
   'var(--vscode-charts-purple, #b180d7)',
+  'var(--vscode-charts-green, #89d185)',
   'var(--vscode-charts-red, #f14c4c)',
   'var(--vscode-charts-yellow, #cca700)',
+  'var(--vscode-charts-orange, #d18616)',
 ];
 export const TEXT = 'var(--vscode-foreground)';
 export const MUTED = 'var(--vscode-descriptionForeground)';

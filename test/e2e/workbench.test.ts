@@ -536,6 +536,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       assert.match(await frame.locator('svg.gantt').innerHTML(), />Time \(hours\)</);
       assert.equal(await frame.locator('#gantt-legend .legend-item').count(), 6);
       assert.match(await frame.locator('#jobs-table thead').innerText(), /Makespan \(h\)/);
+      // The inputs take the card's width (they were 170 px), and their labels give the units.
+      const input = frame.locator('#simulation vscode-text-area').first();
+      assert.ok(((await input.boundingBox())?.width ?? 0) > 500);
+      assert.match((await input.textContent()) ?? '', /arrival and duration in hours/);
       await frame.locator('#simulation vscode-button', { hasText: 'Simulate routing' }).click();
       await frame.locator('#routing-table tbody tr').first().waitFor({ timeout: 30_000 });
       assert.equal(await frame.locator('#routing-table tbody tr').count(), 4);
