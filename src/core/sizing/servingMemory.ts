@@ -261,17 +261,22 @@ export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settin
   const perRequest = requestKvBytes(layout, settings.maxModelLen);
   // Average bytes per token for a request of max_model_len (sliding layers keep only their window).
   const kvBytesPerToken = perRequest / settings.maxModelLen;
-  const blockBytes = kvBytesPerToken * settings.blockSize;
-  const kvCacheTokens = kvCacheBytes > 0 ? Math.floor(kvCacheBytes / blockBytes) * settings.blockSize : 0;
-  const maxConcurrency = kvCacheTokens / settings.maxModelLen;
+  const blocks = (bytesPerToken: number) =>
+    kvCacheBytes > 0 ? Math.floor(kvCacheBytes / (bytesPerToken * settings.blockSize)) * settings.blockSize : 0;
+  // vLLM's "GPU KV cache size" for hybrid models counts a token once in every layer group (the
+  // sliding-window group's pages too: kv_cache_utils.py, num_blocks // groups x block_size),
+  // while the concurrency it prints charges sliding layers only their window.
+  const hybrid = layout.slidingBytesPerToken > 0;
+  const kvCacheTokens = blocks(hybrid ? layout.fullBytesPerToken + layout.slidingBytesPerToken : kvBytesPerToken);
+  const maxConcurrency = hybrid ? blocks(kvBytesPerToken) / settings.maxModelLen : kvCacheTokens / settings.maxModelLen;
   const problems: string[] = [];
   if (kvCacheBytes <= 0) {
     problems.push(
       `No memory is left for the KV cache: ${gib(kvCacheBytes)} after weights, activations and runtime (vLLM stops with "No available memory for the cache blocks").`,
     );
-  } else if (kvCacheTokens < settings.maxModelLen) {
+  } else if (maxConcurrency < 1) {
     problems.push(
-      `One request of max_model_len ${settings.maxModelLen} needs ${gib(perRequest)} of KV cache, more than the ${gib(kvCacheBytes)} available (vLLM refuses to start; at most ${kvCacheTokens} tokens fit).`,
+      `One request of max_model_len ${settings.maxModelLen} needs ${gib(perRequest)} of KV cache, more than the ${gib(kvCacheBytes)} available (vLLM refuses to start; at most ${blocks(kvBytesPerToken)} tokens fit).`,
     );
   }
   if (a.maxPositionEmbeddings && settings.maxModelLen > a.maxPositionEmbeddings) {
