@@ -55,15 +55,33 @@ describe('vLLM versions', () => {
     const settings = { ...vllmDefaults(a, h100, '0.8.4'), maxModelLen: 32768 };
     const before = estimateServingMemory(a, h100, settings);
     const after = estimateServingMemory(a, h100, { ...settings, vllmVersion: '0.10.2' });
-    // A 32768-token request: 62 x 8192 x 32768 = 15.5 GiB before; 10 x 8192 x 32768 + 52 x 8192 x 1024 = 2.91 GiB after.
+    // A 32768-token request: 62 x 8192 x 32768 = 15.5 GiB before; after, 10 x 8192 x 32768 for the global
+    // layers + 52 x 8192 x (1024 - 1 + 8192 batched tokens) for the sliding ones = 5.66 GiB.
     assert.equal((before.kvBytesPerToken * 32768) / GIB, 15.5);
-    assert.ok(Math.abs((after.kvBytesPerToken * 32768) / GIB - 2.906) < 0.01);
+    assert.ok(Math.abs((after.kvBytesPerToken * 32768) / GIB - (10 * 8192 * 32768 + 52 * 8192 * 9215) / GIB) < 1e-9);
     const off = estimateServingMemory(a, h100, {
       ...settings,
       vllmVersion: '0.10.2',
       disableHybridKvCacheManager: true,
     });
     assert.equal(off.kvBytesPerToken, before.kvBytesPerToken);
+  });
+
+  test('sliding layers charge their window plus one step: gpt-oss-120b on 4 A100s printed 2,640,144 tokens and 284.25x', () => {
+    // https://github.com/dennislee22/vLLM-benchmarking/blob/b474d1e053c35c9aef8c02aae4efbc0d8675f033/log/vllm-120B-4gpuA10080GB-0.8GRAM-diff-nodes.log
+    // 2,640,144 / 16384 = 161.1 requests if sliding layers held every token; vLLM printed 284.25, a
+    // ratio of 1.764 = 36 layers / (18 + 18 x (128 - 1 + 2048) / 16384).
+    const a = arch('openai/gpt-oss-120b');
+    const a100 = findGpu('a100-80gb')!;
+    const e = estimateServingMemory(a, a100, {
+      ...vllmDefaults(a, a100, '0.10.1.1'),
+      tp: 4,
+      gpuMemoryUtilization: 0.8,
+      maxModelLen: 16384,
+    });
+    const ratio = e.maxConcurrency / (e.kvCacheTokens / 16384);
+    assert.ok(Math.abs(ratio - 36 / (18 + (18 * 2175) / 16384)) < 0.005, String(ratio));
+    assert.ok(Math.abs(ratio - 284.25 / (2640144 / 16384)) < 0.005, String(ratio));
   });
 
   test('from 0.21.0 the CUDA graphs come out of the KV budget: 0.3 + 32 layers x 0.006 GiB for Llama-3.1-8B', () => {

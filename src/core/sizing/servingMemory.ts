@@ -198,7 +198,17 @@ function runtimeBytes(
 
 function layoutFor(a: ModelArchitecture, settings: ServingSettings, rules: VllmRules): KvLayout {
   const keepsWindow = rules.hybridKvCacheManager && settings.disableHybridKvCacheManager !== true;
-  return kvLayout(a, settings.tp, settings.pp, settings.kvCacheDtype, { slidingWindowKept: keepsWindow });
+  const layout = kvLayout(a, settings.tp, settings.pp, settings.kvCacheDtype, { slidingWindowKept: keepsWindow });
+  if (layout.window === undefined) return layout;
+  // A sliding-window layer holds its window plus one scheduling step's new tokens
+  // (vllm/v1/kv_cache_interface.py, SlidingWindowSpec.max_memory_usage_bytes:
+  // min(sliding_window - 1 + max_num_batched_tokens, max_model_len)).
+  const window = Math.min(layout.window - 1 + settings.maxNumBatchedTokens, settings.maxModelLen);
+  return {
+    ...layout,
+    window,
+    explanation: `${layout.explanation} (+ ${settings.maxNumBatchedTokens - 1} tokens of a step)`,
+  };
 }
 
 /**
@@ -267,8 +277,11 @@ export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settin
   // sliding-window group's pages too: kv_cache_utils.py, num_blocks // groups x block_size),
   // while the concurrency it prints charges sliding layers only their window.
   const hybrid = layout.slidingBytesPerToken > 0;
-  const kvCacheTokens = blocks(hybrid ? layout.fullBytesPerToken + layout.slidingBytesPerToken : kvBytesPerToken);
-  const maxConcurrency = hybrid ? blocks(kvBytesPerToken) / settings.maxModelLen : kvCacheTokens / settings.maxModelLen;
+  const maxConcurrency = blocks(kvBytesPerToken) / settings.maxModelLen;
+  const kvCacheTokens =
+    hybrid && !rules.tokensFromConcurrency
+      ? blocks(layout.fullBytesPerToken + layout.slidingBytesPerToken)
+      : blocks(kvBytesPerToken);
   const problems: string[] = [];
   if (kvCacheBytes <= 0) {
     problems.push(

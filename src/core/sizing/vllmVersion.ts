@@ -85,6 +85,13 @@ export interface VllmRules {
   flashInferSampler: boolean;
   /** V1 engine (v0.8.0 on by default): chunked prefill, so max_num_batched_tokens is small. */
   v1Engine: boolean;
+  /**
+   * "GPU KV cache size" of hybrid (sliding-window) models: before v0.21.0 the pages of every layer
+   * group (num_blocks // groups x block_size); from v0.21.0 max_concurrency x max_model_len
+   * (kv_cache_utils.py, _report_kv_cache_config; Gemma 4 showed ~10x more tokens for the same
+   * memory between 0.20.0 and 0.21.0, vLLM issue 43308).
+   */
+  tokensFromConcurrency: boolean;
 }
 
 export function vllmRules(versionText: string = NEWEST_MODELED_VLLM): VllmRules {
@@ -95,5 +102,6 @@ export function vllmRules(versionText: string = NEWEST_MODELED_VLLM): VllmRules 
     cudaGraphInKvBudget: atLeast(v, '0.21.0'),
     flashInferSampler: atLeast(v, '0.10.0') && !atLeast(v, '0.10.2'),
     v1Engine: atLeast(v, '0.8.0'),
+    tokensFromConcurrency: atLeast(v, '0.21.0'),
   };
 }
