@@ -111,17 +111,23 @@ describe('runtime memory', () => {
       ...base,
       maxNumSeqs: 128,
       maxNumBatchedTokens: 2048,
-      vllmVersion: '0.10.1.1',
+      flashInferSampler: true,
     });
     // The forward pass (2048 tokens x (4 x 4096 + 3 x 14336) x 2 B = 0.23 GiB) is now the larger.
     assert.ok(Math.abs(fi.activationBytes / GIB - (2048 * (4 * 4096 + 3 * 14336) * 2) / GIB) < 1e-9);
   });
 
-  test('with pipeline parallelism only the last stage runs the sampler', () => {
-    const e = estimateServingMemory(a, h100, { ...base, pp: 2 });
-    // The first stage's peak is the forward pass: 8192 x (4 x 4096 + 3 x 14336) x 2 B = 0.91 GiB... but
-    // the estimate sizes the last stage, which samples: 1024 x 128256 x 38.6 B = 4.72 GiB.
-    assert.ok(Math.abs(e.activationBytes / GIB - (1024 * 128256 * 38.6) / GIB) < 1e-9);
+  test('with pipeline parallelism only the last stage runs the sampler; the tightest stage sets the KV cache', () => {
+    const pp = estimateServingMemory(a, h100, { ...base, pp: 2 });
+    // Last stage: 16 layers + LM head (128256 x 4096 x 2 B) and the sampler, 1024 x 128256 x 38.6 B = 4.72 GiB.
+    // First stage: 16 layers + embedding, no sampler: its peak is the forward pass, 8192 x (4 x 4096 + 3 x
+    // 14336) x 2 B = 0.91 GiB, so the last stage is the tighter one.
+    assert.ok(Math.abs(pp.activationBytes / GIB - (1024 * 128256 * 38.6) / GIB) < 1e-9);
+    assert.ok(pp.explanation.some((l) => l.includes('the tightest pipeline stage')));
+    // A model whose first stage is heavier (a large tied embedding is on both ends; Gemma 2 ties) still
+    // takes the minimum: the estimate never exceeds either stage's room.
+    const single = estimateServingMemory(a, h100, base);
+    assert.ok(pp.kvCacheBytes > single.kvCacheBytes, 'half the layers leave more room per GPU');
   });
 
   test('non-torch memory grows with TP: 0.55 GiB at TP 2 and 2.35 GiB at TP 8 over NVLink, 0.21 GiB at TP 2 over PCIe', () => {

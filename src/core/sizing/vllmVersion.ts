@@ -76,13 +76,23 @@ export interface VllmRules {
    */
   cudaGraphInKvBudget: boolean;
   /**
-   * Top-k/top-p through FlashInfer during the profiling sampler run (a few bytes per logit) or
-   * PyTorch's sort-based path (~36 B per logit). v0.10.0-0.10.1 used FlashInfer whenever it was
-   * installed (v0.10.1.1 logs "Using FlashInfer for top-p & top-k sampling"); v0.10.2 images log
-   * "Falling back to the PyTorch-native implementation" and later releases need
-   * VLLM_USE_FLASHINFER_SAMPLER=1 (vllm/v1/sample/ops/topk_topp_sampler.py).
+   * Top-k/top-p through FlashInfer during the profiling sampler run (~10 B per logit) rather than
+   * PyTorch's sort-based path (~38.6 B per logit). vLLM takes FlashInfer whenever the package is
+   * installed (vllm/v1/sample/ops/topk_topp_sampler.py), which depends on the install, not the
+   * release: published 0.10.1.1 logs show both "Using FlashInfer for top-p & top-k sampling" and
+   * "FlashInfer is not available. Falling back to the PyTorch-native implementation", 0.10.2 and
+   * 0.11.0 pip installs the latter. The estimate assumes PyTorch's (the larger peak, so a "fits" holds
+   * either way); ServingSettings.flashInferSampler says otherwise.
    */
   flashInferSampler: boolean;
+  /**
+   * MXFP4 experts on Hopper through the Triton kernels (no padding of the intermediate size) rather
+   * than Marlin: 0.10.1 and 0.11.0 logs on H100 show Marlin ("Weight-only FP4 compression will be
+   * used leveraging the Marlin kernel", 65.97 GiB for gpt-oss-120b), 0.14.1 "Using Triton backend"
+   * (64.38 GiB); the change is placed at 0.13.0 (mxfp4.py, get_mxfp4_backend: Triton when
+   * triton_kernels is importable).
+   */
+  mxfp4TritonOnHopper: boolean;
   /** V1 engine (v0.8.0 on by default): chunked prefill, so max_num_batched_tokens is small. */
   v1Engine: boolean;
   /**
@@ -100,7 +110,8 @@ export function vllmRules(versionText: string = NEWEST_MODELED_VLLM): VllmRules 
     version: v.text,
     hybridKvCacheManager: atLeast(v, '0.10.0'),
     cudaGraphInKvBudget: atLeast(v, '0.21.0'),
-    flashInferSampler: atLeast(v, '0.10.0') && !atLeast(v, '0.10.2'),
+    flashInferSampler: false,
+    mxfp4TritonOnHopper: atLeast(v, '0.13.0'),
     v1Engine: atLeast(v, '0.8.0'),
     tokensFromConcurrency: atLeast(v, '0.21.0'),
   };
