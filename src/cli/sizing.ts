@@ -16,7 +16,8 @@ export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | conf
                          [--kv-cache-dtype auto|fp8|fp8_e4m3|fp8_e5m2] [--gpu-memory-utilization F]
                          [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N]
                          [--engine vllm|sglang] [--vllm-version X.Y.Z] [--disable-hybrid-kv-cache-manager]
-                         [--enforce-eager] [--enable-expert-parallel] [--mem-fraction-static F] [--json]
+                         [--enforce-eager] [--enable-expert-parallel] [--flashinfer-sampler]
+                         [--mem-fraction-static F] [--json]
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
                          [--output-tokens N] [--rps R | --concurrency N]
                          [--ttft-ms MS] [--tpot-ms MS] [--price GPU=USD]... [--json]
@@ -65,6 +66,7 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'disable-hybrid-kv-cache-manager': { type: 'boolean' },
       'enforce-eager': { type: 'boolean' },
       'enable-expert-parallel': { type: 'boolean' },
+      'flashinfer-sampler': { type: 'boolean' },
       'mem-fraction-static': { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -104,6 +106,7 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
     ...(values['disable-hybrid-kv-cache-manager'] ? { disableHybridKvCacheManager: true } : {}),
     ...(values['enforce-eager'] ? { enforceEager: true } : {}),
     ...(values['enable-expert-parallel'] ? { enableExpertParallel: true } : {}),
+    ...(values['flashinfer-sampler'] ? { flashInferSampler: true } : {}),
   } as const;
   const estimate =
     engine === 'sglang'

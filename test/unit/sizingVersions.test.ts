@@ -5,6 +5,7 @@ import { architectureFromHfConfig } from '../../src/core/catalog/architecture.ts
 import { findGpu } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
 import { kvLayout } from '../../src/core/sizing/kvCache.ts';
+import { fitAdvice } from '../../src/core/sizing/advice.ts';
 import { bytesPerWeight, mxfp4BackendFor, mxfp4PaddingRatio } from '../../src/core/sizing/parameters.ts';
 import { estimateServingMemory, GIB, vllmDefaults } from '../../src/core/sizing/servingMemory.ts';
 import {
@@ -219,5 +220,19 @@ describe('weights as vLLM allocates them', () => {
     // 27 x (4 x 1152^2 + 2 x 1152 x 4304) = 0.411B, + patch embedding and projector.
     const v = parsed.value.visionParams ?? 0;
     assert.ok(v > 0.41e9 && v < 0.43e9, String(v));
+  });
+});
+
+describe('advice when it does not fit', () => {
+  test('gpt-oss-120b on one H100 (vLLM 0.11.0): fewer sequences shrink the sampler peak enough', () => {
+    const a = arch('openai/gpt-oss-120b');
+    const e = estimateServingMemory(a, h100, { ...vllmDefaults(a, h100, '0.11.0'), maxModelLen: 32768 });
+    assert.equal(e.fits, false);
+    // 1024 -> 256 sequences: (1024 - 256) x 201088 x 38.6 B = 5.55 GiB less at the profiling peak.
+    const advice = fitAdvice(a, h100, e);
+    assert.ok(
+      advice.some((line) => /--max-num-seqs 256: .* 5\.6 GiB lower/.test(line)),
+      advice.join('\n'),
+    );
   });
 });
