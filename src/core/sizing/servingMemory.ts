@@ -34,8 +34,10 @@ export interface ServingSettings {
   enforceEager?: boolean;
   /** --enable-expert-parallel: experts are split across the TP ranks whole, with all-to-all buffers. */
   enableExpertParallel?: boolean;
-  /** Overrides the release's sampler (VLLM_USE_FLASHINFER_SAMPLER=1 or 0). */
+  /** The sampler's top-k/top-p runs in FlashInfer (installed and enabled); PyTorch's when absent. */
   flashInferSampler?: boolean;
+  /** MXFP4 MoE kernels on Hopper: "marlin" where triton_kernels is not installed (the log says which). */
+  mxfp4Backend?: 'marlin' | 'triton';
   /** GPUs reach each other by peer-to-peer (NVLink, or PCIe P2P); defaults to the card's interconnect. */
   peerToPeer?: boolean;
 }
@@ -228,7 +230,7 @@ export function replicaFootprintBytes(
   const rules = vllmRules(settings.vllmVersion);
   const full: ServingSettings = { ...settings, pp: 1, gpuMemoryUtilization: 1 };
   const weights = weightBytes(a, countParameters(a), settings.tp, 1, settings.weightFormat, {
-    mxfp4Backend: mxfp4BackendFor(card, rules.mxfp4TritonOnHopper),
+    mxfp4Backend: mxfp4BackendFor(card, settings.mxfp4Backend !== 'marlin' && rules.mxfp4TritonOnHopper),
   });
   const layout = layoutFor(a, full, rules);
   const tokens = Math.ceil(settings.maxModelLen / settings.blockSize) * settings.blockSize;
@@ -262,7 +264,7 @@ const FOOTPRINT_CARD: GpuSpec = {
 export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settings: ServingSettings): ServingEstimate {
   const rules = vllmRules(settings.vllmVersion);
   const params = countParameters(a);
-  const backend = mxfp4BackendFor(gpu, rules.mxfp4TritonOnHopper);
+  const backend = mxfp4BackendFor(gpu, settings.mxfp4Backend !== 'marlin' && rules.mxfp4TritonOnHopper);
   const weights = weightBytes(a, params, settings.tp, settings.pp, settings.weightFormat, { mxfp4Backend: backend });
   const usableBytes = visibleBytes(gpu) * settings.gpuMemoryUtilization;
   let r = runtimeBytes(a, gpu, settings, rules);

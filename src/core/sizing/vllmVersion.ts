@@ -87,10 +87,11 @@ export interface VllmRules {
   flashInferSampler: boolean;
   /**
    * MXFP4 experts on Hopper through the Triton kernels (no padding of the intermediate size) rather
-   * than Marlin: 0.10.1 and 0.11.0 logs on H100 show Marlin ("Weight-only FP4 compression will be
-   * used leveraging the Marlin kernel", 65.97 GiB for gpt-oss-120b), 0.14.1 "Using Triton backend"
-   * (64.38 GiB); the change is placed at 0.13.0 (mxfp4.py, get_mxfp4_backend: Triton when
-   * triton_kernels is importable).
+   * than Marlin. vLLM takes Triton when the triton_kernels package is importable (mxfp4.py,
+   * get_mxfp4_backend), as in the vllm/vllm-openai images (v0.11.0: 64.38 GiB for gpt-oss-120b,
+   * llm-d-benchmark; v0.14.1: "Using Triton backend"); bare pip installs of 0.10.1 and 0.11.0 logged
+   * Marlin (65.97 GiB, vLLM issues 23278 and 27508). An install question, not a release one: Triton
+   * unless ServingSettings.mxfp4Backend says "marlin".
    */
   mxfp4TritonOnHopper: boolean;
   /** V1 engine (v0.8.0 on by default): chunked prefill, so max_num_batched_tokens is small. */
@@ -111,7 +112,7 @@ export function vllmRules(versionText: string = NEWEST_MODELED_VLLM): VllmRules 
     hybridKvCacheManager: atLeast(v, '0.10.0'),
     cudaGraphInKvBudget: atLeast(v, '0.21.0'),
     flashInferSampler: false,
-    mxfp4TritonOnHopper: atLeast(v, '0.13.0'),
+    mxfp4TritonOnHopper: true,
     v1Engine: atLeast(v, '0.8.0'),
     tokensFromConcurrency: atLeast(v, '0.21.0'),
   };
