@@ -4,10 +4,13 @@
  * that fits) or a runtime error, 2 a usage error.
  */
 import { inventoryCommand, INVENTORY_USAGE } from './cli/inventory.ts';
-import { UsageError, type Io } from './cli/io.ts';
+import { InputError, terminalSafeIo, UsageError, type Io } from './cli/io.ts';
 import { lintCommand, LINT_USAGE } from './cli/lint.ts';
+import { calibrateCommand } from './cli/perf.ts';
 import { planCommand, PLAN_USAGE } from './cli/plan.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
+import { redactCredentials, redactSecrets, safeText } from './core/text/safeText.ts';
+import { errorMessage } from './core/errors.ts';
 
 const USAGE = `Usage:
 ${LINT_USAGE}
@@ -20,7 +23,9 @@ lint       GPU over-provisioning and misconfiguration in Kubernetes/KServe manif
            command lines, Triton config.pbtxt, Ray Serve and docker-compose files (exit 1 on errors).
 inventory  GPUs on this machine (nvidia-smi, rocm-smi), SSH hosts (system ssh), Prometheus
            (DCGM exporter metrics) and Kubernetes nodes (kubectl).
-estimate   per-GPU memory of a vLLM deployment: weights, activation peak, KV cache, fit.
+estimate   per-GPU memory of a vLLM deployment: weights, activation peak, KV cache, fit; with
+           --concurrency or --rps, output tokens/s, TPOT and TTFT (continuous batching, queueing).
+calibrate  fits the throughput model to a vllm bench serve result (.gpu-workbench/calibration.json).
 suggest    parallelism and batch settings (vLLM, TGI, Triton) for a target load.
 train      per-GPU memory of full, LoRA and QLoRA fine-tuning with ZeRO sharding.
 plan       places model replicas on a GPU pool at least cost (GLPK), beside first-fit and one-per-GPU.
@@ -37,9 +42,17 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   suggest: suggestCommand,
   train: trainCommand,
   plan: planCommand,
+  calibrate: calibrateCommand,
 };
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/** An error's message without a secret in it (HF_TOKEN, a URL's password). */
+function errorText(error: unknown, env: NodeJS.ProcessEnv): string {
+  const message = errorMessage(error);
+  return redactCredentials(redactSecrets(message, [env.HF_TOKEN]));
+}
+
+export async function main(argv: string[], given: Io): Promise<number> {
+  const io = terminalSafeIo(given);
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -50,15 +63,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(VERSION);
       return 0;
     }
-    const run = COMMANDS[command];
-    if (!run) throw new UsageError(`unknown command "${command}"`);
+    // Own properties only: "constructor" or "toString" is an unknown command, not Object's method.
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!run) throw new UsageError(`unknown command "${command.slice(0, 80)}"`);
     return await run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`gpu-workbench: ${(error as Error).message}\n\n${USAGE}`);
+    if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      io.err(`gpu-workbench: ${errorText(error, io.env)}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`gpu-workbench: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof InputError) {
+      io.err(`gpu-workbench: ${errorText(error, io.env)}`);
+      return 2;
+    }
+    io.err(`gpu-workbench: ${errorText(error, io.env)}`);
     return 1;
   }
 }
@@ -78,7 +96,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`gpu-workbench: ${String(error)}\n`);
+      process.stderr.write(`gpu-workbench: ${safeText(redactSecrets(String(error), [process.env.HF_TOKEN]))}\n`);
       process.exitCode = 1;
     },
   );

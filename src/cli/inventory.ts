@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { formatInventoryText } from '../core/gpu/inventoryText.ts';
 import { collectInventory, type InventoryConfig } from '../node/collectInventory.ts';
 import { resolveExecutable } from '../node/executables.ts';
-import { positiveNumber, UsageError, type Io } from './io.ts';
+import { safeJson } from '../core/text/safeText.ts';
+import { secondsFlag, UsageError, type Io } from './io.ts';
 
 export const INVENTORY_USAGE = `  gpu-workbench inventory [--ssh HOST]... [--ssh-config FILE] [--prometheus URL]
                           [--kubernetes] [--kubeconfig FILE] [--context NAME]
@@ -27,8 +28,8 @@ export async function inventoryCommand(args: string[], io: Io): Promise<number> 
     strict: true,
     allowPositionals: false,
   });
-  const timeoutSeconds = positiveNumber(values.timeout, '--timeout', 10) ?? 10;
-  const timeoutMs = timeoutSeconds * 1000;
+  const timeoutSeconds = secondsFlag(values.timeout, '--timeout', 10);
+  const timeoutMs = Math.round(timeoutSeconds * 1000);
   const hosts = values.ssh ?? [];
   const sshPath = resolveExecutable('ssh', undefined, io.env.PATH);
   if (hosts.length > 0 && !sshPath) throw new UsageError('--ssh needs an ssh executable on PATH');
@@ -59,6 +60,6 @@ export async function inventoryCommand(args: string[], io: Io): Promise<number> 
         : undefined,
   };
   const result = await collectInventory(config);
-  io.out(values.json ? JSON.stringify(result, null, 2) : formatInventoryText(result));
+  io.out(values.json ? safeJson(result) : formatInventoryText(result));
   return result.hosts.some((h) => h.status.kind !== 'ok') ? 1 : 0;
 }

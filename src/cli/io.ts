@@ -1,13 +1,29 @@
+import { safeText } from '../core/text/safeText.ts';
+import { formatBytes, InputError } from '../node/readLimited.ts';
+
+export { InputError };
+
 /** What a CLI command needs from its surroundings, so tests can run commands in-process. */
 export interface Io {
   out(text: string): void;
   err(text: string): void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Standard input; process.stdin unless a test gives its own. */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 /** A mistake in how the command was called: exit 2 with the usage text. */
 export class UsageError extends Error {}
+
+/**
+ * The same Io with every line that reaches the terminal passed through the sanitizer. Text
+ * printers give untrusted names as they are; JSON printers escape them already (safeJson), and
+ * the sanitizer leaves that output unchanged.
+ */
+export function terminalSafeIo(io: Io): Io {
+  return { ...io, out: (t) => io.out(safeText(t)), err: (t) => io.err(safeText(t)) };
+}
 
 export function positiveInteger(value: string | undefined, flag: string, fallback?: number): number {
   if (value === undefined) {
@@ -15,7 +31,8 @@ export function positiveInteger(value: string | undefined, flag: string, fallbac
     return fallback;
   }
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive whole number, not "${value}"`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`${flag} must be a positive whole number, not "${value.slice(0, 40)}"`);
   return n;
 }
 
@@ -26,6 +43,38 @@ export function positiveNumber(
 ): number | undefined {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not "${value}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag} must be a positive number, not "${value.slice(0, 40)}"`);
   return n;
+}
+
+/** A day: past this a timer is a mistake, and Node's timers overflow past 2^31-1 ms (24.8 days). */
+export const MAX_SECONDS = 86_400;
+
+/**
+ * A duration flag in seconds, from 0.001 to a day; whole milliseconds (Node's child-process and
+ * timer APIs throw on fractions and wrap round past 2^31-1 ms).
+ */
+export function secondsFlag(value: string | undefined, flag: string, fallback: number): number {
+  const seconds = positiveNumber(value, flag, fallback) ?? fallback;
+  if (seconds < 0.001 || seconds > MAX_SECONDS)
+    throw new UsageError(`${flag} must be from 0.001 to ${MAX_SECONDS} seconds, not "${value?.slice(0, 40)}"`);
+  return Math.round(seconds * 1000) / 1000;
+}
+
+/** Standard input up to `maxBytes`, counted as it arrives; past it, an InputError (nothing more is kept). */
+export async function readStdinCapped(io: Io, maxBytes: number, what = 'standard input'): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const stream = io.stdin ?? (process.stdin as AsyncIterable<Buffer>);
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += buffer.byteLength;
+    if (total > maxBytes) {
+      if (stream === process.stdin) process.stdin.destroy();
+      throw new InputError(`${what} is larger than ${formatBytes(maxBytes)}`);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,13 +1,18 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findGpu } from '../core/catalog/gpus.ts';
 import { findModel } from '../core/catalog/models.ts';
-import { formatOf, lintText } from '../core/lint/lint.ts';
-import { toJsonFindings, toSarif, toText, type FileFindings } from '../core/lint/report.ts';
-import { UsageError, type Io } from './io.ts';
+import { FILE_RULE } from '../core/lint/ruleRegistry.ts';
+import { formatOf, lintText, MAX_LINT_BYTES, type LintRequest } from '../core/lint/lint.ts';
+import { toJsonFindings, toJsonUnits, toSarif, toText, type FileFindings } from '../core/lint/report.ts';
+import type { Finding } from '../core/lint/types.ts';
+import { safeJson, safeLine } from '../core/text/safeText.ts';
+import { formatBytes, readRegularFile } from '../node/readLimited.ts';
+import { InputError, readStdinCapped, UsageError, type Io } from './io.ts';
+import { errorMessage } from '../core/errors.ts';
 
-export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID]`;
+export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID] [--stdin-filename NAME]`;
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.venv', '__pycache__']);
 
@@ -18,6 +23,7 @@ async function collect(path: string, out: string[]): Promise<void> {
     out.push(path);
     return;
   }
+  if (!info.isDirectory()) throw new InputError(`${path} is not a regular file or a folder`);
   for (const entry of await readdir(path, { withFileTypes: true })) {
     const child = join(path, entry.name);
     if (entry.isDirectory()) {
@@ -28,10 +34,35 @@ async function collect(path: string, out: string[]): Promise<void> {
   }
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** One file's findings; a file that breaks the linter costs its own findings only. */
+function lintOne(path: string, shown: string, text: string, request: LintRequest): FileFindings {
+  try {
+    const result = lintText(path, text, request);
+    return { file: shown, text, findings: result.findings, understood: result.understood };
+  } catch (error) {
+    const finding: Finding = {
+      ruleId: FILE_RULE.id,
+      severity: 'error',
+      message: `Not linted: the linter failed on this file (${errorMessage(error)}).`,
+      span: { start: 0, end: 0 },
+    };
+    return { file: shown, text, findings: [finding] };
+  }
+}
+
+function tooLarge(shown: string, bytes: number): FileFindings {
+  return {
+    file: shown,
+    text: '',
+    findings: [
+      {
+        ruleId: FILE_RULE.id,
+        severity: 'info',
+        message: `Not linted: ${formatBytes(bytes)} is over the ${formatBytes(MAX_LINT_BYTES)} limit for a config file.`,
+        span: { start: 0, end: 0 },
+      },
+    ],
+  };
 }
 
 /** The rule pages that ship with the CLI (docs/rules next to dist/ in a checkout or package). */
@@ -56,7 +87,7 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
     args,
     strict: true,
     allowPositionals: true,
-    options: { format: { type: 'string' }, 'default-gpu': { type: 'string' } },
+    options: { format: { type: 'string' }, 'default-gpu': { type: 'string' }, 'stdin-filename': { type: 'string' } },
   });
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format))
@@ -64,30 +95,45 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
   if (positionals.length === 0) throw new UsageError('give files or folders to lint, or - for standard input');
   const defaultGpu = values['default-gpu'] ? findGpu(values['default-gpu']) : undefined;
   if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu']}"`);
-  const request = { findModel: (id: string) => findModel(id)?.architecture, defaultGpu };
+  const request = { findModel: (id: string) => findModel(id)?.architecture, defaultGpu, summarize: format === 'json' };
   const results: FileFindings[] = [];
   for (const target of positionals) {
     if (target === '-') {
-      // Rendered Helm output and other manifests arrive as YAML.
-      const text = await readStdin();
-      results.push({ file: 'stdin.yaml', text, findings: lintText('stdin.yaml', text, request).findings });
+      // Rendered Helm output and other manifests arrive as YAML, unless --stdin-filename names the
+      // format (as ESLint's and Prettier's --stdin-filename do): serve.sh, README.md, config.pbtxt.
+      // Counted as it arrives.
+      const text = await readStdinCapped(io, MAX_LINT_BYTES);
+      const name = values['stdin-filename'] || 'stdin.yaml';
+      results.push(lintOne(name, name, text, request));
       continue;
     }
     const files: string[] = [];
     try {
       await collect(resolve(io.cwd, target), files);
     } catch (error) {
-      io.err(`gpu-workbench: cannot read ${target}: ${(error as Error).message}`);
-      return 2;
+      if (error instanceof InputError) throw error;
+      throw new InputError(`cannot read ${target}: ${(error as Error).message}`);
     }
     for (const file of files.sort()) {
-      const text = await readFile(file, 'utf8');
       const shown = relative(io.cwd, file) || file;
-      results.push({ file: shown, text, findings: lintText(file, text, request).findings });
+      let text: string;
+      try {
+        text = await readRegularFile(file, MAX_LINT_BYTES);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw new InputError(`cannot read ${shown}: ${(error as Error).message}`);
+        const size = await stat(file).then(
+          (i) => i.size,
+          () => 0,
+        );
+        if (size > MAX_LINT_BYTES) results.push(tooLarge(shown, size));
+        else throw error;
+        continue;
+      }
+      results.push(lintOne(file, shown, text, request));
     }
   }
-  if (format === 'json') io.out(JSON.stringify({ findings: toJsonFindings(results) }, null, 2));
-  else if (format === 'sarif') io.out(JSON.stringify(toSarif(results, version, docsReader()), null, 2));
-  else io.out(toText(results));
+  if (format === 'json') io.out(safeJson({ findings: toJsonFindings(results), units: toJsonUnits(results) }));
+  else if (format === 'sarif') io.out(safeJson(toSarif(results, version, docsReader())));
+  else io.out(toText(results.map((r) => ({ ...r, file: safeLine(r.file) }))));
   return results.some((r) => r.findings.some((f) => f.severity === 'error')) ? 1 : 0;
 }

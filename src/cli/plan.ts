@@ -1,36 +1,41 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { solvePacking, type PackingResult, type SolveProgram } from '../core/solver/packing.ts';
+import type { PackingResult, SolveProgram } from '../core/solver/packing.ts';
 import { planJson } from '../core/solver/planExport.ts';
-import { parsePackingProblem, type PackingProblem } from '../core/solver/problem.ts';
-import {
-  isProvisioning,
-  parseProvisioningProblem,
-  solveProvisioning,
-  type ProvisioningResult,
-} from '../core/solver/provisioning.ts';
-import { GlpkWorkerClient } from '../node/solverClient.ts';
-import { positiveNumber, UsageError, type Io } from './io.ts';
+import type { PackingProblem } from '../core/solver/problem.ts';
+import type { ProvisioningResult } from '../core/solver/provisioning.ts';
+import type { Placement } from '../core/solver/plan.ts';
+import { parsePlanProblem, solvePlan } from '../core/solver/solvePlan.ts';
+import { safeJson, safeLine } from '../core/text/safeText.ts';
+import { readCalibrationFile } from '../node/calibrationFile.ts';
+import { readRegularFile } from '../node/readLimited.ts';
+import { GlpkWorkerClient, WATCHDOG_GRACE_MS } from '../node/solverClient.ts';
+import { readStdinCapped, secondsFlag, UsageError, type Io } from './io.ts';
 
 export const PLAN_USAGE = `  gpu-workbench plan <problem.json | -> [--json] [--time-limit S]`;
 
-async function readInput(target: string, io: Io): Promise<string> {
-  if (target !== '-') return readFile(resolve(io.cwd, target), 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** A problem file: a few KiB in practice; 4 MiB holds the largest problem the caps allow. */
+export const MAX_PROBLEM_BYTES = 4 * 1024 * 1024;
+
+function readInput(target: string, io: Io): Promise<string> {
+  if (target !== '-') return readRegularFile(resolve(io.cwd, target), MAX_PROBLEM_BYTES);
+  return readStdinCapped(io, MAX_PROBLEM_BYTES, 'the problem on standard input');
+}
+
+function placementLines(problem: PackingProblem, placement: Placement | undefined): string[] {
+  const memory = new Map(problem.gpus.map((g) => [g.type, g.memoryGiB]));
+  return (placement?.gpus ?? []).map((g) => {
+    const used = g.replicas.reduce((sum, r) => sum + r.memoryGiB, 0);
+    return `${safeLine(`${g.gpuType}#${g.gpuIndex}`).padEnd(16)} ${`${used.toFixed(1)}/${memory.get(g.gpuType)} GiB`.padStart(14)}  ${g.replicas.map((r) => `${safeLine(r.model)}[${r.replica}]`).join(' ')}`;
+  });
 }
 
 function planText(problem: PackingProblem, result: PackingResult): string {
-  const memory = new Map(problem.gpus.map((g) => [g.type, g.memoryGiB]));
   const lines = [result.message, ''];
-  for (const g of result.placement?.gpus ?? []) {
-    const used = g.replicas.reduce((sum, r) => sum + r.memoryGiB, 0);
-    lines.push(
-      `${`${g.gpuType}#${g.gpuIndex}`.padEnd(16)} ${`${used.toFixed(1)}/${memory.get(g.gpuType)} GiB`.padStart(14)}  ${g.replicas.map((r) => `${r.model}[${r.replica}]`).join(' ')}`,
-    );
-  }
+  if (result.placement) lines.push(...placementLines(problem, result.placement));
+  // No plan of its own (a timeout, a solver error): the greedy plan the message speaks of.
+  else if (result.greedy?.placement)
+    lines.push('First-fit decreasing plan:', ...placementLines(problem, result.greedy.placement));
   lines.push(
     '',
     `first-fit decreasing: ${result.greedy ? `${result.greedy.gpusUsed} GPUs, $${result.greedy.costPerHour.toFixed(2)}/h` : 'no placement'}`,
@@ -45,7 +50,7 @@ function provisioningText(result: ProvisioningResult): string {
   const lines = [result.message, ''];
   for (const c of result.choices)
     lines.push(
-      `${c.model.padEnd(16)} ${c.gpuType.padEnd(10)} TP=${c.tp} x ${c.replicas}  ${(c.requestsPerSecond * c.replicas).toFixed(2)} req/s  $${(c.costPerHour * c.replicas).toFixed(2)}/h`,
+      `${safeLine(c.model).padEnd(16)} ${c.gpuType.padEnd(10)} TP=${c.tp} x ${c.replicas}  ${(c.requestsPerSecond * c.replicas).toFixed(2)} req/s  $${(c.costPerHour * c.replicas).toFixed(2)}/h`,
     );
   if (result.front.length > 1)
     lines.push(
@@ -65,27 +70,40 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     options: { json: { type: 'boolean' }, 'time-limit': { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError('give one problem file, or - for standard input');
-  const timeLimitSeconds = positiveNumber(values['time-limit'], '--time-limit', 10) ?? 10;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readInput(positionals[0]!, io));
-  } catch (error) {
-    throw new UsageError(`cannot read the problem: ${(error as Error).message}`);
-  }
-  const problem = isProvisioning(raw) ? parseProvisioningProblem(raw) : parsePackingProblem(raw);
-  if (!problem.ok) throw new UsageError(`problem file: ${problem.message}`);
+  const timeLimitSeconds = secondsFlag(values['time-limit'], '--time-limit', 10);
+  const text = await readInput(positionals[0]!, io);
+  const problem = parsePlanProblem(text);
+  if (!problem.ok) throw new UsageError(problem.message);
   const client = new GlpkWorkerClient(join(__dirname, 'solver-worker.js'));
   const solve: SolveProgram = (program, options) => client.solve(program, options);
+  // The time limit bounds the whole command, however many programs a problem takes to solve.
+  let overran: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'overran'>((done) => {
+    overran = setTimeout(() => done('overran'), Math.round(timeLimitSeconds * 1000) + 2 * WATCHDOG_GRACE_MS);
+  });
+  const finished = (result: unknown): result is 'overran' => result === 'overran';
   try {
-    if ('pools' in problem.value) {
-      const result = await solveProvisioning(problem.value, solve, timeLimitSeconds);
-      io.out(values.json ? JSON.stringify(result, null, 2) : provisioningText(result));
-      return result.choices.length > 0 ? 0 : 1;
+    // Per-replica throughput comes from the workspace's calibration where it has a fit.
+    const calibration = await readCalibrationFile(io.cwd);
+    if (calibration.warning) io.err(`gpu-workbench: ${safeLine(calibration.warning)}`);
+    const plan = await Promise.race([
+      solvePlan(problem.value, solve, timeLimitSeconds, { calibration: calibration.file }),
+      deadline,
+    ]);
+    if (finished(plan)) return timedOut(io, timeLimitSeconds);
+    if (plan.kind === 'provisioning') {
+      io.out(values.json ? safeJson(plan.result) : provisioningText(plan.result));
+      return plan.result.choices.length > 0 ? 0 : 1;
     }
-    const result = await solvePacking(problem.value, solve, { timeLimitSeconds, mipGap: 0 });
-    io.out(values.json ? JSON.stringify(planJson(result), null, 2) : planText(problem.value, result));
-    return result.placement ? 0 : 1;
+    io.out(values.json ? safeJson(planJson(plan.result)) : planText(plan.problem, plan.result));
+    return plan.result.placement ? 0 : 1;
   } finally {
+    clearTimeout(overran);
     client.dispose();
   }
+}
+
+function timedOut(io: Io, timeLimitSeconds: number): number {
+  io.err(`gpu-workbench: no plan within the ${timeLimitSeconds} s time limit; the solver was stopped.`);
+  return 1;
 }

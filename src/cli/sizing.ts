@@ -1,15 +1,26 @@
 import { parseArgs } from 'node:util';
 import type { WeightFormat } from '../core/catalog/architecture.ts';
 import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../core/catalog/gpus.ts';
-import type { KvCacheDtype } from '../core/sizing/kvCache.ts';
+import { KV_CACHE_DTYPES, type KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { estimateJson, estimateText, suggestionJson, suggestionText, trainingJson } from '../core/sizing/report.ts';
 import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemory.ts';
 import { estimateSglangMemory } from '../core/sizing/sglangMemory.ts';
 import { parseVllmVersion } from '../core/sizing/vllmVersion.ts';
 import { suggest } from '../core/sizing/suggest.ts';
 import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
-import { resolveModel } from '../node/modelSource.ts';
-import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
+import { readCalibrationFile } from '../node/calibrationFile.ts';
+import { safeJson, safeLine } from '../core/text/safeText.ts';
+import { InputError, positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+import {
+  engineFlag,
+  PERF_OPTIONS,
+  PERF_USAGE,
+  performanceForEstimate,
+  performanceJson,
+  performanceText,
+  wantsPerformance,
+} from './perf.ts';
 
 export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | config.json | org/name> --gpu <id>
                          [--tp N] [--pp N] [--dtype bf16|fp16|fp8|int8|int4|nvfp4]
@@ -18,24 +29,25 @@ export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | conf
                          [--engine vllm|sglang] [--vllm-version X.Y.Z] [--disable-hybrid-kv-cache-manager]
                          [--enforce-eager] [--enable-expert-parallel] [--flashinfer-sampler]
                          [--mem-fraction-static F] [--json]
+${PERF_USAGE}
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
-                         [--output-tokens N] [--rps R | --concurrency N]
+                         [--output-tokens N] [--rps R | --concurrency N] [--engine vllm|sglang|trtllm]
+                         [--dtype bf16|fp16|fp8|int8|int4] [--kv-cache-dtype auto|fp8]
                          [--ttft-ms MS] [--tpot-ms MS] [--price GPU=USD]... [--json]
   gpu-workbench train --model M [--method full|lora|qlora] [--zero 0|1|2|3] [--dp N] [--tp N]
                          [--pp N] [--micro-batch N] [--seq-len N] [--recompute] [--lora-rank N] [--json]
   GPU ids: ${GPU_CATALOG.map((g) => g.id).join(', ')}`;
 
 const WEIGHT_FORMATS: readonly WeightFormat[] = ['bf16', 'fp16', 'fp8', 'int8', 'int4', 'nvfp4'];
-const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8', 'fp8_e4m3', 'fp8_e5m2'];
 
 async function loadModel(ref: string | undefined, io: Io) {
   if (!ref) throw new UsageError('--model is required');
   const model = await resolveModel(ref, {
     cwd: io.cwd,
-    hubEndpoint: io.env.HF_HUB_OFFLINE === '1' ? undefined : (io.env.HF_ENDPOINT ?? 'https://huggingface.co'),
+    hubEndpoint: hubEndpoint(io.env),
     token: io.env.HF_TOKEN,
   });
-  if (!model.ok) throw new Error(model.message);
+  if (!model.ok) throw model.badInput ? new InputError(model.message) : new Error(model.message);
   return model.architecture;
 }
 
@@ -61,7 +73,6 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'max-model-len': { type: 'string' },
       'max-num-seqs': { type: 'string' },
       'max-num-batched-tokens': { type: 'string' },
-      engine: { type: 'string' },
       'vllm-version': { type: 'string' },
       'disable-hybrid-kv-cache-manager': { type: 'boolean' },
       'enforce-eager': { type: 'boolean' },
@@ -69,11 +80,13 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'flashinfer-sampler': { type: 'boolean' },
       'mem-fraction-static': { type: 'string' },
       json: { type: 'boolean' },
+      ...PERF_OPTIONS,
     },
   });
   const gpu = gpuOf(values.gpu);
-  const engine = values.engine ?? 'vllm';
-  if (engine !== 'vllm' && engine !== 'sglang') throw new UsageError('--engine must be vllm or sglang');
+  // --engine picks the performance model's engine profile (vllm, sglang, trtllm) and the memory
+  // model: SGLang's own, else vLLM's (TensorRT-LLM's memory is not modelled separately).
+  const engine = engineFlag(values.engine) === 'sglang' ? 'sglang' : 'vllm';
   const vllmVersion = values['vllm-version'];
   if (vllmVersion !== undefined && !parseVllmVersion(vllmVersion))
     throw new UsageError(`--vllm-version takes a release such as 0.11.0, not "${vllmVersion}"`);
@@ -82,16 +95,22 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError('--mem-fraction-static must be below 1');
   if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
     throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
-  if (values['kv-cache-dtype'] !== undefined && !KV_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
-    throw new UsageError(`--kv-cache-dtype must be one of ${KV_DTYPES.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_CACHE_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_CACHE_DTYPES.join(', ')}`);
   const utilization = positiveNumber(values['gpu-memory-utilization'], '--gpu-memory-utilization', 0.9) ?? 0.9;
   if (utilization > 1) throw new UsageError('--gpu-memory-utilization must be at most 1');
   const model = await loadModel(values.model, io);
+  const tp = positiveInteger(values.tp, '--tp', 1);
+  const pp = positiveInteger(values.pp, '--pp', 1);
+  // vLLM refuses these too: attention heads split evenly across TP ranks, layers across PP stages.
+  if (model.numAttentionHeads % tp !== 0)
+    throw new UsageError(`--tp ${tp} does not divide ${model.id}'s ${model.numAttentionHeads} attention heads`);
+  if (pp > model.numLayers) throw new UsageError(`--pp ${pp} is more than ${model.id}'s ${model.numLayers} layers`);
   const defaults = vllmDefaults(model, gpu, vllmVersion);
   const settings = {
     ...defaults,
-    tp: positiveInteger(values.tp, '--tp', 1),
-    pp: positiveInteger(values.pp, '--pp', 1),
+    tp,
+    pp,
     weightFormat: values.dtype as WeightFormat | undefined,
     kvCacheDtype: (values['kv-cache-dtype'] as KvCacheDtype | undefined) ?? 'auto',
     gpuMemoryUtilization: utilization,
@@ -112,8 +131,30 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
     engine === 'sglang'
       ? estimateSglangMemory(model, gpu, settings, memFractionStatic === undefined ? {} : { memFractionStatic })
       : estimateServingMemory(model, gpu, settings);
-  io.out(values.json ? JSON.stringify(estimateJson(model, estimate), null, 2) : estimateText(model, estimate));
-  return estimate.fits ? 0 : 1;
+  const performance =
+    estimate.fits && wantsPerformance(values)
+      ? await performanceForEstimate(
+          values,
+          model,
+          gpu,
+          {
+            tp: estimate.settings.tp,
+            pp: estimate.settings.pp,
+            weightFormat: estimate.settings.weightFormat,
+            kvCacheDtype: estimate.settings.kvCacheDtype,
+            maxNumSeqs: values['max-num-seqs'] === undefined ? undefined : estimate.settings.maxNumSeqs,
+            maxNumBatchedTokens:
+              values['max-num-batched-tokens'] === undefined ? undefined : estimate.settings.maxNumBatchedTokens,
+          },
+          io,
+        )
+      : undefined;
+  io.out(
+    values.json
+      ? safeJson({ ...estimateJson(model, estimate), ...(performance && performanceJson(performance)) })
+      : `${estimateText(model, estimate)}${performance ? `\n${performanceText(performance)}` : ''}`,
+  );
+  return estimate.fits && (performance?.ok ?? true) ? 0 : 1;
 }
 
 export async function suggestCommand(args: string[], io: Io): Promise<number> {
@@ -132,8 +173,16 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
       'tpot-ms': { type: 'string' },
       price: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      engine: { type: 'string' },
+      dtype: { type: 'string' },
+      'kv-cache-dtype': { type: 'string' },
     },
   });
+  if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
+    throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_CACHE_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_CACHE_DTYPES.join(', ')}`);
+  const engine = engineFlag(values.engine);
   const prices: Record<string, number> = {};
   for (const entry of values.price ?? []) {
     const [id, usd] = entry.split('=');
@@ -145,35 +194,43 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
   const gpus = withPrices(values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter), prices);
   const model = await loadModel(values.model, io);
   const context = positiveInteger(values.context, '--context', Math.min(model.maxPositionEmbeddings ?? 8192, 8192));
-  const result = suggest(model, gpus, {
-    contextLength: context,
-    inputTokens: positiveInteger(values['input-tokens'], '--input-tokens', Math.min(1024, context)),
-    outputTokens: positiveInteger(values['output-tokens'], '--output-tokens', 256),
-    requestsPerSecond: positiveNumber(values.rps, '--rps', undefined),
-    concurrency: values.concurrency === undefined ? undefined : positiveInteger(values.concurrency, '--concurrency'),
-    ttftMsMax: positiveNumber(values['ttft-ms'], '--ttft-ms', undefined),
-    tpotMsMax: positiveNumber(values['tpot-ms'], '--tpot-ms', undefined),
-  });
+  const calibration = await readCalibrationFile(io.cwd);
+  if (calibration.warning) io.err(`gpu-workbench: ${safeLine(calibration.warning)}`);
+  const result = suggest(
+    model,
+    gpus,
+    {
+      contextLength: context,
+      inputTokens: positiveInteger(values['input-tokens'], '--input-tokens', Math.min(1024, context)),
+      outputTokens: positiveInteger(values['output-tokens'], '--output-tokens', 256),
+      requestsPerSecond: positiveNumber(values.rps, '--rps', undefined),
+      concurrency: values.concurrency === undefined ? undefined : positiveInteger(values.concurrency, '--concurrency'),
+      ttftMsMax: positiveNumber(values['ttft-ms'], '--ttft-ms', undefined),
+      tpotMsMax: positiveNumber(values['tpot-ms'], '--tpot-ms', undefined),
+    },
+    {
+      engine,
+      weightFormat: values.dtype as WeightFormat | undefined,
+      kvCacheDtype: values['kv-cache-dtype'] as KvCacheDtype | undefined,
+      calibration: calibration.file,
+    },
+  );
   if (!result.ok) {
     io.out(
       values.json
-        ? JSON.stringify({ ok: false, reasons: result.reasons }, null, 2)
+        ? safeJson({ ok: false, reasons: result.reasons })
         : `No layout fits:\n${result.reasons.map((r) => `  - ${r}`).join('\n')}`,
     );
     return 1;
   }
   io.out(
     values.json
-      ? JSON.stringify(
-          {
-            ok: true,
-            model: model.id,
-            best: suggestionJson(result.best),
-            alternatives: result.alternatives.map(suggestionJson),
-          },
-          null,
-          2,
-        )
+      ? safeJson({
+          ok: true,
+          model: model.id,
+          best: suggestionJson(result.best),
+          alternatives: result.alternatives.map(suggestionJson),
+        })
       : suggestionText(model, result.best, result.alternatives),
   );
   return 0;
@@ -202,11 +259,14 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   const zero = Number(values.zero ?? 0);
   if (![0, 1, 2, 3].includes(zero)) throw new UsageError('--zero must be 0, 1, 2 or 3');
   const model = await loadModel(values.model, io);
+  const tp = positiveInteger(values.tp, '--tp', 1);
+  if (model.numAttentionHeads % tp !== 0)
+    throw new UsageError(`--tp ${tp} does not divide ${model.id}'s ${model.numAttentionHeads} attention heads`);
   const estimate = estimateTrainingMemory(model, {
     method,
     zeroStage: zero as 0 | 1 | 2 | 3,
     dp: positiveInteger(values.dp, '--dp', 1),
-    tp: positiveInteger(values.tp, '--tp', 1),
+    tp,
     pp: positiveInteger(values.pp, '--pp', 1),
     microBatch: positiveInteger(values['micro-batch'], '--micro-batch', 1),
     sequenceLength: positiveInteger(values['seq-len'], '--seq-len', 4096),
@@ -217,7 +277,7 @@ export async function trainCommand(args: string[], io: Io): Promise<number> {
   const json = trainingJson(estimate);
   io.out(
     values.json
-      ? JSON.stringify({ model: model.id, method, ...json }, null, 2)
+      ? safeJson({ model: model.id, method, ...json })
       : [
           `${model.id}, ${method} fine-tuning, per GPU: ${json.totalGiB} GiB`,
           `  weights ${json.weightsGiB} GiB, gradients ${json.gradientsGiB} GiB, optimizer ${json.optimizerGiB} GiB, activations ${json.activationsGiB} GiB, logits ${json.logitsGiB} GiB`,

@@ -6,7 +6,7 @@ import { LIST_ARGS, parseNvidiaSmi, QUERY_APPS_ARGS, QUERY_GPU_ARGS } from '../c
 import { parseRocmSmiJson, ROCM_SMI_ARGS } from '../core/gpu/rocmSmi.ts';
 import { gpusFromGraphicsControllers, type GraphicsController } from '../core/gpu/systemGraphics.ts';
 import { resolveExecutable } from './executables.ts';
-import { describeFailure, runFile } from './runFile.ts';
+import { describeFailure, runFile, timerMs } from './runFile.ts';
 
 export interface LocalOptions {
   nvidiaSmiPath: string | undefined;
@@ -73,7 +73,7 @@ export function readGraphicsControllers(workerPath: string, timeoutMs: number): 
       void worker.terminate();
       resolve(controllers);
     };
-    const timer = setTimeout(() => done([]), timeoutMs);
+    const timer = setTimeout(() => done([]), timerMs(timeoutMs));
     worker.once('message', (message: { ok: boolean; controllers?: GraphicsController[] }) =>
       done(message.ok ? (message.controllers ?? []) : []),
     );

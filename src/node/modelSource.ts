@@ -2,17 +2,20 @@
  * Finds a model's architecture: the built-in catalog, a config.json path (file or folder), the
  * local Hugging Face cache, or the Hub itself (HF_ENDPOINT, a token if given).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { architectureFromHfConfig, type ModelArchitecture } from '../core/catalog/architecture.ts';
 import { findModel } from '../core/catalog/models.ts';
+import { clip, redactCredentials, redactSecrets, redactUrl, safeLine } from '../core/text/safeText.ts';
+import { readRegularFile } from './readLimited.ts';
+import { timerMs } from './runFile.ts';
 
 export type ModelSourceKind = 'catalog' | 'file' | 'hf-cache' | 'hub';
 
 export type ResolvedModel =
   | { ok: true; architecture: ModelArchitecture; source: ModelSourceKind; where: string }
-  | { ok: false; message: string };
+  | { ok: false; message: string; /** The file given is not a config.json (exit 2 in the CLI). */ badInput?: boolean };
 
 export interface ModelSourceOptions {
   /** Base for relative paths (a workspace folder, or the CLI's cwd). */
@@ -32,22 +35,116 @@ export function defaultHubCache(env: NodeJS.ProcessEnv = process.env): string {
   return env.HF_HUB_CACHE ?? (env.HF_HOME ? join(env.HF_HOME, 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
 }
 
+/** Sizes a config.json gives as counts: whole numbers, and these positive, before any arithmetic. */
+const POSITIVE_SIZES = [
+  'hidden_size',
+  'n_embd',
+  'd_model',
+  'num_hidden_layers',
+  'n_layer',
+  'num_layers',
+  'num_attention_heads',
+  'n_head',
+  'vocab_size',
+  'num_key_value_heads',
+  'num_kv_heads',
+  'head_dim',
+  'intermediate_size',
+  'n_inner',
+  'max_position_embeddings',
+  'n_positions',
+];
+const COUNTS = [
+  'num_local_experts',
+  'num_experts',
+  'n_routed_experts',
+  'num_experts_per_tok',
+  'num_experts_per_token',
+  'experts_per_token',
+  'moe_intermediate_size',
+  'n_shared_experts',
+  'first_k_dense_replace',
+  'kv_lora_rank',
+  'q_lora_rank',
+  'qk_nope_head_dim',
+  'qk_rope_head_dim',
+  'v_head_dim',
+];
+/** Larger than any real size (vocabularies are ~10^5-10^6, contexts ~10^7). */
+const MAX_SIZE = 2 ** 31 - 1;
+
+/** Why a config.json's sizes are nonsense (negative, fractional, huge), or undefined. */
+export function checkConfigSizes(raw: unknown): string | undefined {
+  const layers = [raw, (raw as { text_config?: unknown } | null)?.text_config];
+  for (const layer of layers) {
+    if (typeof layer !== 'object' || layer === null) continue;
+    const config = layer as Record<string, unknown>;
+    for (const key of [...POSITIVE_SIZES, ...COUNTS]) {
+      if (!Object.hasOwn(config, key)) continue;
+      const value = config[key];
+      if (typeof value !== 'number') continue;
+      const least = POSITIVE_SIZES.includes(key) ? 1 : 0;
+      if (!Number.isInteger(value) || value < least || value > MAX_SIZE)
+        return `"${key}" is ${String(value).slice(0, 30)}, not a whole number from ${least} to ${MAX_SIZE}`;
+    }
+  }
+  return undefined;
+}
+
+/** A config.json (or a folder holding one): a regular file of at most 1 MiB, read no further. */
 async function readConfigFile(path: string): Promise<unknown> {
   const info = await stat(path);
   const file = info.isDirectory() ? join(path, 'config.json') : path;
-  const size = (await stat(file)).size;
-  if (size > MAX_CONFIG_BYTES) throw new Error(`${file} is ${size} bytes, larger than a config.json can be`);
-  return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  return JSON.parse(await readRegularFile(file, MAX_CONFIG_BYTES)) as unknown;
+}
+
+/** The config's architecture, after its sizes are checked. */
+function architectureOf(name: string, config: unknown) {
+  const bad = checkConfigSizes(config);
+  if (bad) return { ok: false as const, message: `${name}: config.json: ${bad}` };
+  return architectureFromHfConfig(name, config);
+}
+
+/** A token goes into an HTTP header: visible ASCII only (a pasted line break must not reach an error). */
+function tokenProblem(token: string | undefined): string | undefined {
+  if (token === undefined || token === '') return undefined;
+  return /^[\x21-\x7e]+$/.test(token)
+    ? undefined
+    : 'the Hugging Face token holds spaces, a line break or other characters a token cannot have; it was not sent';
+}
+
+/** A response body up to maxBytes, counted as it is decompressed; past it, the download stops. */
+async function readBodyCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw new Error('the answer is larger than a config.json can be');
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new Error('the answer is larger than a config.json can be');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function fromHubCache(id: string, cache: string): Promise<{ config: unknown; where: string } | undefined> {
   const dir = join(cache, `models--${id.replace('/', '--')}`);
   let snapshot: string | undefined;
   try {
-    snapshot = (await readFile(join(dir, 'refs', 'main'), 'utf8')).trim();
+    snapshot = (await readRegularFile(join(dir, 'refs', 'main'), 4096)).trim();
   } catch {
     const snapshots = await readdir(join(dir, 'snapshots')).catch(() => []);
-    snapshot = snapshots.sort().at(-1);
+    snapshot = snapshots.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).at(-1);
   }
   if (!snapshot || !/^[A-Za-z0-9._-]+$/.test(snapshot)) return undefined;
   const where = join(dir, 'snapshots', snapshot, 'config.json');
@@ -67,16 +164,20 @@ async function fromHub(
   const url = `${endpoint.replace(/\/+$/, '')}/${id}/resolve/main/config.json`;
   const response = await fetch(url, {
     headers: token ? { Authorization: `Bearer ${token}` } : {},
-    signal: AbortSignal.timeout(timeoutMs),
+    signal: AbortSignal.timeout(timerMs(timeoutMs)),
   });
   if (response.status === 401 || response.status === 403)
     throw new Error(`${id} is gated or private: the Hub answered ${response.status}; set a Hugging Face token`);
   if (response.status === 404) throw new Error(`${id} was not found on the Hub (${response.status})`);
   if (!response.ok) throw new Error(`the Hub answered ${response.status} for ${id}`);
-  const text = await response.text();
-  if (text.length > MAX_CONFIG_BYTES)
-    throw new Error(`the Hub's config.json for ${id} is larger than a config.json can be`);
-  return { config: JSON.parse(text) as unknown, where: url };
+  const text = await readBodyCapped(response, MAX_CONFIG_BYTES).catch((error: unknown) => {
+    throw new Error(`the Hub's config.json for ${id}: ${(error as Error).message}`);
+  });
+  try {
+    return { config: JSON.parse(text) as unknown, where: redactUrl(url) };
+  } catch {
+    throw new Error(`the Hub's answer for ${id} is not JSON: ${safeLine(clip(text.trim(), 80))}`);
+  }
 }
 
 export async function resolveModel(ref: string, options: ModelSourceOptions): Promise<ResolvedModel> {
@@ -92,10 +193,12 @@ export async function resolveModel(ref: string, options: ModelSourceOptions): Pr
     }),
   );
   if ('config' in asFile) {
-    const parsed = architectureFromHfConfig(name, asFile.config);
-    return parsed.ok ? { ok: true, architecture: parsed.value, source: 'file', where: path } : parsed;
+    const parsed = architectureOf(name, asFile.config);
+    return parsed.ok
+      ? { ok: true, architecture: parsed.value, source: 'file', where: path }
+      : { ...parsed, badInput: true };
   }
-  if (asFile.error) return { ok: false, message: `${path}: ${asFile.error}` };
+  if (asFile.error) return { ok: false, message: `${path}: ${safeLine(clip(asFile.error, 300))}`, badInput: true };
   if (!HF_ID.test(name))
     return {
       ok: false,
@@ -103,7 +206,7 @@ export async function resolveModel(ref: string, options: ModelSourceOptions): Pr
     };
   const cached = await fromHubCache(name, options.hubCache ?? defaultHubCache());
   if (cached) {
-    const parsed = architectureFromHfConfig(name, cached.config);
+    const parsed = architectureOf(name, cached.config);
     return parsed.ok ? { ok: true, architecture: parsed.value, source: 'hf-cache', where: cached.where } : parsed;
   }
   if (!options.hubEndpoint)
@@ -111,9 +214,11 @@ export async function resolveModel(ref: string, options: ModelSourceOptions): Pr
       ok: false,
       message: `${name} is not in the catalog or the local Hugging Face cache, and the Hub is not contacted here`,
     };
+  const badToken = tokenProblem(options.token);
+  if (badToken) return { ok: false, message: badToken };
   try {
     const hub = await fromHub(name, options.hubEndpoint, options.token, options.timeoutMs ?? 10_000);
-    const parsed = architectureFromHfConfig(name, hub.config);
+    const parsed = architectureOf(name, hub.config);
     return parsed.ok ? { ok: true, architecture: parsed.value, source: 'hub', where: hub.where } : parsed;
   } catch (error) {
     const message =
@@ -122,6 +227,17 @@ export async function resolveModel(ref: string, options: ModelSourceOptions): Pr
           ? 'the Hub did not answer in time'
           : error.message
         : String(error);
-    return { ok: false, message };
+    // Never a token or a URL's password in a message, whatever the error quoted.
+    return { ok: false, message: redactCredentials(redactSecrets(message, [options.token])) };
   }
+}
+
+/**
+ * The Hub to fetch a config.json from, as the Hugging Face libraries decide it: none when
+ * HF_HUB_OFFLINE=1, else the configured endpoint, else $HF_ENDPOINT, else huggingface.co.
+ * The CLI and the editor both ask here.
+ */
+export function hubEndpoint(env: NodeJS.ProcessEnv, configured?: string): string | undefined {
+  if (env.HF_HUB_OFFLINE === '1') return undefined;
+  return configured ?? env.HF_ENDPOINT ?? 'https://huggingface.co';
 }

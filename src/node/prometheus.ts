@@ -1,6 +1,8 @@
 /** DCGM-exporter metrics through Prometheus's HTTP query API. */
 import { DCGM_QUERY, parseDcgmQueryResponse } from '../core/gpu/dcgm.ts';
 import type { Host } from '../core/gpu/inventory.ts';
+import { redactUrl } from '../core/text/safeText.ts';
+import { timerMs } from './runFile.ts';
 
 export interface PrometheusOptions {
   timeoutMs: number;
@@ -9,7 +11,9 @@ export interface PrometheusOptions {
   maxBytes?: number;
 }
 
-function failedHost(url: string, reason: string): Host {
+function failedHost(input: string, reason: string): Host {
+  // Never echo a URL's user name or password (the URL is refused for having them, and still shown).
+  const url = redactUrl(input);
   return {
     id: `prometheus:${url}`,
     label: `Prometheus ${url}`,
@@ -24,7 +28,7 @@ export function checkPrometheusUrl(input: string): { ok: true; url: URL } | { ok
   try {
     url = new URL(input.trim());
   } catch {
-    return { ok: false, reason: `"${input}" is not a URL` };
+    return { ok: false, reason: `"${redactUrl(input).slice(0, 200)}" is not a URL` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return { ok: false, reason: 'the Prometheus URL must start with http:// or https://' };
@@ -63,7 +67,7 @@ export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOp
   try {
     const response = await fetch(endpoint, {
       headers: { Accept: 'application/json', ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}) },
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: AbortSignal.timeout(timerMs(options.timeoutMs)),
       redirect: 'error',
     });
     const text = await readCapped(response, options.maxBytes ?? 64 * 1024 * 1024);

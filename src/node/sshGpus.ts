@@ -7,6 +7,7 @@ import { parseNvidiaSmi, REMOTE_NVIDIA_SMI_COMMAND, splitRemoteOutput } from '..
 import type { Host } from '../core/gpu/inventory.ts';
 import { validateSshDestination } from '../core/gpu/sshHosts.ts';
 import { runFile, type RunResult } from './runFile.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export interface SshOptions {
   /** Absolute path of ssh. */
@@ -51,7 +52,7 @@ function sshReason(result: RunResult, timeoutMs: number): string {
   const lines = result.stderr
     .trim()
     .split('\n')
-    .filter((l) => !/^Warning: Permanently added/.test(l));
+    .filter((l) => !l.startsWith('Warning: Permanently added'));
   return (
     lines
       .at(-1)
@@ -84,7 +85,7 @@ export async function mapWithConcurrency<T, R>(
   limit: number,
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
-  const results = new Array<R>(items.length);
+  const results: R[] = [];
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (next < items.length) {
@@ -108,7 +109,16 @@ export async function querySshHosts(
 ): Promise<Host[]> {
   const unique = [...new Set(hosts.map((h) => h.trim()).filter(Boolean))];
   const order = [...unique.filter((h) => slowFirst.has(h)), ...unique.filter((h) => !slowFirst.has(h))];
-  const results = await mapWithConcurrency(order, options.concurrency, (host) => querySshHost(host, options));
+  // Each host on its own: one that breaks the parser is marked failed, the others still show.
+  const results = await mapWithConcurrency(order, options.concurrency, (host) =>
+    querySshHost(host, options).catch((error: unknown): Host => ({
+      id: `ssh:${host}`,
+      label: host,
+      source: 'ssh',
+      status: { kind: 'failed', reason: errorMessage(error) },
+      gpus: [],
+    })),
+  );
   const byHost = new Map(order.map((host, i) => [host, results[i] as Host]));
   return unique.map((host) => byHost.get(host) as Host);
 }

@@ -3,7 +3,7 @@
  * Every number is from the config; parameter counts are computed from it (parameters.ts), never
  * typed in.
  */
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 
 export type WeightFormat = 'bf16' | 'fp16' | 'fp32' | 'fp8' | 'int8' | 'int4' | 'mxfp4' | 'nvfp4';
 
@@ -87,17 +87,17 @@ export interface ModelArchitecture {
 
 type Json = Record<string, unknown>;
 
+/** A config.json field that should be a string; anything else (an object, a number) reads as the fallback. */
+function stringField(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
 function num(config: Json, ...keys: string[]): number | undefined {
   for (const key of keys) {
     const value = config[key];
     if (typeof value === 'number' && Number.isFinite(value)) return value;
   }
   return undefined;
-}
-
-/** A config string field; numbers and objects are not names. */
-function stringField(value: unknown, fallback: string): string {
-  return typeof value === 'string' ? value : fallback;
 }
 
 function dtypeOf(value: unknown): ModelArchitecture['dtype'] {
@@ -242,7 +242,7 @@ function visionParamsOf(outer: Json): number {
 }
 
 /** Reads a Hugging Face config.json (multimodal configs: their text_config). */
-export function architectureFromHfConfig(id: string, raw: unknown): Parsed<ModelArchitecture> {
+export function architectureFromHfConfig(id: string, raw: unknown): Result<ModelArchitecture> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return { ok: false, message: `${id}: config.json is not a JSON object` };
   const outer = raw as Json;

@@ -4,7 +4,7 @@
  * (GPU_I_PROFILE / GPU_I_ID labels); their memory adds up to the GPU's.
  */
 import { emptyGpu, type Gpu, type Host, type MigInstance } from './inventory.ts';
-import type { Parsed } from './nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 
 export const DCGM_METRICS = {
   fbUsedMiB: 'DCGM_FI_DEV_FB_USED',
@@ -24,7 +24,14 @@ interface Sample {
   value: number;
 }
 
-function readSamples(body: unknown): Parsed<Sample[]> {
+/** Prometheus labels are strings; anything else (an object, a number) from a hostile server is dropped. */
+function stringLabels(labels: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(labels)) if (typeof value === 'string') out[key] = value;
+  return out;
+}
+
+function readSamples(body: unknown): Result<Sample[]> {
   if (typeof body !== 'object' || body === null)
     return { ok: false, message: 'Prometheus answered with something that is not JSON' };
   const answer = body as { status?: unknown; error?: unknown; data?: { resultType?: unknown; result?: unknown } };
@@ -43,7 +50,7 @@ function readSamples(body: unknown): Parsed<Sample[]> {
     if (typeof e.metric !== 'object' || e.metric === null || !Array.isArray(e.value)) continue;
     const value = Number(e.value[1]);
     if (!Number.isFinite(value)) continue;
-    samples.push({ metric: e.metric as Record<string, string>, value });
+    samples.push({ metric: stringLabels(e.metric as Record<string, unknown>), value });
   }
   return { ok: true, value: samples };
 }
@@ -58,6 +65,8 @@ interface GpuAccumulator {
   gpu: Gpu;
   migs: Map<string, MigInstance & { freeMiB?: number }>;
   values: Partial<Record<MetricKey, number>>;
+  /** namespace + pod already listed: a Set, so many pods on one GPU stay linear. */
+  pods: Set<string>;
 }
 
 function hostOf(metric: Record<string, string>): string {
@@ -83,7 +92,9 @@ function addSample(acc: GpuAccumulator, key: MetricKey, sample: Sample): void {
   // Per-instance utilization and the like are summed into the GPU for memory only; keep the max.
   acc.values[key] = Math.max(acc.values[key] ?? -Infinity, sample.value);
   const pod = sample.metric.pod;
-  if (pod && !acc.gpu.workloads.some((w) => w.pod === pod && w.namespace === (sample.metric.namespace ?? ''))) {
+  const podKey = `${sample.metric.namespace ?? ''}\u0000${pod}`;
+  if (pod && !acc.pods.has(podKey)) {
+    acc.pods.add(podKey);
     acc.gpu.workloads.push({
       namespace: sample.metric.namespace ?? '',
       pod,
@@ -120,7 +131,7 @@ function finish(acc: GpuAccumulator): Gpu {
   };
 }
 
-export function parseDcgmQueryResponse(body: unknown): Parsed<Host[]> {
+export function parseDcgmQueryResponse(body: unknown): Result<Host[]> {
   const samples = readSamples(body);
   if (!samples.ok) return samples;
   const gpus = new Map<string, GpuAccumulator>();
@@ -143,6 +154,7 @@ export function parseDcgmQueryResponse(body: unknown): Parsed<Host[]> {
         },
         migs: new Map(),
         values: {},
+        pods: new Set(),
       };
       gpus.set(id, acc);
     }

@@ -4,10 +4,13 @@
  * and memory labels that NVIDIA's GPU feature discovery sets.
  */
 import { emptyGpu, type Host, type KubernetesNodeGpus } from './inventory.ts';
-import { firstLine, type Parsed } from './nvidiaSmi.ts';
+import type { Result } from '../result.ts';
+import { firstLine } from './nvidiaSmi.ts';
 
 const GPU_RESOURCE = 'nvidia.com/gpu';
 const MIG_RESOURCE = /^nvidia\.com\/mig-/;
+/** More GPUs than any node has (the largest hold 8-16, a GB200 NVL72 rack 72): past it the count is not believed. */
+export const MAX_GPUS_PER_NODE = 1024;
 
 function quantity(value: unknown): number {
   const n = typeof value === 'string' || typeof value === 'number' ? Number(value) : NaN;
@@ -18,7 +21,7 @@ function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-export function parseKubectlNodes(output: string): Parsed<Host[]> {
+export function parseKubectlNodes(output: string): Result<Host[]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(output);
@@ -42,6 +45,20 @@ export function parseKubectlNodes(output: string): Parsed<Host[]> {
     }
     const gpuCapacity = quantity(capacity[GPU_RESOURCE]);
     if (gpuCapacity === 0 && Object.keys(migResources).length === 0) continue;
+    // A count is a count: validated before anything is made per GPU, and this node alone is marked.
+    if (!Number.isInteger(gpuCapacity) || gpuCapacity > MAX_GPUS_PER_NODE) {
+      hosts.push({
+        id: `kubernetes:${name}`,
+        label: name,
+        source: 'kubernetes',
+        status: {
+          kind: 'failed',
+          reason: `reports ${String(capacity[GPU_RESOURCE]).slice(0, 40)} GPUs, not a whole number up to ${MAX_GPUS_PER_NODE}`,
+        },
+        gpus: [],
+      });
+      continue;
+    }
     const product =
       typeof labels['nvidia.com/gpu.product'] === 'string' ? (labels['nvidia.com/gpu.product'] as string) : undefined;
     const memory = quantity(labels['nvidia.com/gpu.memory']);

@@ -3,6 +3,7 @@ import type { ModelArchitecture } from '../catalog/architecture.ts';
 
 /** vLLM's --kv-cache-dtype values: fp8 is fp8_e4m3 on CUDA; fp8_e5m2 trades mantissa for range. */
 export type KvCacheDtype = 'auto' | 'bf16' | 'fp16' | 'fp8' | 'fp8_e4m3' | 'fp8_e5m2';
+export const KV_CACHE_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8', 'fp8_e4m3', 'fp8_e5m2'];
 
 export function kvBytesPerElement(a: ModelArchitecture, dtype: KvCacheDtype): number {
   if (dtype === 'fp8' || dtype === 'fp8_e4m3' || dtype === 'fp8_e5m2') return 1;

@@ -2,8 +2,8 @@
 import { findGpu, plannableGiB } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
 import type { ModelArchitecture } from '../catalog/architecture.ts';
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
-import type { KvCacheDtype } from '../sizing/kvCache.ts';
+import type { Result } from '../result.ts';
+import { KV_CACHE_DTYPES, type KvCacheDtype } from '../sizing/kvCache.ts';
 import { GIB, replicaFootprintBytes } from '../sizing/servingMemory.ts';
 
 export interface GpuPool {
@@ -30,14 +30,33 @@ export interface PackingProblem {
 }
 
 /** Size caps: problems past these are refused with a message, not attempted. */
-export const PROBLEM_LIMITS = { gpuTypes: 32, gpus: 4096, models: 1000, replicas: 10_000, tp: 64 } as const;
+export const PROBLEM_LIMITS = {
+  gpuTypes: 32,
+  gpus: 4096,
+  models: 1000,
+  replicas: 10_000,
+  tp: 64,
+  /** The arc-flow model has one node per GiB of a GPU: no GPU has more than a few hundred. */
+  memoryGiB: 4096,
+  /** GLPK's names hold 255 characters; a name becomes part of row and column names. */
+  nameLength: 200,
+} as const;
+
+/** Why a GPU type or model name cannot be used, or undefined: short, printable, one line. */
+export function badName(name: string): string | undefined {
+  if (name.length > PROBLEM_LIMITS.nameLength) return `is longer than ${PROBLEM_LIMITS.nameLength} characters`;
+  // Control characters (C0, DEL, C1) would reach GLPK's names and the terminal.
+  // oxlint-disable-next-line no-control-regex -- finding control characters is the point
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'holds a control character';
+  return undefined;
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const whole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
-export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
-  const fail = (message: string): Parsed<PackingProblem> => ({ ok: false, message });
+export function parsePackingProblem(raw: unknown): Result<PackingProblem> {
+  const fail = (message: string): Result<PackingProblem> => ({ ok: false, message });
   if (!isRecord(raw)) return fail('the problem must be a JSON object with "gpus" and "models"');
   const objective = raw.objective ?? 'cost';
   if (objective !== 'cost' && objective !== 'gpus') return fail('"objective" must be "cost" or "gpus"');
@@ -48,12 +67,16 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
   const gpus: GpuPool[] = [];
   for (const [i, g] of raw.gpus.entries()) {
     if (!isRecord(g) || typeof g.type !== 'string' || g.type === '') return fail(`gpus[${i}]: "type" must be a name`);
+    const typeProblem = badName(g.type);
+    if (typeProblem) return fail(`gpus[${i}]: "type" ${typeProblem}`);
     if (!whole(g.count)) return fail(`gpus[${i}] (${g.type}): "count" must be a whole number`);
     // A catalog type (h100-sxm, l40s, ...) brings its memory (as CUDA reports it) and on-demand price.
     const known = findGpu(g.type);
     const memoryGiB = g.memoryGiB ?? (known ? plannableGiB(known.memoryMiB - known.reservedMiB) : undefined);
     if (!positive(memoryGiB))
       return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be positive (or use a catalog type such as h100-sxm)`);
+    if (memoryGiB > PROBLEM_LIMITS.memoryGiB)
+      return fail(`gpus[${i}] (${g.type}): "memoryGiB" must be at most ${PROBLEM_LIMITS.memoryGiB}`);
     const cost = g.costPerHour ?? known?.pricePerHour ?? 0;
     if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0)
       return fail(`gpus[${i}] (${g.type}): "costPerHour" must be a number >= 0`);
@@ -65,6 +88,8 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
   const models: ModelDemand[] = [];
   for (const [i, m] of raw.models.entries()) {
     if (!isRecord(m) || typeof m.name !== 'string' || m.name === '') return fail(`models[${i}]: "name" must be a name`);
+    const nameProblem = badName(m.name);
+    if (nameProblem) return fail(`models[${i}]: "name" ${nameProblem}`);
     const replicas = m.replicas ?? 1;
     const tp = m.tp ?? 1;
     let memoryGiB = m.memoryGiB;
@@ -76,6 +101,8 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
     }
     if (!positive(memoryGiB))
       return fail(`models[${i}] (${m.name}): "memoryGiB" must be positive (or give "model" with serving settings)`);
+    if (memoryGiB > PROBLEM_LIMITS.memoryGiB)
+      return fail(`models[${i}] (${m.name}): "memoryGiB" must be at most ${PROBLEM_LIMITS.memoryGiB}`);
     if (!whole(replicas) || replicas === 0)
       return fail(`models[${i}] (${m.name}): "replicas" must be a whole number >= 1`);
     if (!whole(tp) || tp === 0 || tp > PROBLEM_LIMITS.tp)
@@ -92,8 +119,6 @@ export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
 export function defaultContextLength(a: ModelArchitecture): number {
   return Math.min(8192, a.maxPositionEmbeddings ?? 8192);
 }
-
-const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
 
 /**
  * A model given by id and serving settings instead of memoryGiB: the sizing engine's footprint per
@@ -118,7 +143,7 @@ function sizeReplica(
   if (!positive(concurrency) || concurrency > 4096)
     return '"concurrency" (requests of maxModelLen held at once) must be a number from 1 to 4096';
   const kvCacheDtype = (m.kvCacheDtype ?? 'auto') as KvCacheDtype;
-  if (!KV_DTYPES.includes(kvCacheDtype)) return `"kvCacheDtype" must be one of ${KV_DTYPES.join(', ')}`;
+  if (!KV_CACHE_DTYPES.includes(kvCacheDtype)) return `"kvCacheDtype" must be one of ${KV_CACHE_DTYPES.join(', ')}`;
   if (a.numAttentionHeads % tp !== 0)
     return `"tp" ${tp} does not divide the model's ${a.numAttentionHeads} attention heads`;
   const bytes = replicaFootprintBytes(

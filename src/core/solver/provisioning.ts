@@ -8,11 +8,14 @@
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import { findGpu, type GpuSpec } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
-import { evaluateLayout, validTensorParallel, type Workload } from '../sizing/suggest.ts';
+import type { Result } from '../result.ts';
+import { evaluateLayout, validTensorParallel, type SuggestOptions, type Workload } from '../sizing/suggest.ts';
 import type { SolveProgram } from './packing.ts';
-import { defaultContextLength } from './problem.ts';
+import { badName, defaultContextLength, PROBLEM_LIMITS } from './problem.ts';
 import type { LinearProgram, SolveResult, Term } from './workerProtocol.ts';
+import { errorMessage } from '../errors.ts';
+import { SolverTimeoutError, type PlanStatus } from './status.ts';
+import { GIB_TOLERANCE } from './tolerance.ts';
 
 export interface ProvisioningModel {
   name: string;
@@ -47,7 +50,7 @@ export interface ProvisioningChoice extends Candidate {
 }
 
 export interface ProvisioningResult {
-  status: 'optimal' | 'feasible' | 'infeasible' | 'timeout' | 'error';
+  status: Exclude<PlanStatus, 'cancelled'>;
   message: string;
   costPerHour?: number;
   choices: ProvisioningChoice[];
@@ -61,6 +64,9 @@ export interface ProvisioningResult {
 }
 
 const DEFAULT_COUNT = 512;
+/** Past these a demand is a typing mistake, and the replica bounds would overflow GLPK's. */
+const MAX_REQUESTS_PER_SECOND = 1_000_000;
+const MAX_TOKENS = 10_000_000;
 
 /** A problem whose models give "demand" (requests/s) instead of "replicas" asks for provisioning. */
 export function isProvisioning(raw: unknown): boolean {
@@ -68,11 +74,13 @@ export function isProvisioning(raw: unknown): boolean {
   return Array.isArray(models) && models.some((m) => typeof m === 'object' && m !== null && 'demand' in m);
 }
 
-export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProblem> {
-  const fail = (message: string): Parsed<ProvisioningProblem> => ({ ok: false, message });
+export function parseProvisioningProblem(raw: unknown): Result<ProvisioningProblem> {
+  const fail = (message: string): Result<ProvisioningProblem> => ({ ok: false, message });
   const r = raw as { gpus?: unknown; models?: unknown };
   if (typeof raw !== 'object' || raw === null || !Array.isArray(r.gpus) || !Array.isArray(r.models))
     return fail('the problem needs "gpus" and "models" lists');
+  if (r.gpus.length > PROBLEM_LIMITS.gpuTypes) return fail(`at most ${PROBLEM_LIMITS.gpuTypes} GPU types`);
+  if (r.models.length > PROBLEM_LIMITS.models) return fail(`at most ${PROBLEM_LIMITS.models} models`);
   const pools: ProvisioningPool[] = [];
   for (const [i, g] of (r.gpus as Record<string, unknown>[]).entries()) {
     const gpu = typeof g?.type === 'string' ? findGpu(g.type) : undefined;
@@ -81,19 +89,25 @@ export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProbl
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 4096)
       return fail(`gpus[${i}] (${gpu.id}): "count" must be a whole number up to 4096`);
     const price = g.costPerHour === undefined ? gpu.pricePerHour : g.costPerHour;
-    if (typeof price !== 'number' || !(price >= 0))
+    if (typeof price !== 'number' || !Number.isFinite(price) || !(price >= 0))
       return fail(`gpus[${i}] (${gpu.id}): "costPerHour" must be a number >= 0`);
+    if (pools.some((p) => p.gpu.id === gpu.id)) return fail(`gpus[${i}]: type "${gpu.id}" is listed twice`);
     pools.push({ gpu: { ...gpu, pricePerHour: price }, count });
   }
   const models: ProvisioningModel[] = [];
   for (const [i, m] of (r.models as Record<string, unknown>[]).entries()) {
     const name = typeof m?.name === 'string' ? m.name : `models[${i}]`;
+    const nameProblem = badName(name);
+    if (nameProblem) return fail(`models[${i}]: "name" ${nameProblem}`);
+    if (models.some((p) => p.name === name)) return fail(`models[${i}]: name "${name}" is listed twice`);
     const architecture = typeof m?.model === 'string' ? findModel(m.model)?.architecture : undefined;
     if (!architecture) return fail(`${name}: "model" must be a built-in model id to size it`);
     const d = m.demand as Record<string, unknown> | undefined;
     const rps = d?.requestsPerSecond;
     if (typeof rps !== 'number' || !(rps > 0)) return fail(`${name}: "demand.requestsPerSecond" must be positive`);
-    const num = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 ? v : fallback);
+    if (rps > MAX_REQUESTS_PER_SECOND)
+      return fail(`${name}: "demand.requestsPerSecond" must be at most ${MAX_REQUESTS_PER_SECOND}`);
+    const num = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 && v <= MAX_TOKENS ? v : fallback);
     const contextLength = Math.round(num(m.contextLength, defaultContextLength(architecture)));
     models.push({
       name,
@@ -103,8 +117,8 @@ export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProbl
         contextLength,
         inputTokens: Math.round(num(d?.inputTokens, 1000)),
         outputTokens: Math.round(num(d?.outputTokens, 200)),
-        ttftMsMax: typeof d?.ttftMs === 'number' ? d.ttftMs : undefined,
-        tpotMsMax: typeof d?.tpotMs === 'number' ? d.tpotMs : undefined,
+        ttftMsMax: typeof d?.ttftMs === 'number' && d.ttftMs > 0 ? d.ttftMs : undefined,
+        tpotMsMax: typeof d?.tpotMs === 'number' && d.tpotMs > 0 ? d.tpotMs : undefined,
       },
     });
   }
@@ -112,18 +126,29 @@ export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProbl
   return { ok: true, value: { models, pools } };
 }
 
-export function candidates(problem: ProvisioningProblem): Candidate[] {
+/** Per-replica capacity of every model x GPU type x TP; `options` carries the engine and the workspace's calibration. */
+export function candidates(
+  problem: ProvisioningProblem,
+  options: SuggestOptions = {},
+  deadline = Infinity,
+): Candidate[] | 'overran' {
   const list: Candidate[] = [];
+  // One replica's capacity does not depend on the demand: models that share an architecture and a
+  // request shape share their layouts (a fleet of one model under many names is sized once).
+  const layouts = new Map<string, ReturnType<typeof evaluateLayout>>();
   for (const m of problem.models) {
+    if (Date.now() > deadline) return 'overran';
     for (const pool of problem.pools) {
       for (const tp of validTensorParallel(m.architecture)) {
         if (tp > pool.count) continue;
         // Capacity per replica, not for the whole demand: ask for one replica's worth.
-        const layout = evaluateLayout(m.architecture, pool.gpu, tp, 1, {
-          ...m.workload,
-          requestsPerSecond: undefined,
-          concurrency: undefined,
-        });
+        const workload = { ...m.workload, requestsPerSecond: undefined, concurrency: undefined };
+        const key = JSON.stringify([m.architecture.id, pool.gpu.id, pool.gpu.pricePerHour, tp, workload]);
+        let layout = layouts.get(key);
+        if (layout === undefined) {
+          layout = evaluateLayout(m.architecture, pool.gpu, tp, 1, workload, options);
+          layouts.set(key, layout);
+        }
         if (typeof layout === 'string') continue;
         list.push({
           model: m.name,
@@ -158,15 +183,16 @@ function program(
     coef: c.costPerHour - (weight * c.requestsPerSecond) / (demand.get(c.model) ?? 1),
   }));
   const constraints = [
-    ...problem.models.map((m) => ({
-      name: `demand_${m.name}`,
+    // Rows are named by index: a model's name is the user's text, not a GLPK name.
+    ...problem.models.map((m, i) => ({
+      name: `demand_${i}`,
       vars: vars.filter((v) => v.c.model === m.name).map((v) => ({ name: v.name, coef: v.c.requestsPerSecond })),
       bound: { kind: 'atLeast' as const, lb: m.workload.requestsPerSecond },
     })),
     // In the sweep, capacity stays within the cap: headroom, not a second fleet.
     ...(caps
-      ? problem.models.map((m) => ({
-          name: `cap_${m.name}`,
+      ? problem.models.map((m, i) => ({
+          name: `cap_${i}`,
           vars: vars.filter((v) => v.c.model === m.name).map((v) => ({ name: v.name, coef: v.c.requestsPerSecond })),
           bound: { kind: 'upTo' as const, ub: caps.get(m.name) ?? Infinity },
         }))
@@ -201,7 +227,7 @@ function homogeneous(
         break;
       }
       const pick = options
-        .map((c) => ({ c, n: Math.ceil(m.workload.requestsPerSecond / c.requestsPerSecond - 1e-9) }))
+        .map((c) => ({ c, n: Math.ceil(m.workload.requestsPerSecond / c.requestsPerSecond - GIB_TOLERANCE) }))
         .reduce((a, b) => (b.n * b.c.costPerHour < a.n * a.c.costPerHour ? b : a));
       total += pick.n * pick.c.costPerHour;
       gpus += pick.n * pick.c.tp;
@@ -246,12 +272,16 @@ async function solveDecomposed(
   problem: ProvisioningProblem,
   list: Candidate[],
   solve: SolveProgram,
-  timeLimitSeconds: number,
+  deadline: number,
   weight: number,
   caps?: Map<string, number>,
 ): Promise<Solved> {
-  const deadline = Date.now() + timeLimitSeconds * 1000;
-  const left = () => Math.max(0.1, (deadline - Date.now()) / 1000);
+  // One deadline for every program of the command: past it, no new solve starts.
+  const left = () => {
+    const seconds = (deadline - Date.now()) / 1000;
+    if (seconds <= 0) throw new Error('GLPK did not finish within the time limit.');
+    return Math.max(0.1, seconds);
+  };
   const choices: ProvisioningChoice[] = [];
   let status: SolveResult['status'] = 'optimal';
   for (const m of problem.models) {
@@ -284,8 +314,17 @@ export async function solveProvisioning(
   problem: ProvisioningProblem,
   solve: SolveProgram,
   timeLimitSeconds: number,
+  options: SuggestOptions = {},
 ): Promise<ProvisioningResult> {
-  const list = candidates(problem);
+  const deadline = Date.now() + timeLimitSeconds * 1000;
+  const list = candidates(problem, options, deadline);
+  if (list === 'overran')
+    return {
+      status: 'timeout',
+      message: `Sizing every model on every GPU type took longer than the ${timeLimitSeconds} s time limit; give a longer limit or fewer models.`,
+      choices: [],
+      front: [],
+    };
   const missing = problem.models.find((m) => !list.some((c) => c.model === m.name));
   if (missing)
     return {
@@ -296,14 +335,14 @@ export async function solveProvisioning(
     };
   const same = homogeneous(problem, list);
   const run = (weight: number, caps?: Map<string, number>) =>
-    solveDecomposed(problem, list, solve, timeLimitSeconds, weight, caps);
+    solveDecomposed(problem, list, solve, deadline, weight, caps);
   let base;
   try {
     base = await run(0);
   } catch (error) {
     return {
-      status: 'timeout',
-      message: error instanceof Error ? error.message : String(error),
+      status: error instanceof SolverTimeoutError ? 'timeout' : 'error',
+      message: errorMessage(error),
       choices: [],
       homogeneous: same,
       front: [],
@@ -343,11 +382,11 @@ export async function solveProvisioning(
   }
   const front = points
     .sort((a, b) => a.costPerHour - b.costPerHour || b.headroom - a.headroom)
-    .filter((p, i, all) => all.slice(0, i).every((q) => q.headroom < p.headroom - 1e-9));
+    .filter((p, i, all) => all.slice(0, i).every((q) => q.headroom < p.headroom - GIB_TOLERANCE));
   const saving = same ? same.costPerHour - base.cost : undefined;
   return {
     status: base.status,
-    message: `${base.status === 'optimal' ? 'Proven optimal' : 'Feasible, not proven optimal (the time limit came first)'}: $${base.cost.toFixed(2)}/h for ${problem.models.length} model(s)${same ? `, ${saving! > 1e-9 ? `$${saving!.toFixed(2)}/h less than` : 'the same as'} the best single GPU type (${same.gpuType}, $${same.costPerHour.toFixed(2)}/h)` : ''}.`,
+    message: `${base.status === 'optimal' ? 'Proven optimal' : 'Feasible, not proven optimal (the time limit came first)'}: $${base.cost.toFixed(2)}/h for ${problem.models.length} model(s)${same ? `, ${saving! > GIB_TOLERANCE ? `$${saving!.toFixed(2)}/h less than` : 'the same as'} the best single GPU type (${same.gpuType}, $${same.costPerHour.toFixed(2)}/h)` : ''}.`,
     costPerHour: base.cost,
     choices: base.choices,
     homogeneous: same,

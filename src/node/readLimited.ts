@@ -1,0 +1,40 @@
+/** Reading untrusted files with a byte cap, regular files only. */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+
+/** Bad input (a file too large, not a regular file): the CLI exits 2 without the usage text. */
+export class InputError extends Error {}
+
+export function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`
+    : `${Math.round(bytes / 1024)} KiB`;
+}
+
+/**
+ * A regular file's text, up to `maxBytes`. Devices (/dev/zero), FIFOs and sockets are refused
+ * before anything is read (opened non-blocking, so a FIFO with no writer cannot hang the open),
+ * and the read stops at the cap whatever the size said.
+ */
+export async function readRegularFile(path: string, maxBytes: number): Promise<string> {
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new InputError(`${path} is not a regular file`);
+    if (info.size > maxBytes)
+      throw new InputError(`${path} is ${formatBytes(info.size)}, over the ${formatBytes(maxBytes)} limit`);
+    const buffer = Buffer.alloc(Math.min(maxBytes + 1, Math.max(info.size + 1, 64 * 1024)));
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) break;
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes || (length === buffer.length && length > info.size))
+      throw new InputError(`${path} is over the ${formatBytes(maxBytes)} limit`);
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
