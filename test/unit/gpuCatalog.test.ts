@@ -12,6 +12,10 @@ describe('memory CUDA reports, against published totals', () => {
     ['h100-sxm', '79.18'], // vLLM v0.10.2 log: "Free memory on device (78.57/79.18 GiB)"
     ['t4', '14.75'], // Tesla T4
     ['v100', '31.74'], // V100-SXM2-32GB
+    ['rtx-4090', '23.68'], // github.com/zai-org/CogVideo/issues/36
+    // 24 GB cards (A10G, L4, A10) print 22.03-22.07 GiB by driver: 23028-23034 MiB less ~480 MiB.
+    ['a10g', '22.02'],
+    ['l4', '22.03'],
   ];
   for (const [id, gib] of published)
     test(`${id}: ${gib} GiB`, () => assert.equal(visibleGiB(findGpu(id)!).toFixed(2), gib));

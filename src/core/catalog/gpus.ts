@@ -238,7 +238,8 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     computeCapability: 89,
     name: 'NVIDIA GeForce RTX 4090 24GB',
     memoryMiB: 24564,
-    reservedMiB: DEFAULT_RESERVED_MIB,
+    // PyTorch: "23.68 GiB total capacity" on an RTX 4090 (github.com/zai-org/CogVideo/issues/36).
+    reservedMiB: 316,
     memoryBandwidthGBps: 1008,
     bf16Tflops: 165,
     fp8Tflops: 330,
