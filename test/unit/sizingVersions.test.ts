@@ -43,6 +43,8 @@ describe('vLLM versions', () => {
       ['ghcr.io/huggingface/text-generation-inference:3.3.4', undefined],
       ['registry:5000/vllm/vllm-openai', undefined],
       ['nginx:1.27.0', undefined],
+      ['rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909', '0.10.1'],
+      ['rocm/vllm-dev:nightly', undefined],
     ];
     for (const [image, version] of cases) assert.equal(vllmVersionFromImage(image), version, image);
   });

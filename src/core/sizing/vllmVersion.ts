@@ -55,6 +55,9 @@ export function vllmVersionFromImage(image: string): string | undefined {
   if (colon < 0 || withoutDigest.indexOf('/', colon) >= 0) return undefined;
   const repository = withoutDigest.slice(0, colon);
   const tag = withoutDigest.slice(colon + 1);
+  // AMD's ROCm builds: rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909 names the vLLM release inside the tag.
+  if (/(?:^|\/)rocm\/vllm(?:-dev)?$/i.test(repository))
+    return /(?:^|_)vllm_v?(\d{1,3}\.\d{1,3}(?:\.\d{1,3}){0,2})(?:_|$)/i.exec(tag)?.[1];
   if (!VLLM_IMAGE.test(repository)) return undefined;
   const m = /^v?(\d{1,3}\.\d{1,3}(?:\.\d{1,3}){0,2})(?:$|[-+_.]?(?:rc\d+|post\d+)?(?:$|[-+_]))/.exec(tag);
   return m?.[1];
