@@ -28,7 +28,7 @@ export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | conf
                          [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N]
                          [--engine vllm|sglang] [--vllm-version X.Y.Z] [--disable-hybrid-kv-cache-manager]
                          [--enforce-eager] [--enable-expert-parallel] [--flashinfer-sampler]
-                         [--mem-fraction-static F] [--json]
+                         [--mem-fraction-static F] [--sglang-version X.Y.Z] [--json]
 ${PERF_USAGE}
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
                          [--output-tokens N] [--rps R | --concurrency N] [--engine vllm|sglang|trtllm]
@@ -79,6 +79,7 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'enable-expert-parallel': { type: 'boolean' },
       'flashinfer-sampler': { type: 'boolean' },
       'mem-fraction-static': { type: 'string' },
+      'sglang-version': { type: 'string' },
       json: { type: 'boolean' },
       ...PERF_OPTIONS,
     },
@@ -129,7 +130,10 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
   } as const;
   const estimate =
     engine === 'sglang'
-      ? estimateSglangMemory(model, gpu, settings, memFractionStatic === undefined ? {} : { memFractionStatic })
+      ? estimateSglangMemory(model, gpu, settings, {
+          ...(memFractionStatic === undefined ? {} : { memFractionStatic }),
+          ...(values['sglang-version'] === undefined ? {} : { sglangVersion: values['sglang-version'] }),
+        })
       : estimateServingMemory(model, gpu, settings);
   const performance =
     estimate.fits && wantsPerformance(values)

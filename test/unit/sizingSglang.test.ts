@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { findGpu } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
 import { vllmDefaults } from '../../src/core/sizing/servingMemory.ts';
-import { estimateSglangMemory, sglangDefaults } from '../../src/core/sizing/sglangMemory.ts';
+import { estimateSglangMemory, sglangDefaults, sglangVersionFromImage } from '../../src/core/sizing/sglangMemory.ts';
 
 describe('mem_fraction_static defaults', () => {
   test('H100 at TP 1: reserved max(512 + 8192 x 1.5 + 256 x 2 + 1/8 x 1024, 10240) = 13440 MiB; (81559 - 13440) / 81559 = 0.835', () => {
@@ -49,4 +49,12 @@ describe('the KV pool', () => {
     assert.equal(e.fits, false);
     assert.match(e.problems[0] ?? '', /increase --mem-fraction-static/);
   });
+});
+
+test('SGLang image tags name the release', () => {
+  assert.equal(sglangVersionFromImage('lmsysorg/sglang:v0.4.9.post2-cu126'), '0.4.9.post2');
+  assert.equal(sglangVersionFromImage('docker.io/lmsysorg/sglang:v0.5.3rc0'), undefined);
+  assert.equal(sglangVersionFromImage('lmsysorg/sglang:v0.5.4'), '0.5.4');
+  assert.equal(sglangVersionFromImage('lmsysorg/sglang:latest'), undefined);
+  assert.equal(sglangVersionFromImage('vllm/vllm-openai:v0.11.0'), undefined);
 });

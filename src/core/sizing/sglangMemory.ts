@@ -140,6 +140,14 @@ export function estimateSglangMemory(
   };
 }
 
+/** The SGLang release an image pins: lmsysorg/sglang:v0.4.9.post2-cu126 -> "0.4.9.post2"; latest/dev -> undefined. */
+export function sglangVersionFromImage(image: string): string | undefined {
+  const ref = image.trim();
+  if (ref.length === 0 || ref.length > 300 || /\s/.test(ref)) return undefined;
+  const m = /^(?:[^@]*\/)?lmsysorg\/sglang:v?(\d{1,3}\.\d{1,3}(?:\.\d{1,3})?(?:\.post\d{1,3})?)(?:$|[-_])/i.exec(ref);
+  return m?.[1];
+}
+
 /** SGLang's "K size" (= "V size") in its log, GB meaning GiB there (bytes / 2^30). */
 export function sglangKSizeGiB(e: ServingEstimate): number {
   return e.kvCacheBytes / 2 / GIB;
