@@ -27,7 +27,8 @@ export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | conf
                          [--kv-cache-dtype auto|fp8|fp8_e4m3|fp8_e5m2] [--gpu-memory-utilization F]
                          [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N]
                          [--engine vllm|sglang] [--vllm-version X.Y.Z] [--disable-hybrid-kv-cache-manager]
-                         [--enforce-eager] [--enable-expert-parallel] [--mem-fraction-static F] [--json]
+                         [--enforce-eager] [--enable-expert-parallel] [--flashinfer-sampler]
+                         [--mem-fraction-static F] [--sglang-version X.Y.Z] [--json]
 ${PERF_USAGE}
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
                          [--output-tokens N] [--rps R | --concurrency N] [--engine vllm|sglang|trtllm]
@@ -76,7 +77,9 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'disable-hybrid-kv-cache-manager': { type: 'boolean' },
       'enforce-eager': { type: 'boolean' },
       'enable-expert-parallel': { type: 'boolean' },
+      'flashinfer-sampler': { type: 'boolean' },
       'mem-fraction-static': { type: 'string' },
+      'sglang-version': { type: 'string' },
       json: { type: 'boolean' },
       ...PERF_OPTIONS,
     },
@@ -123,10 +126,14 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
     ...(values['disable-hybrid-kv-cache-manager'] ? { disableHybridKvCacheManager: true } : {}),
     ...(values['enforce-eager'] ? { enforceEager: true } : {}),
     ...(values['enable-expert-parallel'] ? { enableExpertParallel: true } : {}),
+    ...(values['flashinfer-sampler'] ? { flashInferSampler: true } : {}),
   } as const;
   const estimate =
     engine === 'sglang'
-      ? estimateSglangMemory(model, gpu, settings, memFractionStatic === undefined ? {} : { memFractionStatic })
+      ? estimateSglangMemory(model, gpu, settings, {
+          ...(memFractionStatic === undefined ? {} : { memFractionStatic }),
+          ...(values['sglang-version'] === undefined ? {} : { sglangVersion: values['sglang-version'] }),
+        })
       : estimateServingMemory(model, gpu, settings);
   const performance =
     estimate.fits && wantsPerformance(values)
