@@ -20,7 +20,11 @@ const ESC = '\u001b';
 const PAINT = `${ESC}[2J${ESC}]8;;https://evil.example/${ESC}\\click${ESC}]8;;${ESC}\\\u009b31m\u202eevil\u0007\r`;
 
 function assertClean(run: CliRun, what: string): void {
-  assert.deepEqual(terminalControls(run.bytes), [], `${what}: terminal controls in the output:\n${run.stdout}${run.stderr}`);
+  assert.deepEqual(
+    terminalControls(run.bytes),
+    [],
+    `${what}: terminal controls in the output:\n${run.stdout}${run.stderr}`,
+  );
 }
 
 function assertNoStack(run: CliRun): void {
@@ -82,7 +86,10 @@ describe('hostile input through the CLI', () => {
     test('lint: a binary-looking pbtxt and a script with escapes print nothing raw', async () => {
       const folder = join(dir, 'paint2');
       mkdirSync(folder);
-      writeFileSync(join(folder, 'config.pbtxt'), `name: "m${PAINT}"\nplatform: ${PAINT}\ninstance_group [ { count: x${PAINT} } ]\n`);
+      writeFileSync(
+        join(folder, 'config.pbtxt'),
+        `name: "m${PAINT}"\nplatform: ${PAINT}\ninstance_group [ { count: x${PAINT} } ]\n`,
+      );
       writeFileSync(join(folder, 'serve.sh'), `#!/bin/sh\nvllm serve org/m${PAINT} --tensor-parallel-size ${PAINT}\n`);
       const run = await runCli(['lint', folder]);
       assertClean(run, 'lint pbtxt/script');
@@ -119,7 +126,10 @@ describe('hostile input through the CLI', () => {
       const spaces = join(dir, 'spaces.yaml');
       writeFileSync(plain, POD('c', 'meta-llama/Llama-3.1-8B-Instruct'));
       // The old pattern backtracked cubically here: 8 KB took 85 s.
-      writeFileSync(spaces, `${POD('c', 'meta-llama/Llama-3.1-8B-Instruct')}# gpu-workbench-disable${' '.repeat(8192)}x#\n`);
+      writeFileSync(
+        spaces,
+        `${POD('c', 'meta-llama/Llama-3.1-8B-Instruct')}# gpu-workbench-disable${' '.repeat(8192)}x#\n`,
+      );
       const baseline = await runCli(['lint', plain]);
       const hostile = await runCli(['lint', spaces]);
       assert.equal(hostile.code, baseline.code);
@@ -132,7 +142,10 @@ describe('hostile input through the CLI', () => {
       assert.equal(lint.code, 2);
       assert.ok(lint.ms < 10_000, `${lint.ms} ms`);
       const problem = join(dir, 'long-type.json');
-      writeFileSync(problem, JSON.stringify({ gpus: [{ type: long, count: 1 }], models: [{ name: 'm', memoryGiB: 1 }] }));
+      writeFileSync(
+        problem,
+        JSON.stringify({ gpus: [{ type: long, count: 1 }], models: [{ name: 'm', memoryGiB: 1 }] }),
+      );
       const plan = await runCli(['plan', problem]);
       assert.equal(plan.code, 2);
       assert.match(plan.stderr, /longer than 200 characters/);
@@ -160,7 +173,10 @@ describe('hostile input through the CLI', () => {
         model: 'meta-llama/Llama-3.1-8B-Instruct',
         demand: { requestsPerSecond: 1 + (i % 7) },
       }));
-      writeFileSync(problem, JSON.stringify({ gpus: [{ type: 'h100-sxm' }, { type: 'l40s' }, { type: 'a10g' }], models }));
+      writeFileSync(
+        problem,
+        JSON.stringify({ gpus: [{ type: 'h100-sxm' }, { type: 'l40s' }, { type: 'a10g' }], models }),
+      );
       const run = await runCli(['plan', problem, '--time-limit', '1'], { timeoutMs: 60_000 });
       // 1 s of solving, the command's start-up, and the watchdog's grace (2 x 2 s) at most.
       assert.ok(run.ms < 1000 + 4000 + 6000, `${run.ms} ms`);
@@ -249,11 +265,19 @@ describe('hostile input through the CLI', () => {
       const run = await runCli(['lint', folder, '--format', 'sarif']);
       assertNoStack(run);
       const sarif = JSON.parse(run.stdout) as {
-        runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+        runs: {
+          results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+        }[];
       };
       const files = new Set(sarif.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri));
-      assert.ok([...files].some((f) => f.endsWith('a-dups.yaml')), 'the duplicate keys are reported');
-      assert.ok([...files].some((f) => f.endsWith('b-pod.yaml')), "the good file's findings are kept");
+      assert.ok(
+        [...files].some((f) => f.endsWith('a-dups.yaml')),
+        'the duplicate keys are reported',
+      );
+      assert.ok(
+        [...files].some((f) => f.endsWith('b-pod.yaml')),
+        "the good file's findings are kept",
+      );
       assert.ok(
         sarif.runs[0]!.results.filter((r) => r.ruleId === 'duplicate-key').length <= 100,
         'duplicate keys are capped per file',
@@ -383,13 +407,23 @@ describe('hostile input through the CLI', () => {
       assert.equal(run.code, 1);
       assert.match(run.stdout, /put credentials in the token/);
       assert.doesNotMatch(run.stdout + run.stderr, /hunter2pass/);
-      const json = await runCli(['inventory', '--no-local', '--prometheus', 'http://admin:hunter2pass@127.0.0.1:9/', '--json']);
+      const json = await runCli([
+        'inventory',
+        '--no-local',
+        '--prometheus',
+        'http://admin:hunter2pass@127.0.0.1:9/',
+        '--json',
+      ]);
       assert.doesNotMatch(json.stdout + json.stderr, /hunter2pass/);
     });
 
     test('an HF_ENDPOINT with credentials is not echoed when the Hub fails', async () => {
       const run = await runCli(['estimate', '--model', 'org/model', '--gpu', 'h100-sxm'], {
-        env: { HF_HUB_OFFLINE: '0', HF_HOME: join(dir, 'hf-empty'), HF_ENDPOINT: 'http://user:topsecretpw@127.0.0.1:9' },
+        env: {
+          HF_HUB_OFFLINE: '0',
+          HF_HOME: join(dir, 'hf-empty'),
+          HF_ENDPOINT: 'http://user:topsecretpw@127.0.0.1:9',
+        },
       });
       assert.equal(run.code, 1);
       assert.doesNotMatch(run.stdout + run.stderr, /topsecretpw/);
@@ -441,7 +475,15 @@ describe('hostile input through the CLI', () => {
     });
 
     test('estimate --tp 3 on a 32-head model is a usage error (vLLM refuses it too)', async () => {
-      const run = await runCli(['estimate', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'h100-sxm', '--tp', '3']);
+      const run = await runCli([
+        'estimate',
+        '--model',
+        'meta-llama/Llama-3.1-8B-Instruct',
+        '--gpu',
+        'h100-sxm',
+        '--tp',
+        '3',
+      ]);
       assert.equal(run.code, 2);
       assert.match(run.stderr, /--tp 3 does not divide .*32 attention heads/);
     });
