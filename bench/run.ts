@@ -19,7 +19,7 @@ const repo = resolve(import.meta.dirname, '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
 
 const rows: Row[] = [];
-/** Sizes in KB of 1,000 bytes, the unit the budgets and SOLVER-NOTES use. */
+/** Sizes in KB of 1,000 bytes, the unit the budgets and docs/solver-notes.md use. */
 const kb = (path: string) => statSync(join(repo, path)).size / 1000;
 
 function activation(): { requireMs: number; activateMs: number } {
@@ -87,14 +87,14 @@ rows.push({
   value: kb('dist/solver-worker.js'),
   unit: 'KB',
   baseline: 44,
-  baselineNote: 'SOLVER-NOTES: glpk.js runtime 44 KB',
+  baselineNote: 'docs/solver-notes.md: glpk.js runtime 44 KB',
 });
 rows.push({
   figure: 'glpk.wasm',
   value: kb('dist/glpk.wasm'),
   unit: 'KB',
   baseline: 294,
-  baselineNote: 'SOLVER-NOTES: 294 KB',
+  baselineNote: 'docs/solver-notes.md: 294 KB',
 });
 rows.push({
   figure: 'webview bundle (dist/webview.js)',
@@ -116,28 +116,28 @@ rows.push({
   value: glpk.loadMs,
   unit: 'ms',
   baseline: 15,
-  baselineNote: 'SOLVER-NOTES: ~15 ms',
+  baselineNote: 'docs/solver-notes.md: ~15 ms',
 });
 rows.push({
   figure: 'worker thread start to GLPK ready, same runs',
   value: glpk.threadMs,
   unit: 'ms',
   baseline: 15,
-  baselineNote: 'SOLVER-NOTES: ~15 ms (no thread)',
+  baselineNote: 'docs/solver-notes.md: ~15 ms (no thread)',
 });
 rows.push({
   figure: 'self-test LP, first solve round trip',
   value: glpk.firstSolveMs,
   unit: 'ms',
   baseline: 15,
-  baselineNote: 'SOLVER-NOTES: 5x8 MIP 15 ms',
+  baselineNote: 'docs/solver-notes.md: 5x8 MIP 15 ms',
 });
 rows.push({
   figure: 'self-test LP, warm solve round trip',
   value: glpk.warmSolveMs,
   unit: 'ms',
   baseline: 15,
-  baselineNote: 'SOLVER-NOTES: 5x8 MIP 15 ms',
+  baselineNote: 'docs/solver-notes.md: 5x8 MIP 15 ms',
 });
 
 rows.push(...sizingRows());

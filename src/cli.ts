@@ -8,6 +8,7 @@ import { InputError, terminalSafeIo, UsageError, type Io } from './cli/io.ts';
 import { lintCommand, LINT_USAGE } from './cli/lint.ts';
 import { planCommand, PLAN_USAGE } from './cli/plan.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
+import { errorMessage } from './core/errors.ts';
 import { redactCredentials, redactSecrets, safeText } from './core/text/safeText.ts';
 
 const USAGE = `Usage:
@@ -42,7 +43,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
 
 /** An error's message without a secret in it (HF_TOKEN, a URL's password). */
 function errorText(error: unknown, env: NodeJS.ProcessEnv): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return redactCredentials(redactSecrets(message, [env.HF_TOKEN]));
 }
 

@@ -1,4 +1,4 @@
-/** Every command, view and setting id of the extension, in one place (package.json must agree; a unit test checks). */
+/** Every command and view id of the extension, in one place (package.json must agree; a unit test checks). Settings: features/config/settingsTable.ts. */
 export const Commands = {
   openWorkbench: 'gpuWorkbench.openWorkbench',
   refreshGpus: 'gpuWorkbench.refreshGpus',
@@ -25,31 +25,6 @@ export const FOCUS_GPUS_VIEW = `${Views.gpus}.focus`;
 
 export const WebviewTypes = {
   workbench: 'gpuWorkbench.workbench',
-} as const;
-
-/** Setting keys relative to the `gpuWorkbench` section. */
-export const Settings = {
-  section: 'gpuWorkbench',
-  nvidiaSmiPath: 'nvidiaSmiPath',
-  rocmSmiPath: 'rocmSmiPath',
-  sshHosts: 'sshHosts',
-  sshPath: 'ssh.path',
-  sshConfigFile: 'ssh.configFile',
-  sshConnectTimeoutSeconds: 'ssh.connectTimeoutSeconds',
-  sshConcurrency: 'ssh.concurrency',
-  prometheusUrl: 'prometheus.url',
-  kubernetesEnabled: 'kubernetes.enabled',
-  kubeconfig: 'kubernetes.kubeconfig',
-  kubeContext: 'kubernetes.context',
-  kubectlPath: 'kubectlPath',
-  refreshIntervalSeconds: 'refreshIntervalSeconds',
-  commandTimeoutSeconds: 'commandTimeoutSeconds',
-  solverTimeLimitSeconds: 'solver.timeLimitSeconds',
-  huggingFaceEndpoint: 'huggingFace.endpoint',
-  gpuPricesPerHour: 'gpuPricesPerHour',
-  defaultGpu: 'defaultGpu',
-  lintEnabled: 'lint.enabled',
-  lintSeverity: 'lint.severity',
 } as const;
 
 /** SecretStorage keys. */

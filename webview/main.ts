@@ -1,6 +1,6 @@
 import {
+  assertNever,
   isExtensionToWebview,
-  isPlanState,
   type EstimateView,
   type PlanState,
   type SelfTestOutcome,
@@ -19,9 +19,11 @@ interface PersistedState {
   selfTest?: SelfTestOutcome;
   estimate?: EstimateView;
   suggestion?: SuggestionView;
-  /** The problem as last typed and its last result: they survive hide/show and a window reload. */
+  /**
+   * The problem as last typed (a draft the extension has not seen). The plan itself is not kept
+   * here: the extension owns it (workspace storage) and sends it on every load.
+   */
   problemText?: string;
-  plan?: PlanState;
 }
 
 const host = createHost<PersistedState>();
@@ -30,10 +32,9 @@ let selfTest: SelfTestOutcome | undefined = host.getState()?.selfTest;
 let estimate: EstimateView | undefined = host.getState()?.estimate;
 let suggestion: SuggestionView | undefined = host.getState()?.suggestion;
 const saved = host.getState();
-// A plan saved mid-solve has no solve behind it after a reload; only a finished one is kept.
-let plan: PlanState = isPlanState(saved?.plan) && saved.plan.state === 'done' ? saved.plan : { state: 'idle' };
+let plan: PlanState = { state: 'idle' };
 let problemText: string | undefined = typeof saved?.problemText === 'string' ? saved.problemText : undefined;
-const persist = () => host.setState({ selfTest, estimate, suggestion, problemText, plan });
+const persist = () => host.setState({ selfTest, estimate, suggestion, problemText });
 // Built once: its inputs and results are the user's own and survive re-renders.
 let simulationSection: HTMLElement | undefined;
 const planActions = {
@@ -138,20 +139,28 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     console.warn('GPU Workbench: dropped a malformed message', message);
     return;
   }
-  if (message.type === 'solverState') {
-    solver = message.solver;
-  } else if (message.type === 'estimate') {
-    estimate = message.estimate;
-  } else if (message.type === 'suggestion') {
-    suggestion = message.suggestion;
-  } else if (message.type === 'planProblem') {
-    problemText = message.text;
-  } else if (message.type === 'planState') {
-    // A fresh extension host knows no plan ('idle'); the one this page kept is still the user's.
-    if (message.plan.state !== 'idle' || plan.state !== 'done') plan = message.plan;
-  } else {
-    selfTestRunning = false;
-    selfTest = message.outcome;
+  switch (message.type) {
+    case 'solverState':
+      solver = message.solver;
+      break;
+    case 'estimate':
+      estimate = message.estimate;
+      break;
+    case 'suggestion':
+      suggestion = message.suggestion;
+      break;
+    case 'planProblem':
+      problemText = message.text;
+      break;
+    case 'planState':
+      plan = message.plan;
+      break;
+    case 'solverSelfTest':
+      selfTestRunning = false;
+      selfTest = message.outcome;
+      break;
+    default:
+      assertNever(message);
   }
   persist();
   render();

@@ -233,7 +233,7 @@ export function renderPlan(state: PlanState, problemText: string | undefined, ac
     controls.append(
       progressRing('Solving'),
       el('span', { text: 'Solving with GLPK…' }),
-      button('Cancel', actions.cancel, 'secondary'),
+      button('Cancel', () => actions.cancel(), 'secondary'),
     );
   } else {
     controls.append(

@@ -1,14 +1,10 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { solvePacking, type PackingResult, type SolveProgram } from '../core/solver/packing.ts';
+import type { PackingResult, SolveProgram } from '../core/solver/packing.ts';
 import { planJson } from '../core/solver/planExport.ts';
-import { parsePackingProblem, type PackingProblem } from '../core/solver/problem.ts';
-import {
-  isProvisioning,
-  parseProvisioningProblem,
-  solveProvisioning,
-  type ProvisioningResult,
-} from '../core/solver/provisioning.ts';
+import type { PackingProblem } from '../core/solver/problem.ts';
+import type { ProvisioningResult } from '../core/solver/provisioning.ts';
+import { parsePlanProblem, solvePlan } from '../core/solver/solvePlan.ts';
 import type { Placement } from '../core/solver/plan.ts';
 import { safeJson, safeLine } from '../core/text/safeText.ts';
 import { readRegularFile } from '../node/readLimited.ts';
@@ -20,6 +16,7 @@ export const PLAN_USAGE = `  gpu-workbench plan <problem.json | -> [--json] [--t
 /** A problem file: a few KiB in practice; 4 MiB holds the largest problem the caps allow. */
 export const MAX_PROBLEM_BYTES = 4 * 1024 * 1024;
 
+/** The problem's text: a regular file or standard input, capped as it is read (InputError past it: exit 2). */
 function readInput(target: string, io: Io): Promise<string> {
   if (target !== '-') return readRegularFile(resolve(io.cwd, target), MAX_PROBLEM_BYTES);
   return readStdinCapped(io, MAX_PROBLEM_BYTES, 'the problem on standard input');
@@ -36,7 +33,7 @@ function placementLines(problem: PackingProblem, placement: Placement | undefine
 function planText(problem: PackingProblem, result: PackingResult): string {
   const lines = [result.message, ''];
   if (result.placement) lines.push(...placementLines(problem, result.placement));
-  // No plan of its own (a timeout, a solver error): the greedy plan the message speaks of.
+  // No plan of its own (a timeout, a solver error): the first-fit plan the message speaks of.
   else if (result.greedy?.placement)
     lines.push('First-fit decreasing plan:', ...placementLines(problem, result.greedy.placement));
   lines.push(
@@ -75,14 +72,8 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('give one problem file, or - for standard input');
   const timeLimitSeconds = secondsFlag(values['time-limit'], '--time-limit', 10);
   const text = await readInput(positionals[0]!, io);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`cannot read the problem: ${(error as Error).message.slice(0, 200)}`);
-  }
-  const problem = isProvisioning(raw) ? parseProvisioningProblem(raw) : parsePackingProblem(raw);
-  if (!problem.ok) throw new UsageError(`problem file: ${problem.message}`);
+  const problem = parsePlanProblem(text);
+  if (!problem.ok) throw new UsageError(problem.message);
   const client = new GlpkWorkerClient(join(__dirname, 'solver-worker.js'));
   const solve: SolveProgram = (program, options) => client.solve(program, options);
   // The time limit bounds the whole command, however many programs a problem takes to solve.
@@ -90,25 +81,20 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   const deadline = new Promise<'overran'>((done) => {
     overran = setTimeout(() => done('overran'), Math.round(timeLimitSeconds * 1000) + 2 * WATCHDOG_GRACE_MS);
   });
-  const finished = (result: unknown): result is 'overran' => result === 'overran';
   try {
-    if ('pools' in problem.value) {
-      const result = await Promise.race([solveProvisioning(problem.value, solve, timeLimitSeconds), deadline]);
-      if (finished(result)) return timedOut(io, timeLimitSeconds);
-      io.out(values.json ? safeJson(result) : provisioningText(result));
-      return result.choices.length > 0 ? 0 : 1;
+    const plan = await Promise.race([solvePlan(problem.value, solve, timeLimitSeconds), deadline]);
+    if (plan === 'overran') {
+      io.err(`gpu-workbench: no plan within the ${timeLimitSeconds} s time limit; the solver was stopped.`);
+      return 1;
     }
-    const result = await Promise.race([solvePacking(problem.value, solve, { timeLimitSeconds, mipGap: 0 }), deadline]);
-    if (finished(result)) return timedOut(io, timeLimitSeconds);
-    io.out(values.json ? safeJson(planJson(result)) : planText(problem.value, result));
-    return result.placement ? 0 : 1;
+    if (plan.kind === 'provisioning') {
+      io.out(values.json ? safeJson(plan.result) : provisioningText(plan.result));
+      return plan.result.choices.length > 0 ? 0 : 1;
+    }
+    io.out(values.json ? safeJson(planJson(plan.result)) : planText(plan.problem, plan.result));
+    return plan.result.placement ? 0 : 1;
   } finally {
     clearTimeout(overran);
     client.dispose();
   }
-}
-
-function timedOut(io: Io, timeLimitSeconds: number): number {
-  io.err(`gpu-workbench: no plan within the ${timeLimitSeconds} s time limit; the solver was stopped.`);
-  return 1;
 }

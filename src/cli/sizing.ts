@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { WeightFormat } from '../core/catalog/architecture.ts';
 import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../core/catalog/gpus.ts';
-import type { KvCacheDtype } from '../core/sizing/kvCache.ts';
+import { KV_CACHE_DTYPES, type KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { estimateJson, estimateText, suggestionJson, suggestionText, trainingJson } from '../core/sizing/report.ts';
 import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemory.ts';
 import { suggest } from '../core/sizing/suggest.ts';
 import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
-import { resolveModel } from '../node/modelSource.ts';
 import { safeJson } from '../core/text/safeText.ts';
+import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
 import { InputError, positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
 
 export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | config.json | org/name> --gpu <id>
@@ -22,13 +22,12 @@ export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | conf
   GPU ids: ${GPU_CATALOG.map((g) => g.id).join(', ')}`;
 
 const WEIGHT_FORMATS: readonly WeightFormat[] = ['bf16', 'fp16', 'fp8', 'int8', 'int4'];
-const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
 
 async function loadModel(ref: string | undefined, io: Io) {
   if (!ref) throw new UsageError('--model is required');
   const model = await resolveModel(ref, {
     cwd: io.cwd,
-    hubEndpoint: io.env.HF_HUB_OFFLINE === '1' ? undefined : (io.env.HF_ENDPOINT ?? 'https://huggingface.co'),
+    hubEndpoint: hubEndpoint(io.env),
     token: io.env.HF_TOKEN,
   });
   if (!model.ok) throw model.badInput ? new InputError(model.message) : new Error(model.message);
@@ -63,8 +62,8 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
   const gpu = gpuOf(values.gpu);
   if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
     throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
-  if (values['kv-cache-dtype'] !== undefined && !KV_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
-    throw new UsageError(`--kv-cache-dtype must be one of ${KV_DTYPES.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_CACHE_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_CACHE_DTYPES.join(', ')}`);
   const utilization = positiveNumber(values['gpu-memory-utilization'], '--gpu-memory-utilization', 0.9) ?? 0.9;
   if (utilization > 1) throw new UsageError('--gpu-memory-utilization must be at most 1');
   const model = await loadModel(values.model, io);

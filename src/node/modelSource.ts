@@ -144,7 +144,7 @@ async function fromHubCache(id: string, cache: string): Promise<{ config: unknow
     snapshot = (await readRegularFile(join(dir, 'refs', 'main'), 4096)).trim();
   } catch {
     const snapshots = await readdir(join(dir, 'snapshots')).catch(() => []);
-    snapshot = snapshots.sort().at(-1);
+    snapshot = snapshots.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).at(-1);
   }
   if (!snapshot || !/^[A-Za-z0-9._-]+$/.test(snapshot)) return undefined;
   const where = join(dir, 'snapshots', snapshot, 'config.json');
@@ -230,4 +230,14 @@ export async function resolveModel(ref: string, options: ModelSourceOptions): Pr
     // Never a token or a URL's password in a message, whatever the error quoted.
     return { ok: false, message: redactCredentials(redactSecrets(message, [options.token])) };
   }
+}
+
+/**
+ * The Hub to fetch a config.json from, as the Hugging Face libraries decide it: none when
+ * HF_HUB_OFFLINE=1, else the configured endpoint, else $HF_ENDPOINT, else huggingface.co.
+ * The CLI and the editor both ask here.
+ */
+export function hubEndpoint(env: NodeJS.ProcessEnv, configured?: string): string | undefined {
+  if (env.HF_HUB_OFFLINE === '1') return undefined;
+  return configured ?? env.HF_ENDPOINT ?? 'https://huggingface.co';
 }

@@ -1,7 +1,7 @@
 /**
  * Runs GLPK in a worker thread with a watchdog. Used by the extension and the CLI alike.
  * One solve at a time; a solve that overruns its time limit by 2 s terminates the worker,
- * and the next solve starts a fresh one (SOLVER-NOTES: tmlim does not cover preprocessing).
+ * and the next solve starts a fresh one (docs/solver-notes.md: tmlim does not cover preprocessing).
  */
 import { Worker } from 'node:worker_threads';
 import type {
@@ -11,7 +11,10 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from '../core/solver/workerProtocol.ts';
+import { SolverSizeError, SolverTimeoutError } from '../core/solver/status.ts';
 import { timerMs } from './runFile.ts';
+
+export { SolverSizeError, SolverTimeoutError };
 
 export const WATCHDOG_GRACE_MS = 2000;
 
@@ -22,13 +25,6 @@ export interface SolverInfo {
 
 /** Largest program a solve accepts: beyond this GLPK's memory and time in a worker are not worth it. */
 export const SOLVER_LIMITS = { variables: 200_000, constraints: 200_000, nonZeros: 2_000_000 } as const;
-
-export class SolverSizeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SolverSizeError';
-  }
-}
 
 /** Checks a program against SOLVER_LIMITS before it is sent to the worker. */
 export function checkProgramSize(program: LinearProgram): void {
@@ -50,13 +46,6 @@ export function checkProgramSize(program: LinearProgram): void {
     throw new SolverSizeError(
       `The problem is too large to solve here: ${problems.join(', ')}. Group identical GPUs by type or split the problem.`,
     );
-}
-
-export class SolverTimeoutError extends Error {
-  constructor(readonly limitSeconds: number) {
-    super(`GLPK did not finish within its ${limitSeconds} s time limit; the solver was stopped.`);
-    this.name = 'SolverTimeoutError';
-  }
 }
 
 interface Pending {

@@ -13,6 +13,7 @@ import {
   type WorkerRequest,
   type WorkerResponse,
 } from '../core/solver/workerProtocol.ts';
+import { errorMessage } from '../core/errors.ts';
 
 function post(message: WorkerResponse): void {
   parentPort?.postMessage(message);
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
         },
       });
     } catch (error) {
-      post({ kind: 'failed', id: request.id, message: error instanceof Error ? error.message : String(error) });
+      post({ kind: 'failed', id: request.id, message: errorMessage(error) });
     }
   });
 }
@@ -82,6 +83,6 @@ main().catch((error: unknown) => {
   post({
     kind: 'failed',
     id: null,
-    message: `GLPK could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+    message: `GLPK could not be loaded: ${errorMessage(error)}`,
   });
 });

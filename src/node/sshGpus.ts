@@ -51,7 +51,7 @@ function sshReason(result: RunResult, timeoutMs: number): string {
   const lines = result.stderr
     .trim()
     .split('\n')
-    .filter((l) => !/^Warning: Permanently added/.test(l));
+    .filter((l) => !l.startsWith('Warning: Permanently added'));
   return (
     lines
       .at(-1)
@@ -84,7 +84,7 @@ export async function mapWithConcurrency<T, R>(
   limit: number,
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
-  const results = new Array<R>(items.length);
+  const results: R[] = [];
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (next < items.length) {

@@ -5,6 +5,7 @@
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { graphics } from 'systeminformation';
+import { errorMessage } from '../core/errors.ts';
 
 try {
   // On Linux this lowers only this thread (and the probes it starts), so on a busy 2-core
@@ -16,6 +17,5 @@ try {
 
 graphics().then(
   (data) => parentPort?.postMessage({ ok: true, controllers: data.controllers }),
-  (error: unknown) =>
-    parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) }),
+  (error: unknown) => parentPort?.postMessage({ ok: false, message: errorMessage(error) }),
 );

@@ -1,8 +1,11 @@
 /**
  * Messages between the extension and the workbench webview, typed once and imported by both
  * sides. Every message that crosses the boundary is checked with the guard of its direction;
- * anything else is dropped (and logged by the receiver).
+ * anything else is dropped (and logged by the receiver). Each direction is one table: message type
+ * -> guard of its fields. The union type, the guard and the tests' list of types all derive from it,
+ * so a message cannot be added to one and forgotten in another.
  */
+import { PLAN_STATUSES, type PlanStatus } from '../core/solver/status.ts';
 
 /** What the webview shows about the solver engine. */
 export type SolverState =
@@ -51,7 +54,7 @@ export type SuggestionView =
 
 /** A solved packing plan as the workbench draws it. */
 export interface PlanView {
-  status: 'optimal' | 'feasible' | 'infeasible' | 'timeout' | 'error' | 'cancelled';
+  status: PlanStatus;
   message: string;
   costPerHour?: number;
   gpusUsed?: number;
@@ -75,36 +78,6 @@ export interface PlanView {
 
 export type PlanState = { state: 'idle' } | { state: 'solving' } | { state: 'done'; plan: PlanView };
 
-export type WebviewToExtension =
-  /** Webview -> extension: the page has loaded and wants the current state (with the problem it kept, after a reload). */
-  | { type: 'ready'; problemText?: string }
-  /** Webview -> extension: the user asked to run the solver self-test. */
-  | { type: 'runSolverSelfTest' }
-  /** Webview -> extension: solve this packing problem (JSON text as typed). */
-  | { type: 'solvePlan'; text: string }
-  /** Webview -> extension: stop the solve in progress. */
-  | { type: 'cancelSolve' }
-  /** Webview -> extension: open the last plan as JSON, Kubernetes Deployments or vllm serve commands. */
-  | { type: 'exportPlan'; format: 'json' | 'kubernetes' | 'vllm' }
-  /** Webview -> extension: put an example problem in the editor (placing replicas, or provisioning for a demand). */
-  | { type: 'loadPlanExample'; example: 'packing' | 'provisioning' }
-  /** Webview -> extension: replace the problem's "gpus" with the GPUs the inventory sees (the text as typed). */
-  | { type: 'planPoolFromInventory'; text: string };
-
-export type ExtensionToWebview =
-  /** Extension -> webview: the solver engine's state changed. */
-  | { type: 'solverState'; solver: SolverState }
-  /** Extension -> webview: the self-test finished. */
-  | { type: 'solverSelfTest'; outcome: SelfTestOutcome }
-  /** Extension -> webview: show a memory estimate ("Estimate Model Memory"). */
-  | { type: 'estimate'; estimate: EstimateView }
-  /** Extension -> webview: show a deployment suggestion ("Suggest Deployment"). */
-  | { type: 'suggestion'; suggestion: SuggestionView }
-  /** Extension -> webview: the problem text to start from (an example, or the last one solved). */
-  | { type: 'planProblem'; text: string }
-  /** Extension -> webview: the solve's progress and result. */
-  | { type: 'planState'; plan: PlanState };
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -115,32 +88,6 @@ function isNumberRecord(value: unknown): value is Record<string, number> {
 
 export const MAX_PROBLEM_TEXT = 1024 * 1024;
 
-export function isWebviewToExtension(value: unknown): value is WebviewToExtension {
-  if (!isRecord(value)) return false;
-  const keys = Object.keys(value).length;
-  switch (value.type) {
-    case 'ready':
-      return (
-        keys === 1 ||
-        (keys === 2 && typeof value.problemText === 'string' && value.problemText.length <= MAX_PROBLEM_TEXT)
-      );
-    case 'runSolverSelfTest':
-    case 'cancelSolve':
-      return keys === 1;
-    case 'solvePlan':
-      return keys === 2 && typeof value.text === 'string' && value.text.length <= MAX_PROBLEM_TEXT;
-    case 'exportPlan':
-      return keys === 2 && (value.format === 'json' || value.format === 'kubernetes' || value.format === 'vllm');
-    case 'planPoolFromInventory':
-      return keys === 2 && typeof value.text === 'string' && value.text.length <= MAX_PROBLEM_TEXT;
-    case 'loadPlanExample':
-      return keys === 2 && (value.example === 'packing' || value.example === 'provisioning');
-    default:
-      return false;
-  }
-}
-
-const PLAN_STATUSES = new Set(['optimal', 'feasible', 'infeasible', 'timeout', 'error', 'cancelled']);
 const isCost = (v: unknown) =>
   v === undefined || (isRecord(v) && isFiniteNumber(v.costPerHour) && isFiniteNumber(v.gpusUsed));
 
@@ -151,7 +98,7 @@ export function isPlanState(value: unknown): value is PlanState {
   const plan = value.plan;
   return (
     typeof plan.status === 'string' &&
-    PLAN_STATUSES.has(plan.status) &&
+    Object.hasOwn(PLAN_STATUSES, plan.status) &&
     typeof plan.message === 'string' &&
     (plan.costPerHour === undefined || isFiniteNumber(plan.costPerHour)) &&
     (plan.gpusUsed === undefined || isFiniteNumber(plan.gpusUsed)) &&
@@ -250,22 +197,91 @@ export function isSuggestionView(value: unknown): value is SuggestionView {
   );
 }
 
+/** A guard over a message's fields: true when they are exactly the ones of its type, well formed. */
+type FieldsGuard<T> = (message: Record<string, unknown>) => message is Record<string, unknown> & T;
+
+/** The message has `type` and exactly these other keys (optional ones may be absent). */
+function onlyKeys(message: Record<string, unknown>, required: string[], optional: string[] = []): boolean {
+  const keys = Object.keys(message).filter((k) => k !== 'type');
+  return (
+    required.every((k) => Object.hasOwn(message, k)) && keys.every((k) => required.includes(k) || optional.includes(k))
+  );
+}
+
+const boundedText = (value: unknown): value is string => typeof value === 'string' && value.length <= MAX_PROBLEM_TEXT;
+
+/** Webview -> extension, one entry per message type. */
+const WEBVIEW_TO_EXTENSION = {
+  /** The page has loaded and wants the current state (with the problem it kept, after a reload). */
+  ready: ((m) =>
+    onlyKeys(m, [], ['problemText']) && (m.problemText === undefined || boundedText(m.problemText))) as FieldsGuard<{
+    problemText?: string;
+  }>,
+  /** The user asked to run the solver self-test. */
+  runSolverSelfTest: ((m) => onlyKeys(m, [])) as FieldsGuard<object>,
+  /** Solve this problem (JSON text as typed): packing or provisioning. */
+  solvePlan: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
+  /** Stop the solve in progress. */
+  cancelSolve: ((m) => onlyKeys(m, [])) as FieldsGuard<object>,
+  /** Open the last plan as JSON, Kubernetes Deployments or vllm serve commands. */
+  exportPlan: ((m) =>
+    onlyKeys(m, ['format']) &&
+    (m.format === 'json' || m.format === 'kubernetes' || m.format === 'vllm')) as FieldsGuard<{
+    format: 'json' | 'kubernetes' | 'vllm';
+  }>,
+  /** Put an example problem in the editor (placing replicas, or provisioning for a demand). */
+  loadPlanExample: ((m) =>
+    onlyKeys(m, ['example']) && (m.example === 'packing' || m.example === 'provisioning')) as FieldsGuard<{
+    example: 'packing' | 'provisioning';
+  }>,
+  /** Replace the problem's "gpus" with the GPUs the inventory sees (the text as typed). */
+  planPoolFromInventory: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
+} satisfies Record<string, FieldsGuard<object>>;
+
+/** Extension -> webview, one entry per message type. */
+const EXTENSION_TO_WEBVIEW = {
+  /** The solver engine's state changed. */
+  solverState: ((m) => onlyKeys(m, ['solver']) && isSolverState(m.solver)) as FieldsGuard<{ solver: SolverState }>,
+  /** The self-test finished. */
+  solverSelfTest: ((m) => onlyKeys(m, ['outcome']) && isSelfTestOutcome(m.outcome)) as FieldsGuard<{
+    outcome: SelfTestOutcome;
+  }>,
+  /** Show a memory estimate ("Estimate Model Memory"). */
+  estimate: ((m) => onlyKeys(m, ['estimate']) && isEstimateView(m.estimate)) as FieldsGuard<{ estimate: EstimateView }>,
+  /** Show a deployment suggestion ("Suggest Deployment"). */
+  suggestion: ((m) => onlyKeys(m, ['suggestion']) && isSuggestionView(m.suggestion)) as FieldsGuard<{
+    suggestion: SuggestionView;
+  }>,
+  /** The problem text to start from (an example, or the last one solved). */
+  planProblem: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
+  /** The solve's progress and result. */
+  planState: ((m) => onlyKeys(m, ['plan']) && isPlanState(m.plan)) as FieldsGuard<{ plan: PlanState }>,
+} satisfies Record<string, FieldsGuard<object>>;
+
+type Fields<G> = G extends FieldsGuard<infer T> ? T : never;
+type MessageOf<Table> = { [K in keyof Table]: { type: K } & Fields<Table[K]> }[keyof Table];
+
+export type WebviewToExtension = MessageOf<typeof WEBVIEW_TO_EXTENSION>;
+export type ExtensionToWebview = MessageOf<typeof EXTENSION_TO_WEBVIEW>;
+
+/** Every message type of each direction (the tests fuzz each of them). */
+export const WEBVIEW_TO_EXTENSION_TYPES = Object.keys(WEBVIEW_TO_EXTENSION) as WebviewToExtension['type'][];
+export const EXTENSION_TO_WEBVIEW_TYPES = Object.keys(EXTENSION_TO_WEBVIEW) as ExtensionToWebview['type'][];
+
+function checkMessage(table: Record<string, FieldsGuard<object>>, value: unknown): boolean {
+  if (!isRecord(value) || typeof value.type !== 'string' || !Object.hasOwn(table, value.type)) return false;
+  return table[value.type]!(value);
+}
+
+export function isWebviewToExtension(value: unknown): value is WebviewToExtension {
+  return checkMessage(WEBVIEW_TO_EXTENSION, value);
+}
+
 export function isExtensionToWebview(value: unknown): value is ExtensionToWebview {
-  if (!isRecord(value)) return false;
-  switch (value.type) {
-    case 'solverState':
-      return isSolverState(value.solver);
-    case 'solverSelfTest':
-      return isSelfTestOutcome(value.outcome);
-    case 'estimate':
-      return isEstimateView(value.estimate);
-    case 'suggestion':
-      return isSuggestionView(value.suggestion);
-    case 'planProblem':
-      return typeof value.text === 'string' && value.text.length <= MAX_PROBLEM_TEXT;
-    case 'planState':
-      return isPlanState(value.plan);
-    default:
-      return false;
-  }
+  return checkMessage(EXTENSION_TO_WEBVIEW, value);
+}
+
+/** For exhaustive switches: a message type nobody handles fails the type check here. */
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled message: ${JSON.stringify(value)}`);
 }

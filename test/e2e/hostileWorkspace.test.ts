@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
-import { pickQuickItem, runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
+import { openFile, pickQuickItem, runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -78,13 +78,7 @@ describe('a hostile workspace in a real VS Code', { timeout: 300_000 }, () => {
   test('a model path written as HTML is shown as text in the workbench', async () => {
     const page = vscode.page;
     try {
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
-      await input.fill('model.txt');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'model.txt' }).first().waitFor();
-      await input.press('Enter');
-      await page.locator('.monaco-editor .view-lines', { hasText: 'onload' }).first().waitFor({ timeout: 30_000 });
+      await openFile(page, 'model.txt', 'onload');
       await page.locator('.monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+A');
       await runCommand(page, 'GPU Workbench: Estimate Model Memory');

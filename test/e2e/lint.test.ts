@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
-import { saveScreenshot } from './harness/workbench.ts';
+import { openFile, saveScreenshot } from './harness/workbench.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -31,16 +31,7 @@ describe('GPU config linting in a real VS Code', { timeout: 300_000 }, () => {
   test('an over-provisioned Deployment shows a warning with its cost, and the quick fix removes it', async () => {
     const page = vscode.page;
     try {
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
-      await input.fill('vllm-llama-8b-tp2.yaml');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'vllm-llama-8b-tp2.yaml' }).first().waitFor();
-      await input.press('Enter');
-      await page
-        .locator('.monaco-editor .view-lines', { hasText: 'tensor-parallel-size' })
-        .first()
-        .waitFor({ timeout: 30_000 });
+      await openFile(page, 'vllm-llama-8b-tp2.yaml', 'tensor-parallel-size');
       // Hover on the model name: the memory breakdown (vLLM's figures for this model on an H100 at
       // TP=2: 7.5 GiB of weights per GPU).
       await page

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
-import { runCommand, saveScreenshot } from './harness/workbench.ts';
+import { openFile, runCommand, saveScreenshot } from './harness/workbench.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -59,12 +59,7 @@ describe('GPU Workbench in Restricted Mode', { timeout: 300_000 }, () => {
 
   test('static linting still works in Restricted Mode', async () => {
     const page = vscode.page;
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill('serve-qwen2.5-7b.sh');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'serve-qwen2.5-7b.sh' }).first().waitFor();
-    await input.press('Enter');
+    await openFile(page, 'serve-qwen2.5-7b.sh', 'vllm serve');
     await page.keyboard.press('Control+Shift+M');
     // Qwen2.5-7B has 28 attention heads: tensor parallel 8 does not divide them.
     await page

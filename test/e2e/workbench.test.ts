@@ -184,7 +184,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const costs = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
       assert.deepEqual(
         costs.map(Number),
-        [...costs.map(Number)].sort((x, y) => x - y),
+        costs.map(Number).sort((x, y) => x - y),
       );
       assert.match(
         await frame.locator('#suggestion .command').first().innerText(),
@@ -236,7 +236,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       assert.equal((Number(single) - Number(cost)).toFixed(2), saving);
       // The rows' costs add up to the total, and every model of the example has a row.
       const rows = await table.locator('tbody tr').allInnerTexts();
-      assert.deepEqual([...new Set(rows.map((r) => r.split('\t')[0]))].sort(), ['chat', 'code', 'small']);
+      assert.deepEqual(
+        [...new Set(rows.map((r) => r.split('\t')[0]))].sort((x, y) => (x! < y! ? -1 : 1)),
+        ['chat', 'code', 'small'],
+      );
       const sum = (await table.locator('tbody tr td:nth-child(6)').allInnerTexts()).reduce((s, t) => s + Number(t), 0);
       assert.equal(sum.toFixed(2), cost);
       assert.ok((await frame.locator('svg.pareto circle').count()) >= 2);
@@ -267,6 +270,47 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
         ],
       );
       assert.deepEqual(written.models, models);
+    }));
+
+  test('Cancel stops a solve in progress, and the next solve works', () =>
+    onFailure('cancel', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      // 150 distinct sizes on GPUs of 320 and 141 GiB: a large arc-flow model, about 8 s of GLPK
+      // on this machine (gpu-workbench plan), time enough to press Cancel.
+      const text = JSON.stringify({
+        objective: 'cost',
+        gpus: [
+          { type: 'huge', count: 400, memoryGiB: 320, costPerHour: 10 },
+          { type: 'big', count: 400, memoryGiB: 141, costPerHour: 5 },
+        ],
+        models: Array.from({ length: 150 }, (_, i) => ({ name: `m${i}`, memoryGiB: 5 + 2 * i, replicas: 2, tp: 1 })),
+      });
+      await frame.locator('#plan-problem').evaluate((e, value) => {
+        (e as unknown as { value: string }).value = value;
+        e.dispatchEvent(new Event('input'));
+      }, text);
+      await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
+      await frame.locator('#plan vscode-button', { hasText: 'Cancel' }).click({ timeout: 10_000 });
+      await frame
+        .locator('#plan-message', { hasText: 'Cancelled: the solver was stopped.' })
+        .waitFor({ timeout: 10_000 });
+      // The worker was terminated; the next solve starts a fresh one. Two 30 GiB replicas on
+      // 48 GiB GPUs at $2/h: one per GPU, $4.00/h by hand.
+      await frame.locator('#plan-problem').evaluate(
+        (e, value) => {
+          (e as unknown as { value: string }).value = value;
+          e.dispatchEvent(new Event('input'));
+        },
+        JSON.stringify({
+          objective: 'cost',
+          gpus: [{ type: 'x', count: 3, memoryGiB: 48, costPerHour: 2 }],
+          models: [{ name: 'a', memoryGiB: 30, replicas: 2, tp: 1 }],
+        }),
+      );
+      await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
+      await frame.locator('#plan-message', { hasText: '$4.00/h' }).waitFor({ timeout: 60_000 });
     }));
 
   test('A problem typed in the workbench and its plan survive a window reload', () =>

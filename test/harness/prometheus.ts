@@ -51,7 +51,7 @@ export async function startPrometheusLab(metricsFile: string): Promise<Prometheu
     `--web.listen-address=127.0.0.1:${port}`,
     '--log.level=warn',
   ]);
-  await waitForPort(port, prometheus.child, 30_000, prometheus.logs);
+  await waitForPort(port, prometheus.child, 30_000, () => prometheus.logs());
   const url = `http://127.0.0.1:${port}`;
   return {
     url,

@@ -61,7 +61,7 @@ export async function startSshLab(options: { aliveCount?: number; hangingCount?:
     ].join('\n') + '\n',
   );
   const sshd = startServer('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')]);
-  await waitForPort(port, sshd.child, 15_000, sshd.logs);
+  await waitForPort(port, sshd.child, 15_000, () => sshd.logs());
 
   // A host that accepts and then says nothing, like a wedged machine behind a load balancer.
   const silent: Socket[] = [];

@@ -18,7 +18,7 @@ function bruteForce(p: PackingProblem): number {
   const gpus = p.gpus.flatMap((g) => Array.from({ length: g.count }, () => g));
   const items = p.models.flatMap((m) => Array.from({ length: m.replicas }, () => m.memoryGiB));
   let best = Infinity;
-  const load = new Array<number>(gpus.length).fill(0);
+  const load = Array.from({ length: gpus.length }, () => 0);
   const place = (i: number) => {
     if (i === items.length) {
       best = Math.min(
@@ -162,6 +162,6 @@ describe('gpu-workbench plan', () => {
   test('a broken problem file exits 2 with the field that is wrong', async () => {
     const r = await run(['plan', 'package.json']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /problem file: "gpus" must be a non-empty list/);
+    assert.match(r.stderr, /The problem: "gpus" must be a non-empty list/);
   });
 });

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { Commands, Settings, Views } from '../../src/constants.ts';
+import { Commands, Views } from '../../src/constants.ts';
+import { readSetting, SECTION, SETTINGS, type Spec } from '../../src/features/config/settingsTable.ts';
 
 interface SettingSchema {
   scope?: string;
   markdownDescription?: string;
   description?: string;
+  default?: unknown;
 }
 
 const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
@@ -57,10 +59,35 @@ describe('package.json manifest', () => {
     );
   });
 
-  test('every setting in src/constants.ts exists and every setting has a markdownDescription', () => {
-    for (const key of Object.values(Settings).filter((k) => k !== Settings.section)) {
-      assert.ok(settings[`${Settings.section}.${key}`], `gpuWorkbench.${key} is not contributed`);
+  test('the settings table and the manifest list the same settings, with the same scope and a default of the right type', () => {
+    const specs: Spec[] = Object.values(SETTINGS);
+    assert.deepEqual(specs.map((s) => `${SECTION}.${s.key}`).sort(), Object.keys(settings).sort());
+    for (const spec of specs) {
+      const schema = settings[`${SECTION}.${spec.key}`]!;
+      assert.equal(schema.scope ?? 'window', spec.scope, `${spec.key}: scope`);
+      // The manifest's default is what a missing or wrong value falls back to: it must read as the
+      // table's kind (an empty string reads as "unset", which is what it means).
+      if (!(spec.kind === 'string' && schema.default === '')) {
+        assert.notEqual(
+          readSetting(spec.kind, schema.default),
+          undefined,
+          `${spec.key}: default ${String(schema.default)}`,
+        );
+      }
     }
+  });
+
+  test('a setting of the wrong type reads as missing, so the default applies', () => {
+    assert.equal(readSetting('positiveNumber', 0), undefined);
+    assert.equal(readSetting('positiveNumber', '10'), undefined);
+    assert.equal(readSetting('nonNegativeNumber', 0), 0);
+    assert.equal(readSetting('boolean', 'true'), undefined);
+    assert.equal(readSetting('string', '  '), undefined);
+    assert.deepEqual(readSetting('stringList', ['a', 3, 'b']), ['a', 'b']);
+    assert.deepEqual(readSetting('severities', { a: 'error', b: 'loud', c: 'off' }), { a: 'error', c: 'off' });
+  });
+
+  test('every setting has a markdownDescription', () => {
     for (const [key, schema] of Object.entries(settings)) {
       assert.ok(
         schema.markdownDescription && schema.markdownDescription.length > 20,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 
 const repo = resolve(import.meta.dirname, '..', '..');
@@ -45,4 +45,33 @@ describe('pure layers never reach the editor or the machine', () => {
       assert.deepEqual(offenders, []);
     });
   }
+
+  /** The imports of a file under src/core that leave src/core (other than the yaml package). */
+  const coreLeaks = (file: string, source: string) => {
+    const core = join(repo, 'src', 'core');
+    return importedModules(source)
+      .filter((module) =>
+        module.startsWith('.') ? relative(core, resolve(dirname(file), module)).startsWith('..') : module !== 'yaml',
+      )
+      .map((module) => `${relative(repo, file)} imports ${module}`);
+  };
+
+  test('the layer check catches a core file importing the protocol, a node adapter or a package', () => {
+    const file = join(repo, 'src', 'core', 'sizing', 'report.ts');
+    const planted = [
+      "import type { EstimateView } from '../../shared/protocol.ts';",
+      "import { runFile } from '../../node/runFile.ts';",
+      "import GLPK from 'glpk.js';",
+    ];
+    for (const line of planted) assert.equal(coreLeaks(file, line).length, 1, line);
+    assert.deepEqual(coreLeaks(file, "import { GIB } from './servingMemory.ts';\nimport { parse } from 'yaml';"), []);
+  });
+
+  test('src/core imports only src/core and yaml', () => {
+    const files = sourceFiles(join(repo, 'src', 'core'));
+    assert.deepEqual(
+      files.flatMap((file) => coreLeaks(file, readFileSync(file, 'utf8'))),
+      [],
+    );
+  });
 });

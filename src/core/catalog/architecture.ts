@@ -3,7 +3,7 @@
  * Every number is from the config; parameter counts are computed from it (parameters.ts), never
  * typed in.
  */
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 
 export type WeightFormat = 'bf16' | 'fp16' | 'fp32' | 'fp8' | 'int8' | 'int4' | 'mxfp4';
 
@@ -65,6 +65,11 @@ export interface ModelArchitecture {
 
 type Json = Record<string, unknown>;
 
+/** A config.json field that should be a string; anything else (an object, a number) reads as the fallback. */
+function stringField(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
 function num(config: Json, ...keys: string[]): number | undefined {
   for (const key of keys) {
     const value = config[key];
@@ -83,7 +88,7 @@ function quantizationOf(config: Json): Quantization | undefined {
   const q = config.quantization_config;
   if (typeof q !== 'object' || q === null) return undefined;
   const quant = q as Json;
-  const method = String(quant.quant_method ?? 'unknown').toLowerCase();
+  const method = stringField(quant.quant_method, 'unknown').toLowerCase();
   const bits = num(quant, 'bits', 'w_bit', 'weight_bits');
   const groupSize = num(quant, 'group_size', 'q_group_size');
   if (method === 'mxfp4') return { method, format: 'mxfp4', expertsOnly: true };
@@ -121,7 +126,7 @@ function slidingWindowOf(config: Json, numLayers: number): ModelArchitecture['sl
     const layers = layerTypes.filter((t) => t === 'sliding_attention').length;
     return layers > 0 ? { window, layers } : undefined;
   }
-  const modelType = String(config.model_type ?? '');
+  const modelType = stringField(config.model_type, '');
   if (modelType === 'gemma2') return { window, layers: Math.floor(numLayers / 2) };
   const pattern = num(config, 'sliding_window_pattern');
   if (pattern && pattern > 1) return { window, layers: numLayers - Math.floor(numLayers / pattern) };
@@ -132,7 +137,7 @@ function slidingWindowOf(config: Json, numLayers: number): ModelArchitecture['sl
 }
 
 /** Reads a Hugging Face config.json (multimodal configs: their text_config). */
-export function architectureFromHfConfig(id: string, raw: unknown): Parsed<ModelArchitecture> {
+export function architectureFromHfConfig(id: string, raw: unknown): Result<ModelArchitecture> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return { ok: false, message: `${id}: config.json is not a JSON object` };
   const outer = raw as Json;
@@ -156,7 +161,7 @@ export function architectureFromHfConfig(id: string, raw: unknown): Parsed<Model
   if (missing.length > 0 || !hiddenSize || !numLayers || !numAttentionHeads || !vocabSize) {
     return { ok: false, message: `${id}: config.json lacks ${missing.join(', ') || 'positive sizes'}` };
   }
-  const modelType = String(config.model_type ?? 'unknown');
+  const modelType = stringField(config.model_type, 'unknown');
   const numExperts = num(config, 'num_local_experts', 'num_experts', 'n_routed_experts');
   const kvLoraRank = num(config, 'kv_lora_rank');
   const intermediateSize = num(config, 'intermediate_size', 'n_inner') ?? 4 * hiddenSize;

@@ -4,7 +4,7 @@
  * (GPU_I_PROFILE / GPU_I_ID labels); their memory adds up to the GPU's.
  */
 import { emptyGpu, type Gpu, type Host, type MigInstance } from './inventory.ts';
-import type { Parsed } from './nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 
 export const DCGM_METRICS = {
   fbUsedMiB: 'DCGM_FI_DEV_FB_USED',
@@ -31,7 +31,7 @@ function stringLabels(labels: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-function readSamples(body: unknown): Parsed<Sample[]> {
+function readSamples(body: unknown): Result<Sample[]> {
   if (typeof body !== 'object' || body === null)
     return { ok: false, message: 'Prometheus answered with something that is not JSON' };
   const answer = body as { status?: unknown; error?: unknown; data?: { resultType?: unknown; result?: unknown } };
@@ -131,7 +131,7 @@ function finish(acc: GpuAccumulator): Gpu {
   };
 }
 
-export function parseDcgmQueryResponse(body: unknown): Parsed<Host[]> {
+export function parseDcgmQueryResponse(body: unknown): Result<Host[]> {
   const samples = readSamples(body);
   if (!samples.ok) return samples;
   const gpus = new Map<string, GpuAccumulator>();

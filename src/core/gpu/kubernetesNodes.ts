@@ -4,7 +4,8 @@
  * and memory labels that NVIDIA's GPU feature discovery sets.
  */
 import { emptyGpu, type Host, type KubernetesNodeGpus } from './inventory.ts';
-import { firstLine, type Parsed } from './nvidiaSmi.ts';
+import type { Result } from '../result.ts';
+import { firstLine } from './nvidiaSmi.ts';
 
 const GPU_RESOURCE = 'nvidia.com/gpu';
 const MIG_RESOURCE = /^nvidia\.com\/mig-/;
@@ -20,7 +21,7 @@ function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-export function parseKubectlNodes(output: string): Parsed<Host[]> {
+export function parseKubectlNodes(output: string): Result<Host[]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(output);

@@ -6,6 +6,7 @@
  * nvidia-smi prints `[N/A]`, `[Not Supported]` and the like for values a GPU does not report;
  * those stay `undefined`.
  */
+import type { Result } from '../result.ts';
 import { emptyGpu, type Gpu, type GpuProcess, type MigInstance } from './inventory.ts';
 
 export const QUERY_GPU_FIELDS = [
@@ -31,8 +32,6 @@ export const QUERY_APPS_FIELDS = ['gpu_uuid', 'pid', 'process_name', 'used_memor
 export const QUERY_GPU_ARGS = [`--query-gpu=${QUERY_GPU_FIELDS.join(',')}`, '--format=csv,noheader,nounits'];
 export const QUERY_APPS_ARGS = [`--query-compute-apps=${QUERY_APPS_FIELDS.join(',')}`, '--format=csv,noheader,nounits'];
 export const LIST_ARGS = ['-L'];
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const UNAVAILABLE = /^\[[^\]]*\]$/; // [N/A], [Not Supported], [Unknown Error], [Insufficient Permissions], ...
 
@@ -67,7 +66,7 @@ function isNoDevices(rows: string[]): boolean {
   return rows.length > 0 && /^No devices were found/i.test(rows[0]?.trim() ?? '');
 }
 
-export function parseQueryGpu(output: string): Parsed<Gpu[]> {
+export function parseQueryGpu(output: string): Result<Gpu[]> {
   const rows = lines(output);
   if (rows.length === 0 || isNoDevices(rows)) return { ok: true, value: [] };
   const gpus: Gpu[] = [];
@@ -106,7 +105,7 @@ export function parseQueryGpu(output: string): Parsed<Gpu[]> {
 }
 
 /** Compute processes by GPU UUID. A process name may itself contain commas. */
-export function parseQueryApps(output: string): Parsed<Map<string, GpuProcess[]>> {
+export function parseQueryApps(output: string): Result<Map<string, GpuProcess[]>> {
   const byGpu = new Map<string, GpuProcess[]>();
   const rows = lines(output);
   if (isNoDevices(rows)) return { ok: true, value: byGpu };
@@ -170,7 +169,7 @@ export interface NvidiaSmiOutputs {
 }
 
 /** Joins the three outputs into GPUs with their processes and MIG instances. */
-export function parseNvidiaSmi(outputs: NvidiaSmiOutputs): Parsed<Gpu[]> {
+export function parseNvidiaSmi(outputs: NvidiaSmiOutputs): Result<Gpu[]> {
   const gpus = parseQueryGpu(outputs.queryGpu);
   if (!gpus.ok) return gpus;
   const apps = outputs.queryApps === undefined ? undefined : parseQueryApps(outputs.queryApps);

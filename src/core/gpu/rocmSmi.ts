@@ -4,7 +4,8 @@
  * releases ("Card series" / "Card Series", "Average" / "Current Socket Graphics Package Power").
  */
 import { emptyGpu, type Gpu } from './inventory.ts';
-import { firstLine, type Parsed } from './nvidiaSmi.ts';
+import type { Result } from '../result.ts';
+import { firstLine } from './nvidiaSmi.ts';
 
 export const ROCM_SMI_ARGS = [
   '--showproductname',
@@ -35,7 +36,7 @@ function number(value: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function parseRocmSmiJson(output: string): Parsed<Gpu[]> {
+export function parseRocmSmiJson(output: string): Result<Gpu[]> {
   if (output.trim() === '') return { ok: true, value: [] };
   let parsed: unknown;
   try {

@@ -15,6 +15,7 @@ export function validateSshDestination(input: string): HostCheck {
   if (host.length > 255) return { ok: false, reason: 'the host name is longer than 255 characters' };
   if (host.startsWith('-'))
     return { ok: false, reason: `"${host}" starts with "-" and would be read as an ssh option` };
+  // oxlint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\s\u0000-\u001f\u007f]/.test(host))
     return { ok: false, reason: 'the host name contains whitespace or control characters' };
   if (!SAFE_DESTINATION.test(host))

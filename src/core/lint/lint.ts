@@ -13,6 +13,7 @@ import { applySuppressions } from './suppressions.ts';
 import type { Finding, LintContext, LintOptions, Rule, ServingUnit, Severity, TritonConfig } from './types.ts';
 import { vllmConfigUnits } from './vllmConfig.ts';
 import { duplicateKeys, parseYaml } from './yamlSource.ts';
+import { errorMessage } from '../errors.ts';
 
 /** Larger files get one info finding and are skipped. */
 export const MAX_LINT_BYTES = 2 * 1024 * 1024;
@@ -120,7 +121,7 @@ export function lintText(path: string, text: string, request: LintRequest): Lint
         {
           ruleId: rule.id,
           severity: 'info',
-          message: `Rule ${rule.id} failed on this file: ${error instanceof Error ? error.message : String(error)}`,
+          message: `Rule ${rule.id} failed on this file: ${errorMessage(error)}`,
           span: { start: 0, end: 0 },
         },
       ];

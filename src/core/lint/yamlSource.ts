@@ -17,6 +17,7 @@ import {
 } from 'yaml';
 import { shellWords, type Word } from './text.ts';
 import type { Located, Span } from './types.ts';
+import { errorMessage } from '../errors.ts';
 
 export interface YamlProblem {
   message: string;
@@ -158,7 +159,7 @@ export function parseYaml(text: string): ParsedYaml {
       documents: [],
       problems: [
         {
-          message: `This file cannot be read as YAML: ${error instanceof Error ? error.message : String(error)}`,
+          message: `This file cannot be read as YAML: ${errorMessage(error)}`,
           span: { start: 0, end: Math.min(1, text.length) },
         },
       ],
@@ -208,7 +209,7 @@ export function scalarValueSpan(node: Node): Span {
 export function str(node: unknown): Located<string> | undefined {
   if (!isScalar(node) || node.value === null || node.value === undefined || typeof node.value === 'object')
     return undefined;
-  return { value: String(node.value), span: scalarValueSpan(node) };
+  return { value: String(node.value as string | number | boolean | bigint), span: scalarValueSpan(node) };
 }
 
 export function num(node: unknown): Located<number> | undefined {

@@ -43,13 +43,13 @@ interface Running {
   sliceEnd: number;
 }
 
-export function simulateJobs(
-  jobsIn: readonly Job[],
-  gpus: number,
-  policy: SchedulingPolicy,
-  quantum = 1,
-): ScheduleResult {
-  const jobs = [...jobsIn].sort((a, b) => a.arrival - b.arrival || a.id.localeCompare(b.id));
+/** Times closer than this are the same instant: sums of durations are not exact in binary. */
+const SAME_INSTANT = 1e-12;
+/** A guard against a loop that never ends on input nobody foresaw; far above any real run. */
+const MAX_EVENTS = 10_000_000;
+
+/** Throws on input the simulation cannot run: a message naming the job or parameter. */
+function validate(jobs: readonly Job[], gpus: number, quantum: number): void {
   if (!Number.isInteger(gpus) || gpus < 1) throw new Error(`the pool needs a whole number of GPUs, not ${gpus}`);
   if (!(quantum > 0) || !Number.isFinite(quantum))
     throw new Error(`the quantum must be a positive number, not ${quantum}`);
@@ -66,104 +66,152 @@ export function simulateJobs(
   if (bad) throw new Error(`job ${bad.id}: arrival must be >= 0, duration > 0, gpus a whole number, priority a number`);
   const tooBig = jobs.find((j) => j.gpus > gpus || j.gpus < 1);
   if (tooBig) throw new Error(`job ${tooBig.id} needs ${tooBig.gpus} GPUs, the pool has ${gpus}`);
-  const remaining = new Map(jobs.map((j) => [j.id, j.duration]));
-  const order = new Map(jobs.map((j, i) => [j.id, i]));
-  const completions: Record<string, number> = {};
-  const gantt: GanttSegment[] = [];
-  const free = Array.from({ length: gpus }, (_, i) => i);
-  const ready: Job[] = [];
-  const running: Running[] = [];
-  let next = 0;
-  let time = 0;
-  // Round robin: the queue order is arrival into the ready list; others pick by key.
-  const key = (j: Job): number[] => {
-    switch (policy) {
-      case 'sjf':
-        return [j.duration, j.arrival, order.get(j.id)!];
-      case 'srtf':
-        return [remaining.get(j.id)!, j.arrival, order.get(j.id)!];
-      case 'priority':
-        return [j.priority, j.arrival, order.get(j.id)!];
-      default:
-        return [];
-    }
-  };
-  const pick = (): number => {
-    if (policy === 'fcfs' || policy === 'rr') return 0;
-    let best = 0;
-    for (let i = 1; i < ready.length; i++) {
-      const a = key(ready[i]!);
-      const b = key(ready[best]!);
-      for (let k = 0; k < a.length; k++) {
-        if (a[k]! !== b[k]!) {
-          if (a[k]! < b[k]!) best = i;
-          break;
-        }
-      }
-    }
-    return best;
-  };
-  const stop = (r: Running, at: number) => {
-    if (at > r.start) gantt.push({ job: r.job.id, lanes: r.lanes, start: r.start, end: at });
-    remaining.set(r.job.id, Math.max(0, r.remaining - (at - r.start)));
-    free.push(...r.lanes);
-    free.sort((a, b) => a - b);
-  };
-  let guard = 0;
-  while (next < jobs.length || ready.length > 0 || running.length > 0) {
-    if (++guard > 10_000_000) throw new Error('simulation did not finish');
-    while (next < jobs.length && jobs[next]!.arrival <= time + 1e-12) ready.push(jobs[next++]!);
-    // SRTF: a newly arrived shorter job preempts the longest-remaining running job.
-    if (policy === 'srtf') {
-      for (;;) {
-        if (ready.length === 0 || running.length === 0) break;
-        const candidate = ready[pick()]!;
-        const worst = running.reduce((w, r) =>
-          r.remaining - (time - r.start) > w.remaining - (time - w.start) ? r : w,
-        );
-        const worstLeft = worst.remaining - (time - worst.start);
-        if (remaining.get(candidate.id)! < worstLeft - 1e-12 && free.length < candidate.gpus) {
-          running.splice(running.indexOf(worst), 1);
-          stop(worst, time);
-          ready.push(worst.job);
-        } else break;
-      }
-    }
-    // Start what fits, in policy order (FCFS and priority do not skip a blocked head).
-    for (;;) {
-      if (ready.length === 0) break;
-      const index = pick();
-      const job = ready[index]!;
-      if (job.gpus > free.length) break;
-      ready.splice(index, 1);
-      const lanes = free.splice(0, job.gpus);
-      const left = remaining.get(job.id)!;
-      running.push({
-        job,
-        lanes,
-        start: time,
-        remaining: left,
-        sliceEnd: policy === 'rr' ? time + Math.min(quantum, left) : time + left,
-      });
-    }
-    // Advance to the next event: a completion, a slice end, or an arrival.
-    const nextArrival = next < jobs.length ? jobs[next]!.arrival : Infinity;
-    const nextEnd = running.reduce((t, r) => Math.min(t, r.sliceEnd), Infinity);
-    const at = Math.min(nextArrival, nextEnd);
-    if (at === Infinity) break;
-    time = Math.max(time, at);
-    for (const r of [...running]) {
-      if (r.sliceEnd > time + 1e-12) continue;
-      running.splice(running.indexOf(r), 1);
-      stop(r, time);
-      if (remaining.get(r.job.id)! <= 1e-12) completions[r.job.id] = time;
-      else {
-        // Round robin: arrivals at this instant queue before the preempted job.
-        while (next < jobs.length && jobs[next]!.arrival <= time + 1e-12) ready.push(jobs[next++]!);
-        ready.push(r.job);
-      }
+}
+
+/** Compares two jobs by the policy's key, lexicographically; negative when `a` goes first. */
+function compareKeys(a: number[], b: number[]): number {
+  for (let k = 0; k < a.length; k++) if (a[k]! !== b[k]!) return a[k]! - b[k]!;
+  return 0;
+}
+
+/** One run of the simulation: the state of the queue, the GPUs and the clock, advanced event by event. */
+class JobSimulation {
+  private readonly remaining: Map<string, number>;
+  private readonly order: Map<string, number>;
+  readonly completions: Record<string, number> = {};
+  readonly gantt: GanttSegment[] = [];
+  private readonly free: number[];
+  private readonly ready: Job[] = [];
+  private readonly running: Running[] = [];
+  private next = 0;
+  private time = 0;
+
+  constructor(
+    private readonly jobs: readonly Job[],
+    gpus: number,
+    private readonly policy: SchedulingPolicy,
+    private readonly quantum: number,
+  ) {
+    this.remaining = new Map(jobs.map((j) => [j.id, j.duration]));
+    this.order = new Map(jobs.map((j, i) => [j.id, i]));
+    this.free = Array.from({ length: gpus }, (_, i) => i);
+  }
+
+  run(): void {
+    let events = 0;
+    while (this.next < this.jobs.length || this.ready.length > 0 || this.running.length > 0) {
+      if (++events > MAX_EVENTS) throw new Error('simulation did not finish');
+      this.admitArrivals();
+      if (this.policy === 'srtf') this.preemptForShorter();
+      this.startWhatFits();
+      if (!this.advance()) break;
     }
   }
+
+  /** Round robin: the queue order is arrival into the ready list; the others pick by key. */
+  private key(j: Job): number[] {
+    switch (this.policy) {
+      case 'sjf':
+        return [j.duration, j.arrival, this.order.get(j.id)!];
+      case 'srtf':
+        return [this.remaining.get(j.id)!, j.arrival, this.order.get(j.id)!];
+      case 'priority':
+        return [j.priority, j.arrival, this.order.get(j.id)!];
+      case 'fcfs':
+      case 'rr':
+        return [];
+    }
+  }
+
+  /** Index in `ready` of the job the policy runs next. */
+  private pick(): number {
+    if (this.policy === 'fcfs' || this.policy === 'rr') return 0;
+    let best = 0;
+    for (let i = 1; i < this.ready.length; i++) {
+      if (compareKeys(this.key(this.ready[i]!), this.key(this.ready[best]!)) < 0) best = i;
+    }
+    return best;
+  }
+
+  private admitArrivals(): void {
+    while (this.next < this.jobs.length && this.jobs[this.next]!.arrival <= this.time + SAME_INSTANT)
+      this.ready.push(this.jobs[this.next++]!);
+  }
+
+  private leftOf(r: Running): number {
+    return r.remaining - (this.time - r.start);
+  }
+
+  /** SRTF: a waiting job shorter than the longest-remaining running one takes its GPUs. */
+  private preemptForShorter(): void {
+    while (this.ready.length > 0 && this.running.length > 0) {
+      const candidate = this.ready[this.pick()]!;
+      const worst = this.running.reduce((w, r) => (this.leftOf(r) > this.leftOf(w) ? r : w));
+      const shorter = this.remaining.get(candidate.id)! < this.leftOf(worst) - SAME_INSTANT;
+      if (!shorter || this.free.length >= candidate.gpus) return;
+      this.running.splice(this.running.indexOf(worst), 1);
+      this.stop(worst);
+      this.ready.push(worst.job);
+    }
+  }
+
+  /** Starts ready jobs in policy order while they fit (FCFS and priority do not skip a blocked head). */
+  private startWhatFits(): void {
+    while (this.ready.length > 0) {
+      const index = this.pick();
+      const job = this.ready[index]!;
+      if (job.gpus > this.free.length) return;
+      this.ready.splice(index, 1);
+      const left = this.remaining.get(job.id)!;
+      this.running.push({
+        job,
+        lanes: this.free.splice(0, job.gpus),
+        start: this.time,
+        remaining: left,
+        sliceEnd: this.time + (this.policy === 'rr' ? Math.min(this.quantum, left) : left),
+      });
+    }
+  }
+
+  /** Moves the clock to the next completion, slice end or arrival; false when nothing is left to happen. */
+  private advance(): boolean {
+    const nextArrival = this.next < this.jobs.length ? this.jobs[this.next]!.arrival : Infinity;
+    const at = this.running.reduce((t, r) => Math.min(t, r.sliceEnd), nextArrival);
+    if (at === Infinity) return false;
+    this.time = Math.max(this.time, at);
+    for (const r of this.running.slice()) {
+      if (r.sliceEnd > this.time + SAME_INSTANT) continue;
+      this.running.splice(this.running.indexOf(r), 1);
+      this.stop(r);
+      if (this.remaining.get(r.job.id)! <= SAME_INSTANT) this.completions[r.job.id] = this.time;
+      else {
+        // Round robin: arrivals at this instant queue before the preempted job.
+        this.admitArrivals();
+        this.ready.push(r.job);
+      }
+    }
+    return true;
+  }
+
+  private stop(r: Running): void {
+    if (this.time > r.start) this.gantt.push({ job: r.job.id, lanes: r.lanes, start: r.start, end: this.time });
+    this.remaining.set(r.job.id, Math.max(0, this.leftOf(r)));
+    this.free.push(...r.lanes);
+    this.free.sort((a, b) => a - b);
+  }
+}
+
+export function simulateJobs(
+  jobsIn: readonly Job[],
+  gpus: number,
+  policy: SchedulingPolicy,
+  quantum = 1,
+): ScheduleResult {
+  const jobs = [...jobsIn].sort((a, b) => a.arrival - b.arrival || a.id.localeCompare(b.id));
+  validate(jobs, gpus, quantum);
+  const sim = new JobSimulation(jobs, gpus, policy, quantum);
+  sim.run();
+  const { completions, gantt } = sim;
   const makespan = Math.max(0, ...Object.values(completions));
   const busy = jobs.reduce((sum, j) => sum + j.duration * j.gpus, 0);
   const turnaround = jobs.map((j) => completions[j.id]! - j.arrival);

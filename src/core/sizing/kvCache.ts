@@ -2,6 +2,7 @@
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 
 export type KvCacheDtype = 'auto' | 'bf16' | 'fp16' | 'fp8';
+export const KV_CACHE_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
 
 export function kvBytesPerElement(a: ModelArchitecture, dtype: KvCacheDtype): number {
   if (dtype === 'fp8') return 1;

@@ -1,9 +1,8 @@
 /** Sizing results as JSON-ready objects and as text for a terminal. */
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import { GIB, type ServingEstimate } from './servingMemory.ts';
-import type { SuggestResult, Suggestion } from './suggest.ts';
+import type { Suggestion } from './suggest.ts';
 import type { TrainingEstimate } from './training.ts';
-import type { EstimateView, SuggestionView } from '../../shared/protocol.ts';
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -105,60 +104,5 @@ export function trainingJson(t: TrainingEstimate) {
     logitsGiB: round(t.logitsBytes / GIB),
     totalGiB: round(t.totalBytes / GIB),
     explanation: t.explanation,
-  };
-}
-
-/** What the workbench draws for an estimate. */
-export function estimateView(a: ModelArchitecture, e: ServingEstimate, advice: string[]): EstimateView {
-  const gib = (bytes: number) => round(bytes / GIB);
-  const total = e.usableBytes / e.settings.gpuMemoryUtilization;
-  return {
-    title: `${a.id} on ${e.gpu.name}, TP=${e.settings.tp}${e.settings.pp > 1 ? ` PP=${e.settings.pp}` : ''}, max_model_len ${e.settings.maxModelLen}`,
-    totalGiB: gib(total),
-    usableGiB: gib(e.usableBytes),
-    parts: [
-      { label: 'Weights', gib: gib(e.weightsBytes) },
-      { label: 'Activation peak', gib: gib(e.activationBytes) },
-      { label: 'Non-torch', gib: gib(e.nonTorchBytes) },
-      { label: 'KV cache', gib: gib(e.kvCacheBytes) },
-    ],
-    kvCacheTokens: e.kvCacheTokens,
-    maxConcurrency: round(e.maxConcurrency),
-    fits: e.fits,
-    problems: e.problems,
-    advice,
-    explanation: e.explanation,
-  };
-}
-
-/** What the workbench shows for a suggestion. */
-export function suggestionView(a: ModelArchitecture, workloadText: string, result: SuggestResult): SuggestionView {
-  const title = `${a.id} for ${workloadText}`;
-  if (!result.ok) return { ok: false, title, reasons: result.reasons };
-  const { best } = result;
-  const row = (s: Suggestion, isBest: boolean) => ({
-    gpu: s.gpu.name,
-    layout: `TP=${s.tp}${s.pp > 1 ? ` PP=${s.pp}` : ''} x ${s.replicas}`,
-    gpus: s.gpus,
-    costPerHour: round(s.costPerHour),
-    batch: s.batch,
-    tpotMs: round(s.perReplica.tpotMs, 1),
-    ttftMs: Math.round(s.perReplica.ttftMs),
-    best: isBest,
-  });
-  return {
-    ok: true,
-    title,
-    rows: [row(best, true), ...result.alternatives.map((s) => row(s, false))],
-    commands: [
-      { label: 'vLLM', text: `vllm serve ${a.id} ${best.vllm.args.join(' ')}` },
-      { label: 'TGI', text: `text-generation-launcher --model-id ${a.id} ${best.tgi.args.join(' ')}` },
-      {
-        label: 'Triton',
-        text: `max_batch_size: ${best.triton.maxBatchSize}  instance_group [{ count: ${best.triton.instanceCount} }]  dynamic_batching { max_queue_delay_microseconds: ${best.triton.maxQueueDelayMicroseconds} }`,
-      },
-    ],
-    reasons: best.reasons,
-    assumptions: best.assumptions,
   };
 }

@@ -1,5 +1,5 @@
 /** A target load written as `rps=5 input=1000 output=200 context=8192 tpot-ms=50`. */
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 import type { Workload } from './suggest.ts';
 
 export const DEFAULT_WORKLOAD_TEXT = 'rps=2 input=1000 output=200 context=8192';
@@ -15,7 +15,7 @@ const KEYS: Record<string, keyof Workload> = {
 };
 const WHOLE = new Set<keyof Workload>(['concurrency', 'inputTokens', 'outputTokens', 'contextLength']);
 
-export function parseWorkload(text: string): Parsed<Workload> {
+export function parseWorkload(text: string): Result<Workload> {
   const workload: Partial<Workload> = {};
   for (const part of text
     .trim()

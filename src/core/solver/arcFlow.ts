@@ -1,5 +1,5 @@
 /**
- * The packing MIP in arc-flow form (Valério de Carvalho's model, as SOLVER-NOTES measured it):
+ * The packing MIP in arc-flow form (Valério de Carvalho's model, as docs/solver-notes.md measured it):
  * per GPU type, a graph on memory levels 0..capacity (in granularity units) whose paths from 0 to
  * capacity are the ways to fill one GPU. Integer flow on an item arc = shards of that size;
  * flow out of 0 = GPUs of that type used. Identical GPUs are one variable and models of the same
@@ -10,6 +10,7 @@
 import type { Constraint, LinearProgram, Term } from './workerProtocol.ts';
 import type { PlacedGpu, Placement } from './plan.ts';
 import type { ModelDemand, PackingProblem } from './problem.ts';
+import { GIB_TOLERANCE } from './tolerance.ts';
 
 /** Models with the same shard size (in units) and TP degree: interchangeable for packing. */
 export interface ItemClass {
@@ -30,7 +31,7 @@ export interface ArcFlowModel {
 
 /** Shard size in granularity units, rounded up so that a packing of units is a packing of GiB. */
 export function units(gib: number, granularity: number): number {
-  return Math.max(1, Math.ceil(gib / granularity - 1e-9));
+  return Math.max(1, Math.ceil(gib / granularity - GIB_TOLERANCE));
 }
 
 export function itemClasses(problem: PackingProblem, granularity: number): ItemClass[] {
@@ -79,7 +80,7 @@ export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFl
   };
   problem.gpus.forEach((pool, t) => {
     // Capacity rounded down: a GPU never holds more than it has.
-    const capacity = Math.floor(pool.memoryGiB / granularityGiB + 1e-9);
+    const capacity = Math.floor(pool.memoryGiB / granularityGiB + GIB_TOLERANCE);
     const fitting = classes.map((c, i) => ({ c, i })).filter(({ c }) => c.size <= capacity && c.tp <= pool.count);
     const sizes = [...new Set(fitting.map(({ c }) => c.size))].sort((a, b) => b - a);
     const arcs = capacity > 0 ? arcsFor(capacity, sizes, t) : [];

@@ -7,8 +7,9 @@ import { firstFitDecreasing, onePerGpu } from './baselines.ts';
 import { placementCost, validatePlacement, type Placement } from './plan.ts';
 import type { PackingProblem } from './problem.ts';
 import type { LinearProgram, SolveOptions, SolveResult } from './workerProtocol.ts';
-
-export type PlanStatus = 'optimal' | 'feasible' | 'infeasible' | 'timeout' | 'error';
+import { errorMessage } from '../errors.ts';
+import { SolverTimeoutError, type PlanStatus } from './status.ts';
+import { GIB_TOLERANCE } from './tolerance.ts';
 
 export interface BaselineResult {
   costPerHour: number;
@@ -17,7 +18,7 @@ export interface BaselineResult {
 }
 
 export interface PackingResult {
-  status: PlanStatus;
+  status: Exclude<PlanStatus, 'cancelled'>;
   /** What the status means, with the numbers (the binding constraint when infeasible). */
   message: string;
   costPerHour?: number;
@@ -36,18 +37,11 @@ function baseline(problem: PackingProblem, placement: Placement | undefined): Ba
   return { ...placementCost(problem, placement), placement };
 }
 
-/** What stands in for the solver's plan when it has none: the greedy plan, if there is one. */
-function greedyNote(greedy: BaselineResult | undefined): string {
-  return greedy
-    ? 'The first-fit decreasing plan below is the best known.'
-    : 'First-fit decreasing found no placement either.';
-}
-
 /** A reason a problem has no solution, found by simple counting before or after the solver. */
 export function infeasibilityReason(problem: PackingProblem, granularity = 1): string | undefined {
   for (const m of problem.models) {
     const hosts = problem.gpus.filter(
-      (g) => units(m.memoryGiB, granularity) * granularity <= g.memoryGiB + 1e-9 && g.count >= m.tp,
+      (g) => units(m.memoryGiB, granularity) * granularity <= g.memoryGiB + GIB_TOLERANCE && g.count >= m.tp,
     );
     if (hosts.length === 0)
       return `${m.name} needs ${m.tp} GPU(s) with ${m.memoryGiB} GiB each, and no GPU type has that`;
@@ -73,11 +67,12 @@ export async function solvePacking(
   try {
     result = await solve(model.program, options);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const timeout = /time limit|did not finish/i.test(message);
+    const message = errorMessage(error);
+    const timeout = error instanceof SolverTimeoutError;
+    const fallback = greedy ? ' The first-fit plan below is the best known.' : '';
     return {
       status: timeout ? 'timeout' : 'error',
-      message: timeout ? `${message} ${greedyNote(greedy)}` : message,
+      message: timeout ? `${message}${fallback}` : message,
       greedy,
       onePerGpu: single,
     };
@@ -95,7 +90,7 @@ export async function solvePacking(
   if (result.status !== 'optimal' && result.status !== 'feasible') {
     return {
       status: 'timeout',
-      message: `GLPK stopped without a solution (${result.status}). ${greedyNote(greedy)}`,
+      message: `GLPK stopped without a solution (${result.status}).${greedy ? ' The first-fit plan below is the best known.' : ''}`,
       greedy,
       onePerGpu: single,
       solveMs: result.solveMs,
@@ -125,7 +120,7 @@ export async function solvePacking(
   const savingText =
     saving === undefined
       ? 'first-fit found no placement'
-      : saving > 1e-9
+      : saving > GIB_TOLERANCE
         ? `${problem.objective === 'gpus' ? saving : `$${saving.toFixed(2)}`}${unit} less than first-fit decreasing`
         : 'the same as first-fit decreasing';
   return {

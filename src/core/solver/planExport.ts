@@ -1,28 +1,8 @@
-/** A solved plan for the workbench, and exported as JSON, Kubernetes Deployments or vllm serve commands. */
+/** A solved plan exported as JSON, Kubernetes Deployments or vllm serve commands. */
 import { stringify } from 'yaml';
-import type { PlanView } from '../../shared/protocol.ts';
 import { findGpu } from '../catalog/gpus.ts';
 import type { PackingResult } from './packing.ts';
 import type { PackingProblem } from './problem.ts';
-
-export function planView(problem: PackingProblem, result: PackingResult): PlanView {
-  const memory = new Map(problem.gpus.map((g) => [g.type, g.memoryGiB]));
-  const cost = (c: { costPerHour: number; gpusUsed: number } | undefined) =>
-    c ? { costPerHour: c.costPerHour, gpusUsed: c.gpusUsed } : undefined;
-  return {
-    status: result.status,
-    message: result.message,
-    costPerHour: result.costPerHour,
-    gpusUsed: result.gpusUsed,
-    greedy: cost(result.greedy),
-    onePerGpu: cost(result.onePerGpu),
-    gpus: (result.placement?.gpus ?? []).map((g) => ({
-      label: `${g.gpuType}#${g.gpuIndex}`,
-      memoryGiB: memory.get(g.gpuType) ?? 0,
-      shards: g.replicas.map((r) => ({ model: r.model, memoryGiB: r.memoryGiB })),
-    })),
-  };
-}
 
 /** Model -> GPU type -> replicas on that type (a replica's shards share one type). */
 function replicasByType(result: PackingResult): Map<string, Map<string, Set<number>>> {

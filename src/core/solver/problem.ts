@@ -2,8 +2,8 @@
 import { findGpu, plannableGiB } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
 import type { ModelArchitecture } from '../catalog/architecture.ts';
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
-import type { KvCacheDtype } from '../sizing/kvCache.ts';
+import type { Result } from '../result.ts';
+import { KV_CACHE_DTYPES, type KvCacheDtype } from '../sizing/kvCache.ts';
 import { GIB, replicaFootprintBytes } from '../sizing/servingMemory.ts';
 
 export interface GpuPool {
@@ -54,8 +54,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const whole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
-export function parsePackingProblem(raw: unknown): Parsed<PackingProblem> {
-  const fail = (message: string): Parsed<PackingProblem> => ({ ok: false, message });
+export function parsePackingProblem(raw: unknown): Result<PackingProblem> {
+  const fail = (message: string): Result<PackingProblem> => ({ ok: false, message });
   if (!isRecord(raw)) return fail('the problem must be a JSON object with "gpus" and "models"');
   const objective = raw.objective ?? 'cost';
   if (objective !== 'cost' && objective !== 'gpus') return fail('"objective" must be "cost" or "gpus"');
@@ -119,8 +119,6 @@ export function defaultContextLength(a: ModelArchitecture): number {
   return Math.min(8192, a.maxPositionEmbeddings ?? 8192);
 }
 
-const KV_DTYPES: readonly KvCacheDtype[] = ['auto', 'bf16', 'fp16', 'fp8'];
-
 /**
  * A model given by id and serving settings instead of memoryGiB: the sizing engine's footprint per
  * GPU (weights / TP, vLLM's activation peak and runtime, KV cache for `concurrency` requests of
@@ -144,7 +142,7 @@ function sizeReplica(
   if (!positive(concurrency) || concurrency > 4096)
     return '"concurrency" (requests of maxModelLen held at once) must be a number from 1 to 4096';
   const kvCacheDtype = (m.kvCacheDtype ?? 'auto') as KvCacheDtype;
-  if (!KV_DTYPES.includes(kvCacheDtype)) return `"kvCacheDtype" must be one of ${KV_DTYPES.join(', ')}`;
+  if (!KV_CACHE_DTYPES.includes(kvCacheDtype)) return `"kvCacheDtype" must be one of ${KV_CACHE_DTYPES.join(', ')}`;
   if (a.numAttentionHeads % tp !== 0)
     return `"tp" ${tp} does not divide the model's ${a.numAttentionHeads} attention heads`;
   const bytes = replicaFootprintBytes(

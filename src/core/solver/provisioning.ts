@@ -8,11 +8,14 @@
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import { findGpu, type GpuSpec } from '../catalog/gpus.ts';
 import { findModel } from '../catalog/models.ts';
-import type { Parsed } from '../gpu/nvidiaSmi.ts';
+import type { Result } from '../result.ts';
 import { evaluateLayout, validTensorParallel, type Workload } from '../sizing/suggest.ts';
 import type { SolveProgram } from './packing.ts';
 import { badName, defaultContextLength, PROBLEM_LIMITS } from './problem.ts';
 import type { LinearProgram, SolveResult, Term } from './workerProtocol.ts';
+import { errorMessage } from '../errors.ts';
+import { SolverTimeoutError, type PlanStatus } from './status.ts';
+import { GIB_TOLERANCE } from './tolerance.ts';
 
 export interface ProvisioningModel {
   name: string;
@@ -47,7 +50,7 @@ export interface ProvisioningChoice extends Candidate {
 }
 
 export interface ProvisioningResult {
-  status: 'optimal' | 'feasible' | 'infeasible' | 'timeout' | 'error';
+  status: Exclude<PlanStatus, 'cancelled'>;
   message: string;
   costPerHour?: number;
   choices: ProvisioningChoice[];
@@ -71,8 +74,8 @@ export function isProvisioning(raw: unknown): boolean {
   return Array.isArray(models) && models.some((m) => typeof m === 'object' && m !== null && 'demand' in m);
 }
 
-export function parseProvisioningProblem(raw: unknown): Parsed<ProvisioningProblem> {
-  const fail = (message: string): Parsed<ProvisioningProblem> => ({ ok: false, message });
+export function parseProvisioningProblem(raw: unknown): Result<ProvisioningProblem> {
+  const fail = (message: string): Result<ProvisioningProblem> => ({ ok: false, message });
   const r = raw as { gpus?: unknown; models?: unknown };
   if (typeof raw !== 'object' || raw === null || !Array.isArray(r.gpus) || !Array.isArray(r.models))
     return fail('the problem needs "gpus" and "models" lists');
@@ -213,7 +216,7 @@ function homogeneous(
         break;
       }
       const pick = options
-        .map((c) => ({ c, n: Math.ceil(m.workload.requestsPerSecond / c.requestsPerSecond - 1e-9) }))
+        .map((c) => ({ c, n: Math.ceil(m.workload.requestsPerSecond / c.requestsPerSecond - GIB_TOLERANCE) }))
         .reduce((a, b) => (b.n * b.c.costPerHour < a.n * a.c.costPerHour ? b : a));
       total += pick.n * pick.c.costPerHour;
       gpus += pick.n * pick.c.tp;
@@ -258,14 +261,14 @@ async function solveDecomposed(
   problem: ProvisioningProblem,
   list: Candidate[],
   solve: SolveProgram,
-  deadline: number,
+  deadline: { at: number; limitSeconds: number },
   weight: number,
   caps?: Map<string, number>,
 ): Promise<Solved> {
   // One deadline for every program of the command: past it, no new solve starts.
   const left = () => {
-    const seconds = (deadline - Date.now()) / 1000;
-    if (seconds <= 0) throw new Error('GLPK did not finish within the time limit.');
+    const seconds = (deadline.at - Date.now()) / 1000;
+    if (seconds <= 0) throw new SolverTimeoutError(deadline.limitSeconds);
     return Math.max(0.1, seconds);
   };
   const choices: ProvisioningChoice[] = [];
@@ -301,7 +304,7 @@ export async function solveProvisioning(
   solve: SolveProgram,
   timeLimitSeconds: number,
 ): Promise<ProvisioningResult> {
-  const deadline = Date.now() + timeLimitSeconds * 1000;
+  const deadline = { at: Date.now() + timeLimitSeconds * 1000, limitSeconds: timeLimitSeconds };
   const list = candidates(problem);
   const missing = problem.models.find((m) => !list.some((c) => c.model === m.name));
   if (missing)
@@ -319,8 +322,8 @@ export async function solveProvisioning(
     base = await run(0);
   } catch (error) {
     return {
-      status: 'timeout',
-      message: error instanceof Error ? error.message : String(error),
+      status: error instanceof SolverTimeoutError ? 'timeout' : 'error',
+      message: errorMessage(error),
       choices: [],
       homogeneous: same,
       front: [],
@@ -360,11 +363,11 @@ export async function solveProvisioning(
   }
   const front = points
     .sort((a, b) => a.costPerHour - b.costPerHour || b.headroom - a.headroom)
-    .filter((p, i, all) => all.slice(0, i).every((q) => q.headroom < p.headroom - 1e-9));
+    .filter((p, i, all) => all.slice(0, i).every((q) => q.headroom < p.headroom - GIB_TOLERANCE));
   const saving = same ? same.costPerHour - base.cost : undefined;
   return {
     status: base.status,
-    message: `${base.status === 'optimal' ? 'Proven optimal' : 'Feasible, not proven optimal (the time limit came first)'}: $${base.cost.toFixed(2)}/h for ${problem.models.length} model(s)${same ? `, ${saving! > 1e-9 ? `$${saving!.toFixed(2)}/h less than` : 'the same as'} the best single GPU type (${same.gpuType}, $${same.costPerHour.toFixed(2)}/h)` : ''}.`,
+    message: `${base.status === 'optimal' ? 'Proven optimal' : 'Feasible, not proven optimal (the time limit came first)'}: $${base.cost.toFixed(2)}/h for ${problem.models.length} model(s)${same ? `, ${saving! > GIB_TOLERANCE ? `$${saving!.toFixed(2)}/h less than` : 'the same as'} the best single GPU type (${same.gpuType}, $${same.costPerHour.toFixed(2)}/h)` : ''}.`,
     costPerHour: base.cost,
     choices: base.choices,
     homogeneous: same,

@@ -1,29 +1,41 @@
+/** Typed reads and writes of the settings in settingsTable.ts, and which group a change touches. */
 import * as vscode from 'vscode';
-import { Settings } from '../../constants.ts';
+import {
+  readSetting,
+  SECTION,
+  SETTINGS,
+  type SettingGroup,
+  type SettingName,
+  type SettingValue,
+  type Spec,
+} from './settingsTable.ts';
 
 /**
- * A machine-scoped setting, read from user (or remote machine) settings only: a value a workspace
- * file puts there is never used, whatever VS Code's own scope handling does.
+ * The typed value of a setting. A machine-scoped setting comes from user settings only: a value a
+ * workspace file puts there is never used, whatever VS Code's own scope handling does.
  */
-export function machineSetting<T>(key: string): T | undefined {
-  const inspected = vscode.workspace.getConfiguration(Settings.section).inspect<T>(key);
-  return inspected?.globalValue ?? inspected?.defaultValue;
+export function setting<N extends SettingName>(name: N): SettingValue<N> {
+  const spec: Spec = SETTINGS[name];
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect(spec.key);
+  const raw =
+    spec.scope === 'machine'
+      ? inspected?.globalValue
+      : vscode.workspace.getConfiguration(SECTION).get<unknown>(spec.key);
+  const value = readSetting(spec.kind, raw) ?? readSetting(spec.kind, inspected?.defaultValue);
+  // An empty string's default is "unset"; every other kind has a manifest default (tested).
+  return (value ?? (spec.kind === 'stringList' ? [] : undefined)) as SettingValue<N>;
 }
 
-export function machineString(key: string): string | undefined {
-  const value = machineSetting<unknown>(key);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+/** Writes a machine-scoped setting to the user's settings. */
+export function updateUserSetting(name: SettingName, value: unknown): Thenable<void> {
+  return vscode.workspace
+    .getConfiguration(SECTION)
+    .update(SETTINGS[name].key, value, vscode.ConfigurationTarget.Global);
 }
 
-export function machineStringList(key: string): string[] {
-  const value = machineSetting<unknown>(key);
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-/** A positive number setting, or the fallback when it is missing or nonsense. */
-export function numberSetting(key: string, fallback: number, { allowZero = false } = {}): number {
-  const value = vscode.workspace.getConfiguration(Settings.section).get<unknown>(key);
-  return typeof value === 'number' && Number.isFinite(value) && (value > 0 || (allowZero && value === 0))
-    ? value
-    : fallback;
+/** Whether a configuration change touches a setting of the group. */
+export function affects(event: vscode.ConfigurationChangeEvent, group: SettingGroup): boolean {
+  return Object.values(SETTINGS).some(
+    (spec: Spec) => spec.group === group && event.affectsConfiguration(`${SECTION}.${spec.key}`),
+  );
 }

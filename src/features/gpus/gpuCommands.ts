@@ -2,21 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { Commands, Secrets, Settings } from '../../constants.ts';
+import { Commands, Secrets } from '../../constants.ts';
 import { parseSshConfigHosts, validateSshDestination } from '../../core/gpu/sshHosts.ts';
 import { checkPrometheusUrl } from '../../node/prometheus.ts';
 import { stopRemoteProcess } from '../../node/sshGpus.ts';
-import { machineString, machineStringList } from '../config/settings.ts';
+import { setting, updateUserSetting } from '../config/settings.ts';
 import type { GpuNode } from './gpuTreeProvider.ts';
 import type { InventoryController } from './inventoryController.ts';
 
 /** Machine settings are written to the user's (or remote machine's) settings, never a workspace. */
-function updateMachineSetting(key: string, value: unknown): Thenable<void> {
-  return vscode.workspace.getConfiguration(Settings.section).update(key, value, vscode.ConfigurationTarget.Global);
-}
-
 async function sshConfigHosts(): Promise<string[]> {
-  const file = machineString(Settings.sshConfigFile) ?? join(homedir(), '.ssh', 'config');
+  const file = setting('sshConfigFile') ?? join(homedir(), '.ssh', 'config');
   try {
     return parseSshConfigHosts(await readFile(file, 'utf8'));
   } catch {
@@ -25,7 +21,7 @@ async function sshConfigHosts(): Promise<string[]> {
 }
 
 async function addSshHost(controller: InventoryController): Promise<void> {
-  const existing = machineStringList(Settings.sshHosts);
+  const existing = setting('sshHosts');
   const fromConfig = (await sshConfigHosts()).filter((h) => !existing.includes(h));
   const pick = vscode.window.createQuickPick();
   pick.title = 'Add SSH Host';
@@ -52,14 +48,14 @@ async function addSshHost(controller: InventoryController): Promise<void> {
     void vscode.window.showErrorMessage(`Not added: ${check.reason}.`);
     return;
   }
-  if (!existing.includes(check.host)) await updateMachineSetting(Settings.sshHosts, [...existing, check.host]);
+  if (!existing.includes(check.host)) await updateUserSetting('sshHosts', [...existing, check.host]);
   await controller.refresh();
 }
 
 async function removeSshHost(controller: InventoryController, node: GpuNode | undefined): Promise<void> {
   if (node?.kind !== 'host' || node.host.source !== 'ssh') return;
-  const remaining = machineStringList(Settings.sshHosts).filter((h) => h !== node.host.label);
-  await updateMachineSetting(Settings.sshHosts, remaining);
+  const remaining = setting('sshHosts').filter((h) => h !== node.host.label);
+  await updateUserSetting('sshHosts', remaining);
   await controller.refresh();
 }
 
@@ -67,7 +63,7 @@ async function setPrometheusUrl(controller: InventoryController): Promise<void> 
   const url = await vscode.window.showInputBox({
     title: 'Prometheus URL',
     prompt: 'Base URL of a Prometheus that scrapes the DCGM exporter (empty to remove)',
-    value: machineString(Settings.prometheusUrl) ?? '',
+    value: setting('prometheusUrl') ?? '',
     placeHolder: 'http://prometheus.monitoring:9090',
     validateInput: (value) =>
       value.trim() === ''
@@ -77,7 +73,7 @@ async function setPrometheusUrl(controller: InventoryController): Promise<void> 
           : (checkPrometheusUrl(value) as { reason: string }).reason,
   });
   if (url === undefined) return;
-  await updateMachineSetting(Settings.prometheusUrl, url.trim() || undefined);
+  await updateUserSetting('prometheusUrl', url.trim() || undefined);
   await controller.refresh();
 }
 

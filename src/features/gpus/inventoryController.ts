@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Secrets, Settings } from '../../constants.ts';
+import { Secrets } from '../../constants.ts';
 import type { Inventory } from '../../core/gpu/inventory.ts';
 import { collectInventory, type InventoryConfig } from '../../node/collectInventory.ts';
 import { resolveExecutable } from '../../node/executables.ts';
 import type { SshOptions } from '../../node/sshGpus.ts';
-import { machineSetting, machineString, machineStringList, numberSetting } from '../config/settings.ts';
+import { setting } from '../config/settings.ts';
 
 /**
  * Owns the latest inventory and the polling: one poll in flight at a time (a refresh asked for
@@ -47,14 +47,14 @@ export class InventoryController implements vscode.Disposable {
   }
 
   sshOptions(): SshOptions | undefined {
-    const sshPath = resolveExecutable('ssh', machineString(Settings.sshPath));
+    const sshPath = resolveExecutable('ssh', setting('sshPath'));
     if (!sshPath) return undefined;
     return {
       sshPath,
-      configFile: machineString(Settings.sshConfigFile),
-      connectTimeoutSeconds: numberSetting(Settings.sshConnectTimeoutSeconds, 5),
-      commandTimeoutSeconds: numberSetting(Settings.commandTimeoutSeconds, 10),
-      concurrency: Math.round(numberSetting(Settings.sshConcurrency, 16)),
+      configFile: setting('sshConfigFile'),
+      connectTimeoutSeconds: setting('sshConnectTimeoutSeconds'),
+      commandTimeoutSeconds: setting('commandTimeoutSeconds'),
+      concurrency: Math.round(setting('sshConcurrency')),
     };
   }
 
@@ -66,7 +66,7 @@ export class InventoryController implements vscode.Disposable {
   private schedule(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const seconds = numberSetting(Settings.refreshIntervalSeconds, 15, { allowZero: true });
+    const seconds = setting('refreshIntervalSeconds');
     if (this.watchers.size === 0 || seconds === 0 || this.inFlight) return;
     this.timer = setTimeout(() => void this.refresh(), seconds * 1000);
   }
@@ -80,15 +80,15 @@ export class InventoryController implements vscode.Disposable {
   }
 
   private async config(): Promise<InventoryConfig> {
-    const timeoutMs = numberSetting(Settings.commandTimeoutSeconds, 10) * 1000;
+    const timeoutMs = setting('commandTimeoutSeconds') * 1000;
     const ssh = this.sshOptions();
-    const hosts = machineStringList(Settings.sshHosts);
+    const hosts = setting('sshHosts');
     if (hosts.length > 0 && !ssh) this.log.warn('SSH hosts are configured but no ssh executable was found');
-    const prometheusUrl = machineString(Settings.prometheusUrl);
+    const prometheusUrl = setting('prometheusUrl');
     return {
       local: {
-        nvidiaSmiPath: machineString(Settings.nvidiaSmiPath),
-        rocmSmiPath: machineString(Settings.rocmSmiPath),
+        nvidiaSmiPath: setting('nvidiaSmiPath'),
+        rocmSmiPath: setting('rocmSmiPath'),
         timeoutMs,
         sysinfoWorkerPath: path.join(this.extensionPath, 'dist', 'sysinfo-worker.js'),
       },
@@ -96,15 +96,14 @@ export class InventoryController implements vscode.Disposable {
       prometheus: prometheusUrl
         ? { url: prometheusUrl, timeoutMs, token: await this.secrets.get(Secrets.prometheusToken) }
         : undefined,
-      kubernetes:
-        machineSetting<boolean>(Settings.kubernetesEnabled) === true
-          ? {
-              kubectlPath: machineString(Settings.kubectlPath),
-              kubeconfig: machineString(Settings.kubeconfig),
-              context: machineString(Settings.kubeContext),
-              timeoutMs,
-            }
-          : undefined,
+      kubernetes: setting('kubernetesEnabled')
+        ? {
+            kubectlPath: setting('kubectlPath'),
+            kubeconfig: setting('kubeconfig'),
+            context: setting('kubeContext'),
+            timeoutMs,
+          }
+        : undefined,
     };
   }
 

@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/lint/types.ts';
 import { isLintable, lintDocumentText, lintSettings } from './lintEngine.ts';
+import { affects } from '../config/settings.ts';
+import { logError } from '../log/logError.ts';
 
 export const DIAGNOSTIC_SOURCE = 'GPU Workbench';
 const DEBOUNCE_MS = 300;
@@ -36,8 +38,7 @@ export class LintDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('gpuWorkbench.lint') || e.affectsConfiguration('gpuWorkbench.defaultGpu'))
-          this.relintAll();
+        if (affects(e, 'lint')) this.relintAll();
       }),
     );
     this.relintAll();
@@ -118,9 +119,7 @@ export class LintDiagnostics implements vscode.Disposable {
         result.findings.map((f) => this.toDiagnostic(document, f)),
       );
     } catch (error) {
-      this.log.error(
-        `Linting ${document.uri.fsPath} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      logError(this.log, `Linting ${document.uri.fsPath} failed`, error);
     }
   }
 }

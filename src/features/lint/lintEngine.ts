@@ -3,7 +3,7 @@
  * catalogs), configured from settings, run on a document's text.
  */
 import * as vscode from 'vscode';
-import { Settings } from '../../constants.ts';
+import { setting } from '../config/settings.ts';
 import type { LintResult } from '../../core/lint/lint.ts';
 import type { Severity } from '../../core/lint/types.ts';
 
@@ -29,16 +29,10 @@ export function lintSettings(): {
   defaultGpu: string | undefined;
   severities: Record<string, Severity | 'off'>;
 } {
-  const config = vscode.workspace.getConfiguration(Settings.section);
-  const severities = config.get<Record<string, unknown>>(Settings.lintSeverity) ?? {};
-  const clean: Record<string, Severity | 'off'> = {};
-  for (const [rule, level] of Object.entries(typeof severities === 'object' && severities !== null ? severities : {})) {
-    if (level === 'error' || level === 'warning' || level === 'info' || level === 'off') clean[rule] = level;
-  }
   return {
-    enabled: config.get<boolean>(Settings.lintEnabled) !== false,
-    defaultGpu: config.get<string>(Settings.defaultGpu) || undefined,
-    severities: clean,
+    enabled: setting('lintEnabled'),
+    defaultGpu: setting('defaultGpu'),
+    severities: setting('lintSeverity'),
   };
 }
 
@@ -57,5 +51,5 @@ export async function isLintable(document: vscode.TextDocument): Promise<boolean
   if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') return false;
   const { lint } = await loadLinter();
   const format = lint.formatOf(document.uri.path, document.lineCount > 0 ? document.lineAt(0).text : '');
-  return format !== 'unknown' && !/\.md$/i.test(document.uri.path);
+  return format !== 'unknown';
 }

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { LintDiagnostics } from './diagnostics.ts';
 import { lintDocumentText, loadLinter } from './lintEngine.ts';
+import { logError } from '../log/logError.ts';
 
 const INCLUDE = '**/{*.yaml,*.yml,*.pbtxt,*.sh,Dockerfile,*.dockerfile}';
 
@@ -48,7 +49,7 @@ export async function lintWorkspace(diagnostics: LintDiagnostics, log: vscode.Lo
           errors += result.findings.filter((f) => f.severity === 'error').length;
           warnings += result.findings.filter((f) => f.severity === 'warning').length;
         } catch (error) {
-          log.warn(`Could not lint ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+          logError(log, `Could not lint ${uri.fsPath}`, error);
         }
         if (i % 20 === 0) await new Promise((r) => setImmediate(r)); // keep the extension host responsive
       }

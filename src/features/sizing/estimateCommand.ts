@@ -1,17 +1,18 @@
 import * as vscode from 'vscode';
-import { Secrets, Settings } from '../../constants.ts';
+import { Secrets } from '../../constants.ts';
 import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../../core/catalog/gpus.ts';
 import { MODEL_CATALOG } from '../../core/catalog/models.ts';
 import { fitAdvice } from '../../core/sizing/advice.ts';
 import { countParameters } from '../../core/sizing/parameters.ts';
-import { estimateView, suggestionView } from '../../core/sizing/report.ts';
+import { estimateView, suggestionView } from '../workbench/views.ts';
 import { estimateServingMemory, vllmDefaults } from '../../core/sizing/servingMemory.ts';
 import { suggest } from '../../core/sizing/suggest.ts';
 import { DEFAULT_WORKLOAD_TEXT, parseWorkload } from '../../core/sizing/workload.ts';
-import { resolveModel, type ResolvedModel } from '../../node/modelSource.ts';
-import { machineString } from '../config/settings.ts';
+import { hubEndpoint, resolveModel, type ResolvedModel } from '../../node/modelSource.ts';
+import { setting } from '../config/settings.ts';
 import type { InventoryController } from '../gpus/inventoryController.ts';
-import { WorkbenchPanel, type WorkbenchDeps } from '../workbench/workbenchPanel.ts';
+import type { WorkbenchDeps } from '../workbench/deps.ts';
+import { WorkbenchPanel } from '../workbench/workbenchPanel.ts';
 
 /** A model id under the cursor: the selection, or `--model X`, `model: X`, `MODEL_ID=X` on the line. */
 export function modelFromEditor(editor: vscode.TextEditor | undefined): string | undefined {
@@ -19,7 +20,7 @@ export function modelFromEditor(editor: vscode.TextEditor | undefined): string |
   const selected = editor.document.getText(editor.selection).trim();
   if (selected && !/\s/.test(selected)) return selected.replace(/^["']|["']$/g, '');
   const line = editor.document.lineAt(editor.selection.active.line).text;
-  const match = /(?:--model[= ]|\bmodel(?:_id)?\s*[:=]\s*|MODEL_ID=|vllm serve\s+)["']?([A-Za-z0-9_.\/-]+)/i.exec(line);
+  const match = /(?:--model[= ]|\bmodel(?:_id)?\s*[:=]\s*|MODEL_ID=|vllm serve\s+)["']?([A-Za-z0-9_./-]+)/i.exec(line);
   return match?.[1];
 }
 
@@ -91,9 +92,7 @@ async function loadModel(ref: string, secrets: vscode.SecretStorage): Promise<Re
   return resolveModel(ref, {
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
     // Restricted Mode fetches nothing: catalog, files and the local cache only.
-    hubEndpoint: trusted
-      ? (machineString(Settings.huggingFaceEndpoint) ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co')
-      : undefined,
+    hubEndpoint: trusted ? hubEndpoint(process.env, setting('huggingFaceEndpoint')) : undefined,
     token: trusted ? await secrets.get(Secrets.huggingFaceToken) : undefined,
   });
 }
@@ -130,9 +129,7 @@ export async function estimateModelMemory(deps: SizingDeps, modelArg?: unknown, 
 
 /** The catalog with the user's prices from gpuWorkbench.gpuPricesPerHour. */
 function pricedGpus(): GpuSpec[] {
-  const prices =
-    vscode.workspace.getConfiguration(Settings.section).get<Record<string, unknown>>(Settings.gpuPricesPerHour) ?? {};
-  return withPrices(GPU_CATALOG, typeof prices === 'object' && prices !== null ? prices : {});
+  return withPrices(GPU_CATALOG, setting('gpuPricesPerHour'));
 }
 
 /** "Suggest Deployment…": model, target load, then the cheapest layout on every datacenter GPU type. */

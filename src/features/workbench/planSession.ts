@@ -3,9 +3,9 @@ import * as vscode from 'vscode';
 import type { PackingResult } from '../../core/solver/packing.ts';
 import type { PackingProblem } from '../../core/solver/problem.ts';
 import { isPlanState, MAX_PROBLEM_TEXT, type ExtensionToWebview, type PlanState } from '../../shared/protocol.ts';
+import type { WorkbenchDeps } from './deps.ts';
 
 const PLAN_MEMENTO_KEY = 'gpuWorkbench.plan';
-import type { WorkbenchDeps } from './workbenchPanel.ts';
 
 export class PlanSession {
   private state: PlanState = { state: 'idle' };
@@ -46,95 +46,32 @@ export class PlanSession {
   async solve(text: string): Promise<void> {
     const generation = ++this.generation;
     this.problemText = text;
-    const [{ parsePackingProblem }, { solvePacking }, { planView }] = await Promise.all([
-      import('../../core/solver/problem.ts'),
-      import('../../core/solver/packing.ts'),
-      import('../../core/solver/planExport.ts'),
+    const [{ parsePlanProblem, solvePlan }, { outcomeView }] = await Promise.all([
+      import('../../core/solver/solvePlan.ts'),
+      import('./views.ts'),
     ]);
-    const done = (
-      plan: Parameters<typeof planView>[1] | { status: 'error' | 'cancelled'; message: string },
-      problem?: PackingProblem,
-    ) => {
-      if (generation !== this.generation) return; // a newer solve or a cancel took over
-      this.state = {
-        state: 'done',
-        plan:
-          problem && 'placement' in plan
-            ? planView(problem, plan)
-            : { status: plan.status, message: plan.message, gpus: [] },
-      };
-      this.post({ type: 'planState', plan: this.state });
-    };
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      done({ status: 'error', message: `The problem is not JSON: ${(error as Error).message}` });
-      return;
-    }
-    if ((await import('../../core/solver/provisioning.ts')).isProvisioning(raw)) {
-      this.last = undefined; // nothing to export: the result is a fleet, not a placement
-      await this.provision(raw, generation);
-      return;
-    }
-    const parsed = parsePackingProblem(raw);
-    if (!parsed.ok) {
-      done({ status: 'error', message: `The problem: ${parsed.message}` });
-      return;
-    }
-    this.state = { state: 'solving' };
-    this.post({ type: 'planState', plan: this.state });
-    const started = Date.now();
-    const result = await solvePacking(parsed.value, (program, options) => this.deps.solver().solve(program, options), {
-      timeLimitSeconds: this.deps.timeLimitSeconds(),
-      mipGap: 0,
-    });
-    this.deps.log.info(`Plan: ${result.status} in ${Date.now() - started} ms: ${result.message}`);
-    if (generation !== this.generation) return;
-    this.last = { problem: parsed.value, result };
-    done(result, parsed.value);
-  }
-
-  private async provision(raw: unknown, generation: number): Promise<void> {
-    const { parseProvisioningProblem, solveProvisioning } = await import('../../core/solver/provisioning.ts');
-    const parsed = parseProvisioningProblem(raw);
     const finish = (plan: PlanState) => {
-      if (generation !== this.generation) return;
+      if (generation !== this.generation) return; // a newer solve or a cancel took over
       this.state = plan;
       this.post({ type: 'planState', plan });
     };
+    const parsed = parsePlanProblem(text);
     if (!parsed.ok) {
-      finish({ state: 'done', plan: { status: 'error', message: `The problem: ${parsed.message}`, gpus: [] } });
+      finish({ state: 'done', plan: { status: 'error', message: parsed.message, gpus: [] } });
       return;
     }
     finish({ state: 'solving' });
-    const result = await solveProvisioning(
+    const started = Date.now();
+    const outcome = await solvePlan(
       parsed.value,
       (program, options) => this.deps.solver().solve(program, options),
       this.deps.timeLimitSeconds(),
     );
-    this.deps.log.info(`Provisioning: ${result.message}`);
-    finish({
-      state: 'done',
-      plan: {
-        status: result.status,
-        message: result.message,
-        costPerHour: result.costPerHour,
-        gpus: [],
-        provisioning: {
-          rows: result.choices.map((c) => ({
-            model: c.model,
-            gpuType: c.gpuType,
-            tp: c.tp,
-            replicas: c.replicas,
-            requestsPerSecond: c.requestsPerSecond * c.replicas,
-            costPerHour: c.costPerHour * c.replicas,
-          })),
-          homogeneous: result.homogeneous,
-          front: result.front,
-        },
-      },
-    });
+    this.deps.log.info(`Plan (${outcome.kind}): ${outcome.result.status} in ${Date.now() - started} ms`);
+    if (generation !== this.generation) return;
+    // Only a placement can be exported; a provisioning result is a fleet.
+    this.last = outcome.kind === 'packing' ? { problem: outcome.problem, result: outcome.result } : undefined;
+    finish({ state: 'done', plan: outcomeView(outcome) });
   }
 
   cancel(): void {

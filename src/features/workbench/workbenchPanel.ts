@@ -1,8 +1,8 @@
-import type { Inventory } from '../../core/gpu/inventory.ts';
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
 import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
 import {
+  assertNever,
   isWebviewToExtension,
   type EstimateView,
   type ExtensionToWebview,
@@ -10,21 +10,11 @@ import {
   type SuggestionView,
   type WebviewToExtension,
 } from '../../shared/protocol.ts';
-import type { GlpkWorkerClient } from '../../node/solverClient.ts';
+import type { WorkbenchDeps } from './deps.ts';
 import { workbenchHtml } from './html.ts';
 import { PlanSession } from './planSession.ts';
-
-export interface WorkbenchDeps {
-  extensionUri: vscode.Uri;
-  log: vscode.LogOutputChannel;
-  solver(): GlpkWorkerClient;
-  disposeSolver(): void;
-  timeLimitSeconds(): number;
-  /** The GPUs view's latest inventory, for "Use my GPUs". */
-  inventory(): Inventory | undefined;
-  /** Workspace storage: the plan's problem and result across window reloads. */
-  memento: vscode.Memento;
-}
+import { logError } from '../log/logError.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 /** The allocation workbench: one panel at a time, revived after a window reload. */
 export class WorkbenchPanel implements vscode.Disposable {
@@ -99,9 +89,8 @@ export class WorkbenchPanel implements vscode.Disposable {
       .then(
         (info) => this.setSolverState({ state: 'ready', glpkVersion: info.glpkVersion, loadMs: info.loadMs }),
         (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          this.deps.log.error(`Solver failed to load: ${message}`);
-          this.setSolverState({ state: 'failed', message });
+          logError(this.deps.log, 'Solver failed to load', error);
+          this.setSolverState({ state: 'failed', message: errorMessage(error) });
         },
       );
   }
@@ -122,14 +111,13 @@ export class WorkbenchPanel implements vscode.Disposable {
   }
 
   private handle(message: WebviewToExtension): void {
-    if (message.type === 'ready') {
-      this.post({ type: 'solverState', solver: this.solverState });
-      if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
-      if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
-      void this.plan.restore(message.problemText);
-      return;
-    }
     switch (message.type) {
+      case 'ready':
+        this.post({ type: 'solverState', solver: this.solverState });
+        if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
+        if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
+        void this.plan.restore(message.problemText);
+        return;
       case 'runSolverSelfTest':
         void this.runSelfTest();
         return;
@@ -148,6 +136,8 @@ export class WorkbenchPanel implements vscode.Disposable {
       case 'loadPlanExample':
         void this.plan.loadExample(message.example);
         return;
+      default:
+        assertNever(message);
     }
   }
 
@@ -158,9 +148,8 @@ export class WorkbenchPanel implements vscode.Disposable {
         .solve(SELF_TEST_PROGRAM, { timeLimitSeconds: this.deps.timeLimitSeconds(), mipGap: 0 });
       this.post({ type: 'solverSelfTest', outcome: { ok: true, ...result } });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.deps.log.error(`Solver self-test failed: ${message}`);
-      this.post({ type: 'solverSelfTest', outcome: { ok: false, message } });
+      logError(this.deps.log, 'Solver self-test failed', error);
+      this.post({ type: 'solverSelfTest', outcome: { ok: false, message: errorMessage(error) } });
     }
   }
 

@@ -170,7 +170,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(server.url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    return { url: server.url, page, logs: server.logs, stop };
+    return { url: server.url, page, logs: () => server.logs(), stop };
   } catch (error) {
     await stop();
     throw new Error(

@@ -47,3 +47,10 @@ export async function pickQuickItem(page: Page, text: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 10_000 });
   await input.press('Enter');
 }
+
+/** Ctrl+P, the file's name, Enter; waits until the editor shows text the file contains. */
+export async function openFile(page: Page, name: string, contains: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await pickQuickItem(page, name);
+  await page.locator('.monaco-editor .view-lines', { hasText: contains }).first().waitFor({ timeout: 30_000 });
+}

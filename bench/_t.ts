@@ -1,2 +1,0 @@
-import { provisioningRows } from './provisioning.ts';
-console.log(await provisioningRows());

@@ -1,0 +1,180 @@
+/**
+ * A small stand-in for the `vscode` module, enough to unit-test the adapters in src/features
+ * (the real API exists only inside an extension host; the e2e suite runs them there). Installed by
+ * resolving `require('vscode')` to this file: tsx compiles the sources to CommonJS.
+ */
+import Module from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const STUB_PATH = fileURLToPath(import.meta.url);
+
+type Listener<T> = (event: T) => void;
+
+export class EventEmitter<T> {
+  private listeners: Listener<T>[] = [];
+  readonly event = (listener: Listener<T>) => {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  };
+  fire(event: T): void {
+    for (const listener of this.listeners) listener(event);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+export class Range {
+  constructor(
+    readonly start: Position,
+    readonly end: Position,
+  ) {}
+}
+export class Diagnostic {
+  source?: string;
+  code?: unknown;
+  constructor(
+    readonly range: Range,
+    readonly message: string,
+    readonly severity: number,
+  ) {}
+}
+export const DiagnosticSeverity = { Error: 0, Warning: 1, Information: 2, Hint: 3 };
+export const ConfigurationTarget = { Global: 1, Workspace: 2, WorkspaceFolder: 3 };
+
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly path: string,
+  ) {}
+  get fsPath(): string {
+    return this.path;
+  }
+  static file(path: string): Uri {
+    return new Uri('file', path);
+  }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(base.scheme, [base.path, ...parts].join('/'));
+  }
+  toString(): string {
+    return `${this.scheme}://${this.path}`;
+  }
+}
+
+/** A text document whose text and version the test changes, as typing would. */
+export class FakeDocument {
+  isClosed = false;
+  version = 1;
+  constructor(
+    readonly uri: Uri,
+    public text: string,
+  ) {}
+  get lineCount(): number {
+    return this.text.split('\n').length;
+  }
+  lineAt(line: number): { text: string } {
+    return { text: this.text.split('\n')[line] ?? '' };
+  }
+  getText(): string {
+    return this.text;
+  }
+  positionAt(offset: number): Position {
+    const before = this.text.slice(0, offset).split('\n');
+    return new Position(before.length - 1, before.at(-1)!.length);
+  }
+  edit(text: string): void {
+    this.text = text;
+    this.version++;
+  }
+}
+
+// The test imports this file as ESM and the sources require it as CommonJS: two module instances.
+// Their state is one object on globalThis, so both see the same documents, settings and calls.
+interface SharedState {
+  diagnosticCalls: { uri: string; messages: string[] }[];
+  infoMessages: string[];
+  settingValues: Map<string, unknown>;
+  manifestDefaults: Map<string, unknown>;
+  textDocuments: FakeDocument[];
+  events: {
+    open: EventEmitter<FakeDocument>;
+    change: EventEmitter<{ document: FakeDocument }>;
+    close: EventEmitter<FakeDocument>;
+    configuration: EventEmitter<{ affectsConfiguration(key: string): boolean }>;
+  };
+}
+const holder = globalThis as { gpuWorkbenchVscodeStub?: SharedState };
+const shared: SharedState = (holder.gpuWorkbenchVscodeStub ??= {
+  diagnosticCalls: [],
+  infoMessages: [],
+  settingValues: new Map(),
+  manifestDefaults: new Map(),
+  textDocuments: [],
+  events: {
+    open: new EventEmitter(),
+    change: new EventEmitter(),
+    close: new EventEmitter(),
+    configuration: new EventEmitter(),
+  },
+});
+
+/** What a diagnostic collection was asked to show, per URI, in order. */
+export const diagnosticCalls = shared.diagnosticCalls;
+export const infoMessages = shared.infoMessages;
+/** Raw setting values by key (relative to the `gpuWorkbench` section); absent: the manifest default. */
+export const settingValues = shared.settingValues;
+const manifestDefaults = shared.manifestDefaults;
+export const events = shared.events;
+
+export const workspace = {
+  textDocuments: shared.textDocuments,
+  isTrusted: true,
+  onDidOpenTextDocument: events.open.event,
+  onDidChangeTextDocument: events.change.event,
+  onDidCloseTextDocument: events.close.event,
+  onDidChangeConfiguration: events.configuration.event,
+  getConfiguration: () => ({
+    get: (key: string) => (settingValues.has(key) ? settingValues.get(key) : manifestDefaults.get(key)),
+    inspect: (key: string) => ({ defaultValue: manifestDefaults.get(key), globalValue: settingValues.get(key) }),
+    update: async (key: string, value: unknown) => void settingValues.set(key, value),
+  }),
+  fs: {
+    readFile: async (_uri: Uri): Promise<Uint8Array> => {
+      throw new Error('no file system in unit tests');
+    },
+  },
+  openTextDocument: async () => ({}),
+};
+
+export const languages = {
+  createDiagnosticCollection: () => ({
+    set: (uri: Uri, diagnostics: Diagnostic[]) =>
+      diagnosticCalls.push({ uri: uri.toString(), messages: diagnostics.map((d) => d.message) }),
+    delete: (uri: Uri) => diagnosticCalls.push({ uri: uri.toString(), messages: [] }),
+    dispose: () => undefined,
+  }),
+};
+
+export const window = {
+  showInformationMessage: async (message: string) => void infoMessages.push(message),
+  showTextDocument: async () => undefined,
+};
+
+/** Makes `import * as vscode from 'vscode'` in the sources load this module, with the manifest's defaults. */
+export function installVscodeStub(manifest: {
+  contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+}): void {
+  for (const [key, schema] of Object.entries(manifest.contributes.configuration.properties))
+    manifestDefaults.set(key.replace(/^gpuWorkbench\./, ''), schema.default);
+  const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const resolve = loader._resolveFilename;
+  loader._resolveFilename = function (request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? STUB_PATH : resolve.call(this, request, ...rest);
+  };
+}
