@@ -46,6 +46,7 @@ export const PROBLEM_LIMITS = {
 export function badName(name: string): string | undefined {
   if (name.length > PROBLEM_LIMITS.nameLength) return `is longer than ${PROBLEM_LIMITS.nameLength} characters`;
   // Control characters (C0, DEL, C1) would reach GLPK's names and the terminal.
+  // oxlint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'holds a control character';
   return undefined;
 }
