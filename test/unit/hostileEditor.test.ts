@@ -1,0 +1,84 @@
+/**
+ * The editor's text surfaces for untrusted names: GPU tree labels, descriptions and tooltips, and
+ * the log channel, on a stand-in `vscode` (test/unit/vscodeStub.ts).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import type { Inventory } from '../../src/core/gpu/inventory.ts';
+import { installVscodeStub } from './vscodeStub.ts';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+installVscodeStub(JSON.parse(readFileSync(resolve(repo, 'package.json'), 'utf8')));
+const { GpuTreeProvider } = await import('../../src/features/gpus/gpuTreeProvider.ts');
+const { safeLog } = await import('../../src/features/log/safeLog.ts');
+
+const PAINT = '\u001b[2J\u001b]8;;https://evil.example/\u0007x\u009b31m\u202e\r\n';
+/** ESC, C0 other than \n and \t, C1 and bidi overrides: what must never reach a label. */
+// oxlint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('untrusted names in the editor', () => {
+  test('GPU tree: host, GPU, process and pod names and failure reasons are shown escaped', () => {
+    const gpu = {
+      vendor: 'nvidia' as const,
+      name: `H100${PAINT}`,
+      index: 0,
+      uuid: 'GPU-1',
+      migInstances: [{ profile: `1g.10gb${PAINT}`, id: 1, uuid: undefined, memoryUsedMiB: 1, memoryTotalMiB: 2 }],
+      processes: [{ pid: 42, name: `python${PAINT}`, usedMemoryMiB: 10 }],
+      workloads: [{ namespace: 'ns', pod: `pod${PAINT}`, container: undefined }],
+    };
+    const inventory = {
+      takenAt: '',
+      hosts: [
+        { id: 'a', label: `node${PAINT}`, source: 'prometheus', status: { kind: 'ok' }, gpus: [gpu] },
+        { id: 'b', label: 'down', source: 'ssh', status: { kind: 'unreachable', reason: `ssh: ${PAINT}` }, gpus: [] },
+      ],
+    } as unknown as Inventory;
+    const tree = new GpuTreeProvider();
+    tree.update(inventory);
+    const items = [];
+    const queue = tree.getChildren();
+    while (queue.length > 0) {
+      const node = queue.shift()!;
+      items.push(tree.getTreeItem(node));
+      queue.push(...tree.getChildren(node));
+    }
+    assert.ok(items.length >= 6, `${items.length} items`);
+    for (const item of items) {
+      for (const text of [item.label, item.description, item.tooltip]) {
+        if (typeof text !== 'string') continue;
+        assert.doesNotMatch(text, CONTROLS, JSON.stringify(text));
+      }
+      assert.doesNotMatch(String(item.label), /\n/, 'a label stays on one line');
+    }
+    assert.ok(
+      items.some((i) => String(i.label).includes('H100\\x1b[2J')),
+      'the escape is visible as text',
+    );
+  });
+
+  test('log lines quoting tool output are written escaped', () => {
+    const lines: string[] = [];
+    const channel = {
+      info: (m: string) => lines.push(m),
+      warn: (m: string) => lines.push(m),
+      error: (m: string) => lines.push(m),
+      debug: (m: string) => lines.push(m),
+      trace: (m: string) => lines.push(m),
+      appendLine: (m: string) => lines.push(m),
+      append: (m: string) => lines.push(m),
+      name: 'GPU Workbench',
+    };
+    const log = safeLog(channel as never);
+    log.info(`host: ${PAINT}`);
+    log.warn(`ssh said ${PAINT}`);
+    log.error(new Error(`failed ${PAINT}`));
+    log.appendLine(PAINT);
+    assert.equal(lines.length, 4);
+    for (const line of lines) assert.doesNotMatch(line, CONTROLS, JSON.stringify(line));
+    assert.equal(log.name, 'GPU Workbench');
+  });
+});
