@@ -301,6 +301,14 @@ spec:
     assert.ok(duplicates.length > 0 && duplicates.length <= 100, `${duplicates.length}`);
   });
 
+  test('a Triton config.pbtxt nested 500,000 deep in messages or lists is reported, not a stack overflow', () => {
+    for (const text of ['a {'.repeat(500_000), `a: ${'['.repeat(500_000)}`]) {
+      const result = lintText('config.pbtxt', text, { findModel: () => undefined });
+      assert.equal(result.findings.length, 1);
+      assert.match(result.findings[0]!.message, /nested deeper than 200 levels/);
+    }
+  });
+
   test('a 200,000-word args string does not overflow the stack', () => {
     const text = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: c\n      image: vllm/vllm-openai\n      args: "${'w '.repeat(200_000)}"\n`;
     const result = lintText('pod.yaml', text, { findModel: () => undefined });
