@@ -9,7 +9,10 @@ import { describe, test } from 'node:test';
 import { findGpu } from '../../src/core/catalog/gpus.ts';
 import { parseDcgmQueryResponse } from '../../src/core/gpu/dcgm.ts';
 import { parseKubectlNodes } from '../../src/core/gpu/kubernetesNodes.ts';
-import { parseMigList } from '../../src/core/gpu/nvidiaSmi.ts';
+import type { Gpu, Host } from '../../src/core/gpu/inventory.ts';
+import { formatInventoryText } from '../../src/core/gpu/inventoryText.ts';
+import { parseMigList, parseNvidiaSmi, splitRemoteOutput } from '../../src/core/gpu/nvidiaSmi.ts';
+import { parseRocmSmiJson } from '../../src/core/gpu/rocmSmi.ts';
 import { lintText } from '../../src/core/lint/lint.ts';
 import { applySuppressions, parseDirective } from '../../src/core/lint/suppressions.ts';
 import { parseYaml, yamlWorkProblem } from '../../src/core/lint/yamlSource.ts';
@@ -180,6 +183,49 @@ describe('counts are counts, each node and label on its own', () => {
         ['unknown host', ['NVIDIA GPU']],
       ],
     );
+  });
+});
+
+describe('GPU tool and server answers of any shape', () => {
+  test('5,000 random answers through the nvidia-smi, rocm-smi, kubectl and DCGM parsers and the text printer: none throws', () => {
+    const leaves: unknown[] = [null, 1, -1, 1e308, 'x', '', {}, [], ['a'], true, 'NaN', '1e308', '-5', '__proto__'];
+    const noPrototype = Object.create(null) as object; // Number() of it throws
+    leaves.push(noPrototype);
+    let seed = 1;
+    // mulberry32: a small PRNG with a fixed seed, so a failure reproduces.
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const leaf = () => leaves[Math.floor(random() * leaves.length)];
+    const keys = ['card0', 'Card Series', 'VRAM Total Memory (B)', 'items', 'metadata', 'name', 'status', 'capacity'];
+    keys.push('nvidia.com/gpu', 'labels', 'metric', 'value', '__name__', 'Hostname', 'gpu', 'UUID', 'pod', 'modelName');
+    keys.push('GPU_I_PROFILE', 'GPU_I_ID', 'allocatable', 'nvidia.com/mig-1g.10gb');
+    const shape = (depth: number): unknown => {
+      if (depth > 3 || random() < 0.3) return leaf();
+      if (random() < 0.3) return Array.from({ length: Math.floor(random() * 4) }, () => shape(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (const k of keys) if (random() < 0.3) o[k] = shape(depth + 1);
+      return o;
+    };
+    const vector = (result: unknown[]) => ({ status: 'success', data: { resultType: 'vector', result } });
+    const host = (gpus: Gpu[]): Host => ({ id: 'l', label: 'l', source: 'local', status: { kind: 'ok' }, gpus });
+    for (let i = 0; i < 5000; i++) {
+      const o = shape(0);
+      const text = JSON.stringify(o) ?? '';
+      const hosts: Host[] = [];
+      const dcgm = parseDcgmQueryResponse(vector([o, { metric: o, value: [0, leaf()] }]));
+      if (dcgm.ok) hosts.push(...dcgm.value);
+      const kubectl = parseKubectlNodes(JSON.stringify({ items: [o] }));
+      if (kubectl.ok) hosts.push(...kubectl.value);
+      const rocm = parseRocmSmiJson(text);
+      if (rocm.ok) hosts.push(host(rocm.value));
+      const nvidia = parseNvidiaSmi(splitRemoteOutput(text.replace(/[{}[\]"]/g, ',')));
+      if (nvidia.ok) hosts.push(host(nvidia.value));
+      formatInventoryText({ hosts, takenAt: '' });
+    }
   });
 });
 
