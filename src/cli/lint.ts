@@ -36,7 +36,11 @@ async function collect(path: string, out: string[]): Promise<void> {
 /** One file's findings; a file that breaks the linter costs its own findings only. */
 function lintOne(path: string, shown: string, text: string, request: LintRequest): FileFindings {
   try {
-    return { file: shown, text, findings: lintText(path, text, request).findings };
+    const findings = lintText(path, text, request).findings;
+    // Only the text up to the last finding is kept (for line and column), not every file whole.
+    const end = findings.reduce((most, f) => Math.max(most, f.span.end), 0);
+    // A copy: a slice would keep the whole file alive.
+    return { file: shown, text: end < text.length ? Buffer.from(text.slice(0, end)).toString() : text, findings };
   } catch (error) {
     const finding: Finding = {
       ruleId: FILE_RULE.id,
@@ -44,7 +48,7 @@ function lintOne(path: string, shown: string, text: string, request: LintRequest
       message: `Not linted: the linter failed on this file (${error instanceof Error ? error.message : String(error)}).`,
       span: { start: 0, end: 0 },
     };
-    return { file: shown, text, findings: [finding] };
+    return { file: shown, text: '', findings: [finding] };
   }
 }
 

@@ -222,6 +222,24 @@ describe('hostile input through the CLI', () => {
       assertBounded(run, baseline, 3, 1.6);
     });
 
+    test('linting 40 files of 1.9 MB keeps each file only as long as it is needed (peak RSS near one file)', async () => {
+      const folder = join(dir, 'many');
+      mkdirSync(folder);
+      const pad = `# ${'x'.repeat(60)}\n`.repeat(30_000); // 1.9 MB of comment after the manifest
+      writeFileSync(join(folder, 'f00.yaml'), POD('c', 'meta-llama/Llama-3.1-8B-Instruct') + pad);
+      const baseline = await runCli(['lint', join(folder, 'f00.yaml'), '--format', 'json']);
+      for (let i = 1; i < 40; i++)
+        writeFileSync(join(folder, `f${String(i).padStart(2, '0')}.yaml`), POD('c', 'x') + pad);
+      const run = await runCli(['lint', folder, '--format', 'json']);
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(
+        new Set((JSON.parse(run.stdout) as { findings: { file: string }[] }).findings.map((f) => f.file)).size,
+        40,
+      );
+      // Before: every file's text was kept to the end (40 x 1.9 MB as UTF-16 and more): 4x the baseline.
+      assertBounded(run, baseline, 60, 2.5);
+    });
+
     test('plan: memoryGiB 1e7 is refused (the arc-flow model took 4.7 GB and aborted)', async () => {
       const problem = join(dir, 'huge-memory.json');
       writeFileSync(
