@@ -93,10 +93,10 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
   });
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format))
-    throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+    throw new UsageError(`--format must be text, json or sarif, not "${format.slice(0, 40)}"`);
   if (positionals.length === 0) throw new UsageError('give files or folders to lint, or - for standard input');
   const defaultGpu = values['default-gpu'] ? findGpu(values['default-gpu']) : undefined;
-  if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu']}"`);
+  if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu'].slice(0, 80)}"`);
   const request = { findModel: (id: string) => findModel(id)?.architecture, defaultGpu };
   const results: FileFindings[] = [];
   for (const target of positionals) {
