@@ -166,21 +166,22 @@ describe('hostile input through the CLI', () => {
       assert.ok(run.ms < 10_000, `${run.ms} ms`);
     });
 
-    test('provisioning: the time limit bounds the whole command, sweep included', async () => {
+    test('provisioning at the caps (1,000 models, every GPU type): the time limit bounds the whole command', async () => {
       const problem = join(dir, 'provision.json');
-      const models = Array.from({ length: 300 }, (_, i) => ({
+      const ids = ['meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Llama-3.1-70B-Instruct', 'Qwen/Qwen3-32B'];
+      const models = Array.from({ length: 1000 }, (_, i) => ({
         name: `m${i}`,
-        model: 'meta-llama/Llama-3.1-8B-Instruct',
-        demand: { requestsPerSecond: 1 + (i % 7) },
+        model: ids[i % 3],
+        demand: { requestsPerSecond: 1 + (i % 5), ttftMs: 500 + i, tpotMs: 50 },
       }));
-      writeFileSync(
-        problem,
-        JSON.stringify({ gpus: [{ type: 'h100-sxm' }, { type: 'l40s' }, { type: 'a10g' }], models }),
-      );
+      const types = ['a10g', 'l4', 'l40s', 'a100-40gb', 'a100-80gb', 'h100-pcie', 'h100-sxm', 'h200', 'b200'];
+      types.push('mi300x', 'rtx-4090', 'rtx-5090', 'rtx-6000-ada', 'rtx-3090');
+      writeFileSync(problem, JSON.stringify({ gpus: types.map((type) => ({ type })), models }));
       const run = await runCli(['plan', problem, '--time-limit', '1'], { timeoutMs: 60_000 });
-      // 1 s of solving, the command's start-up, and the watchdog's grace (2 x 2 s) at most.
+      // 1 s of solving, start-up, and the watchdog's grace (2 x 2 s) at most.
       assert.ok(run.ms < 1000 + 4000 + 6000, `${run.ms} ms`);
       assert.ok(run.code === 0 || run.code === 1, `exit ${run.code}: ${run.stderr}`);
+      assert.match(run.stdout + run.stderr, /within (its|the) 1 s time limit/);
       assertNoStack(run);
     });
   });
