@@ -5,14 +5,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Inventory } from '../../src/core/gpu/inventory.ts';
-import { installVscodeStub } from './vscodeStub.ts';
+import { diagnosticCalls, events, FakeDocument, installVscodeStub, Uri, workspace } from './vscodeStub.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 installVscodeStub(JSON.parse(readFileSync(resolve(repo, 'package.json'), 'utf8')));
 const { GpuTreeProvider } = await import('../../src/features/gpus/gpuTreeProvider.ts');
 const { safeLog } = await import('../../src/features/log/safeLog.ts');
+const { LintDiagnostics } = await import('../../src/features/lint/diagnostics.ts');
 
 const PAINT = '\u001b[2J\u001b]8;;https://evil.example/\u0007x\u009b31m\u202e\r\n';
 /** ESC, C0 other than \n and \t, C1 and bidi overrides: what must never reach a label. */
@@ -80,5 +82,47 @@ describe('untrusted names in the editor', () => {
     assert.equal(lines.length, 4);
     for (const line of lines) assert.doesNotMatch(line, CONTROLS, JSON.stringify(line));
     assert.equal(log.name, 'GPU Workbench');
+  });
+});
+
+describe('hostile files opened in the editor (LintDiagnostics on the stand-in vscode)', () => {
+  const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+  const diagnostics = new LintDiagnostics(Uri.file('/ext') as never, log as never);
+  after(() => diagnostics.dispose());
+  const callsFor = (doc: FakeDocument) => diagnosticCalls.filter((c) => c.uri === doc.uri.toString());
+  async function opened(doc: FakeDocument): Promise<{ messages: string[]; ms: number }> {
+    const started = Date.now();
+    workspace.textDocuments.push(doc);
+    events.open.fire(doc);
+    for (let i = 0; i < 400 && callsFor(doc).length === 0; i++) await sleep(25);
+    assert.ok(callsFor(doc).length > 0, `${doc.uri.path} got no diagnostics`);
+    return { messages: callsFor(doc).at(-1)!.messages, ms: Date.now() - started };
+  }
+
+  test('a YAML soup of 400,000 nodes gets an information diagnostic, at once (4 s and 0.6 GB in the parser before)', async () => {
+    const { messages, ms } = await opened(new FakeDocument(Uri.file('/work/h/soup.yaml'), '- a\n'.repeat(400_000)));
+    assert.match(messages.join('\n'), /Not read: this file has more than 150000 lines and items/);
+    assert.ok(ms < 3000, `${ms} ms`);
+  });
+
+  test("a suppression comment with 8 KB of spaces costs nothing: the Pod's own finding comes", async () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: spaced
+spec:
+  containers:
+    - name: c
+      image: vllm/vllm-openai:v0.10.0
+      args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size", "3"]
+      resources:
+        limits:
+          nvidia.com/gpu: 2
+# gpu-workbench-disable${' '.repeat(8192)}x#
+`;
+    const { messages, ms } = await opened(new FakeDocument(Uri.file('/work/h/spaces.yaml'), pod));
+    // TP 3 does not divide Llama-3.1-8B's 32 attention heads.
+    assert.match(messages.join('\n'), /32 attention heads/);
+    assert.ok(ms < 3000, `${ms} ms`);
   });
 });

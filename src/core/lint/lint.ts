@@ -66,7 +66,7 @@ export function readServingUnits(
     const parsed = parseYaml(text);
     const problems = parsed.problems.map((p): Finding => ({
       ruleId: FILE_RULE.id,
-      severity: 'error',
+      severity: p.severity ?? 'error',
       message: `YAML: ${p.message}`,
       span: p.span,
     }));
