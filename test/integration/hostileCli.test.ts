@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { queryPrometheusDcgm } from '../../src/node/prometheus.ts';
 import { runCli, terminalControls, type CliRun } from '../harness/cliRun.ts';
 
 const ESC = '\u001b';
@@ -434,6 +435,26 @@ describe('hostile input through the CLI', () => {
         '--json',
       ]);
       assert.doesNotMatch(json.stdout + json.stderr, /hunter2pass/);
+    });
+
+    test('the editor path: a Prometheus token with a line break is not sent and not quoted', async () => {
+      let contacted = false;
+      const server = createServer((_req, res) => {
+        contacted = true;
+        res.end('{}');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+        const token = 'prom_SECRETabcdefgh\nSECONDLINEijklmnop';
+        const hosts = await queryPrometheusDcgm(url, { timeoutMs: 5000, token });
+        const reason = hosts[0]?.status.kind === 'ok' ? '' : (hosts[0]?.status.reason ?? '');
+        assert.match(reason, /token holds spaces, a line break/);
+        assert.doesNotMatch(JSON.stringify(hosts), /SECRET|SECONDLINE/);
+        assert.equal(contacted, false);
+      } finally {
+        server.close();
+      }
     });
 
     test('an HF_ENDPOINT with credentials is not echoed when the Hub fails', async () => {
