@@ -6,6 +6,7 @@
 import { inventoryCommand, INVENTORY_USAGE } from './cli/inventory.ts';
 import { InputError, terminalSafeIo, UsageError, type Io } from './cli/io.ts';
 import { lintCommand, LINT_USAGE } from './cli/lint.ts';
+import { calibrateCommand } from './cli/perf.ts';
 import { planCommand, PLAN_USAGE } from './cli/plan.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
 import { errorMessage } from './core/errors.ts';
@@ -22,7 +23,9 @@ lint       GPU over-provisioning and misconfiguration in Kubernetes/KServe manif
            command lines, Triton config.pbtxt, Ray Serve and docker-compose files (exit 1 on errors).
 inventory  GPUs on this machine (nvidia-smi, rocm-smi), SSH hosts (system ssh), Prometheus
            (DCGM exporter metrics) and Kubernetes nodes (kubectl).
-estimate   per-GPU memory of a vLLM deployment: weights, activation peak, KV cache, fit.
+estimate   per-GPU memory of a vLLM deployment: weights, activation peak, KV cache, fit; with
+           --concurrency or --rps, output tokens/s, TPOT and TTFT (continuous batching, queueing).
+calibrate  fits the throughput model to a vllm bench serve result (.gpu-workbench/calibration.json).
 suggest    parallelism and batch settings (vLLM, TGI, Triton) for a target load.
 train      per-GPU memory of full, LoRA and QLoRA fine-tuning with ZeRO sharding.
 plan       places model replicas on a GPU pool at least cost (GLPK), beside first-fit and one-per-GPU.
@@ -39,6 +42,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   suggest: suggestCommand,
   train: trainCommand,
   plan: planCommand,
+  calibrate: calibrateCommand,
 };
 
 /** An error's message without a secret in it (HF_TOKEN, a URL's password). */

@@ -4,9 +4,10 @@ import type { PackingResult, SolveProgram } from '../core/solver/packing.ts';
 import { planJson } from '../core/solver/planExport.ts';
 import type { PackingProblem } from '../core/solver/problem.ts';
 import type { ProvisioningResult } from '../core/solver/provisioning.ts';
-import { parsePlanProblem, solvePlan } from '../core/solver/solvePlan.ts';
 import type { Placement } from '../core/solver/plan.ts';
+import { parsePlanProblem, solvePlan } from '../core/solver/solvePlan.ts';
 import { safeJson, safeLine } from '../core/text/safeText.ts';
+import { readCalibrationFile } from '../node/calibrationFile.ts';
 import { readRegularFile } from '../node/readLimited.ts';
 import { GlpkWorkerClient, WATCHDOG_GRACE_MS } from '../node/solverClient.ts';
 import { readStdinCapped, secondsFlag, UsageError, type Io } from './io.ts';
@@ -16,7 +17,6 @@ export const PLAN_USAGE = `  gpu-workbench plan <problem.json | -> [--json] [--t
 /** A problem file: a few KiB in practice; 4 MiB holds the largest problem the caps allow. */
 export const MAX_PROBLEM_BYTES = 4 * 1024 * 1024;
 
-/** The problem's text: a regular file or standard input, capped as it is read (InputError past it: exit 2). */
 function readInput(target: string, io: Io): Promise<string> {
   if (target !== '-') return readRegularFile(resolve(io.cwd, target), MAX_PROBLEM_BYTES);
   return readStdinCapped(io, MAX_PROBLEM_BYTES, 'the problem on standard input');
@@ -33,7 +33,7 @@ function placementLines(problem: PackingProblem, placement: Placement | undefine
 function planText(problem: PackingProblem, result: PackingResult): string {
   const lines = [result.message, ''];
   if (result.placement) lines.push(...placementLines(problem, result.placement));
-  // No plan of its own (a timeout, a solver error): the first-fit plan the message speaks of.
+  // No plan of its own (a timeout, a solver error): the greedy plan the message speaks of.
   else if (result.greedy?.placement)
     lines.push('First-fit decreasing plan:', ...placementLines(problem, result.greedy.placement));
   lines.push(
@@ -81,12 +81,16 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   const deadline = new Promise<'overran'>((done) => {
     overran = setTimeout(() => done('overran'), Math.round(timeLimitSeconds * 1000) + 2 * WATCHDOG_GRACE_MS);
   });
+  const finished = (result: unknown): result is 'overran' => result === 'overran';
   try {
-    const plan = await Promise.race([solvePlan(problem.value, solve, timeLimitSeconds), deadline]);
-    if (plan === 'overran') {
-      io.err(`gpu-workbench: no plan within the ${timeLimitSeconds} s time limit; the solver was stopped.`);
-      return 1;
-    }
+    // Per-replica throughput comes from the workspace's calibration where it has a fit.
+    const calibration = await readCalibrationFile(io.cwd);
+    if (calibration.warning) io.err(`gpu-workbench: ${safeLine(calibration.warning)}`);
+    const plan = await Promise.race([
+      solvePlan(problem.value, solve, timeLimitSeconds, { calibration: calibration.file }),
+      deadline,
+    ]);
+    if (finished(plan)) return timedOut(io, timeLimitSeconds);
     if (plan.kind === 'provisioning') {
       io.out(values.json ? safeJson(plan.result) : provisioningText(plan.result));
       return plan.result.choices.length > 0 ? 0 : 1;
@@ -97,4 +101,9 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     clearTimeout(overran);
     client.dispose();
   }
+}
+
+function timedOut(io: Io, timeLimitSeconds: number): number {
+  io.err(`gpu-workbench: no plan within the ${timeLimitSeconds} s time limit; the solver was stopped.`);
+  return 1;
 }

@@ -182,7 +182,7 @@ describe('hostile input through the CLI', () => {
       // 1 s of solving, start-up, and the watchdog's grace (2 x 2 s) at most.
       assert.ok(run.ms < 1000 + 4000 + 6000, `${run.ms} ms`);
       assert.ok(run.code === 0 || run.code === 1, `exit ${run.code}: ${run.stderr}`);
-      assert.match(run.stdout + run.stderr, /within (its|the) 1 s time limit/);
+      assert.match(run.stdout + run.stderr, /the 1 s time limit|its 1 s time limit/);
       assertNoStack(run);
     });
   });

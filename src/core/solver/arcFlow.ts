@@ -66,6 +66,46 @@ function arcsFor(capacity: number, sizes: number[], t: number): ArcFlowModel['ty
   return arcs;
 }
 
+/**
+ * Flow conservation on one GPU type's graph: `used` GPUs leave node 0 and reach the capacity node,
+ * and every level in between has as much flow in as out.
+ */
+function flowConservation(
+  t: number,
+  capacity: number,
+  arcs: ArcFlowModel['types'][number]['arcs'],
+  used: string,
+): Constraint[] {
+  const flow = new Map<number, Term[]>();
+  const push = (node: number, term: Term) => {
+    const list = flow.get(node);
+    if (list) list.push(term);
+    else flow.set(node, [term]);
+  };
+  for (const arc of arcs) {
+    push(arc.from, { name: arc.variable, coef: 1 });
+    push(arc.to, { name: arc.variable, coef: -1 });
+  }
+  if (capacity <= 0) return [];
+  const rows: Constraint[] = [
+    {
+      name: `source_${t}`,
+      vars: [...(flow.get(0) ?? []), { name: used, coef: -1 }],
+      bound: { kind: 'equal', value: 0 },
+    },
+    {
+      name: `sink_${t}`,
+      vars: [...(flow.get(capacity) ?? []), { name: used, coef: 1 }],
+      bound: { kind: 'equal', value: 0 },
+    },
+  ];
+  for (const [node, terms] of flow) {
+    if (node !== 0 && node !== capacity)
+      rows.push({ name: `level_${t}_${node}`, vars: terms, bound: { kind: 'equal', value: 0 } });
+  }
+  return rows;
+}
+
 export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFlowModel {
   const constraints: Constraint[] = [];
   const generals: string[] = [];
@@ -91,32 +131,7 @@ export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFl
     const used = `z_${t}`;
     addVar(used, pool.count);
     objective.push({ name: used, coef: problem.objective === 'gpus' ? 1 : pool.costPerHour });
-    const flow = new Map<number, Term[]>();
-    const push = (node: number, term: Term) => {
-      const list = flow.get(node);
-      if (list) list.push(term);
-      else flow.set(node, [term]);
-    };
-    for (const arc of arcs) {
-      push(arc.from, { name: arc.variable, coef: 1 });
-      push(arc.to, { name: arc.variable, coef: -1 });
-    }
-    if (capacity > 0) {
-      constraints.push({
-        name: `source_${t}`,
-        vars: [...(flow.get(0) ?? []), { name: used, coef: -1 }],
-        bound: { kind: 'equal', value: 0 },
-      });
-      constraints.push({
-        name: `sink_${t}`,
-        vars: [...(flow.get(capacity) ?? []), { name: used, coef: 1 }],
-        bound: { kind: 'equal', value: 0 },
-      });
-    }
-    for (const [node, terms] of flow) {
-      if (node !== 0 && node !== capacity)
-        constraints.push({ name: `level_${t}_${node}`, vars: terms, bound: { kind: 'equal', value: 0 } });
-    }
+    constraints.push(...flowConservation(t, capacity, arcs, used));
     for (const { c, i } of fitting) {
       const x = `x_${i}_${t}`;
       addVar(x, c.replicas);
@@ -158,60 +173,88 @@ export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFl
  * TP distinct GPUs of its type, and hands the class's replicas to its models in turn. Returns
  * undefined when a replica's shards cannot be kept apart (the caller then says so).
  */
+/**
+ * Splits one GPU type's integer arc flow into paths from 0 to capacity: each path is one GPU, and
+ * its item arcs are the shard sizes it holds.
+ */
+function decomposeFlow(type: ArcFlowModel['types'][number], values: Record<string, number>): number[][] {
+  const remaining = new Map(type.arcs.map((a) => [a.variable, Math.round(values[a.variable] ?? 0)]));
+  const outgoing = new Map<number, typeof type.arcs>();
+  for (const arc of type.arcs) outgoing.set(arc.from, [...(outgoing.get(arc.from) ?? []), arc]);
+  const bins: number[][] = [];
+  for (;;) {
+    const path: number[] = [];
+    let node = 0;
+    while (node !== type.capacity) {
+      const arc = (outgoing.get(node) ?? []).find((a) => (remaining.get(a.variable) ?? 0) > 0);
+      if (!arc) return bins;
+      remaining.set(arc.variable, (remaining.get(arc.variable) ?? 0) - 1);
+      if (arc.size > 0) path.push(arc.size);
+      node = arc.to;
+    }
+    bins.push(path);
+  }
+}
+
+/** The free slots of each GPU by shard size. */
+function slotsOf(bins: number[][]): Map<number, number>[] {
+  return bins.map((sizes) => {
+    const count = new Map<number, number>();
+    for (const s of sizes) count.set(s, (count.get(s) ?? 0) + 1);
+    return count;
+  });
+}
+
+/**
+ * Puts one replica's TP shards on the TP GPUs with the most free slots of its size (distinct GPUs,
+ * as tensor parallelism needs); false when fewer than TP GPUs have one.
+ */
+function placeReplica(
+  slots: Map<number, number>[],
+  placed: PlacedGpu[],
+  c: ItemClass,
+  replica: { model: { name: string; memoryGiB: number }; replica: number },
+): boolean {
+  const order = slots
+    .map((s, i) => ({ i, free: s.get(c.size) ?? 0 }))
+    .filter((b) => b.free > 0)
+    .sort((a, b) => b.free - a.free || a.i - b.i);
+  if (order.length < c.tp) return false;
+  for (const { i } of order.slice(0, c.tp)) {
+    slots[i]!.set(c.size, (slots[i]!.get(c.size) ?? 0) - 1);
+    placed[i]!.replicas.push({
+      model: replica.model.name,
+      replica: replica.replica,
+      memoryGiB: replica.model.memoryGiB,
+    });
+  }
+  return true;
+}
+
 export function decodeArcFlow(
-  problem: PackingProblem,
+  _problem: PackingProblem,
   model: ArcFlowModel,
   values: Record<string, number>,
 ): Placement | undefined {
-  void problem;
   const gpus: PlacedGpu[] = [];
   // Replicas each model still has to place, in class order.
   const pending = model.classes.map((c) =>
     c.models.flatMap((m) => Array.from({ length: m.replicas }, (_, replica) => ({ model: m, replica }))),
   );
   for (const type of model.types) {
-    const remaining = new Map(type.arcs.map((a) => [a.variable, Math.round(values[a.variable] ?? 0)]));
-    const outgoing = new Map<number, typeof type.arcs>();
-    for (const arc of type.arcs) outgoing.set(arc.from, [...(outgoing.get(arc.from) ?? []), arc]);
-    const bins: number[][] = [];
-    for (;;) {
-      const path: number[] = [];
-      let node = 0;
-      while (node !== type.capacity) {
-        const arc = (outgoing.get(node) ?? []).find((a) => (remaining.get(a.variable) ?? 0) > 0);
-        if (!arc) break;
-        remaining.set(arc.variable, (remaining.get(arc.variable) ?? 0) - 1);
-        if (arc.size > 0) path.push(arc.size);
-        node = arc.to;
-      }
-      if (node !== type.capacity) break;
-      bins.push(path);
-    }
-    const slots = bins.map((sizes) => {
-      const count = new Map<number, number>();
-      for (const s of sizes) count.set(s, (count.get(s) ?? 0) + 1);
-      return count;
-    });
+    const bins = decomposeFlow(type, values);
+    const slots = slotsOf(bins);
     const placed: PlacedGpu[] = bins.map((_, i) => ({ gpuType: type.type, gpuIndex: i, replicas: [] }));
+    // Wider TP first: they need the most distinct GPUs with a free slot.
     const here = model.classVariables
       .filter((v) => v.type === type.type)
       .map((v) => ({ classIndex: v.classIndex, count: Math.round(values[v.variable] ?? 0) }))
       .filter((v) => v.count > 0)
       .sort((a, b) => (model.classes[b.classIndex]?.tp ?? 0) - (model.classes[a.classIndex]?.tp ?? 0));
     for (const { classIndex, count } of here) {
-      const c = model.classes[classIndex]!;
       for (let r = 0; r < count; r++) {
         const next = pending[classIndex]!.shift();
-        if (!next) return undefined;
-        const order = slots
-          .map((s, i) => ({ i, free: s.get(c.size) ?? 0 }))
-          .filter((b) => b.free > 0)
-          .sort((a, b) => b.free - a.free || a.i - b.i);
-        if (order.length < c.tp) return undefined;
-        for (const { i } of order.slice(0, c.tp)) {
-          slots[i]!.set(c.size, (slots[i]!.get(c.size) ?? 0) - 1);
-          placed[i]!.replicas.push({ model: next.model.name, replica: next.replica, memoryGiB: next.model.memoryGiB });
-        }
+        if (!next || !placeReplica(slots, placed, model.classes[classIndex]!, next)) return undefined;
       }
     }
     gpus.push(...placed.filter((g) => g.replicas.length > 0));

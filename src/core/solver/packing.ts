@@ -37,6 +37,13 @@ function baseline(problem: PackingProblem, placement: Placement | undefined): Ba
   return { ...placementCost(problem, placement), placement };
 }
 
+/** What stands in for the solver's plan when it has none: the greedy plan, if there is one. */
+function greedyNote(greedy: BaselineResult | undefined): string {
+  return greedy
+    ? 'The first-fit decreasing plan below is the best known.'
+    : 'First-fit decreasing found no placement either.';
+}
+
 /** A reason a problem has no solution, found by simple counting before or after the solver. */
 export function infeasibilityReason(problem: PackingProblem, granularity = 1): string | undefined {
   for (const m of problem.models) {
@@ -69,10 +76,9 @@ export async function solvePacking(
   } catch (error) {
     const message = errorMessage(error);
     const timeout = error instanceof SolverTimeoutError;
-    const fallback = greedy ? ' The first-fit plan below is the best known.' : '';
     return {
       status: timeout ? 'timeout' : 'error',
-      message: timeout ? `${message}${fallback}` : message,
+      message: timeout ? `${message} ${greedyNote(greedy)}` : message,
       greedy,
       onePerGpu: single,
     };
@@ -90,7 +96,7 @@ export async function solvePacking(
   if (result.status !== 'optimal' && result.status !== 'feasible') {
     return {
       status: 'timeout',
-      message: `GLPK stopped without a solution (${result.status}).${greedy ? ' The first-fit plan below is the best known.' : ''}`,
+      message: `GLPK stopped without a solution (${result.status}). ${greedyNote(greedy)}`,
       greedy,
       onePerGpu: single,
       solveMs: result.solveMs,
