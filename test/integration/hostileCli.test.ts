@@ -554,6 +554,16 @@ describe('hostile input through the CLI', () => {
         assert.equal(run.code, 2, `${model}: ${run.stderr}`);
         assert.match(run.stderr, /is not a regular file/);
       }
+      // The repository's calibration file is read by every estimate, suggest and plan run in it.
+      const repoDir = join(dir, 'calibrated');
+      mkdirSync(join(repoDir, '.gpu-workbench'), { recursive: true });
+      execFileSync('mkfifo', [join(repoDir, '.gpu-workbench', 'calibration.json')]);
+      const suggest = await runCli(['suggest', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'h100-sxm'], {
+        cwd: repoDir,
+        timeoutMs: 20_000,
+      });
+      assert.equal(suggest.killed, false, 'a FIFO as the calibration file hung the CLI');
+      assert.match(suggest.stderr, /calibration\.json is not a regular file; ignored/);
       const lint = await runCli(['lint', fifo], { timeoutMs: 20_000 });
       assert.equal(lint.killed, false, 'lint on a FIFO hung');
       assert.equal(lint.code, 2);
