@@ -7,12 +7,15 @@ import { FILE_RULE } from '../core/lint/ruleRegistry.ts';
 import { formatOf, lintText, MAX_LINT_BYTES, type LintRequest } from '../core/lint/lint.ts';
 import { toJsonFindings, toJsonUnits, toSarif, toText, type FileFindings } from '../core/lint/report.ts';
 import type { Finding } from '../core/lint/types.ts';
-import { safeJson, safeLine } from '../core/text/safeText.ts';
+import { clip, safeJson, safeLine } from '../core/text/safeText.ts';
 import { formatBytes, readRegularFile } from '../node/readLimited.ts';
 import { InputError, readStdinCapped, UsageError, type Io } from './io.ts';
 import { errorMessage } from '../core/errors.ts';
 
 export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID] [--stdin-filename NAME]`;
+
+/** Characters of a file name or message shown on a terminal line. */
+const MAX_SHOWN = 2000;
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.venv', '__pycache__']);
 
@@ -141,6 +144,14 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
   }
   if (format === 'json') io.out(safeJson({ findings: toJsonFindings(results), units: toJsonUnits(results) }));
   else if (format === 'sarif') io.out(safeJson(toSarif(results, version, docsReader())));
-  else io.out(toText(results.map((r) => ({ ...r, file: safeLine(r.file) }))));
+  else {
+    // One line per finding: a name of a megabyte quoted by a message is cut for the terminal (JSON keeps it whole).
+    const shown = results.map((r) => ({
+      ...r,
+      file: safeLine(clip(r.file, MAX_SHOWN)),
+      findings: r.findings.map((f) => ({ ...f, message: clip(f.message, MAX_SHOWN) })),
+    }));
+    io.out(toText(shown));
+  }
   return results.some((r) => r.findings.some((f) => f.severity === 'error')) ? 1 : 0;
 }

@@ -96,6 +96,18 @@ describe('hostile input through the CLI', () => {
       assertClean(run, 'lint pbtxt/script');
     });
 
+    test('lint: a 200 KB model name is cut on the terminal (every line under 2.2 KB), kept whole in JSON', async () => {
+      const file = join(dir, 'long-name.yaml');
+      const model = `org/${'m'.repeat(200_000)}`;
+      writeFileSync(file, POD('c', model));
+      const run = await runCli(['lint', file]);
+      const longest = Math.max(...run.stdout.split('\n').map((l) => l.length));
+      assert.ok(longest < 2200, `a line of ${longest} characters`);
+      assert.match(run.stdout, /more characters\)/);
+      const json = await runCli(['lint', file, '--format', 'json']);
+      assert.ok(json.stdout.includes(model), 'JSON keeps the name whole');
+    });
+
     test('inventory: a fake nvidia-smi that prints escapes in GPU and process names and its error line', async () => {
       const bin = join(dir, 'bin-paint');
       mkdirSync(bin);
