@@ -9,8 +9,8 @@ import { lintCommand, LINT_USAGE } from './cli/lint.ts';
 import { calibrateCommand } from './cli/perf.ts';
 import { planCommand, PLAN_USAGE } from './cli/plan.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
-import { errorMessage } from './core/errors.ts';
 import { redactCredentials, redactSecrets, safeText } from './core/text/safeText.ts';
+import { errorMessage } from './core/errors.ts';
 
 const USAGE = `Usage:
 ${LINT_USAGE}
