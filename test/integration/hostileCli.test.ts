@@ -133,6 +133,22 @@ describe('hostile input through the CLI', () => {
     });
   });
 
+  test('inventory --ssh: what ssh prints on stderr (a host key warning, a banner) is shown escaped', async () => {
+    const bin = join(dir, 'bin-ssh');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'ssh'),
+      `#!/bin/sh\nprintf 'ssh: connect to host: ${PAINT.replace(/\r/g, '')}\\n' >&2\nexit 255\n`,
+    );
+    chmodSync(join(bin, 'ssh'), 0o755);
+    const run = await runCli(['inventory', '--no-local', '--ssh', 'gpu-box', '--timeout', '20'], {
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+    });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /gpu-box \(ssh\): unreachable: connect to host: \\x1b\[2J/);
+    assertClean(run, 'ssh stderr');
+  });
+
   describe('2. unbounded time', () => {
     test('a suppression comment with an 8 KB run of spaces lints in about the time of a plain file', async () => {
       const plain = join(dir, 'plain.yaml');
