@@ -54,7 +54,7 @@ async function loadModel(ref: string | undefined, io: Io) {
 function gpuOf(id: string | undefined): GpuSpec {
   if (!id) throw new UsageError('--gpu is required');
   const gpu = findGpu(id);
-  if (!gpu) throw new UsageError(`unknown GPU "${id}"`);
+  if (!gpu) throw new UsageError(`unknown GPU "${id.slice(0, 80)}"`);
   return gpu;
 }
 
@@ -192,7 +192,7 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
     const [id, usd] = entry.split('=');
     const gpu = id ? findGpu(id) : undefined;
     if (!gpu || usd === undefined || !Number.isFinite(Number(usd)) || Number(usd) < 0)
-      throw new UsageError(`--price takes GPU=USD per hour, e.g. h100-sxm=2.49, not "${entry}"`);
+      throw new UsageError(`--price takes GPU=USD per hour, e.g. h100-sxm=2.49, not "${entry.slice(0, 80)}"`);
     prices[gpu.id] = Number(usd);
   }
   const gpus = withPrices(values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter), prices);
