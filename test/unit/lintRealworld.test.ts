@@ -311,6 +311,20 @@ describe('realworld: SGLang and messages (12, 13)', () => {
       text: '1.2',
       message: /^--mem-fraction-static 1\.2 is not a fraction/,
     });
+    // SGLang caps requests at its KV pool instead of refusing to start: a warning, in its words.
+    expectFinding(text, findings, {
+      rule: 'max-model-len-too-long',
+      line: 6,
+      text: '40960',
+      message: /--context-length 40,960 is more than the .* tokens SGLang's KV pool holds.*SGLang starts, but caps/,
+    });
+    assert.equal(findings.find((f) => f.ruleId === 'max-model-len-too-long')?.severity, 'warning');
+    // 70.6e9 x 2 B = 131.4 GiB (+ 0.28 GiB of load-time buffers) against the static share of one H100.
+    expectFinding(text, findings, {
+      rule: 'model-does-not-fit',
+      line: 7,
+      message: /weights 131\.\d GiB > the static share .* \(--mem-fraction-static 0\.\d+\): SGLang stops/,
+    });
   });
 
   test('block scalars: findings at the flag; idle GPUs costed per replica for a model the catalog lacks', () => {
