@@ -102,6 +102,18 @@ describe('realworld: multi-node groups (1)', () => {
   });
 });
 
+describe('realworld: multi-node without a group (1)', () => {
+  test('vLLM --nnodes 2 with TP 16 on 8-GPU pods, and a Ray head running TP 16 on 8: clean', () => {
+    // 405B in bf16 over 16 H100s: 47.3 GiB of weights per GPU.
+    clean('multinode-nnodes-ray.yaml');
+    const text = read('multinode-nnodes-ray.yaml').replace('--nnodes=2', '--nnodes=1');
+    expectFinding(text, lint('m.yaml', text), {
+      rule: 'gpu-count-vs-parallelism',
+      message: /reserves 8 GPUs but vLLM runs --tensor-parallel-size 16 = 16 GPUs: the engine fails/,
+    });
+  });
+});
+
 describe('realworld: quantization and TGI flags (2, 3)', () => {
   test('Mixtral 8x7B in nf4 on 2 L4s fits; in bf16 it does not', () => {
     // nf4: 46.7e9 x ~0.53 B / 2 = ~12 GiB per L4, under 22.5 GiB x 0.9 = 20.2 GiB (19.8 usable after reserve).

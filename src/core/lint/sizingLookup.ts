@@ -39,7 +39,7 @@ const LABEL_ALIASES: [RegExp, string][] = [
   [/^H100$/i, 'h100-sxm'],
   [/^A100(-80G)?$/i, 'a100-80gb'],
   [/^A100-40G$/i, 'a100-40gb'],
-  [/^A10G$/i, 'a10g'],
+  [/^A10G?$/i, 'a10g'], // Ray turns A10 into A10G (LLMConfig.validate_accelerator_type)
   [/^L4$/i, 'l4'],
   [/^L40S$/i, 'l40s'],
   [/^AMD-Instinct-MI300X(-OAM)?$/i, 'mi300x'],
