@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { findGpu } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
-import { lintText, readServingUnits, type LintRequest } from '../../src/core/lint/lint.ts';
+import { applyEdits, lintText, readServingUnits, type LintRequest } from '../../src/core/lint/lint.ts';
 import { LineIndex } from '../../src/core/lint/text.ts';
 import type { Finding } from '../../src/core/lint/types.ts';
 
@@ -204,6 +204,16 @@ describe('realworld: shell (5)', () => {
     assert.equal(vllm.engine?.tensorParallel?.value, 4);
     assert.equal(vllm.engine?.gpuMemoryUtilization?.value, 0.92);
     assert.ok(!findings.some((f) => NOT_MODELS.test(f.message)));
+  });
+});
+
+describe('realworld: variables defined elsewhere in the file (4)', () => {
+  test("a Makefile's $(TP): the finding and its fix sit where TP is defined", () => {
+    const file = 'make/Makefile';
+    const text = read(file);
+    // Qwen2.5-7B's 28 heads: 8 does not divide them; the largest valid size below 8 is 4.
+    const finding = expectFinding(text, lint(file, text), { rule: 'tp-divides-attention-heads', line: 3, text: '8' });
+    assert.equal(applyEdits(text, finding.fix!.edits).split('\n')[2], 'TP = 4');
   });
 });
 

@@ -124,7 +124,17 @@ function execFormAsWords(text: string): string {
   );
 }
 
-export function scriptUnits(text: string, markdown = false): ServingUnit[] {
+/** A Makefile's `NAME = value` / `NAME ?= value` / `NAME := value` lines, which its `$(NAME)` reads. */
+function makeVariables(text: string): Env {
+  const env: Env = new Map();
+  for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*[:?]?=[ \t]*(.*?)[ \t]*$/gm)) {
+    const start = m.index + m[0].length - m[2]!.length - (m[0].length - m[0].trimEnd().length);
+    env.set(m[1]!, { value: m[2]!, span: { start, end: start + m[2]!.length } });
+  }
+  return env;
+}
+
+export function scriptUnits(text: string, markdown = false, makefile = false): ServingUnit[] {
   const { chunks, headings } = markdown
     ? markdownChunks(text)
     : { chunks: [{ start: 0, end: text.length }], headings: [] };
@@ -135,8 +145,11 @@ export function scriptUnits(text: string, markdown = false): ServingUnit[] {
     if (!MAY_SERVE.test(body)) continue;
     // Console blocks: `$ ` prompts are not part of the command.
     if (markdown) body = body.replace(/^(\s*)\$ /gm, '$1  ');
-    const env: Env = new Map();
-    const commands = shellCommands(verbatim(execFormAsWords(blankHeredocs(body)), chunk.start), env);
+    // make expands $(NAME) from its own variables before the shell sees the recipe.
+    const env: Env = makefile ? makeVariables(text) : new Map();
+    const commands = shellCommands(verbatim(execFormAsWords(blankHeredocs(body)), chunk.start), env, {
+      kubernetes: makefile,
+    });
     const envHint = [...env.keys()].map(amdHintIn).find(Boolean);
     for (const found of findInCommands(commands, env, false)) {
       const engine = found.engine;
