@@ -306,6 +306,16 @@ describe('realworld: the file wins over the default GPU (10)', () => {
   });
 });
 
+describe('realworld: AMD in Kubernetes (10)', () => {
+  test('amd.com/gpu without a product is not sized as the default H100; an MI300X label is sized as one', () => {
+    const text = read('amd-rocm-deployment.yaml');
+    const findings = lint('amd-rocm-deployment.yaml', text, onH100);
+    // On an H100 the 131.4 GiB of bf16 weights would not fit; on a 192 GB MI300X they do.
+    expectFinding(text, findings, { rule: 'sizing-not-checked', line: 20, message: /AMD GPU \(amd\.com\/gpu\)/ });
+    assert.equal(findings.length, 1, describeAll(text, findings));
+  });
+});
+
 describe('realworld: model names (11)', () => {
   test('paths, old ids, quantized checkpoints and case all resolve, and the AWQ 70B fits one H100', () => {
     // 70B in int4: ~70.6e9 x 0.53 B = ~35 GiB, under 71.3 GiB usable (in bf16: 131.4 GiB, no fit).

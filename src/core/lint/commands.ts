@@ -20,7 +20,16 @@ export interface FoundCommand {
  * backends, the ROCm devices passed to Docker, ROCm images, AMD's device plugin resource.
  */
 const AMD_HINT =
-  /\b(HIP_VISIBLE_DEVICES|ROCR_VISIBLE_DEVICES|VLLM_ROCM_[A-Z0-9_]+|ROCM_(?:AITER_)?[A-Z_]*ATTN[A-Z_]*|SGLANG_USE_AITER|amd\.com\/gpu)\b|\/dev\/kfd|\brocm\/[\w.-]+|\bvllm-rocm\b/;
+  /\b(HIP_VISIBLE_DEVICES|ROCR_VISIBLE_DEVICES|VLLM_ROCM_[A-Z0-9_]+|ROCM_[A-Z0-9_]+|SGLANG_USE_AITER|amd\.com\/gpu)\b|\/dev\/kfd|\brocm\/[\w.-]+|\bvllm-rocm\b/;
+
+/** An AMD hint in an environment: a ROCm variable's name, or a ROCm value (VLLM_ATTENTION_BACKEND=ROCM_FLASH). */
+export function amdHintInEnv(env: Env): string | undefined {
+  for (const [name, value] of env) {
+    const hint = amdHintIn(name) ?? ('value' in value ? amdHintIn(value.value) : undefined);
+    if (hint) return hint;
+  }
+  return undefined;
+}
 
 export function amdHintIn(text: string): string | undefined {
   return AMD_HINT.exec(text)?.[0];

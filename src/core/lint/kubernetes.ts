@@ -5,7 +5,7 @@
  * whether /dev/shm is memory-backed.
  */
 import { isMap, isSeq, type Document, type Node } from 'yaml';
-import { amdHintIn, findInCommands, withTgiEnv, type FoundCommand } from './commands.ts';
+import { amdHintIn, amdHintInEnv, findInCommands, withTgiEnv, type FoundCommand } from './commands.ts';
 import { imageEngine, parseEngineArgs } from './engineArgs.ts';
 import { alignedText, shellCommands, shellScriptIndex, type Env, type MappedText } from './shellParse.ts';
 import { child, indentAt, items, num, pairOf, path, spanOf, str } from './yamlSource.ts';
@@ -180,7 +180,7 @@ export function containerCommand(container: Node, text: string, env: Env, kserve
   const amdHint =
     found.find((f) => f.amdHint)?.amdHint ??
     amdHintIn(image) ??
-    [...env.keys()].map(amdHintIn).find(Boolean) ??
+    amdHintInEnv(env) ??
     (engine ? amdHintIn(text.slice(engine.span.start, engine.span.end)) : undefined);
   return { engine, rayNode: found.find((f) => f.rayNode)?.rayNode, amdHint };
 }

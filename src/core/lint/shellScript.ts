@@ -5,7 +5,7 @@
  * the GPU of the commands under it.
  */
 import { ENGINE_LABEL } from './engineArgs.ts';
-import { amdHintIn, findInCommands } from './commands.ts';
+import { amdHintIn, amdHintInEnv, findInCommands } from './commands.ts';
 import { shellCommands, verbatim, type Env } from './shellParse.ts';
 import type { Located, ServingUnit } from './types.ts';
 
@@ -150,7 +150,7 @@ export function scriptUnits(text: string, markdown = false, makefile = false): S
     const commands = shellCommands(verbatim(execFormAsWords(blankHeredocs(body)), chunk.start), env, {
       kubernetes: makefile,
     });
-    const envHint = [...env.keys()].map(amdHintIn).find(Boolean);
+    const envHint = amdHintInEnv(env);
     for (const found of findInCommands(commands, env, false)) {
       const engine = found.engine;
       if (!engine) continue;
