@@ -10,6 +10,7 @@ import { GlpkWorkerClient } from '../src/node/solverClient.ts';
 import { inventoryRows } from './inventory.ts';
 import { lintRows } from './lint.ts';
 import { packingRows } from './packing.ts';
+import { perfRows } from './perf.ts';
 import { provisioningRows } from './provisioning.ts';
 import { schedRows } from './sched.ts';
 import { sizingRows } from './sizing.ts';
@@ -141,6 +142,7 @@ rows.push({
 });
 
 rows.push(...sizingRows());
+rows.push(...perfRows());
 rows.push(...lintRows());
 rows.push(...(await packingRows()));
 rows.push(...(await provisioningRows()));

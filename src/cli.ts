@@ -6,9 +6,11 @@
 import { inventoryCommand, INVENTORY_USAGE } from './cli/inventory.ts';
 import { InputError, terminalSafeIo, UsageError, type Io } from './cli/io.ts';
 import { lintCommand, LINT_USAGE } from './cli/lint.ts';
+import { calibrateCommand } from './cli/perf.ts';
 import { planCommand, PLAN_USAGE } from './cli/plan.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
 import { redactCredentials, redactSecrets, safeText } from './core/text/safeText.ts';
+import { errorMessage } from './core/errors.ts';
 
 const USAGE = `Usage:
 ${LINT_USAGE}
@@ -21,7 +23,9 @@ lint       GPU over-provisioning and misconfiguration in Kubernetes/KServe manif
            command lines, Triton config.pbtxt, Ray Serve and docker-compose files (exit 1 on errors).
 inventory  GPUs on this machine (nvidia-smi, rocm-smi), SSH hosts (system ssh), Prometheus
            (DCGM exporter metrics) and Kubernetes nodes (kubectl).
-estimate   per-GPU memory of a vLLM deployment: weights, activation peak, KV cache, fit.
+estimate   per-GPU memory of a vLLM deployment: weights, activation peak, KV cache, fit; with
+           --concurrency or --rps, output tokens/s, TPOT and TTFT (continuous batching, queueing).
+calibrate  fits the throughput model to a vllm bench serve result (.gpu-workbench/calibration.json).
 suggest    parallelism and batch settings (vLLM, TGI, Triton) for a target load.
 train      per-GPU memory of full, LoRA and QLoRA fine-tuning with ZeRO sharding.
 plan       places model replicas on a GPU pool at least cost (GLPK), beside first-fit and one-per-GPU.
@@ -38,11 +42,12 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   suggest: suggestCommand,
   train: trainCommand,
   plan: planCommand,
+  calibrate: calibrateCommand,
 };
 
 /** An error's message without a secret in it (HF_TOKEN, a URL's password). */
 function errorText(error: unknown, env: NodeJS.ProcessEnv): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return redactCredentials(redactSecrets(message, [env.HF_TOKEN]));
 }
 

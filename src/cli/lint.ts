@@ -10,6 +10,7 @@ import type { Finding } from '../core/lint/types.ts';
 import { safeJson, safeLine } from '../core/text/safeText.ts';
 import { formatBytes, readRegularFile } from '../node/readLimited.ts';
 import { InputError, readStdinCapped, UsageError, type Io } from './io.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID] [--stdin-filename NAME]`;
 
@@ -42,7 +43,7 @@ function lintOne(path: string, shown: string, text: string, request: LintRequest
     const finding: Finding = {
       ruleId: FILE_RULE.id,
       severity: 'error',
-      message: `Not linted: the linter failed on this file (${error instanceof Error ? error.message : String(error)}).`,
+      message: `Not linted: the linter failed on this file (${errorMessage(error)}).`,
       span: { start: 0, end: 0 },
     };
     return { file: shown, text, findings: [finding] };

@@ -7,6 +7,7 @@ import type { ProvisioningResult } from '../core/solver/provisioning.ts';
 import type { Placement } from '../core/solver/plan.ts';
 import { parsePlanProblem, solvePlan } from '../core/solver/solvePlan.ts';
 import { safeJson, safeLine } from '../core/text/safeText.ts';
+import { readCalibrationFile } from '../node/calibrationFile.ts';
 import { readRegularFile } from '../node/readLimited.ts';
 import { GlpkWorkerClient, WATCHDOG_GRACE_MS } from '../node/solverClient.ts';
 import { readStdinCapped, secondsFlag, UsageError, type Io } from './io.ts';
@@ -82,7 +83,13 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   });
   const finished = (result: unknown): result is 'overran' => result === 'overran';
   try {
-    const plan = await Promise.race([solvePlan(problem.value, solve, timeLimitSeconds), deadline]);
+    // Per-replica throughput comes from the workspace's calibration where it has a fit.
+    const calibration = await readCalibrationFile(io.cwd);
+    if (calibration.warning) io.err(`gpu-workbench: ${safeLine(calibration.warning)}`);
+    const plan = await Promise.race([
+      solvePlan(problem.value, solve, timeLimitSeconds, { calibration: calibration.file }),
+      deadline,
+    ]);
     if (finished(plan)) return timedOut(io, timeLimitSeconds);
     if (plan.kind === 'provisioning') {
       io.out(values.json ? safeJson(plan.result) : provisioningText(plan.result));

@@ -9,8 +9,18 @@ import { parseVllmVersion } from '../core/sizing/vllmVersion.ts';
 import { suggest } from '../core/sizing/suggest.ts';
 import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
 import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
-import { safeJson } from '../core/text/safeText.ts';
+import { readCalibrationFile } from '../node/calibrationFile.ts';
+import { safeJson, safeLine } from '../core/text/safeText.ts';
 import { InputError, positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+import {
+  engineFlag,
+  PERF_OPTIONS,
+  PERF_USAGE,
+  performanceForEstimate,
+  performanceJson,
+  performanceText,
+  wantsPerformance,
+} from './perf.ts';
 
 export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | config.json | org/name> --gpu <id>
                          [--tp N] [--pp N] [--dtype bf16|fp16|fp8|int8|int4|nvfp4]
@@ -18,8 +28,10 @@ export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | conf
                          [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N]
                          [--engine vllm|sglang] [--vllm-version X.Y.Z] [--disable-hybrid-kv-cache-manager]
                          [--enforce-eager] [--enable-expert-parallel] [--mem-fraction-static F] [--json]
+${PERF_USAGE}
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
-                         [--output-tokens N] [--rps R | --concurrency N]
+                         [--output-tokens N] [--rps R | --concurrency N] [--engine vllm|sglang|trtllm]
+                         [--dtype bf16|fp16|fp8|int8|int4] [--kv-cache-dtype auto|fp8]
                          [--ttft-ms MS] [--tpot-ms MS] [--price GPU=USD]... [--json]
   gpu-workbench train --model M [--method full|lora|qlora] [--zero 0|1|2|3] [--dp N] [--tp N]
                          [--pp N] [--micro-batch N] [--seq-len N] [--recompute] [--lora-rank N] [--json]
@@ -60,18 +72,19 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'max-model-len': { type: 'string' },
       'max-num-seqs': { type: 'string' },
       'max-num-batched-tokens': { type: 'string' },
-      engine: { type: 'string' },
       'vllm-version': { type: 'string' },
       'disable-hybrid-kv-cache-manager': { type: 'boolean' },
       'enforce-eager': { type: 'boolean' },
       'enable-expert-parallel': { type: 'boolean' },
       'mem-fraction-static': { type: 'string' },
       json: { type: 'boolean' },
+      ...PERF_OPTIONS,
     },
   });
   const gpu = gpuOf(values.gpu);
-  const engine = values.engine ?? 'vllm';
-  if (engine !== 'vllm' && engine !== 'sglang') throw new UsageError('--engine must be vllm or sglang');
+  // --engine picks the performance model's engine profile (vllm, sglang, trtllm) and the memory
+  // model: SGLang's own, else vLLM's (TensorRT-LLM's memory is not modelled separately).
+  const engine = engineFlag(values.engine) === 'sglang' ? 'sglang' : 'vllm';
   const vllmVersion = values['vllm-version'];
   if (vllmVersion !== undefined && !parseVllmVersion(vllmVersion))
     throw new UsageError(`--vllm-version takes a release such as 0.11.0, not "${vllmVersion}"`);
@@ -115,8 +128,30 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
     engine === 'sglang'
       ? estimateSglangMemory(model, gpu, settings, memFractionStatic === undefined ? {} : { memFractionStatic })
       : estimateServingMemory(model, gpu, settings);
-  io.out(values.json ? safeJson(estimateJson(model, estimate)) : estimateText(model, estimate));
-  return estimate.fits ? 0 : 1;
+  const performance =
+    estimate.fits && wantsPerformance(values)
+      ? await performanceForEstimate(
+          values,
+          model,
+          gpu,
+          {
+            tp: estimate.settings.tp,
+            pp: estimate.settings.pp,
+            weightFormat: estimate.settings.weightFormat,
+            kvCacheDtype: estimate.settings.kvCacheDtype,
+            maxNumSeqs: values['max-num-seqs'] === undefined ? undefined : estimate.settings.maxNumSeqs,
+            maxNumBatchedTokens:
+              values['max-num-batched-tokens'] === undefined ? undefined : estimate.settings.maxNumBatchedTokens,
+          },
+          io,
+        )
+      : undefined;
+  io.out(
+    values.json
+      ? safeJson({ ...estimateJson(model, estimate), ...(performance && performanceJson(performance)) })
+      : `${estimateText(model, estimate)}${performance ? `\n${performanceText(performance)}` : ''}`,
+  );
+  return estimate.fits && (performance?.ok ?? true) ? 0 : 1;
 }
 
 export async function suggestCommand(args: string[], io: Io): Promise<number> {
@@ -135,8 +170,16 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
       'tpot-ms': { type: 'string' },
       price: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      engine: { type: 'string' },
+      dtype: { type: 'string' },
+      'kv-cache-dtype': { type: 'string' },
     },
   });
+  if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
+    throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
+  if (values['kv-cache-dtype'] !== undefined && !KV_CACHE_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
+    throw new UsageError(`--kv-cache-dtype must be one of ${KV_CACHE_DTYPES.join(', ')}`);
+  const engine = engineFlag(values.engine);
   const prices: Record<string, number> = {};
   for (const entry of values.price ?? []) {
     const [id, usd] = entry.split('=');
@@ -148,15 +191,27 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
   const gpus = withPrices(values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter), prices);
   const model = await loadModel(values.model, io);
   const context = positiveInteger(values.context, '--context', Math.min(model.maxPositionEmbeddings ?? 8192, 8192));
-  const result = suggest(model, gpus, {
-    contextLength: context,
-    inputTokens: positiveInteger(values['input-tokens'], '--input-tokens', Math.min(1024, context)),
-    outputTokens: positiveInteger(values['output-tokens'], '--output-tokens', 256),
-    requestsPerSecond: positiveNumber(values.rps, '--rps', undefined),
-    concurrency: values.concurrency === undefined ? undefined : positiveInteger(values.concurrency, '--concurrency'),
-    ttftMsMax: positiveNumber(values['ttft-ms'], '--ttft-ms', undefined),
-    tpotMsMax: positiveNumber(values['tpot-ms'], '--tpot-ms', undefined),
-  });
+  const calibration = await readCalibrationFile(io.cwd);
+  if (calibration.warning) io.err(`gpu-workbench: ${safeLine(calibration.warning)}`);
+  const result = suggest(
+    model,
+    gpus,
+    {
+      contextLength: context,
+      inputTokens: positiveInteger(values['input-tokens'], '--input-tokens', Math.min(1024, context)),
+      outputTokens: positiveInteger(values['output-tokens'], '--output-tokens', 256),
+      requestsPerSecond: positiveNumber(values.rps, '--rps', undefined),
+      concurrency: values.concurrency === undefined ? undefined : positiveInteger(values.concurrency, '--concurrency'),
+      ttftMsMax: positiveNumber(values['ttft-ms'], '--ttft-ms', undefined),
+      tpotMsMax: positiveNumber(values['tpot-ms'], '--tpot-ms', undefined),
+    },
+    {
+      engine,
+      weightFormat: values.dtype as WeightFormat | undefined,
+      kvCacheDtype: values['kv-cache-dtype'] as KvCacheDtype | undefined,
+      calibration: calibration.file,
+    },
+  );
   if (!result.ok) {
     io.out(
       values.json

@@ -33,7 +33,8 @@ describe('shellCommands', () => {
 
   test("Kubernetes' $(VAR) expands from the env; $$( is a literal; unset refs are recorded", () => {
     const env: Env = new Map([['MODEL_ID', { value: 'Qwen/Qwen3-8B' }]]);
-    const [word, other] = shellCommands(verbatim('$(MODEL_ID) $(NOPE)'), env, { kubernetes: true })[0] ?? [];
+    const [first] = shellCommands(verbatim('$(MODEL_ID) $(NOPE)'), env, { kubernetes: true });
+    const [word, other] = first!;
     assert.equal(word!.text, 'Qwen/Qwen3-8B');
     assert.deepEqual(word!.refs, [{ name: 'MODEL_ID', status: 'set' }]);
     assert.equal(other!.refs?.[0]?.status, 'unset');

@@ -24,6 +24,13 @@ export interface GpuSpec {
   pricePerHour: number;
   /** nvidia-smi / rocm-smi / Kubernetes label names that mean this GPU. */
   matches: RegExp;
+  /** The `nvidia.com/gpu.product` label NVIDIA's GPU feature discovery puts on a node with this GPU. */
+  nodeLabel?: string;
+  /**
+   * Other names for it in node selectors and configs: GKE accelerators, cloud instance types, Ray
+   * Serve's accelerator_type (ray/util/accelerators/accelerators.py).
+   */
+  labelAliases?: readonly RegExp[];
   datacenter: boolean;
   /** CUDA compute capability x 10 (80 = sm_80); absent for AMD. Decides vLLM's kernels (MXFP4 padding). */
   computeCapability?: number;
@@ -49,6 +56,9 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 1.01,
     matches: /\bA10G\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-A10G',
+    // Ray accepts "A10" and turns it into "A10G" (LLMConfig.validate_accelerator_type).
+    labelAliases: [/^g5\./i, /^A10G?$/i],
   },
   {
     id: 'l4',
@@ -65,6 +75,8 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 0.8,
     matches: /\bL4\b(?!0)/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-L4',
+    labelAliases: [/^nvidia-l4$/i, /^g6\./i, /^g2-standard/i, /^L4$/i],
   },
   {
     id: 'l40s',
@@ -81,6 +93,8 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 1.86,
     matches: /\bL40S\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-L40S',
+    labelAliases: [/^g6e\./i, /^L40S$/i],
   },
   {
     id: 'a100-40gb',
@@ -98,6 +112,8 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 3.0,
     matches: /\bA100\b.*\b40\s*GB\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-A100-SXM4-40GB',
+    labelAliases: [/^nvidia-tesla-a100$/i, /^p4d\./i, /^a2-highgpu/i, /^A100-40G$/i],
   },
   {
     id: 'a100-80gb',
@@ -116,6 +132,14 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 3.5,
     matches: /\bA100\b.*\b80\s*GB\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-A100-SXM4-80GB',
+    labelAliases: [
+      /^nvidia-a100-80gb$/i,
+      /^p4de\./i,
+      /^a2-ultragpu/i,
+      /^Standard_ND96amsr_A100_v4$/i,
+      /^A100(-80G)?$/i,
+    ],
   },
   {
     id: 'h100-pcie',
@@ -132,6 +156,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 3.5,
     matches: /\bH100\b.*\bPCIe\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-H100-PCIe',
   },
   {
     id: 'h100-sxm',
@@ -148,6 +173,14 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 4.0,
     matches: /\bH100\b(?!.*PCIe)/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-H100-80GB-HBM3',
+    labelAliases: [
+      /^nvidia-h100(-80gb|-mega-80gb)?$/i,
+      /^(p5|p5e|p5en)\./i,
+      /^a3-(high|mega|edge)gpu/i,
+      /^Standard_ND96i?sr_H100_v5$/i,
+      /^H100$/i,
+    ],
   },
   {
     id: 'h200',
@@ -164,6 +197,8 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 5.0,
     matches: /\bH200\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-H200',
+    labelAliases: [/^nvidia-h200/i],
   },
   {
     id: 'b200',
@@ -180,6 +215,8 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 8.0,
     matches: /\bB200\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-B200',
+    labelAliases: [/^nvidia-b200/i],
   },
   {
     id: 'mi300x',
@@ -195,6 +232,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 4.0,
     matches: /\bMI300X\b/i,
     datacenter: true,
+    labelAliases: [/^AMD-Instinct-MI300X(-OAM)?$/i],
   },
   {
     id: 'rtx-4090',
@@ -290,6 +328,16 @@ export function findGpu(idOrName: string): GpuSpec | undefined {
   // Kubernetes labels write "NVIDIA-H100-80GB-HBM3"; nvidia-smi writes "NVIDIA H100 80GB HBM3".
   const name = idOrName.replace(/[-_]/g, ' ');
   return GPU_CATALOG.find((g) => g.matches.test(name));
+}
+
+/**
+ * The GPU a node label or config value names: a cloud alias (GKE accelerator, instance type, Ray
+ * accelerator_type) first, then the catalog id or the nvidia-smi name.
+ */
+export function findGpuByLabel(label: string): GpuSpec | undefined {
+  if (typeof label !== 'string' || label.length > MAX_GPU_NAME_LENGTH) return undefined;
+  const trimmed = label.trim();
+  return GPU_CATALOG.find((g) => g.labelAliases?.some((alias) => alias.test(trimmed))) ?? findGpu(trimmed);
 }
 
 /** The catalog with the user's own hourly prices (GPU id -> US$ per GPU-hour) applied. */

@@ -1,6 +1,6 @@
 /** What the rules need from the sizing engine for one serving unit. */
 import type { ModelArchitecture, WeightFormat } from '../catalog/architecture.ts';
-import { findGpu, type GpuSpec } from '../catalog/gpus.ts';
+import { findGpuByLabel, type GpuSpec } from '../catalog/gpus.ts';
 import { sameModelName, weightFormatFromName } from '../catalog/modelNames.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
 import {
@@ -15,48 +15,13 @@ import { flagName } from './engineArgs.ts';
 import type { GpuTypeSource, LintOptions, ServingUnit } from './types.ts';
 import { enginePlan } from './unitHelpers.ts';
 
-/** GPU names in labels that are not nvidia-smi names: GKE accelerators and cloud instance types. */
-const LABEL_ALIASES: [RegExp, string][] = [
-  [/^nvidia-h100(-80gb|-mega-80gb)?$/i, 'h100-sxm'],
-  [/^nvidia-h200/i, 'h200'],
-  [/^nvidia-b200/i, 'b200'],
-  [/^nvidia-a100-80gb$/i, 'a100-80gb'],
-  [/^nvidia-tesla-a100$/i, 'a100-40gb'],
-  [/^nvidia-l4$/i, 'l4'],
-  [/^(p5|p5e|p5en)\./i, 'h100-sxm'],
-  [/^p4de\./i, 'a100-80gb'],
-  [/^p4d\./i, 'a100-40gb'],
-  [/^g5\./i, 'a10g'],
-  [/^g6e\./i, 'l40s'],
-  [/^g6\./i, 'l4'],
-  [/^a3-(high|mega|edge)gpu/i, 'h100-sxm'],
-  [/^a2-ultragpu/i, 'a100-80gb'],
-  [/^a2-highgpu/i, 'a100-40gb'],
-  [/^g2-standard/i, 'l4'],
-  [/^Standard_ND96i?sr_H100_v5$/i, 'h100-sxm'],
-  [/^Standard_ND96amsr_A100_v4$/i, 'a100-80gb'],
-  // Ray Serve accelerator_type values (ray/util/accelerators/accelerators.py).
-  [/^H100$/i, 'h100-sxm'],
-  [/^A100(-80G)?$/i, 'a100-80gb'],
-  [/^A100-40G$/i, 'a100-40gb'],
-  [/^A10G?$/i, 'a10g'], // Ray turns A10 into A10G (LLMConfig.validate_accelerator_type)
-  [/^L4$/i, 'l4'],
-  [/^L40S$/i, 'l40s'],
-  [/^AMD-Instinct-MI300X(-OAM)?$/i, 'mi300x'],
-];
-
-export function gpuFromLabel(label: string): GpuSpec | undefined {
-  const alias = LABEL_ALIASES.find(([pattern]) => pattern.test(label.trim()));
-  return alias ? findGpu(alias[1]) : findGpu(label);
-}
-
 /** The GPU a unit runs on, and where that came from; the file's own hints win over the default. */
 export type UnitGpu =
   { ok: true; gpu: GpuSpec; source: GpuTypeSource; fromDefault: boolean } | { ok: false; reason: string };
 
 export function unitGpu(unit: ServingUnit, options: LintOptions): UnitGpu {
   if (unit.gpuProduct) {
-    const gpu = gpuFromLabel(unit.gpuProduct.value);
+    const gpu = findGpuByLabel(unit.gpuProduct.value);
     if (gpu) return { ok: true, gpu, source: unit.gpuProductSource ?? 'selector', fromDefault: false };
     return { ok: false, reason: `GPU "${unit.gpuProduct.value}" is not in the catalog` };
   }

@@ -70,7 +70,13 @@ export function suggestionJson(s: Suggestion) {
       tokensPerSecond: Math.round(s.perReplica.tokensPerSecond),
       ttftMs: Math.round(s.perReplica.ttftMs),
       tpotMs: round(s.perReplica.tpotMs, 1),
+      ttftP90Ms: s.perReplica.ttftP90Ms === undefined ? undefined : Math.round(s.perReplica.ttftP90Ms),
+      ttftP99Ms: s.perReplica.ttftP99Ms === undefined ? undefined : Math.round(s.perReplica.ttftP99Ms),
     },
+    engine: s.engine,
+    /** roofline | calibrated | measured, and the calibration file. */
+    source: s.provenance?.kind ?? 'roofline',
+    calibrationFile: s.provenance && s.provenance.kind !== 'roofline' ? s.provenance.file : undefined,
     vllm: s.vllm,
     tgi: s.tgi,
     triton: s.triton,

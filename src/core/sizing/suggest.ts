@@ -1,11 +1,21 @@
 /**
  * Parallelism and batch settings for a model on a GPU type, for a target load: the cheapest
  * layout (tensor parallel within a node before pipeline parallel across nodes, data-parallel
- * replicas for the rest) whose memory fits and whose roofline meets the latency targets.
+ * replicas for the rest) whose memory fits and whose predicted throughput and latency (the
+ * continuous-batching performance model, calibrated where the workspace has a fit) meet the
+ * targets, at the requested operating point.
  */
-import type { ModelArchitecture } from '../catalog/architecture.ts';
+import type { ModelArchitecture, WeightFormat } from '../catalog/architecture.ts';
 import type { GpuSpec } from '../catalog/gpus.ts';
-import { roofline, type LatencyPoint } from './roofline.ts';
+import { findCalibration, type CalibrationFile } from '../perf/calibration.ts';
+import type { Engine } from '../perf/engines.ts';
+import {
+  estimatePerformance,
+  type PerformanceEstimate,
+  type PerformanceInput,
+  type Provenance,
+} from '../perf/performance.ts';
+import type { KvCacheDtype } from './kvCache.ts';
 import { estimateServingMemory, GIB, vllmDefaults, type ServingEstimate } from './servingMemory.ts';
 
 export interface Workload {
@@ -28,7 +38,18 @@ export interface Suggestion {
   costPerHour: number;
   /** Requests each replica runs at once. */
   batch: number;
-  perReplica: { requestsPerSecond: number; tokensPerSecond: number; ttftMs: number; tpotMs: number };
+  perReplica: {
+    requestsPerSecond: number;
+    tokensPerSecond: number;
+    /** Mean time to first token, queueing included. */
+    ttftMs: number;
+    tpotMs: number;
+    ttftP90Ms?: number;
+    ttftP99Ms?: number;
+  };
+  engine?: Engine;
+  /** Where the throughput and latency figures come from. */
+  provenance?: Provenance;
   estimate: ServingEstimate;
   vllm: { args: string[] };
   tgi: { args: string[] };
@@ -39,6 +60,14 @@ export interface Suggestion {
 
 export type SuggestResult =
   { ok: true; best: Suggestion; alternatives: Suggestion[] } | { ok: false; reasons: string[] };
+
+/** How to run the model: engine, weight and KV dtypes, and the workspace's calibration. */
+export interface SuggestOptions {
+  engine?: Engine;
+  weightFormat?: WeightFormat;
+  kvCacheDtype?: KvCacheDtype;
+  calibration?: CalibrationFile;
+}
 
 export const GPUS_PER_NODE = 8;
 const BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
@@ -56,9 +85,72 @@ function layouts(a: ModelArchitecture): [number, number][] {
   return [...tps, ...pps];
 }
 
-function pickBatch(points: LatencyPoint[], capacity: number, tpotMsMax: number | undefined): LatencyPoint | undefined {
-  const allowed = points.filter((p) => p.batch <= capacity && (tpotMsMax === undefined || p.tpotMs <= tpotMsMax));
-  return allowed.at(-1);
+interface OperatingPoint {
+  batch: number;
+  replicas: number;
+  perf: PerformanceEstimate;
+}
+
+function meets(p: PerformanceEstimate, w: Workload): boolean {
+  return (
+    (w.tpotMsMax === undefined || p.tpotMs <= w.tpotMsMax) &&
+    (w.ttftMsMax === undefined || p.ttftMs.mean <= w.ttftMsMax)
+  );
+}
+
+/**
+ * The operating point: at a requested concurrency, that many requests spread over as few replicas
+ * as meet the targets; for a request rate (or none), the concurrency per replica with the most
+ * requests/s within the targets, then the replicas the rate needs, checked under Poisson arrivals.
+ */
+function operatingPoint(base: Omit<PerformanceInput, 'load'>, capacity: number, w: Workload): OperatingPoint | string {
+  const run = (concurrency: number) => estimatePerformance({ ...base, load: { concurrency }, quick: true });
+  if (w.concurrency !== undefined) {
+    let perReplica = Math.min(w.concurrency, capacity);
+    for (;;) {
+      const perf = run(perReplica);
+      if (!perf.ok) return perf.reason;
+      if (meets(perf, w) || perReplica === 1) {
+        if (!meets(perf, w))
+          return `even one request per replica misses the targets (TPOT ${perf.tpotMs.toFixed(1)} ms, TTFT ${perf.ttftMs.mean.toFixed(0)} ms)`;
+        return { batch: perReplica, replicas: Math.ceil(w.concurrency / perReplica), perf };
+      }
+      perReplica = Math.max(1, Math.floor(perReplica / 2));
+    }
+  }
+  let best: OperatingPoint | undefined;
+  for (const batch of new Set([...BATCHES.filter((b) => b < capacity), capacity])) {
+    const perf = run(batch);
+    if (!perf.ok) return perf.reason;
+    if (!meets(perf, w)) break;
+    // Throughput saturates (KV cache or compute): a larger batch only adds latency.
+    if (best && perf.requestsPerSecond < best.perf.requestsPerSecond * 1.03) break;
+    best = { batch, replicas: 1, perf };
+  }
+  if (!best) {
+    const one = run(1);
+    return one.ok
+      ? `no batch size meets the targets (at 1 request: TPOT ${one.tpotMs.toFixed(1)} ms, TTFT ${one.ttftMs.mean.toFixed(0)} ms)`
+      : one.reason;
+  }
+  if (w.requestsPerSecond === undefined) return best;
+  const replicas = Math.max(1, Math.ceil(w.requestsPerSecond / best.perf.requestsPerSecond));
+  const open = estimatePerformance({
+    ...base,
+    load: { requestsPerSecond: w.requestsPerSecond / replicas },
+    quick: true,
+  });
+  return open.ok
+    ? {
+        ...best,
+        replicas,
+        perf: {
+          ...open,
+          requestsPerSecond: best.perf.requestsPerSecond,
+          outputTokensPerSecond: best.perf.outputTokensPerSecond,
+        },
+      }
+    : best;
 }
 
 /** One layout of one model on one GPU type for a workload: its per-replica capacity and cost, or why it fails. */
@@ -68,34 +160,50 @@ export function evaluateLayout(
   tp: number,
   pp: number,
   w: Workload,
+  options: SuggestOptions = {},
 ): Suggestion | string {
-  const settings = { ...vllmDefaults(a, gpu), tp, pp, maxModelLen: w.contextLength };
+  const engine = options.engine ?? 'vllm';
+  const settings = {
+    ...vllmDefaults(a, gpu),
+    tp,
+    pp,
+    maxModelLen: w.contextLength,
+    weightFormat: options.weightFormat,
+    kvCacheDtype: options.kvCacheDtype ?? 'auto',
+  };
   const estimate = estimateServingMemory(a, gpu, settings);
-  if (!estimate.fits) return `TP=${tp}${pp > 1 ? ` PP=${pp}` : ''}: ${estimate.problems[0]}`;
+  const label = `TP=${tp}${pp > 1 ? ` PP=${pp}` : ''}`;
+  if (!estimate.fits) return `${label}: ${estimate.problems[0]}`;
   const perRequestTokens = Math.min(w.contextLength, w.inputTokens + w.outputTokens);
   const capacity = Math.min(settings.maxNumSeqs, Math.floor(estimate.kvCacheTokens / perRequestTokens));
-  if (capacity < 1)
-    return `TP=${tp}${pp > 1 ? ` PP=${pp}` : ''}: the KV cache holds no request of ${perRequestTokens} tokens`;
-  const model = roofline(a, estimate, w.inputTokens, w.outputTokens, [
-    ...new Set([...BATCHES.filter((b) => b < capacity), capacity]),
-  ]);
-  if (w.ttftMsMax !== undefined && model.ttftMs > w.ttftMsMax)
-    return `TP=${tp}: time to first token ${model.ttftMs.toFixed(0)} ms is over the ${w.ttftMsMax} ms target`;
-  const point = pickBatch(model.points, capacity, w.tpotMsMax);
-  if (!point) return `TP=${tp}${pp > 1 ? ` PP=${pp}` : ''}: no batch size meets ${w.tpotMsMax} ms per output token`;
-  const requestSeconds = model.ttftMs / 1000 + (w.outputTokens * point.tpotMs) / 1000;
-  const requestsPerSecond = point.batch / requestSeconds;
-  const replicas = Math.max(
-    1,
-    w.requestsPerSecond ? Math.ceil(w.requestsPerSecond / requestsPerSecond) : 1,
-    w.concurrency ? Math.ceil(w.concurrency / point.batch) : 1,
+  if (capacity < 1) return `${label}: the KV cache holds no request of ${perRequestTokens} tokens`;
+  const calibration = findCalibration(options.calibration, a, gpu, engine, tp);
+  const point = operatingPoint(
+    {
+      model: a,
+      gpu,
+      tp,
+      pp,
+      engine,
+      weightFormat: options.weightFormat,
+      kvCacheDtype: options.kvCacheDtype,
+      inputTokens: w.inputTokens,
+      outputTokens: w.outputTokens,
+      calibration,
+    },
+    capacity,
+    w,
   );
+  if (typeof point === 'string') return `${label}: ${point}`;
+  const { perf, replicas } = point;
+  const requestsPerSecond = perf.requestsPerSecond;
   const gpus = replicas * tp * pp;
   const batch = point.batch;
+  const tag = perf.provenance.kind === 'roofline' ? 'roofline' : `${perf.provenance.kind} (${perf.provenance.file})`;
   const reasons = [
     `Memory per GPU at TP=${tp}${pp > 1 ? `, PP=${pp}` : ''}: weights ${(estimate.weightsBytes / GIB).toFixed(1)} GiB, activations ${(estimate.activationBytes / GIB).toFixed(1)} GiB, KV cache ${(estimate.kvCacheBytes / GIB).toFixed(1)} GiB = ${estimate.kvCacheTokens} tokens.`,
-    `At ${perRequestTokens} tokens per request (${w.inputTokens} in + ${w.outputTokens} out) the KV cache holds ${Math.floor(estimate.kvCacheTokens / perRequestTokens)} requests; batch ${batch}${w.tpotMsMax ? ` keeps each output token under ${w.tpotMsMax} ms` : ''} (${point.tpotMs.toFixed(1)} ms, ${point.bound}-bound).`,
-    `One replica: ${requestsPerSecond.toFixed(2)} requests/s, ${point.tokensPerSecond.toFixed(0)} output tokens/s, first token after ${model.ttftMs.toFixed(0)} ms.`,
+    `At ${perRequestTokens} tokens per request (${w.inputTokens} in + ${w.outputTokens} out) the KV cache holds ${Math.floor(estimate.kvCacheTokens / perRequestTokens)} requests; ${batch} at once per replica${w.tpotMsMax || w.ttftMsMax ? ' meets the latency targets' : ''}: ${perf.tpotMs.toFixed(1)} ms per output token (${engine}, ${tag}).`,
+    `One replica: ${requestsPerSecond.toFixed(2)} requests/s, ${perf.outputTokensPerSecond.toFixed(0)} output tokens/s (prefill charged), first token after ${perf.ttftMs.mean.toFixed(0)} ms mean, ${perf.ttftMs.p99.toFixed(0)} ms p99 (queueing included).`,
     w.requestsPerSecond
       ? `${w.requestsPerSecond} requests/s needs ${replicas} replica(s) = ${gpus} x ${gpu.name} at $${gpu.pricePerHour}/h = $${(gpus * gpu.pricePerHour).toFixed(2)}/h.`
       : `${w.concurrency ?? batch} concurrent requests need ${replicas} replica(s) = ${gpus} x ${gpu.name} at $${gpu.pricePerHour}/h = $${(gpus * gpu.pricePerHour).toFixed(2)}/h.`,
@@ -110,10 +218,14 @@ export function evaluateLayout(
     batch,
     perReplica: {
       requestsPerSecond,
-      tokensPerSecond: point.tokensPerSecond,
-      ttftMs: model.ttftMs,
-      tpotMs: point.tpotMs,
+      tokensPerSecond: perf.outputTokensPerSecond,
+      ttftMs: perf.ttftMs.mean,
+      tpotMs: perf.tpotMs,
+      ttftP90Ms: perf.ttftMs.p90,
+      ttftP99Ms: perf.ttftMs.p99,
     },
+    engine,
+    provenance: perf.provenance,
     estimate,
     vllm: {
       args: [
@@ -147,18 +259,25 @@ export function evaluateLayout(
     // Triton with an LLM backend batches in flight itself: one instance per GPU set, a short queue delay.
     triton: { maxBatchSize: batch, instanceCount: 1, maxQueueDelayMicroseconds: 100 },
     reasons,
-    assumptions: model.assumptions,
+    assumptions: perf.assumptions,
   };
 }
 
 /** The cheapest layout per GPU type, best first; `gpus` defaults to the caller's list. */
-export function suggest(a: ModelArchitecture, gpus: readonly GpuSpec[], w: Workload): SuggestResult {
+export function suggest(
+  a: ModelArchitecture,
+  gpus: readonly GpuSpec[],
+  w: Workload,
+  options: SuggestOptions = {},
+): SuggestResult {
   const found: Suggestion[] = [];
   const rejected: string[] = [];
   for (const gpu of gpus) {
     let best: Suggestion | undefined;
     for (const [tp, pp] of layouts(a)) {
-      const result = evaluateLayout(a, gpu, tp, pp, w);
+      // Pipeline stages across nodes only once tensor parallelism within a node is not enough.
+      if (pp > 1 && best) break;
+      const result = evaluateLayout(a, gpu, tp, pp, w, options);
       if (typeof result === 'string') {
         rejected.push(`${gpu.name} ${result}`);
         continue;

@@ -5,6 +5,7 @@
  */
 import { errorMessage } from '../errors.ts';
 import type { Result } from '../result.ts';
+import type { SuggestOptions } from '../sizing/suggest.ts';
 import { solvePacking, type PackingResult, type SolveProgram } from './packing.ts';
 import { parsePackingProblem, type PackingProblem } from './problem.ts';
 import {
@@ -48,8 +49,10 @@ export async function solvePlan(
   plan: PlanProblem,
   solve: SolveProgram,
   timeLimitSeconds: number,
+  /** For provisioning: the engine and the workspace's calibration behind per-replica throughput. */
+  options: SuggestOptions = {},
 ): Promise<PlanOutcome> {
   if (plan.kind === 'provisioning')
-    return { ...plan, result: await solveProvisioning(plan.problem, solve, timeLimitSeconds) };
+    return { ...plan, result: await solveProvisioning(plan.problem, solve, timeLimitSeconds, options) };
   return { ...plan, result: await solvePacking(plan.problem, solve, { timeLimitSeconds, mipGap: 0 }) };
 }

@@ -1,0 +1,43 @@
+/**
+ * The performance model against 24 published serving measurements: predicted / measured for
+ * output tokens/s, TPOT and TTFT, case by case (sources in test/fixtures/perf/servingMeasurements.ts),
+ * then the medians and ranges the issue asks for (tokens/s and TPOT: median 0.85-1.15, every case
+ * 0.5-2x; TTFT: median 0.6-1.6).
+ */
+import { predictMeasurement } from '../test/fixtures/perf/predict.ts';
+import { SERVING_MEASUREMENTS } from '../test/fixtures/perf/servingMeasurements.ts';
+import { median, type Row } from './report.ts';
+
+export function perfRows(): Row[] {
+  const rows: Row[] = [];
+  const ratios: Record<'tok/s' | 'TPOT' | 'TTFT', number[]> = { 'tok/s': [], TPOT: [], TTFT: [] };
+  for (const m of SERVING_MEASUREMENTS) {
+    const p = predictMeasurement(m);
+    const figures: ['tok/s' | 'TPOT' | 'TTFT', number, number | undefined, string][] = [
+      ['tok/s', p.outputTokensPerSecond, m.measured.outputTokensPerS, 'tok/s'],
+      ['TPOT', p.tpotMs, m.measured.tpotMs, 'ms'],
+      ['TTFT', p.ttftMs.mean, m.measured.ttftMs, 'ms'],
+    ];
+    for (const [what, predicted, measured, unit] of figures) {
+      if (measured === undefined) continue;
+      ratios[what].push(predicted / measured);
+      rows.push({
+        figure: `${what} ${m.name}`,
+        value: predicted,
+        unit,
+        baseline: measured,
+        baselineNote: `measured (${m.engineText})`,
+      });
+    }
+  }
+  for (const [what, list] of Object.entries(ratios)) {
+    rows.push({
+      figure: `${what}: median predicted / measured over ${list.length} cases (range ${Math.min(...list).toFixed(2)}-${Math.max(...list).toFixed(2)})`,
+      value: median(list),
+      unit: 'x',
+      baseline: 1,
+      baselineNote: what === 'TTFT' ? 'target: median 0.6-1.6' : 'target: median 0.85-1.15, every case 0.5-2',
+    });
+  }
+  return rows;
+}
