@@ -137,6 +137,9 @@ export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
     kvCacheDtype: kv.startsWith('fp8') ? 'fp8' : ('auto' as KvCacheDtype),
     weightFormat: weightFormatOf(unit, model),
   };
+  // TGI hands the engine all the memory unless told otherwise (launcher/src/main.rs:
+  // `#[clap(default_value = "1.0", long, env)] cuda_memory_fraction`).
+  if (engine.engine === 'tgi' && !engine.gpuMemoryUtilization) settings.gpuMemoryUtilization = 1;
   // SGLang sizes by --mem-fraction-static (sizing/sglangMemory.ts); its default comes from there.
   if (engine.engine === 'sglang') {
     settings.engine = 'sglang';
