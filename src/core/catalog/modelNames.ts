@@ -41,6 +41,10 @@ const RELATIVES: [RegExp, string][] = [
   [/^deepseek-r1-distill-llama-8b$/, 'llama-3.1-8b-instruct'],
   [/^deepseek-r1-distill-qwen-(32b|14b|7b|1\.5b)$/, 'qwen2.5-$1-instruct'],
   [/^qwen2\.5-coder-/, 'qwen2.5-'],
+  [/^qwq-32b/, 'qwen2.5-32b-instruct'],
+  // Gemma 1.1 and CodeGemma keep Gemma 1's geometry.
+  [/^(code)?gemma-1\.1-/, 'gemma-'],
+  [/^codegemma-/, 'gemma-'],
 ];
 
 function stripQuant(name: string): { name: string; format?: WeightFormat } {
@@ -113,7 +117,7 @@ export function resolveModelName(written: string, ids: readonly string[]): NameM
   }
   const relative = RELATIVES.reduce((n, [pattern, to]) => n.replace(pattern, to), unquantized);
   const byRelative = ids.find((id) => nameOf(id) === relative) ?? ids.find((id) => core(nameOf(id)) === core(relative));
-  if (byRelative) return { id: byRelative, how: 'variant', weightFormat: quant.format };
+  if (byRelative) return { id: byRelative, how: 'variant', ...(quant.format ? { weightFormat: quant.format } : {}) };
   return undefined;
 }
 
