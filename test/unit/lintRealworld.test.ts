@@ -263,7 +263,17 @@ describe('realworld: KServe (8)', () => {
     assert.equal(readServingUnits('k.yaml', text).units[0]?.engine?.model?.value, 'Qwen/Qwen2.5-14B-Instruct');
   });
 
-  test('LLMInferenceService with parallelism.tensor 2 on 2 GPUs is clean', () => clean('llminferenceservice.yaml'));
+  test('LLMInferenceService: parallelism.tensor 2 on 2 GPUs, and TP 8 from VLLM_ADDITIONAL_ARGS on 8: clean', () => {
+    clean('llminferenceservice.yaml');
+    const units = readServingUnits('l.yaml', read('llminferenceservice.yaml')).units;
+    assert.deepEqual(
+      units.map((u) => [u.engine?.model?.value, u.engine?.tensorParallel?.value, u.gpus?.limit?.value]),
+      [
+        ['Qwen/Qwen3-32B', 2, 2],
+        ['Qwen/Qwen3-235B-A22B', 8, 8],
+      ],
+    );
+  });
 });
 
 describe('realworld: YAML (9)', () => {

@@ -5,6 +5,8 @@
  */
 import type { Document, Node } from 'yaml';
 import { containerUnit, gpuProduct, reservation } from './container.ts';
+import { parseEngineArgs } from './engineArgs.ts';
+import { alignedText, shellCommands } from './shellParse.ts';
 import { child, items, num, path, spanOf, str } from './yamlSource.ts';
 import type { EngineCommand, ServingUnit } from './types.ts';
 
@@ -67,6 +69,26 @@ export function inferenceServiceUnits(root: Node, text: string, runtimes: Map<st
   return units;
 }
 
+/** `base` with every setting `top` states (the engine and its spans stay the base's). */
+function overlay(base: EngineCommand, top: EngineCommand | undefined): EngineCommand {
+  if (!top) return base;
+  const merged = { ...base } as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(top))
+    if (value !== undefined && key !== 'span' && key !== 'end' && key !== 'engine') merged[key] = value;
+  return merged as unknown as EngineCommand;
+}
+
+/** The `VLLM_ADDITIONAL_ARGS` env value, read as the vLLM flags KServe's template appends. */
+function additionalArgs(container: Node, text: string): EngineCommand | undefined {
+  const entry = items(child(container, 'env')).find((e) => str(child(e, 'name'))?.value === 'VLLM_ADDITIONAL_ARGS');
+  const node = child(entry, 'value');
+  const value = str(node);
+  if (!node || !value) return undefined;
+  const range = spanOf(node);
+  const words = shellCommands(alignedText(value.value, text, range.start, range.end), new Map()).flat();
+  return parseEngineArgs('vllm', words, range, false);
+}
+
 /**
  * KServe's LLMInferenceService (serving.kserve.io/v1alpha1; kserve pkg/apis/serving/v1alpha1
  * llm_inference_service_types.go): `model.uri`, `replicas`, `parallelism` {tensor, data,
@@ -90,18 +112,24 @@ export function llmInferenceServiceUnits(root: Node, text: string): ServingUnit[
       replicas: num(child(spec, 'replicas'))?.value,
       kserveVllm: true,
     });
+    // KServe's vLLM template (charts/kserve-runtime-configs/files/llmisvcconfigs/resources.yaml):
+    // `vllm serve /mnt/models --tensor-parallel-size {{ .Spec.Parallelism.Tensor }} ... ${VLLM_ADDITIONAL_ARGS} $@`,
+    // so the container's args win over VLLM_ADDITIONAL_ARGS, which wins over `parallelism`.
     const p = child(spec, 'parallelism');
-    const base: EngineCommand = unit.engine ?? { engine: 'vllm', span: spanOf(container), end: spanOf(container).end };
-    const engine: EngineCommand = {
-      ...base,
-      model: base.model ?? (uri ? { value: uri.value.replace(/^hf:\/\//, ''), span: uri.span } : undefined),
-      modelSource: base.model ? base.modelSource : uri ? 'literal' : base.modelSource,
-      tensorParallel: num(child(p, 'tensor')) ?? base.tensorParallel,
-      pipelineParallel: num(child(p, 'pipeline')) ?? base.pipelineParallel,
-      dataParallel: num(child(p, 'data')) ?? base.dataParallel,
-      dataParallelLocal: num(child(p, 'dataLocal')) ?? base.dataParallelLocal,
-      expertParallel: child(p, 'expert') ? { value: 1, span: spanOf(child(p, 'expert')) } : base.expertParallel,
+    const fromParallelism: EngineCommand = {
+      engine: 'vllm',
+      span: spanOf(container),
+      end: spanOf(container).end,
+      model: uri ? { value: uri.value.replace(/^hf:\/\//, ''), span: uri.span } : undefined,
+      modelSource: uri ? 'literal' : undefined,
+      tensorParallel: num(child(p, 'tensor')),
+      pipelineParallel: num(child(p, 'pipeline')),
+      dataParallel: num(child(p, 'data')),
+      dataParallelLocal: num(child(p, 'dataLocal')),
+      expertParallel:
+        str(child(p, 'expert'))?.value === 'true' ? { value: 1, span: spanOf(child(p, 'expert')) } : undefined,
     };
+    const engine = overlay(overlay(fromParallelism, additionalArgs(container, text)), unit.engine);
     const worker = child(spec, 'worker');
     const workerContainer = items(child(worker, 'containers'))[0];
     const workerGpus = workerContainer ? reservation(workerContainer, text) : undefined;
@@ -122,6 +150,8 @@ export function llmInferenceServiceUnits(root: Node, text: string): ServingUnit[
       podsPerGroup,
       groupGpus,
       role: worker ? 'leader' : undefined,
+      // The same template mounts a memory-backed emptyDir at /dev/shm (volume "dshm").
+      sharedMemory: 'memory-backed',
     });
   };
   const spec = child(root, 'spec');
