@@ -263,6 +263,17 @@ describe('realworld: KServe (8)', () => {
     assert.equal(readServingUnits('k.yaml', text).units[0]?.engine?.model?.value, 'Qwen/Qwen2.5-14B-Instruct');
   });
 
+  test('a runtime on its own: /mnt/models is filled from the InferenceService, not a model name', () => {
+    const text = read('kserve-runtime-alone.yaml');
+    const findings = lint('kserve-runtime-alone.yaml', text);
+    expectFinding(text, findings, {
+      rule: 'sizing-not-checked',
+      text: '/mnt/models',
+      message: /the model is \/mnt\/models, filled from the storageUri of the InferenceService that uses it/,
+    });
+    assert.equal(findings.length, 1, describeAll(text, findings));
+  });
+
   test('LLMInferenceService: parallelism.tensor 2 on 2 GPUs, and TP 8 from VLLM_ADDITIONAL_ARGS on 8: clean', () => {
     clean('llminferenceservice.yaml');
     const units = readServingUnits('l.yaml', read('llminferenceservice.yaml')).units;

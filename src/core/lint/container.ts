@@ -171,6 +171,15 @@ export function containerUnit(podSpec: Node, container: Node, o: ContainerOption
   ) {
     const uri = o.storageUri.value.replace(/^hf:\/\//, '');
     engine = { ...engine, model: { value: uri, span: o.storageUri.span }, modelSource: 'literal' };
+  } else if (engine?.model && o.source === 'kserve' && /^\/mnt\/models\/?$/.test(engine.model.value)) {
+    // A runtime on its own: KServe puts the InferenceService's storageUri at /mnt/models.
+    const { model, ...rest } = engine;
+    engine = {
+      ...rest,
+      unresolvedModel: { ...model, external: true, from: 'the storageUri of the InferenceService that uses it' },
+      modelSource: 'unresolved',
+      modelWritten: model.value,
+    };
   }
   const gpus = reservation(container, o.text) ?? (o.runtime ? reservation(o.runtime, o.text) : undefined);
   // The image tells which vLLM release's memory rules apply (sizing/vllmVersion.ts).

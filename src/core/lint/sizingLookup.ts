@@ -105,6 +105,7 @@ export function unresolvedReason(unit: ServingUnit): string | undefined {
     return u.external
       ? `the model is given by $${u.value}, whose value comes from ${u.from ?? 'outside this file'}`
       : `the model is given by $${u.value}, which is not set in this file`;
+  if (u.from) return `the model is ${u.value}, filled from ${u.from}`;
   return `the model is given as "${u.value}", a placeholder rather than a model name`;
 }
 
