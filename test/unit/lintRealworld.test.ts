@@ -337,6 +337,25 @@ describe('realworld: AMD in Kubernetes (10)', () => {
   });
 });
 
+describe('realworld: other accelerators are never sized as the default GPU (10)', () => {
+  test('Gaudi under a heading, docker --runtime=habana, and a Neuron device: three infos, no sizing', () => {
+    const text = read('other-accelerators.md');
+    const findings = lint('other-accelerators.md', text, onH100);
+    // On one H100, 70B in bf16 (131.4 GiB) would be "does not fit": none of these are H100s.
+    assert.deepEqual(
+      findings.map((f) => [new LineIndex(text).position(f.span.start).line, f.ruleId]),
+      [
+        [6, 'sizing-not-checked'],
+        [13, 'sizing-not-checked'],
+        [16, 'sizing-not-checked'],
+      ],
+    );
+    assert.match(findings[0]!.message, /GPU "Gaudi 2" is not in the catalog/);
+    assert.match(findings[1]!.message, /Intel Gaudi \(--runtime=habana\)/);
+    assert.match(findings[2]!.message, /AWS Neuron \(\/dev\/neuron\)/);
+  });
+});
+
 describe('realworld: model names (11)', () => {
   test('paths, old ids, quantized checkpoints and case all resolve, and the AWQ 70B fits one H100', () => {
     // 70B in int4: ~70.6e9 x 0.53 B = ~35 GiB, under 71.3 GiB usable (in bf16: 131.4 GiB, no fit).

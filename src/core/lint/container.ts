@@ -4,10 +4,10 @@
  * GPU product from node selectors or affinity, and whether /dev/shm is memory-backed.
  */
 import { isMap, isSeq, type Node } from 'yaml';
-import { amdHintIn, amdHintInEnv, findInCommands, withTgiEnv, type FoundCommand } from './commands.ts';
+import { acceleratorHintIn, acceleratorHintInEnv, findInCommands, withTgiEnv, type FoundCommand } from './commands.ts';
 import { imageEngine, parseEngineArgs } from './engineArgs.ts';
 import { alignedText, shellCommands, shellScriptIndex, type Env, type MappedText } from './shellParse.ts';
-import { child, indentAt, items, num, pairOf, path, spanOf, str } from './yamlSource.ts';
+import { child, indentAt, items, mapEntries, num, pairOf, path, spanOf, str } from './yamlSource.ts';
 import type { EngineCommand, GpuReservation, GpuTypeSource, Located, ServingUnit } from './types.ts';
 
 const GPU_RESOURCES = ['nvidia.com/gpu', 'amd.com/gpu'];
@@ -42,6 +42,10 @@ export function gpuProduct(podSpec: Node): { product: Located<string>; source: G
     }
   }
   return undefined;
+}
+
+function resourceLimits(container: Node): Node | undefined {
+  return child(child(container, 'resources'), 'limits') ?? child(child(container, 'resources'), 'requests');
 }
 
 export function reservation(container: Node, text: string): GpuReservation | undefined {
@@ -129,12 +133,12 @@ export function containerCommand(container: Node, text: string, env: Env, kserve
   if (!engine && args.length === 0 && imageEngine(image) === 'tgi')
     engine = { engine: 'tgi', span: whole, end: whole.end };
   if (engine?.engine === 'tgi') engine = withTgiEnv(engine, env, str(child(container, 'name'))?.span ?? whole);
-  const amdHint =
-    found.find((f) => f.amdHint)?.amdHint ??
-    amdHintIn(image) ??
-    amdHintInEnv(env) ??
-    (engine ? amdHintIn(text.slice(engine.span.start, engine.span.end)) : undefined);
-  return { engine, rayNode: found.find((f) => f.rayNode)?.rayNode, amdHint };
+  const acceleratorHint =
+    found.find((f) => f.acceleratorHint)?.acceleratorHint ??
+    acceleratorHintIn(image) ??
+    acceleratorHintInEnv(env) ??
+    (engine ? acceleratorHintIn(text.slice(engine.span.start, engine.span.end)) : undefined);
+  return { engine, rayNode: found.find((f) => f.rayNode)?.rayNode, acceleratorHint };
 }
 
 export interface ContainerOptions {
@@ -193,7 +197,15 @@ export function containerUnit(podSpec: Node, container: Node, o: ContainerOption
     gpus,
     gpuProduct: product?.product,
     gpuProductSource: product?.source,
-    amdHint: gpus?.resource === 'amd.com/gpu' ? 'amd.com/gpu' : run.amdHint,
+    acceleratorHint:
+      gpus?.resource === 'amd.com/gpu'
+        ? 'AMD: amd.com/gpu'
+        : (run.acceleratorHint ??
+          acceleratorHintIn(
+            mapEntries(resourceLimits(container))
+              .map(([k]) => k)
+              .join(' '),
+          )),
     sharedMemory: sharedMemory(podSpec, container),
     replicas: o.replicas,
     rayNode: run.rayNode,

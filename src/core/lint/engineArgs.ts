@@ -261,7 +261,7 @@ export function rayStart(words: EngineWord[]): 'head' | 'worker' | undefined {
 
 /** The engine a container image runs as its entrypoint, when its args alone are the flags. */
 export function imageEngine(image: string): EngineName | undefined {
-  if (/text-generation-inference|huggingface\/tgi/i.test(image)) return 'tgi';
+  if (/text-generation-inference|(^|[/-])tgi([-:@]|$)/i.test(image)) return 'tgi';
   if (/sglang/i.test(image)) return 'sglang';
   if (/vllm/i.test(image)) return 'vllm';
   return undefined;

@@ -26,12 +26,16 @@ export function unitGpu(unit: ServingUnit, options: LintOptions): UnitGpu {
     return { ok: false, reason: `GPU "${unit.gpuProduct.value}" is not in the catalog` };
   }
   const defaultGpu = options.defaultGpu;
-  if (unit.amdHint) {
+  const hint = unit.acceleratorHint;
+  if (hint) {
+    const [vendor, seen] = [hint.slice(0, hint.indexOf(':')), hint.slice(hint.indexOf(':') + 2)];
+    if (vendor !== 'AMD')
+      return { ok: false, reason: `the command runs on ${vendor} (${seen}), which the sizing engine does not model` };
     if (defaultGpu && /^AMD/i.test(defaultGpu.name))
       return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
     return {
       ok: false,
-      reason: `the command runs on an AMD GPU (${unit.amdHint}) but the file does not say which, and the default GPU is ${defaultGpu ? `${defaultGpu.name}, not AMD` : 'not set'}`,
+      reason: `the command runs on an AMD GPU (${seen}) but the file does not say which, and the default GPU is ${defaultGpu ? `${defaultGpu.name}, not AMD` : 'not set'}`,
     };
   }
   if (defaultGpu) return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
