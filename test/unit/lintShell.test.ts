@@ -92,7 +92,13 @@ describe('findInScript', () => {
   });
 
   test('placeholders and unset variables are never models', () => {
-    for (const line of ['vllm serve <model>', 'vllm serve ...', 'vllm serve $MODEL', 'vllm serve MODEL_HUB_ID']) {
+    for (const line of [
+      'vllm serve <model>',
+      'vllm serve ...',
+      'vllm serve $MODEL',
+      'vllm serve MODEL_HUB_ID',
+      'text-generation-launcher --model-id /data/<PATH-TO-FOLDER>',
+    ]) {
       const engine = findInScript(line, 0, new Map())[0]?.engine;
       assert.equal(engine?.model, undefined, line);
       assert.ok(engine?.unresolvedModel, line);

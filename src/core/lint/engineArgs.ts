@@ -171,7 +171,7 @@ function engineStart(words: EngineWord[]): { engine: EngineName; index: number; 
 }
 
 /** Names that are placeholders in documentation, never a model. */
-const PLACEHOLDER = /^(<.*>|\.\.\.?|\{\{.*\}\}|[A-Z][A-Z0-9_]*|your[-_].*|model|sh|bash)$/;
+const PLACEHOLDER = /^(.*<[^>]*>.*|\.\.\.?|\{\{.*\}\}|[A-Z][A-Z0-9_]*|your[-_].*|model|sh|bash)$/;
 
 function modelFrom(command: EngineCommand, word: EngineWord, raw: string, span: Span): void {
   const refs: VarRef[] = word.refs ?? [];
