@@ -128,9 +128,12 @@ function execFormAsWords(text: string): string {
 /** A Makefile's `NAME = value` / `NAME ?= value` / `NAME := value` lines, which its `$(NAME)` reads. */
 function makeVariables(text: string): Env {
   const env: Env = new Map();
-  for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*[:?]?=[ \t]*(.*?)[ \t]*$/gm)) {
-    const start = m.index + m[0].length - m[2]!.length - (m[0].length - m[0].trimEnd().length);
-    env.set(m[1]!, { value: m[2]!, span: { start, end: start + m[2]!.length } });
+  // `(.*)` then trimmed in code: a lazy match before trailing blanks would be quadratic on a long line.
+  for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)[ \t]*[:?]?=(.*)$/gm)) {
+    const raw = m[2]!;
+    const value = raw.trim();
+    const start = m.index + m[0].length - raw.length + (raw.length - raw.trimStart().length);
+    env.set(m[1]!, { value, span: { start, end: start + value.length } });
   }
   return env;
 }

@@ -113,7 +113,18 @@ export function unresolvedReason(unit: ServingUnit): string | undefined {
   return `the model is given as "${u.value}", a placeholder rather than a model name`;
 }
 
+/** Several rules size the same unit: the answer is kept per unit and options. */
+const SIZED = new WeakMap<ServingUnit, { options: LintOptions; sizing: UnitSizing }>();
+
 export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
+  const kept = SIZED.get(unit);
+  if (kept?.options === options) return kept.sizing;
+  const sizing = sizeUnitOnce(unit, options);
+  SIZED.set(unit, { options, sizing });
+  return sizing;
+}
+
+function sizeUnitOnce(unit: ServingUnit, options: LintOptions): UnitSizing {
   const engine = unit.engine;
   const unresolved = unresolvedReason(unit);
   if (unresolved) return { ok: false, reason: unresolved };
