@@ -57,7 +57,8 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     matches: /\bA10G\b/i,
     datacenter: true,
     nodeLabel: 'NVIDIA-A10G',
-    labelAliases: [/^g5\./i, /^A10G$/i],
+    // Ray accepts "A10" and turns it into "A10G" (LLMConfig.validate_accelerator_type).
+    labelAliases: [/^g5\./i, /^A10G?$/i],
   },
   {
     id: 'l4',

@@ -104,7 +104,11 @@ export function readServingUnits(
     });
     return { units, problems };
   }
-  return { units: scriptUnits(text, /\.(md|markdown)$/i.test(path)), problems: [] };
+  const name = path.split(/[\\/]/).pop() ?? path;
+  return {
+    units: scriptUnits(text, /\.(md|markdown)$/i.test(name), /^(GNU)?makefile$|\.mk$/i.test(name)),
+    problems: [],
+  };
 }
 
 export function lintText(path: string, text: string, request: LintRequest): LintResult {
