@@ -137,6 +137,8 @@ export interface CalibrationEntry {
     measured: { outputTokensPerSecond: number; tpotMs?: number; ttftMs?: number };
     /** The uncalibrated prediction at the same setting, for the record. */
     roofline: { outputTokensPerSecond: number; tpotMs: number; ttftMs: number };
+    /** How many runs of the file the factors were fitted to (the setting above is the last one). */
+    runs?: number;
   };
 }
 
