@@ -27,6 +27,12 @@ export interface EngineProfile {
   groupedGemmComputeEfficiency: number;
   /** Fixed time of one MoE layer's routing, permutation and grouped-GEMM launches, seconds. */
   moeLayerLatencyS: number;
+  /**
+   * The MoE kernels are Triton tiles that lose efficiency (and gain latency) on thin expert shards:
+   * below THIN_EXPERT_COLUMNS intermediate columns per GPU, compute efficiency falls and MoE layer
+   * latency rises in proportion (at most 4x). CUTLASS grouped GEMMs (TensorRT-LLM) are not modelled so.
+   */
+  thinExpertPenalty: boolean;
   /** Share of achieved bandwidth that paged-attention decode kernels reach reading the KV cache. */
   attentionEfficiency: number;
   /** Share of achieved GEMM throughput prefill reaches over a whole layer (norms, rotary, attention included). */
@@ -47,9 +53,10 @@ export const ENGINE_PROFILES: Readonly<Record<Engine, EngineProfile>> = {
     serverOverheadS: 0.045,
     mixedBatches: true,
     reserveWholeRequest: false,
-    groupedGemmEfficiency: 0.4,
-    groupedGemmComputeEfficiency: 0.1,
-    moeLayerLatencyS: 200e-6,
+    groupedGemmEfficiency: 0.7,
+    groupedGemmComputeEfficiency: 0.4,
+    moeLayerLatencyS: 50e-6,
+    thinExpertPenalty: true,
     attentionEfficiency: 0.8,
     prefillEfficiency: 0.6,
     maxBatchedTokens: 8192,
@@ -64,9 +71,10 @@ export const ENGINE_PROFILES: Readonly<Record<Engine, EngineProfile>> = {
     serverOverheadS: 0.035,
     mixedBatches: false,
     reserveWholeRequest: false,
-    groupedGemmEfficiency: 0.5,
-    groupedGemmComputeEfficiency: 0.3,
-    moeLayerLatencyS: 120e-6,
+    groupedGemmEfficiency: 0.7,
+    groupedGemmComputeEfficiency: 0.5,
+    moeLayerLatencyS: 40e-6,
+    thinExpertPenalty: true,
     attentionEfficiency: 0.85,
     prefillEfficiency: 0.6,
     maxBatchedTokens: 8192,
@@ -84,6 +92,7 @@ export const ENGINE_PROFILES: Readonly<Record<Engine, EngineProfile>> = {
     groupedGemmEfficiency: 0.6,
     groupedGemmComputeEfficiency: 0.6,
     moeLayerLatencyS: 60e-6,
+    thinExpertPenalty: false,
     attentionEfficiency: 0.75,
     prefillEfficiency: 0.75,
     maxBatchedTokens: 8192,
