@@ -13,7 +13,15 @@ import { countParameters, weightBytes } from '../sizing/parameters.ts';
 import { estimateServingMemory, GIB, vllmDefaults } from '../sizing/servingMemory.ts';
 import type { CalibrationEntry } from './calibration.ts';
 import { ENGINE_PROFILES, type Engine } from './engines.ts';
-import { stepCostModel, UNIT_SCALES, type Deployment, type StepScales } from './stepCost.ts';
+import {
+  DENSE_4BIT_COMPUTE_EFFICIENCY,
+  DEQUANT_4BIT_COMPUTE_EFFICIENCY,
+  stepCostModel,
+  THIN_EXPERT_COLUMNS,
+  UNIT_SCALES,
+  type Deployment,
+  type StepScales,
+} from './stepCost.ts';
 
 /** Memory TensorRT-LLM and SGLang keep outside weights and KV cache (activations, CUDA graphs, NCCL). */
 export const RUNTIME_RESERVE_BYTES = 3 * GIB;
@@ -187,7 +195,7 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
     `Engine ${engine}: ${profile.stepOverheadS * 1000} ms CPU time per step, ${profile.serverOverheadS * 1000} ms fixed per request before the first token; ${profile.mixedBatches ? 'prefill chunks share steps with decodes' : 'prefill batches run apart from decodes'}; ${profile.reserveWholeRequest ? 'a request is admitted only when its prompt and whole output fit in the KV cache' : 'KV blocks are taken as tokens arrive; the newest request is preempted (recomputed) when they run out'}. ${profile.sources}`,
     cap.line,
     `Each step reads ${(cost.denseBytesPerGpu / GIB).toFixed(1)} GiB of ${deployment.weightFormat} weights per GPU${moe ? ` plus the routed experts its tokens touch (expected distinct of ${moe.numExperts} with top-${moe.expertsPerToken} routing: E x (1 - (1 - k/E)^tokens)) at ${profile.groupedGemmEfficiency * 100} % grouped-GEMM efficiency, and ${profile.moeLayerLatencyS * 1e6} µs of routing per MoE layer` : ''}, and each decoding request's KV cache at ${profile.attentionEfficiency * 100} % of the achieved bandwidth${input.model.mla ? ' (MLA: the compressed latent, on every TP rank)' : ''}.`,
-    `Compute: 2 FLOPs per active parameter per token plus causal attention, at ${profile.prefillEfficiency * 100} % of the achieved ${deployment.weightFormat === 'fp8' || deployment.weightFormat === 'int8' ? 'fp8' : 'bf16'} GEMM rate; memory and compute overlap within a step.`,
+    `Compute: 2 FLOPs per active parameter per token plus causal attention, at ${profile.prefillEfficiency * 100} % of the achieved ${deployment.weightFormat === 'fp8' || deployment.weightFormat === 'int8' ? 'fp8' : 'bf16'} GEMM rate${deployment.weightFormat === 'int4' || deployment.weightFormat === 'mxfp4' ? ` (4-bit weights dequantized in the GEMM: x ${DENSE_4BIT_COMPUTE_EFFICIENCY} dense, x ${DEQUANT_4BIT_COMPUTE_EFFICIENCY} in expert grouped GEMMs)` : ''}${moe ? `; routed experts at ${profile.groupedGemmComputeEfficiency * 100} % of that${profile.thinExpertPenalty ? `, less when TP slices each expert below ${THIN_EXPERT_COLUMNS} columns per GPU (Triton MoE tiles; MoE latency grows alike)` : ''}` : ''}; memory and compute overlap within a step.`,
     input.tp > 1
       ? `Tensor parallelism ${input.tp}: ${deployment.expertParallel ? 'one all-reduce per layer and two all-to-alls per MoE layer' : 'two all-reduces per layer'} over ${input.gpu.interconnect} at ${input.gpu.interconnectGBps} GB/s.`
       : 'One GPU per replica: no collective communication.',

@@ -19,8 +19,10 @@ import { cardRates, type CardRates } from './hardware.ts';
 
 /** Share of streaming bandwidth a skinny (decode) GEMM reaches reading its weights. */
 export const WEIGHT_STREAM_EFFICIENCY = 0.85;
-/** 4-bit weights (int4, MXFP4) are dequantized to 16 bits inside the GEMM: half the 16-bit rate. */
+/** 4-bit routed experts (MXFP4, int4) are dequantized to 16 bits inside grouped GEMMs: half the 16-bit rate. */
 export const DEQUANT_4BIT_COMPUTE_EFFICIENCY = 0.5;
+/** Dense 4-bit weights (AWQ/GPTQ through Marlin-style kernels) keep most of the 16-bit rate. */
+export const DENSE_4BIT_COMPUTE_EFFICIENCY = 0.75;
 
 /** Expert intermediate columns per GPU from which Triton MoE tiles run at full rate (see EngineProfile.thinExpertPenalty). */
 export const THIN_EXPERT_COLUMNS = 1024;
@@ -122,7 +124,7 @@ export function stepCostModel(d: Deployment, scales: StepScales = UNIT_SCALES): 
     profile.groupedGemmComputeEfficiency *
     (fourBit(expertFormat) ? DEQUANT_4BIT_COMPUTE_EFFICIENCY : 1);
   const denseFlopsPerSecond =
-    flopsPerSecond * (fourBit(weights.format) && !a.quantization?.expertsOnly ? DEQUANT_4BIT_COMPUTE_EFFICIENCY : 1);
+    flopsPerSecond * (fourBit(weights.format) && !a.quantization?.expertsOnly ? DENSE_4BIT_COMPUTE_EFFICIENCY : 1);
   const attnPerPair = attentionFlopsPerPair(a, tp, layersPerStage);
   const layout = kvLayout(a, tp, pp, d.kvCacheDtype);
   const hiddenBytesPerToken = a.hiddenSize * 2;
