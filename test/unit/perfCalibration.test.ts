@@ -98,6 +98,17 @@ describe('benchmark result files', () => {
     assert.equal(parsed.value[0]!.concurrency, 500);
   });
 
+  test("AIPerf's aggregated export: 110000 / 200 = 550 in, 97 out, 19370 / 15.197 s = 1274.6 tok/s", async () => {
+    const run = await runFrom('aiperf-profile_export_aiperf.json');
+    assert.equal(run.modelId, 'openai/gpt-oss-20b');
+    assert.equal(run.inputTokens, 550);
+    assert.equal(run.outputTokens, 97);
+    assert.equal(run.concurrency, 100);
+    assert.ok(Math.abs(run.outputTokensPerSecond - 1274.6) < 0.1, String(run.outputTokensPerSecond));
+    assert.equal(run.tpotMs, 51.76);
+    assert.ok(Math.abs(run.ttftMs! - 1588.8) < 0.01);
+  });
+
   test('other files are refused with a reason', () => {
     for (const text of [
       '',
