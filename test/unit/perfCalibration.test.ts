@@ -133,13 +133,31 @@ describe('calibration round trip', () => {
       const context = { model: findModel(modelId)!.architecture, gpu: findGpu(gpuId)!, tp, engine: 'vllm' as const };
       const fitted = fitCalibration(run, { ...context, file });
       assert.ok(fitted.ok, fitted.ok ? '' : fitted.message);
-      const predicted = estimatePerformance({ ...runInput(run, context), calibration: fitted.value });
+      // The fitted model itself (preferMeasured: false); by default the measurement is reported at its own setting.
+      const predicted = estimatePerformance({
+        ...runInput(run, context),
+        calibration: fitted.value,
+        preferMeasured: false,
+      });
       assert.ok(predicted.ok);
       within(predicted.outputTokensPerSecond, run.outputTokensPerSecond, 0.05, 'output tokens/s');
       within(predicted.tpotMs, run.tpotMs!, 0.05, 'TPOT');
       within(predicted.ttftMs.mean, run.ttftMs!, 0.05, 'TTFT');
       assert.deepEqual(predicted.provenance, { kind: 'calibrated', file });
       assert.ok(predicted.assumptions.some((a) => a.includes(`Calibrated from ${file}`)));
+      const measured = estimatePerformance({ ...runInput(run, context), calibration: fitted.value });
+      assert.ok(measured.ok);
+      assert.deepEqual(measured.provenance, { kind: 'measured', file });
+      assert.equal(measured.outputTokensPerSecond, run.outputTokensPerSecond);
+      assert.equal(measured.tpotMs, run.tpotMs);
+      assert.equal(measured.ttftMs.mean, run.ttftMs);
+      const elsewhere = estimatePerformance({
+        ...runInput(run, context),
+        load: { concurrency: (run.concurrency ?? 1) * 2 },
+        calibration: fitted.value,
+      });
+      assert.ok(elsewhere.ok);
+      assert.deepEqual(elsewhere.provenance, { kind: 'calibrated', file });
     });
   }
 });
@@ -174,7 +192,7 @@ describe('a sweep of runs in one file (--append-result)', () => {
     assert.ok(fitted.ok, fitted.ok ? '' : fitted.message);
     assert.equal(fitted.value.source.runs, 2);
     for (const run of parsed.value) {
-      const p = estimatePerformance({ ...runInput(run, context), calibration: fitted.value });
+      const p = estimatePerformance({ ...runInput(run, context), calibration: fitted.value, preferMeasured: false });
       assert.ok(p.ok);
       // The c=4 run itself is 5 % under its own steady state: 4 clients x 220.6 tokens / (64 ms + 219.6 x
       // 7.38 ms) = 523 tok/s against 496.88 published (ShareGPT lengths vary; the run's tail idles).

@@ -24,7 +24,7 @@ export function performanceChart(
   for (const run of runs) {
     const input = runInput(run, context);
     const roofline = estimatePerformance(input);
-    const calibrated = estimatePerformance({ ...input, calibration: entry });
+    const calibrated = estimatePerformance({ ...input, calibration: entry, preferMeasured: false });
     if (!roofline.ok || !calibrated.ok) continue;
     const load = run.concurrency !== undefined ? `${run.concurrency} at once` : `${run.requestsPerSecond} req/s`;
     points.push({

@@ -41,7 +41,7 @@ export function runInput(run: BenchmarkRun, c: Omit<FitContext, 'file'>): Perfor
 }
 
 function predict(input: PerformanceInput, entry: CalibrationEntry): PerformanceEstimate | string {
-  const result = estimatePerformance({ ...input, calibration: entry });
+  const result = estimatePerformance({ ...input, calibration: entry, preferMeasured: false });
   return result.ok ? result : result.reason;
 }
 

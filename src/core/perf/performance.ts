@@ -49,6 +49,11 @@ export interface PerformanceInput {
   quick?: boolean;
   /** Fitted factors for this card x model x engine (from `.gpu-workbench/calibration.json`). */
   calibration?: CalibrationEntry;
+  /**
+   * At exactly the calibration's measured setting, report the measurement (tagged `measured`)
+   * rather than the fitted model's prediction. Default true; the fit itself turns it off.
+   */
+  preferMeasured?: boolean;
 }
 
 /** Where a figure comes from. */
@@ -212,7 +217,7 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
       ? `Calibrated from ${input.calibration.source.file}: step times x ${input.calibration.scales.step.toFixed(3)}, ${((input.calibration.scales.serverOverheadS ?? profile.serverOverheadS) * 1000).toFixed(0)} ms server overhead per request.`
       : 'Not calibrated: factors above are defaults; import a benchmark result to fit them to your setup.',
   ].filter(Boolean);
-  return {
+  const estimate: PerformanceEstimate = {
     ok: true,
     engine,
     outputTokensPerSecond: sim.outputTokensPerSecond,
@@ -225,5 +230,38 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
     maxRunning: cap.maxRunning,
     provenance,
     assumptions,
+  };
+  return input.preferMeasured === false ? estimate : measuredAt(input, estimate);
+}
+
+/** The measurement itself where the request is exactly the calibration's measured setting. */
+function measuredAt(input: PerformanceInput, estimate: PerformanceEstimate): PerformanceEstimate {
+  const entry = input.calibration;
+  const setting = entry?.source.setting;
+  if (!entry || !setting || entry.tp !== input.tp || (entry.source.runs ?? 1) > 1) return estimate;
+  const sameLoad =
+    'concurrency' in input.load
+      ? setting.concurrency === input.load.concurrency
+      : setting.concurrency === undefined && setting.requestsPerSecond === input.load.requestsPerSecond;
+  if (!sameLoad || setting.inputTokens !== input.inputTokens || setting.outputTokens !== input.outputTokens)
+    return estimate;
+  const m = entry.source.measured;
+  const ttftShift = m.ttftMs === undefined ? 0 : m.ttftMs - estimate.ttftMs.mean;
+  return {
+    ...estimate,
+    outputTokensPerSecond: m.outputTokensPerSecond,
+    requestsPerSecond: m.outputTokensPerSecond / input.outputTokens,
+    tpotMs: m.tpotMs ?? estimate.tpotMs,
+    ttftMs: {
+      mean: m.ttftMs ?? estimate.ttftMs.mean,
+      p50: estimate.ttftMs.p50 + ttftShift,
+      p90: estimate.ttftMs.p90 + ttftShift,
+      p99: estimate.ttftMs.p99 + ttftShift,
+    },
+    provenance: { kind: 'measured', file: entry.source.file },
+    assumptions: [
+      ...estimate.assumptions,
+      `Measured: this is the setting of ${entry.source.file}; its output tokens/s${m.tpotMs !== undefined ? ', TPOT' : ''}${m.ttftMs !== undefined ? ' and mean TTFT' : ''} are reported as measured (TTFT percentiles: the calibrated model's, shifted to the measured mean).`,
+    ],
   };
 }
