@@ -4,6 +4,7 @@ import { GIB } from '../sizing/servingMemory.ts';
 import type { ModelArchitecture } from '../catalog/architecture.ts';
 import type { GpuSpec } from '../catalog/gpus.ts';
 import type { CalibrationEntry } from './calibration.ts';
+import { DSTACK_DEEPSEEK_R1 } from './engines.ts';
 import {
   DENSE_4BIT_COMPUTE_EFFICIENCY,
   DEQUANT_4BIT_COMPUTE_EFFICIENCY,
@@ -42,6 +43,9 @@ export function assumptionsOf({ input, deployment, cost, capacityLine, sim }: As
     capacityLine,
     `Each step reads ${(cost.denseBytesPerGpu / GIB).toFixed(1)} GiB of ${deployment.weightFormat} weights per GPU${moe ? ` plus the routed experts its tokens touch (expected distinct of ${moe.numExperts} with top-${moe.expertsPerToken} routing: E x (1 - (1 - k/E)^tokens)) at ${profile.groupedGemmEfficiency * 100} % grouped-GEMM efficiency, and ${profile.moeLayerLatencyS * 1e6} µs of routing per MoE layer` : ''}, and each decoding request's KV cache at ${profile.attentionEfficiency * 100} % of the achieved bandwidth${input.model.mla ? ' (MLA: the compressed latent, on every TP rank)' : ''}.`,
     `Compute: 2 FLOPs per active parameter per token plus causal attention, at ${profile.prefillEfficiency * 100} % of the achieved ${deployment.weightFormat === 'fp8' || deployment.weightFormat === 'int8' ? 'fp8' : 'bf16'} GEMM rate${deployment.weightFormat === 'int4' || deployment.weightFormat === 'mxfp4' ? ` (4-bit weights dequantized in the GEMM: x ${DENSE_4BIT_COMPUTE_EFFICIENCY} dense, x ${DEQUANT_4BIT_COMPUTE_EFFICIENCY} in expert grouped GEMMs)` : ''}${moe ? `; routed experts at ${profile.groupedGemmComputeEfficiency * 100} % of that${profile.thinExpertPenalty ? `, less when TP slices each expert below ${THIN_EXPERT_COLUMNS} columns per GPU (Triton MoE tiles; MoE latency grows alike)` : ''}` : ''}; memory and compute overlap within a step.`,
+    input.model.mla
+      ? `MLA model: + ${(profile.mlaStepLatencyS[input.gpu.interconnect === 'infinity-fabric' ? 'amd' : 'nvidia'] * 1000).toFixed(0)} ms per step, the latency floor of ${engine}'s DeepSeek path fitted to dstack's early-2025 DeepSeek-R1 runs (${DSTACK_DEEPSEEK_R1}); newer engine versions may be faster.`
+      : '',
     input.tp > 1
       ? `Tensor parallelism ${input.tp}: ${deployment.expertParallel ? 'one all-reduce per layer and two all-to-alls per MoE layer' : 'two all-reduces per layer'} over ${input.gpu.interconnect} at ${input.gpu.interconnectGBps} GB/s.`
       : 'One GPU per replica: no collective communication.',

@@ -147,8 +147,9 @@ export function stepCostModel(d: Deployment, scales: StepScales = UNIT_SCALES): 
     const allReduces = d.expertParallel && a.moe ? layersPerStage : 2 * layersPerStage;
     const comm = (allReduces + collectives) * allReduceSeconds(gpu, tp, tokens * hiddenBytesPerToken);
     const moe = (moeLayersPerStage * profile.moeLayerLatencyS) / thin;
+    const mla = a.mla ? profile.mlaStepLatencyS[gpu.interconnect === 'infinity-fabric' ? 'amd' : 'nvidia'] : 0;
     const stage = Math.max(memory, compute) + comm + moe;
-    return (pp * stage + profile.stepOverheadS) * scales.step;
+    return (pp * stage + profile.stepOverheadS + mla) * scales.step;
   };
   return {
     deployment: d,
