@@ -74,6 +74,9 @@ interface Request {
   kv: number;
 }
 
+/** One KV block (vLLM's default block size) of decode growth kept free per running request on admission. */
+export const GROWTH_HEADROOM_TOKENS = 16;
+
 /** Simulates until the measured requests finish; returns their throughput and latencies. */
 export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
   return new ReplicaRun(o).run();
@@ -182,8 +185,15 @@ class ReplicaRun {
     }
   }
 
+  /**
+   * Room for the request's prompt (its whole output too, under reserveWholeRequest) and, when blocks
+   * are taken as tokens arrive, one more block of growth for every running request: without that
+   * headroom a request freed by preemption is readmitted at once and preempted again every step.
+   */
   private canAdmit(r: Request): boolean {
-    const footprint = this.o.reserveWholeRequest ? r.prompt + this.o.outputTokens : r.prompt;
+    const footprint = this.o.reserveWholeRequest
+      ? r.prompt + this.o.outputTokens
+      : r.prompt + GROWTH_HEADROOM_TOKENS * (this.running.length + 1);
     return this.running.length < this.o.maxRunning && this.kvUsed + footprint <= this.o.kvCapacityTokens;
   }
 
