@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DSTACK_DEEPSEEK_RUNS } from '../fixtures/perf/dstackDeepseek.ts';
-import { predictDstackRun, predictMeasurement } from '../fixtures/perf/predict.ts';
+import { GPUSTACK_GPT_OSS_RUNS } from '../fixtures/perf/gpustackGptOss.ts';
+import { predictDstackRun, predictGptOssRun, predictMeasurement } from '../fixtures/perf/predict.ts';
 import { SERVING_MEASUREMENTS } from '../fixtures/perf/servingMeasurements.ts';
 
 function median(values: number[]): number {
@@ -76,6 +77,18 @@ describe("beyond the 24: dstack's DeepSeek-R1 runs on H200 and MI300X under vLLM
       const m = median(ratios.map((r) => r[key]));
       assert.ok(m >= 0.85 && m <= 1.15, `${key} median ${m.toFixed(2)}`);
       for (const r of ratios) assert.ok(r[key] >= 0.5 && r[key] <= 2, `${r.name} ${key}: ${r[key].toFixed(2)}`);
+    }
+  });
+});
+
+describe("beyond the 24: GPUStack's gpt-oss-120b bursts on H100s under vLLM (TP 1, 2, 4)", () => {
+  test('output tokens/s and TPOT within 0.5-2x', () => {
+    for (const run of GPUSTACK_GPT_OSS_RUNS.filter((r) => r.held)) {
+      const p = predictGptOssRun(run);
+      const tokens = p.outputTokensPerSecond / run.outputTokensPerS;
+      const tpot = p.tpotMs / run.tpotMs;
+      assert.ok(tokens >= 0.5 && tokens <= 2, `TP${run.tp} tokens/s ${tokens.toFixed(2)}`);
+      assert.ok(tpot >= 0.5 && tpot <= 2, `TP${run.tp} TPOT ${tpot.toFixed(2)}`);
     }
   });
 });
