@@ -5,8 +5,8 @@
  * 0.5-2x; TTFT: median 0.6-1.6).
  */
 import { DSTACK_DEEPSEEK_RUNS } from '../test/fixtures/perf/dstackDeepseek.ts';
-import { GPUSTACK_GPT_OSS_RUNS } from '../test/fixtures/perf/gpustackGptOss.ts';
-import { predictDstackRun, predictGptOssRun, predictMeasurement } from '../test/fixtures/perf/predict.ts';
+import { GPUSTACK_BURSTS } from '../test/fixtures/perf/gpustackBursts.ts';
+import { predictDstackRun, predictBurst, predictMeasurement } from '../test/fixtures/perf/predict.ts';
 import { SERVING_MEASUREMENTS } from '../test/fixtures/perf/servingMeasurements.ts';
 import { median, type Row } from './report.ts';
 
@@ -73,9 +73,9 @@ export function perfRows(): Row[] {
       baseline: 1,
       baselineNote: 'every case 0.5-2',
     });
-  for (const run of GPUSTACK_GPT_OSS_RUNS) {
-    const p = predictGptOssRun(run);
-    const name = `GPUStack gpt-oss-120b H100 TP${run.tp} ${run.engine} burst`;
+  for (const run of GPUSTACK_BURSTS) {
+    const p = predictBurst(run);
+    const name = `GPUStack burst ${run.name}`;
     const note = run.held ? 'measured (GPUStack)' : 'measured (GPUStack; a known miss)';
     rows.push(
       {

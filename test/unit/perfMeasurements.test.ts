@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DSTACK_DEEPSEEK_RUNS } from '../fixtures/perf/dstackDeepseek.ts';
-import { GPUSTACK_GPT_OSS_RUNS } from '../fixtures/perf/gpustackGptOss.ts';
-import { predictDstackRun, predictGptOssRun, predictMeasurement } from '../fixtures/perf/predict.ts';
+import { GPUSTACK_BURSTS } from '../fixtures/perf/gpustackBursts.ts';
+import { predictDstackRun, predictBurst, predictMeasurement } from '../fixtures/perf/predict.ts';
 import { SERVING_MEASUREMENTS } from '../fixtures/perf/servingMeasurements.ts';
 
 function median(values: number[]): number {
@@ -81,14 +81,14 @@ describe("beyond the 24: dstack's DeepSeek-R1 runs on H200 and MI300X under vLLM
   });
 });
 
-describe("beyond the 24: GPUStack's gpt-oss-120b bursts on H100s under vLLM (TP 1, 2, 4)", () => {
+describe("beyond the 24: GPUStack's bursts (gpt-oss-120b on H100s, Qwen3-14B on an A100)", () => {
   test('output tokens/s and TPOT within 0.5-2x', () => {
-    for (const run of GPUSTACK_GPT_OSS_RUNS.filter((r) => r.held)) {
-      const p = predictGptOssRun(run);
+    for (const run of GPUSTACK_BURSTS.filter((r) => r.held)) {
+      const p = predictBurst(run);
       const tokens = p.outputTokensPerSecond / run.outputTokensPerS;
       const tpot = p.tpotMs / run.tpotMs;
-      assert.ok(tokens >= 0.5 && tokens <= 2, `TP${run.tp} tokens/s ${tokens.toFixed(2)}`);
-      assert.ok(tpot >= 0.5 && tpot <= 2, `TP${run.tp} TPOT ${tpot.toFixed(2)}`);
+      assert.ok(tokens >= 0.5 && tokens <= 2, `${run.name} tokens/s ${tokens.toFixed(2)}`);
+      assert.ok(tpot >= 0.5 && tpot <= 2, `${run.name} TPOT ${tpot.toFixed(2)}`);
     }
   });
 });
