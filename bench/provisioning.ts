@@ -44,7 +44,8 @@ export async function provisioningRows(): Promise<Row[]> {
   try {
     await client.start();
     let started = performance.now();
-    const list = candidates(parsed.value);
+    const sized = candidates(parsed.value);
+    const list = sized === 'overran' ? [] : sized;
     const sizingMs = performance.now() - started;
     started = performance.now();
     const result = await solveProvisioning(parsed.value, (p, o) => client.solve(p, o), 20);

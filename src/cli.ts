@@ -10,6 +10,7 @@ import { calibrateCommand } from './cli/perf.ts';
 import { planCommand, PLAN_USAGE } from './cli/plan.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
 import { redactCredentials, redactSecrets, safeText } from './core/text/safeText.ts';
+import { errorMessage } from './core/errors.ts';
 
 const USAGE = `Usage:
 ${LINT_USAGE}
@@ -46,7 +47,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
 
 /** An error's message without a secret in it (HF_TOKEN, a URL's password). */
 function errorText(error: unknown, env: NodeJS.ProcessEnv): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return redactCredentials(redactSecrets(message, [env.HF_TOKEN]));
 }
 

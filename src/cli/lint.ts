@@ -5,13 +5,14 @@ import { findGpu } from '../core/catalog/gpus.ts';
 import { findModel } from '../core/catalog/models.ts';
 import { FILE_RULE } from '../core/lint/ruleRegistry.ts';
 import { formatOf, lintText, MAX_LINT_BYTES, type LintRequest } from '../core/lint/lint.ts';
-import { toJsonFindings, toSarif, toText, type FileFindings } from '../core/lint/report.ts';
+import { toJsonFindings, toJsonUnits, toSarif, toText, type FileFindings } from '../core/lint/report.ts';
 import type { Finding } from '../core/lint/types.ts';
 import { safeJson, safeLine } from '../core/text/safeText.ts';
 import { formatBytes, readRegularFile } from '../node/readLimited.ts';
 import { InputError, readStdinCapped, UsageError, type Io } from './io.ts';
+import { errorMessage } from '../core/errors.ts';
 
-export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID]`;
+export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID] [--stdin-filename NAME]`;
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.venv', '__pycache__']);
 
@@ -36,12 +37,13 @@ async function collect(path: string, out: string[]): Promise<void> {
 /** One file's findings; a file that breaks the linter costs its own findings only. */
 function lintOne(path: string, shown: string, text: string, request: LintRequest): FileFindings {
   try {
-    return { file: shown, text, findings: lintText(path, text, request).findings };
+    const result = lintText(path, text, request);
+    return { file: shown, text, findings: result.findings, understood: result.understood };
   } catch (error) {
     const finding: Finding = {
       ruleId: FILE_RULE.id,
       severity: 'error',
-      message: `Not linted: the linter failed on this file (${error instanceof Error ? error.message : String(error)}).`,
+      message: `Not linted: the linter failed on this file (${errorMessage(error)}).`,
       span: { start: 0, end: 0 },
     };
     return { file: shown, text, findings: [finding] };
@@ -85,7 +87,7 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
     args,
     strict: true,
     allowPositionals: true,
-    options: { format: { type: 'string' }, 'default-gpu': { type: 'string' } },
+    options: { format: { type: 'string' }, 'default-gpu': { type: 'string' }, 'stdin-filename': { type: 'string' } },
   });
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format))
@@ -93,13 +95,16 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
   if (positionals.length === 0) throw new UsageError('give files or folders to lint, or - for standard input');
   const defaultGpu = values['default-gpu'] ? findGpu(values['default-gpu']) : undefined;
   if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu']}"`);
-  const request = { findModel: (id: string) => findModel(id)?.architecture, defaultGpu };
+  const request = { findModel: (id: string) => findModel(id)?.architecture, defaultGpu, summarize: format === 'json' };
   const results: FileFindings[] = [];
   for (const target of positionals) {
     if (target === '-') {
-      // Rendered Helm output and other manifests arrive as YAML; counted as it arrives.
+      // Rendered Helm output and other manifests arrive as YAML, unless --stdin-filename names the
+      // format (as ESLint's and Prettier's --stdin-filename do): serve.sh, README.md, config.pbtxt.
+      // Counted as it arrives.
       const text = await readStdinCapped(io, MAX_LINT_BYTES);
-      results.push(lintOne('stdin.yaml', 'stdin.yaml', text, request));
+      const name = values['stdin-filename'] || 'stdin.yaml';
+      results.push(lintOne(name, name, text, request));
       continue;
     }
     const files: string[] = [];
@@ -127,7 +132,7 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
       results.push(lintOne(file, shown, text, request));
     }
   }
-  if (format === 'json') io.out(safeJson({ findings: toJsonFindings(results) }));
+  if (format === 'json') io.out(safeJson({ findings: toJsonFindings(results), units: toJsonUnits(results) }));
   else if (format === 'sarif') io.out(safeJson(toSarif(results, version, docsReader())));
   else io.out(toText(results.map((r) => ({ ...r, file: safeLine(r.file) }))));
   return results.some((r) => r.findings.some((f) => f.severity === 'error')) ? 1 : 0;

@@ -19,7 +19,7 @@ import { readRegularFile } from '../node/readLimited.ts';
 import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
 
 export const PERF_USAGE = `  gpu-workbench estimate ... --input-tokens N --output-tokens N (--concurrency N | --rps R)
-                         [--engine vllm|sglang|trtllm] [--expert-parallel]   throughput, TPOT and TTFT at that load
+                         [--engine vllm|sglang|trtllm] [--enable-expert-parallel]   throughput, TPOT and TTFT at that load
   gpu-workbench calibrate --result <vllm bench serve result.json> --gpu <id> [--tp N]
                          [--engine vllm|sglang|trtllm] [--model M] [--kv-cache-dtype auto|fp8] [--json]`;
 
@@ -30,7 +30,6 @@ export const PERF_OPTIONS = {
   'output-tokens': { type: 'string' },
   concurrency: { type: 'string' },
   rps: { type: 'string' },
-  'expert-parallel': { type: 'boolean' },
 } as const;
 
 export function engineFlag(value: string | undefined): Engine | undefined {
@@ -45,7 +44,8 @@ export interface PerfFlags {
   'output-tokens'?: string;
   concurrency?: string;
   rps?: string;
-  'expert-parallel'?: boolean;
+  /** vLLM's --enable-expert-parallel (the memory estimate takes it too). */
+  'enable-expert-parallel'?: boolean;
 }
 
 /** Whether `estimate` was asked for throughput and latency. */
@@ -77,7 +77,7 @@ export async function performanceForEstimate(
     model,
     gpu,
     ...layout,
-    expertParallel: values['expert-parallel'] === true,
+    expertParallel: values['enable-expert-parallel'] === true,
     engine,
     inputTokens: positiveInteger(values['input-tokens'], '--input-tokens', 1024),
     outputTokens: positiveInteger(values['output-tokens'], '--output-tokens', 256),

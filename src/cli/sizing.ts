@@ -4,6 +4,8 @@ import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../core/catalog/
 import { KV_CACHE_DTYPES, type KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { estimateJson, estimateText, suggestionJson, suggestionText, trainingJson } from '../core/sizing/report.ts';
 import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemory.ts';
+import { estimateSglangMemory } from '../core/sizing/sglangMemory.ts';
+import { parseVllmVersion } from '../core/sizing/vllmVersion.ts';
 import { suggest } from '../core/sizing/suggest.ts';
 import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
 import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
@@ -21,9 +23,11 @@ import {
 } from './perf.ts';
 
 export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | config.json | org/name> --gpu <id>
-                         [--tp N] [--pp N] [--dtype bf16|fp16|fp8|int8|int4]
-                         [--kv-cache-dtype auto|fp8] [--gpu-memory-utilization F]
-                         [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N] [--json]
+                         [--tp N] [--pp N] [--dtype bf16|fp16|fp8|int8|int4|nvfp4]
+                         [--kv-cache-dtype auto|fp8|fp8_e4m3|fp8_e5m2] [--gpu-memory-utilization F]
+                         [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N]
+                         [--engine vllm|sglang] [--vllm-version X.Y.Z] [--disable-hybrid-kv-cache-manager]
+                         [--enforce-eager] [--enable-expert-parallel] [--mem-fraction-static F] [--json]
 ${PERF_USAGE}
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
                          [--output-tokens N] [--rps R | --concurrency N] [--engine vllm|sglang|trtllm]
@@ -33,7 +37,7 @@ ${PERF_USAGE}
                          [--pp N] [--micro-batch N] [--seq-len N] [--recompute] [--lora-rank N] [--json]
   GPU ids: ${GPU_CATALOG.map((g) => g.id).join(', ')}`;
 
-const WEIGHT_FORMATS: readonly WeightFormat[] = ['bf16', 'fp16', 'fp8', 'int8', 'int4'];
+const WEIGHT_FORMATS: readonly WeightFormat[] = ['bf16', 'fp16', 'fp8', 'int8', 'int4', 'nvfp4'];
 
 async function loadModel(ref: string | undefined, io: Io) {
   if (!ref) throw new UsageError('--model is required');
@@ -68,11 +72,25 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'max-model-len': { type: 'string' },
       'max-num-seqs': { type: 'string' },
       'max-num-batched-tokens': { type: 'string' },
+      'vllm-version': { type: 'string' },
+      'disable-hybrid-kv-cache-manager': { type: 'boolean' },
+      'enforce-eager': { type: 'boolean' },
+      'enable-expert-parallel': { type: 'boolean' },
+      'mem-fraction-static': { type: 'string' },
       json: { type: 'boolean' },
       ...PERF_OPTIONS,
     },
   });
   const gpu = gpuOf(values.gpu);
+  // --engine picks the performance model's engine profile (vllm, sglang, trtllm) and the memory
+  // model: SGLang's own, else vLLM's (TensorRT-LLM's memory is not modelled separately).
+  const engine = engineFlag(values.engine) === 'sglang' ? 'sglang' : 'vllm';
+  const vllmVersion = values['vllm-version'];
+  if (vllmVersion !== undefined && !parseVllmVersion(vllmVersion))
+    throw new UsageError(`--vllm-version takes a release such as 0.11.0, not "${vllmVersion}"`);
+  const memFractionStatic = positiveNumber(values['mem-fraction-static'], '--mem-fraction-static', undefined);
+  if (memFractionStatic !== undefined && memFractionStatic >= 1)
+    throw new UsageError('--mem-fraction-static must be below 1');
   if (values.dtype !== undefined && !WEIGHT_FORMATS.includes(values.dtype as WeightFormat))
     throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}`);
   if (values['kv-cache-dtype'] !== undefined && !KV_CACHE_DTYPES.includes(values['kv-cache-dtype'] as KvCacheDtype))
@@ -86,8 +104,8 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
   if (model.numAttentionHeads % tp !== 0)
     throw new UsageError(`--tp ${tp} does not divide ${model.id}'s ${model.numAttentionHeads} attention heads`);
   if (pp > model.numLayers) throw new UsageError(`--pp ${pp} is more than ${model.id}'s ${model.numLayers} layers`);
-  const defaults = vllmDefaults(model, gpu);
-  const estimate = estimateServingMemory(model, gpu, {
+  const defaults = vllmDefaults(model, gpu, vllmVersion);
+  const settings = {
     ...defaults,
     tp,
     pp,
@@ -101,7 +119,15 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       '--max-num-batched-tokens',
       defaults.maxNumBatchedTokens,
     ),
-  });
+    engine,
+    ...(values['disable-hybrid-kv-cache-manager'] ? { disableHybridKvCacheManager: true } : {}),
+    ...(values['enforce-eager'] ? { enforceEager: true } : {}),
+    ...(values['enable-expert-parallel'] ? { enableExpertParallel: true } : {}),
+  } as const;
+  const estimate =
+    engine === 'sglang'
+      ? estimateSglangMemory(model, gpu, settings, memFractionStatic === undefined ? {} : { memFractionStatic })
+      : estimateServingMemory(model, gpu, settings);
   // Throughput is estimated even when the model's full context does not fit: the performance model
   // sizes the KV cache for the requested lengths and says so when not even one request fits.
   const performance = wantsPerformance(values)

@@ -5,6 +5,7 @@ import { queryKubernetesNodes, type KubernetesOptions } from './kubectl.ts';
 import { queryLocalHost, type LocalOptions } from './localGpus.ts';
 import { queryPrometheusDcgm, type PrometheusOptions } from './prometheus.ts';
 import { querySshHosts, type SshOptions } from './sshGpus.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export interface InventoryConfig {
   local?: LocalOptions;
@@ -35,7 +36,7 @@ function isolated(id: string, label: string, source: Host['source'], query: () =
       id,
       label,
       source,
-      status: { kind: 'failed', reason: error instanceof Error ? error.message : String(error) },
+      status: { kind: 'failed', reason: errorMessage(error) },
       gpus: [],
     },
   ]);

@@ -7,6 +7,7 @@ import { parseNvidiaSmi, REMOTE_NVIDIA_SMI_COMMAND, splitRemoteOutput } from '..
 import type { Host } from '../core/gpu/inventory.ts';
 import { validateSshDestination } from '../core/gpu/sshHosts.ts';
 import { runFile, type RunResult } from './runFile.ts';
+import { errorMessage } from '../core/errors.ts';
 
 export interface SshOptions {
   /** Absolute path of ssh. */
@@ -114,7 +115,7 @@ export async function querySshHosts(
       id: `ssh:${host}`,
       label: host,
       source: 'ssh',
-      status: { kind: 'failed', reason: error instanceof Error ? error.message : String(error) },
+      status: { kind: 'failed', reason: errorMessage(error) },
       gpus: [],
     })),
   );

@@ -35,7 +35,8 @@ describe('GPU config linting in a real VS Code', { timeout: 300_000 }, () => {
       // Hover on the model name: the memory breakdown (vLLM's figures for this model on an H100 at
       // TP=2: 7.5 GiB of weights per GPU).
       await page
-        .locator('.monaco-editor .view-line span', { hasText: 'meta-llama/Llama-3.1-8B-Instruct' })
+        // The token itself (a line's outer span holds every token: its middle may be elsewhere).
+        .locator('.monaco-editor .view-line span span', { hasText: 'meta-llama/Llama-3.1-8B-Instruct' })
         .first()
         .hover();
       const hover = page.locator('.monaco-hover', { hasText: 'per GPU' });
@@ -45,7 +46,7 @@ describe('GPU config linting in a real VS Code', { timeout: 300_000 }, () => {
       await page.keyboard.press('Control+Shift+M');
       // Llama-3.1-8B fits one H100 with 26.3 requests of 16000 tokens (vLLM: 51.38 GiB of KV cache).
       const problem = page.locator('.markers-panel .monaco-list-row', {
-        hasText: 'fits on 1 NVIDIA H100 80GB SXM (HBM3) GPU(s) instead of 2',
+        hasText: 'fits on 1 NVIDIA H100 80GB SXM (HBM3) GPU instead of 2',
       });
       await problem.first().waitFor({ timeout: 60_000 });
       assert.match(await problem.first().innerText(), /gpu-over-provisioned/);
@@ -54,7 +55,9 @@ describe('GPU config linting in a real VS Code', { timeout: 300_000 }, () => {
       await page.waitForTimeout(500);
       await page.keyboard.press('Control+.');
       const fix = page
-        .locator('.action-widget .monaco-list-row, .context-view .action-item', { hasText: 'Use tensor parallel 1' })
+        .locator('.action-widget .monaco-list-row, .context-view .action-item', {
+          hasText: 'Use --tensor-parallel-size 1',
+        })
         .first();
       await fix.waitFor({ timeout: 15_000 });
       await fix.click();

@@ -97,6 +97,59 @@ describe('gpu-workbench lint', () => {
     assert.ok(findings.some((f) => f.ruleId === 'gpu-count-vs-parallelism' && f.file === 'stdin.yaml'));
   });
 
+  test('--stdin-filename picks the format of standard input (a shell script here)', async () => {
+    const script = 'vllm serve Qwen/Qwen2.5-7B-Instruct --tensor-parallel-size 8\n';
+    const r = await run(['lint', '-', '--stdin-filename', 'deploy/serve.sh', '--format', 'json'], script);
+    assert.equal(r.code, 1, r.stderr);
+    const { findings } = JSON.parse(r.stdout) as { findings: { ruleId: string; file: string; line: number }[] };
+    // Qwen2.5-7B's 28 heads are not divisible by 8: read as a script, the command is found.
+    assert.deepEqual(
+      findings.filter((f) => f.ruleId === 'tp-divides-attention-heads').map((f) => [f.file, f.line]),
+      [['deploy/serve.sh', 1]],
+    );
+    // Without it, standard input is YAML and a shell line is no serving config.
+    const asYaml = await run(['lint', '-', '--format', 'json'], script);
+    assert.deepEqual((JSON.parse(asYaml.stdout) as { findings: unknown[] }).findings, []);
+  });
+
+  test('--format json lists the units it understood beside the findings', async () => {
+    const r = await run([
+      'lint',
+      'test/fixtures/realworld/lws-vllm-ray-405b.yaml',
+      'test/fixtures/realworld/vllm-env-model.yaml',
+      '--format',
+      'json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const { units } = JSON.parse(r.stdout) as { units: Record<string, unknown>[] };
+    assert.deepEqual(units[0], {
+      file: 'test/fixtures/realworld/lws-vllm-ray-405b.yaml',
+      // Line 29: `python3 -m vllm.entrypoints.openai.api_server ...`, the second line of the sh -c string.
+      line: 29,
+      name: 'vllm-leader',
+      engine: 'vllm',
+      modelWritten: 'meta-llama/Meta-Llama-3.1-405B-Instruct',
+      model: 'meta-llama/Meta-Llama-3.1-405B-Instruct',
+      modelSource: 'literal',
+      catalogModel: 'meta-llama/Llama-3.1-405B-Instruct',
+      tp: 8,
+      pp: 2,
+      gpusPerPod: 8,
+      podsPerGroup: 2,
+      replicas: 1,
+      role: 'leader',
+      gpuType: 'NVIDIA H100 80GB SXM (HBM3)',
+      gpuTypeSource: 'selector',
+    });
+    const fromEnv = units.find((u) => u.name === 'from-env');
+    assert.equal(fromEnv?.modelWritten, '$(MODEL_ID)');
+    assert.equal(fromEnv?.model, 'Qwen/Qwen3-8B');
+    assert.equal(fromEnv?.modelSource, 'env');
+    const secret = units.find((u) => u.name === 'server');
+    assert.equal(secret?.modelSource, 'unresolved');
+    assert.equal(secret?.model, undefined);
+  });
+
   test('--format sarif validates against the SARIF 2.1.0 schema (OASIS, rtm.5)', async () => {
     const r = await run(['lint', 'examples', '--format', 'sarif', '--default-gpu', 'h100-sxm']);
     assert.equal(r.code, 1);

@@ -33,6 +33,8 @@ function parse(raw: unknown): ProvisioningProblem {
 /** Cheapest cost by trying every replica count of every candidate, within the pools' GPU counts. */
 function exhaustive(p: ProvisioningProblem): number {
   const list = candidates(p);
+  assert.notEqual(list, 'overran');
+  if (list === 'overran') return NaN;
   const free = new Map(p.pools.map((pool) => [pool.gpu.id, pool.count]));
   let best = Infinity;
   const byModel = p.models.map((m) => ({

@@ -178,3 +178,18 @@ export function installVscodeStub(manifest: {
     return request === 'vscode' ? STUB_PATH : resolve.call(this, request, ...rest);
   };
 }
+
+export class MarkdownString {
+  value = '';
+  appendText(text: string): this {
+    this.value += text;
+    return this;
+  }
+  appendMarkdown(text: string): this {
+    this.value += text;
+    return this;
+  }
+}
+export class Hover {
+  constructor(readonly contents: MarkdownString) {}
+}

@@ -5,7 +5,7 @@
  */
 import type { Result } from '../result.ts';
 
-export type WeightFormat = 'bf16' | 'fp16' | 'fp32' | 'fp8' | 'int8' | 'int4' | 'mxfp4';
+export type WeightFormat = 'bf16' | 'fp16' | 'fp32' | 'fp8' | 'int8' | 'int4' | 'mxfp4' | 'nvfp4';
 
 export interface Quantization {
   /** The config's quant_method: fp8, awq, gptq, compressed-tensors, mxfp4, bitsandbytes... */
@@ -15,6 +15,19 @@ export interface Quantization {
   groupSize?: number;
   /** gpt-oss quantizes only the MoE experts. */
   expertsOnly: boolean;
+  /** int4 with an asymmetric zero point per group (AWQ, GPTQ without sym); symmetric formats store none. */
+  zeroPoint?: boolean;
+}
+
+/** Linear-attention layers (Qwen3-Next's Gated DeltaNet): a fixed-size state per request instead of KV. */
+export interface LinearAttention {
+  layers: number;
+  /** Recurrent (and convolution) state of one request in one layer, all heads, in bytes. */
+  stateBytesPerLayer: number;
+  /** Value heads; tensor parallelism splits the state across at most this many GPUs. */
+  heads: number;
+  /** Projection parameters of one linear-attention layer (replace the attention projections). */
+  paramsPerLayer: number;
 }
 
 export interface MultiHeadLatentAttention {
@@ -58,6 +71,13 @@ export interface ModelArchitecture {
   moe?: MixtureOfExperts;
   /** Layers that attend over a sliding window only, and the window in tokens. */
   slidingWindow?: { window: number; layers: number };
+  /** Linear-attention layers, counted in numLayers (hybrid models such as Qwen3-Next). */
+  linearAttention?: LinearAttention;
+  /**
+   * Parameters of a vision (or audio) tower the checkpoint carries: vLLM loads it even when only
+   * text is served, so it counts towards the weights, in 16 bits.
+   */
+  visionParams?: number;
   /** How the checkpoint stores its weights (dtype, or quantization). */
   dtype: 'bf16' | 'fp16' | 'fp32';
   quantization?: Quantization;
@@ -92,26 +112,58 @@ function quantizationOf(config: Json): Quantization | undefined {
   const bits = num(quant, 'bits', 'w_bit', 'weight_bits');
   const groupSize = num(quant, 'group_size', 'q_group_size');
   if (method === 'mxfp4') return { method, format: 'mxfp4', expertsOnly: true };
-  if (method === 'fp8' || method === 'fbgemm_fp8') return { method, format: 'fp8', expertsOnly: false };
+  if (method === 'fp8' || method === 'fbgemm_fp8' || method === 'ptpc_fp8')
+    return { method, format: 'fp8', expertsOnly: false };
+  if (method === 'modelopt' || method === 'modelopt_fp4') {
+    // NVIDIA ModelOpt: {"quant_method": "modelopt", "quant_algo": "FP8" | "NVFP4"} (older exports
+    // nest it under "quantization"); NVFP4 is 4-bit E2M1 with an FP8 scale per 16 weights.
+    const inner = (
+      typeof quant.quantization === 'object' && quant.quantization !== null ? quant.quantization : quant
+    ) as Json;
+    const algo = stringField(
+      inner.quant_algo ?? quant.quant_algo,
+      method === 'modelopt_fp4' ? 'NVFP4' : 'FP8',
+    ).toUpperCase();
+    if (algo.includes('FP4')) return { method, format: 'nvfp4', groupSize: 16, expertsOnly: false };
+    if (algo.includes('W4A')) return { method, format: 'int4', groupSize: 128, expertsOnly: false };
+    return { method, format: 'fp8', expertsOnly: false };
+  }
   if (method === 'awq' || method === 'gptq' || method === 'awq_marlin' || method === 'gptq_marlin') {
+    // group_size -1 (GPTQ "per channel") keeps one scale per output row: negligible overhead.
+    const g = groupSize === -1 ? Infinity : groupSize && groupSize > 0 ? groupSize : 128;
+    const zeroPoint = method.startsWith('awq') ? quant.zero_point !== false : quant.sym === false;
+    return { method, format: bits === 8 ? 'int8' : 'int4', groupSize: g, expertsOnly: false, zeroPoint };
+  }
+  if (method === 'bitsandbytes') {
+    // NF4 with a block of 64 and double-quantized absmax (vLLM's bitsandbytes loader).
     return {
       method,
-      format: bits === 8 ? 'int8' : 'int4',
-      groupSize: groupSize && groupSize > 0 ? groupSize : 128,
+      format: quant.load_in_8bit === true ? 'int8' : 'int4',
+      groupSize: 64,
       expertsOnly: false,
+      zeroPoint: false,
     };
   }
-  if (method === 'bitsandbytes')
-    return { method, format: quant.load_in_8bit === true ? 'int8' : 'int4', groupSize: 64, expertsOnly: false };
   if (method === 'compressed-tensors') {
-    // e.g. RedHatAI's FP8-dynamic checkpoints: config_groups.*.weights.{type: "float", num_bits: 8}
+    // e.g. RedHatAI's FP8-dynamic checkpoints: config_groups.*.weights.{type: "float", num_bits: 8};
+    // w8a8 int: {type: "int", num_bits: 8}; w4a16: {type: "int", num_bits: 4, group_size: 128};
+    // NVFP4: {type: "float", num_bits: 4, group_size: 16}.
     const groups = Object.values((quant.config_groups as Json | undefined) ?? {}) as Json[];
     const weights = groups.map((g) => g.weights as Json | undefined).find(Boolean);
     const wbits = weights ? num(weights, 'num_bits') : undefined;
+    const wgroup = weights ? num(weights, 'group_size') : undefined;
     if (weights?.type === 'float' && wbits === 8) return { method, format: 'fp8', expertsOnly: false };
+    if (weights?.type === 'float' && wbits === 4)
+      return { method, format: 'nvfp4', groupSize: wgroup ?? 16, expertsOnly: false };
     if (wbits === 8) return { method, format: 'int8', expertsOnly: false };
     if (wbits === 4)
-      return { method, format: 'int4', groupSize: (weights && num(weights, 'group_size')) || 128, expertsOnly: false };
+      return {
+        method,
+        format: 'int4',
+        groupSize: weights?.strategy === 'channel' ? Infinity : wgroup || 128,
+        expertsOnly: false,
+        zeroPoint: weights?.symmetric === false,
+      };
     return { method, format: 'fp8', expertsOnly: false };
   }
   return { method, format: bits === 4 ? 'int4' : bits === 8 ? 'int8' : 'bf16', groupSize, expertsOnly: false };
@@ -134,6 +186,57 @@ function slidingWindowOf(config: Json, numLayers: number): ModelArchitecture['sl
     return { window, layers: numLayers - Math.floor(numLayers / 6) };
   if (window >= (num(config, 'max_position_embeddings') ?? Infinity)) return undefined;
   return { window, layers: numLayers };
+}
+
+/**
+ * Qwen3-Next (model_type qwen3_next): layer_types "linear_attention" (Gated DeltaNet) keep, per
+ * request and layer, a recurrent state of v_heads x k_head_dim x v_head_dim and a short
+ * convolution state of (conv_kernel - 1) x (2 x k_heads x k_head_dim + v_heads x v_head_dim),
+ * in the model dtype (vLLM's mamba_utils gated_delta_net_state_shape).
+ */
+function linearAttentionOf(config: Json, numLayers: number, hidden: number): LinearAttention | undefined {
+  const types = config.layer_types;
+  let layers = Array.isArray(types) ? types.filter((t) => t === 'linear_attention').length : 0;
+  const interval = num(config, 'full_attention_interval');
+  if (layers === 0 && interval && interval > 1 && num(config, 'linear_num_value_heads'))
+    layers = numLayers - Math.floor(numLayers / interval);
+  if (layers === 0) return undefined;
+  const vHeads = num(config, 'linear_num_value_heads') ?? 32;
+  const kHeads = num(config, 'linear_num_key_heads') ?? 16;
+  const kDim = num(config, 'linear_key_head_dim') ?? 128;
+  const vDim = num(config, 'linear_value_head_dim') ?? 128;
+  const kernel = num(config, 'linear_conv_kernel_dim') ?? 4;
+  const convChannels = 2 * kHeads * kDim + vHeads * vDim;
+  const bytes = 2;
+  const stateBytesPerLayer = (vHeads * kDim * vDim + (kernel - 1) * convChannels) * bytes;
+  // in_proj_qkvz + in_proj_ba + conv1d + out_proj (Qwen3-Next modeling code).
+  const paramsPerLayer =
+    hidden * (convChannels + vHeads * vDim) + hidden * 2 * vHeads + convChannels * kernel + vHeads * vDim * hidden;
+  return { layers, stateBytesPerLayer, heads: vHeads, paramsPerLayer };
+}
+
+/**
+ * A multimodal checkpoint's vision tower, from its vision_config: ViT blocks of attention (4 h^2)
+ * and MLP (2 or 3 x h x intermediate), plus the patch embedding and a projector into the text
+ * model's hidden size. Gemma 3 (SigLIP 400M), Qwen2.5-VL, Llama 4, Mistral Small 3.1 carry one.
+ */
+function visionParamsOf(outer: Json): number {
+  const v = outer.vision_config;
+  if (typeof v !== 'object' || v === null) return 0;
+  const vc = v as Json;
+  const h = num(vc, 'hidden_size', 'embed_dim', 'width');
+  const layers = num(vc, 'num_hidden_layers', 'depth', 'num_layers');
+  if (!h || !layers) return 0;
+  const inter = num(vc, 'intermediate_size') ?? 4 * h;
+  const gated = /qwen2_5_vl|qwen3_vl|mllama|pixtral/.test(stringField(vc.model_type ?? outer.model_type, ''));
+  const patch = num(vc, 'patch_size') ?? 14;
+  const channels = num(vc, 'num_channels', 'in_channels', 'in_chans') ?? 3;
+  const temporal = num(vc, 'temporal_patch_size') ?? 1;
+  const block = 4 * h * h + (gated ? 3 : 2) * h * inter + 4 * h;
+  const text = outer.text_config as Json | undefined;
+  const textHidden = (text && num(text, 'hidden_size')) ?? num(vc, 'out_hidden_size', 'projection_dim') ?? h;
+  const projector = (num(vc, 'out_hidden_size') ? 4 * h * h + 4 * h * textHidden : h * textHidden) + textHidden;
+  return layers * block + patch * patch * channels * temporal * h + projector;
 }
 
 /** Reads a Hugging Face config.json (multimodal configs: their text_config). */
@@ -204,5 +307,13 @@ export function architectureFromHfConfig(id: string, raw: unknown): Result<Model
   }
   const sliding = slidingWindowOf(config, numLayers);
   if (sliding) arch.slidingWindow = sliding;
+  const linear = linearAttentionOf(config, numLayers, hiddenSize);
+  if (linear) arch.linearAttention = linear;
+  const vision = visionParamsOf(outer);
+  if (vision > 0) arch.visionParams = vision;
+  if (numExperts && numExperts > 1 && arch.moe) {
+    const shared = num(config, 'shared_expert_intermediate_size');
+    if (shared && arch.moe.sharedExperts === 0) arch.moe.sharedExperts = shared / arch.moe.expertIntermediateSize;
+  }
   return { ok: true, value: arch };
 }

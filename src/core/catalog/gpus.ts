@@ -24,7 +24,18 @@ export interface GpuSpec {
   pricePerHour: number;
   /** nvidia-smi / rocm-smi / Kubernetes label names that mean this GPU. */
   matches: RegExp;
+  /** The `nvidia.com/gpu.product` label NVIDIA's GPU feature discovery puts on a node with this GPU. */
+  nodeLabel?: string;
+  /**
+   * Other names for it in node selectors and configs: GKE accelerators, cloud instance types, Ray
+   * Serve's accelerator_type (ray/util/accelerators/accelerators.py).
+   */
+  labelAliases?: readonly RegExp[];
   datacenter: boolean;
+  /** CUDA compute capability x 10 (80 = sm_80); absent for AMD. Decides vLLM's kernels (MXFP4 padding). */
+  computeCapability?: number;
+  /** Where the price comes from. */
+  priceSource?: string;
 }
 
 const DEFAULT_RESERVED_MIB = 480;
@@ -32,6 +43,7 @@ const DEFAULT_RESERVED_MIB = 480;
 export const GPU_CATALOG: readonly GpuSpec[] = [
   {
     id: 'a10g',
+    computeCapability: 86,
     name: 'NVIDIA A10G 24GB',
     memoryMiB: 23028,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -44,9 +56,12 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 1.01,
     matches: /\bA10G\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-A10G',
+    labelAliases: [/^g5\./i, /^A10G$/i],
   },
   {
     id: 'l4',
+    computeCapability: 89,
     name: 'NVIDIA L4 24GB',
     memoryMiB: 23034,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -59,9 +74,12 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 0.8,
     matches: /\bL4\b(?!0)/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-L4',
+    labelAliases: [/^nvidia-l4$/i, /^g6\./i, /^g2-standard/i, /^L4$/i],
   },
   {
     id: 'l40s',
+    computeCapability: 89,
     name: 'NVIDIA L40S 48GB',
     memoryMiB: 46068,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -74,12 +92,16 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 1.86,
     matches: /\bL40S\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-L40S',
+    labelAliases: [/^g6e\./i, /^L40S$/i],
   },
   {
     id: 'a100-40gb',
+    computeCapability: 80,
     name: 'NVIDIA A100 40GB SXM',
     memoryMiB: 40960,
-    reservedMiB: DEFAULT_RESERVED_MIB,
+    // PyTorch reports "39.39 GiB total capacity" on an A100-SXM4-40GB: 40335 MiB.
+    reservedMiB: 625,
     memoryBandwidthGBps: 1555,
     bf16Tflops: 312,
     fp8Tflops: 624,
@@ -89,12 +111,17 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 3.0,
     matches: /\bA100\b.*\b40\s*GB\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-A100-SXM4-40GB',
+    labelAliases: [/^nvidia-tesla-a100$/i, /^p4d\./i, /^a2-highgpu/i, /^A100-40G$/i],
   },
   {
     id: 'a100-80gb',
+    computeCapability: 80,
     name: 'NVIDIA A100 80GB SXM',
     memoryMiB: 81920,
-    reservedMiB: DEFAULT_RESERVED_MIB,
+    // torch.cuda.mem_get_info() total on an A100-SXM4-80GB: 79.15 GiB (PyTorch's OOM message
+    // "GPU 0 has a total capacity of 79.15 GiB"), i.e. 81050 MiB of the 81920 nvidia-smi shows.
+    reservedMiB: 870,
     memoryBandwidthGBps: 2039,
     bf16Tflops: 312,
     fp8Tflops: 624,
@@ -104,9 +131,18 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 3.5,
     matches: /\bA100\b.*\b80\s*GB\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-A100-SXM4-80GB',
+    labelAliases: [
+      /^nvidia-a100-80gb$/i,
+      /^p4de\./i,
+      /^a2-ultragpu/i,
+      /^Standard_ND96amsr_A100_v4$/i,
+      /^A100(-80G)?$/i,
+    ],
   },
   {
     id: 'h100-pcie',
+    computeCapability: 90,
     name: 'NVIDIA H100 80GB PCIe',
     memoryMiB: 81559,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -119,9 +155,11 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 3.5,
     matches: /\bH100\b.*\bPCIe\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-H100-PCIe',
   },
   {
     id: 'h100-sxm',
+    computeCapability: 90,
     name: 'NVIDIA H100 80GB SXM (HBM3)',
     memoryMiB: 81559,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -134,9 +172,18 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 4.0,
     matches: /\bH100\b(?!.*PCIe)/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-H100-80GB-HBM3',
+    labelAliases: [
+      /^nvidia-h100(-80gb|-mega-80gb)?$/i,
+      /^(p5|p5e|p5en)\./i,
+      /^a3-(high|mega|edge)gpu/i,
+      /^Standard_ND96i?sr_H100_v5$/i,
+      /^H100$/i,
+    ],
   },
   {
     id: 'h200',
+    computeCapability: 90,
     name: 'NVIDIA H200 141GB',
     memoryMiB: 143771,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -149,9 +196,12 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 5.0,
     matches: /\bH200\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-H200',
+    labelAliases: [/^nvidia-h200/i],
   },
   {
     id: 'b200',
+    computeCapability: 100,
     name: 'NVIDIA B200 180GB',
     memoryMiB: 183359,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -164,6 +214,8 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 8.0,
     matches: /\bB200\b/i,
     datacenter: true,
+    nodeLabel: 'NVIDIA-B200',
+    labelAliases: [/^nvidia-b200/i],
   },
   {
     id: 'mi300x',
@@ -179,9 +231,11 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
     pricePerHour: 4.0,
     matches: /\bMI300X\b/i,
     datacenter: true,
+    labelAliases: [/^AMD-Instinct-MI300X(-OAM)?$/i],
   },
   {
     id: 'rtx-4090',
+    computeCapability: 89,
     name: 'NVIDIA GeForce RTX 4090 24GB',
     memoryMiB: 24564,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -197,6 +251,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'rtx-5090',
+    computeCapability: 120,
     name: 'NVIDIA GeForce RTX 5090 32GB',
     memoryMiB: 32607,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -212,6 +267,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'rtx-6000-ada',
+    computeCapability: 89,
     name: 'NVIDIA RTX 6000 Ada 48GB',
     memoryMiB: 49140,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -227,6 +283,7 @@ export const GPU_CATALOG: readonly GpuSpec[] = [
   },
   {
     id: 'rtx-3090',
+    computeCapability: 86,
     name: 'NVIDIA GeForce RTX 3090 24GB',
     memoryMiB: 24576,
     reservedMiB: DEFAULT_RESERVED_MIB,
@@ -270,6 +327,16 @@ export function findGpu(idOrName: string): GpuSpec | undefined {
   // Kubernetes labels write "NVIDIA-H100-80GB-HBM3"; nvidia-smi writes "NVIDIA H100 80GB HBM3".
   const name = idOrName.replace(/[-_]/g, ' ');
   return GPU_CATALOG.find((g) => g.matches.test(name));
+}
+
+/**
+ * The GPU a node label or config value names: a cloud alias (GKE accelerator, instance type, Ray
+ * accelerator_type) first, then the catalog id or the nvidia-smi name.
+ */
+export function findGpuByLabel(label: string): GpuSpec | undefined {
+  if (typeof label !== 'string' || label.length > MAX_GPU_NAME_LENGTH) return undefined;
+  const trimmed = label.trim();
+  return GPU_CATALOG.find((g) => g.labelAliases?.some((alias) => alias.test(trimmed))) ?? findGpu(trimmed);
 }
 
 /** The catalog with the user's own hourly prices (GPU id -> US$ per GPU-hour) applied. */

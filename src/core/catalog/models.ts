@@ -3,6 +3,7 @@
  * from the published configs. Everything else (parameters, bytes) is computed from them.
  */
 import { architectureFromHfConfig, type ModelArchitecture } from './architecture.ts';
+import { resolveModelName, type NameMatch } from './modelNames.ts';
 
 type Config = Record<string, unknown>;
 
@@ -138,8 +139,106 @@ const deepseekV3: Config = {
   },
 };
 
+/**
+ * Models met in public serving samples (issue 12), each from its published config.json on the
+ * Hugging Face Hub (huggingface.co/<id>/blob/main/config.json). Multimodal models list their text
+ * tower, which is what the KV cache and most weights belong to (the vision tower, under 1 B
+ * parameters for these, is not counted). Where a config.json leaves a field to the transformers
+ * class's default (llava-1.5's text_config, Gemma's tied embeddings), the default is written out.
+ */
+const gemma = (hidden: number, inter: number, layers: number, heads: number, kv: number): Config => ({
+  model_type: 'gemma',
+  hidden_size: hidden,
+  intermediate_size: inter,
+  num_hidden_layers: layers,
+  num_attention_heads: heads,
+  num_key_value_heads: kv,
+  head_dim: 256,
+  vocab_size: 256000,
+  max_position_embeddings: 8192,
+  tie_word_embeddings: true,
+  torch_dtype: 'bfloat16',
+});
+const llama2 = (hidden: number, inter: number, layers: number, heads: number, kv: number, vocab = 32000): Config =>
+  llama(hidden, inter, layers, heads, kv, { vocab_size: vocab, max_position_embeddings: 4096, torch_dtype: 'float16' });
+const mistral7b = (extra: Config): Config => ({
+  model_type: 'mistral',
+  hidden_size: 4096,
+  intermediate_size: 14336,
+  num_hidden_layers: 32,
+  num_attention_heads: 32,
+  num_key_value_heads: 8,
+  vocab_size: 32000,
+  max_position_embeddings: 32768,
+  tie_word_embeddings: false,
+  torch_dtype: 'bfloat16',
+  ...extra,
+});
+const qwen25vl = (
+  hidden: number,
+  inter: number,
+  layers: number,
+  heads: number,
+  kv: number,
+  vocab: number,
+  tie: boolean,
+) => ({
+  ...qwen25(hidden, inter, layers, heads, kv, vocab, tie),
+  model_type: 'qwen2_5_vl',
+  max_position_embeddings: 128000,
+});
+const SERVING_SAMPLE_MODELS: [string, Config][] = [
+  ['google/gemma-2b-it', gemma(2048, 16384, 18, 8, 1)],
+  ['google/gemma-7b-it', gemma(3072, 24576, 28, 16, 16)],
+  ['google/gemma-2-2b-it', { ...gemma(2304, 9216, 26, 8, 4), model_type: 'gemma2', sliding_window: 4096 }],
+  ['meta-llama/Meta-Llama-3-8B-Instruct', llama(4096, 14336, 32, 32, 8, { max_position_embeddings: 8192 })],
+  ['meta-llama/Meta-Llama-3-70B-Instruct', llama(8192, 28672, 80, 64, 8, { max_position_embeddings: 8192 })],
+  ['meta-llama/Llama-2-7b-chat-hf', llama2(4096, 11008, 32, 32, 32)],
+  ['meta-llama/Llama-2-13b-chat-hf', llama2(5120, 13824, 40, 40, 40)],
+  ['meta-llama/Llama-2-70b-chat-hf', llama2(8192, 28672, 80, 64, 8)],
+  [
+    'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
+    llama(2048, 5632, 22, 32, 4, { vocab_size: 32000, max_position_embeddings: 2048 }),
+  ],
+  ['mistralai/Mistral-7B-Instruct-v0.1', mistral7b({ sliding_window: 4096 })],
+  ['mistralai/Mistral-7B-Instruct-v0.2', mistral7b({ sliding_window: null, rope_theta: 1000000 })],
+  ['Qwen/Qwen2.5-1.5B-Instruct', qwen25(1536, 8960, 28, 12, 2, 151936, true)],
+  ['Qwen/Qwen2.5-3B-Instruct', qwen25(2048, 11008, 36, 16, 2, 151936, true)],
+  ['Qwen/Qwen2.5-VL-3B-Instruct', qwen25vl(2048, 11008, 36, 16, 2, 151936, true)],
+  ['Qwen/Qwen2.5-VL-7B-Instruct', qwen25vl(3584, 18944, 28, 28, 4, 152064, false)],
+  ['Qwen/Qwen2.5-VL-72B-Instruct', qwen25vl(8192, 29568, 80, 64, 8, 152064, false)],
+  [
+    'llava-hf/llava-1.5-7b-hf',
+    { model_type: 'llava', torch_dtype: 'float16', text_config: llama2(4096, 11008, 32, 32, 32, 32064) },
+  ],
+  [
+    'llava-hf/llava-1.5-13b-hf',
+    { model_type: 'llava', torch_dtype: 'float16', text_config: llama2(5120, 13824, 40, 40, 40, 32064) },
+  ],
+  [
+    'llava-hf/llava-v1.6-mistral-7b-hf',
+    { model_type: 'llava_next', torch_dtype: 'float16', text_config: mistral7b({ vocab_size: 32064 }) },
+  ],
+  [
+    'microsoft/Phi-3.5-mini-instruct',
+    {
+      model_type: 'phi3',
+      hidden_size: 3072,
+      intermediate_size: 8192,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 32,
+      vocab_size: 32064,
+      max_position_embeddings: 131072,
+      tie_word_embeddings: false,
+      torch_dtype: 'bfloat16',
+    },
+  ],
+];
+
 /** [Hugging Face id, config.json fields] */
 const ENTRIES: [string, Config][] = [
+  ...SERVING_SAMPLE_MODELS,
   ['meta-llama/Llama-3.2-1B-Instruct', llama(2048, 8192, 16, 32, 8, { head_dim: 64, tie_word_embeddings: true })],
   ['meta-llama/Llama-3.2-3B-Instruct', llama(3072, 8192, 28, 24, 8, { head_dim: 128, tie_word_embeddings: true })],
   ['meta-llama/Llama-3.1-8B-Instruct', llama(4096, 14336, 32, 32, 8)],
@@ -339,12 +438,20 @@ export const MODEL_CATALOG: readonly CatalogModel[] = ENTRIES.map(([id, config])
   return { id, architecture: parsed.value };
 });
 
-/** By exact id, then case-insensitively by id or by the name after the organization. */
+const CATALOG_IDS = MODEL_CATALOG.map((m) => m.id);
+const RESOLVED = new Map<string, NameMatch | undefined>();
+
+/** How a name as written maps onto the catalog (see modelNames.ts); remembered for the names a session meets. */
+export function matchModelName(idOrName: string): NameMatch | undefined {
+  if (RESOLVED.has(idOrName)) return RESOLVED.get(idOrName);
+  const match = resolveModelName(idOrName, CATALOG_IDS);
+  if (RESOLVED.size > 2000) RESOLVED.clear();
+  RESOLVED.set(idOrName, match);
+  return match;
+}
+
+/** By id, any letter case, the name without its organization, a local path, an old or quantized name, or a relative. */
 export function findModel(idOrName: string): CatalogModel | undefined {
-  const key = idOrName.trim().toLowerCase();
-  return (
-    MODEL_CATALOG.find((m) => m.id === idOrName.trim()) ??
-    MODEL_CATALOG.find((m) => m.id.toLowerCase() === key) ??
-    MODEL_CATALOG.find((m) => m.id.split('/')[1]?.toLowerCase() === key)
-  );
+  const match = matchModelName(idOrName);
+  return match ? MODEL_CATALOG.find((m) => m.id === match.id) : undefined;
 }

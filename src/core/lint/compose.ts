@@ -1,8 +1,38 @@
 /** docker-compose services with GPU reservations (deploy.resources.reservations.devices). */
-import type { Document, Node } from 'yaml';
-import { parseEngineCommand } from './engineArgs.ts';
-import { child, commandWords, items, mapEntries, num, path, spanOf, str } from './yamlSource.ts';
+import { isSeq, type Document, type Node } from 'yaml';
+import { amdHintIn, findInCommands, withTgiEnv } from './commands.ts';
+import { imageEngine, parseEngineArgs } from './engineArgs.ts';
+import { alignedText, shellCommands, type Env, type ShellWord } from './shellParse.ts';
+import { child, items, mapEntries, num, path, spanOf, str } from './yamlSource.ts';
 import type { GpuReservation, ServingUnit } from './types.ts';
+
+/** `environment:` as a list (`- KEY=value`) or a map. */
+function serviceEnv(service: Node): Env {
+  const env: Env = new Map();
+  const node = child(service, 'environment');
+  for (const item of items(node)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(str(item)?.value ?? '');
+    if (m) env.set(m[1]!, m[2] === undefined ? { external: 'the host environment' } : { value: m[2] });
+  }
+  for (const [name, value] of mapEntries(node)) {
+    const v = str(value);
+    env.set(name, v && !v.value.includes('$') ? { value: v.value } : { external: 'the host environment' });
+  }
+  return env;
+}
+
+/** A compose command: a list is argv, a string is split like a shell would (compose does, without one). */
+function words(node: Node | undefined, text: string, env: Env): ShellWord[] {
+  const out: ShellWord[] = [];
+  for (const element of isSeq(node) ? items(node) : node ? [node] : []) {
+    const value = str(element);
+    if (!value) continue;
+    const range = spanOf(element);
+    const mapped = alignedText(value.value, text, range.start, range.end);
+    out.push(...shellCommands(mapped, new Map(env), { shell: !isSeq(node) || /\s/.test(value.value.trim()) }).flat());
+  }
+  return out;
+}
 
 function reservation(service: Node): GpuReservation | undefined {
   for (const device of items(path(service, 'deploy', 'resources', 'reservations', 'devices'))) {
@@ -22,23 +52,38 @@ function reservation(service: Node): GpuReservation | undefined {
   return undefined;
 }
 
-export function composeUnits(doc: Document.Parsed): ServingUnit[] {
+function sharedIfOutside(g: GpuReservation | undefined, whole: { start: number; end: number }) {
+  const at = g?.limit?.span ?? g?.all?.span;
+  return g && at && (at.start < whole.start || at.end > whole.end) ? { ...g, shared: true } : g;
+}
+
+export function composeUnits(doc: Document.Parsed, text: string): ServingUnit[] {
   const services = child(doc.contents, 'services');
   return mapEntries(services).flatMap(([name, service, pair]) => {
-    if (!service) return [];
-    const words = commandWords(child(service, 'entrypoint'), child(service, 'command'));
+    if (!service || name === '<<') return [];
+    const env = serviceEnv(service);
+    const entrypoint = child(service, 'entrypoint');
+    const all = [...words(entrypoint, text, env), ...words(child(service, 'command'), text, env)];
     const whole = spanOf(service);
-    let engine = parseEngineCommand(words, whole);
+    const found = findInCommands([all], env, false);
+    let engine = found.find((f) => f.engine)?.engine;
     const image = str(child(service, 'image'))?.value ?? '';
-    if (!engine && /vllm-openai|vllm\/vllm/.test(image) && words.length > 0)
-      engine = parseEngineCommand([{ text: 'vllm', span: whole }, { text: 'serve', span: whole }, ...words], whole);
+    const fromImage = imageEngine(image);
+    if (!engine && !found.some((f) => f.rayNode) && fromImage && !entrypoint && (all.length > 0 || fromImage === 'tgi'))
+      engine = parseEngineArgs(fromImage, all, whole);
+    if (engine?.engine === 'tgi') engine = withTgiEnv(engine, env, spanOf(pair.key as Node));
+    const devices = items(child(service, 'devices')).map((d) => str(d)?.value ?? '');
+    const amdHint =
+      amdHintIn(image) ?? [...env.keys()].map(amdHintIn).find(Boolean) ?? devices.map(amdHintIn).find(Boolean);
     return [
       {
         name: { value: name, span: spanOf(pair.key as Node) },
         source: 'compose' as const,
         engine,
-        gpus: reservation(service),
+        gpus: sharedIfOutside(reservation(service), whole),
+        amdHint,
         sharedMemory: 'not-applicable' as const,
+        ...(image ? { image } : {}),
       },
     ];
   });

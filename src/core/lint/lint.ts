@@ -3,16 +3,18 @@
  * content, reads every serving unit with positions, runs the rules, applies suppressions.
  * It never executes or fetches anything, so it runs in Restricted Mode too.
  */
+import type { Node } from 'yaml';
 import { composeUnits, looksLikeCompose } from './compose.ts';
 import { kubernetesUnits, looksLikeKubernetes } from './kubernetes.ts';
 import { parsePbtxt, tritonConfig } from './pbtxt.ts';
-import { looksLikeRayServe, rayServeUnits } from './rayServe.ts';
+import { looksLikeRayServe, rayServeUnits, rayServiceUnits } from './rayServe.ts';
 import { DUPLICATE_KEY_RULE, FILE_RULE, RULES } from './ruleRegistry.ts';
 import { scriptUnits } from './shellScript.ts';
 import { applySuppressions } from './suppressions.ts';
 import type { Finding, LintContext, LintOptions, Rule, ServingUnit, Severity, TritonConfig } from './types.ts';
+import { summarizeUnit, type UnitSummary } from './unitSummary.ts';
 import { vllmConfigUnits } from './vllmConfig.ts';
-import { duplicateKeys, parseYaml } from './yamlSource.ts';
+import { child, duplicateKeys, parseYaml, str } from './yamlSource.ts';
 import { errorMessage } from '../errors.ts';
 
 /** Larger files get one info finding and are skipped. */
@@ -24,7 +26,7 @@ export function formatOf(path: string, text: string): FileFormat {
   const name = path.split(/[\\/]/).pop() ?? path;
   if (/\.ya?ml$/i.test(name)) return 'yaml';
   if (/\.pbtxt$/i.test(name) || name === 'config.pbtxt') return 'pbtxt';
-  if (/\.(sh|bash|zsh)$|^Dockerfile|\.dockerfile$|^Makefile$|\.md$/i.test(name) || text.startsWith('#!'))
+  if (/\.(sh|bash|zsh)$|^Dockerfile|\.dockerfile$|^Makefile$|\.(md|markdown)$/i.test(name) || text.startsWith('#!'))
     return 'script';
   return 'unknown';
 }
@@ -33,12 +35,16 @@ export interface LintResult {
   findings: Finding[];
   /** How many serving units were found: 0 means the file is not a serving config. */
   units: number;
+  /** What was understood of each unit (engine, model, layout, GPU type and its source), when asked for. */
+  understood: UnitSummary[];
 }
 
 export interface LintRequest extends LintOptions {
   /** Per-rule severities ("off" removes the rule). */
   severities?: Record<string, Severity | 'off'>;
   rules?: readonly Rule[];
+  /** Fill `understood` (`--format json`); the editor's as-you-type lint does not pay for it. */
+  summarize?: boolean;
 }
 
 function fileFinding(message: string, severity: Severity, end = 0): Finding {
@@ -64,13 +70,22 @@ export function readServingUnits(
   }
   if (format === 'yaml') {
     const parsed = parseYaml(text);
-    const problems = parsed.problems.map((p): Finding => ({
-      ruleId: FILE_RULE.id,
-      severity: 'error',
-      message: `YAML: ${p.message}`,
-      span: p.span,
-    }));
-    for (const doc of parsed.documents) {
+    // A syntax error is one finding, where the parser first saw it: what it recovered after that
+    // (keys glued to `---`, half-read maps) is not the file the author wrote, so nothing is read from it.
+    // A Helm (or other Go) template is not YAML until rendered: one info says how to lint it instead.
+    const template = parsed.problems.length > 0 && /\{\{-?\s*[.$\w]/.test(text);
+    const problems = parsed.problems.slice(0, 1).map((p): Finding =>
+      template
+        ? {
+            ruleId: FILE_RULE.id,
+            severity: 'info',
+            message: `Not linted as YAML: this is a template ({{ ... }}); lint its rendered output (helm template ... | gpu-workbench lint -).`,
+            span: p.span,
+          }
+        : { ruleId: FILE_RULE.id, severity: 'error', message: `YAML: ${p.message}`, span: p.span },
+    );
+    const documents = parsed.documents.filter((doc) => doc.errors.length === 0);
+    for (const doc of documents) {
       problems.push(
         ...duplicateKeys(doc.contents).map((p): Finding => ({
           ruleId: DUPLICATE_KEY_RULE.id,
@@ -80,15 +95,16 @@ export function readServingUnits(
         })),
       );
     }
-    const units = parsed.documents.flatMap((doc) => {
-      if (looksLikeKubernetes(doc)) return kubernetesUnits(doc, text);
-      if (looksLikeCompose(doc)) return composeUnits(doc);
+    const units = documents.flatMap((doc) => {
+      if (str(child(doc.contents, 'kind'))?.value === 'RayService') return rayServiceUnits(doc.contents as Node, text);
+      if (looksLikeKubernetes(doc)) return kubernetesUnits(doc, text, documents);
+      if (looksLikeCompose(doc)) return composeUnits(doc, text);
       if (looksLikeRayServe(doc)) return rayServeUnits(doc);
       return vllmConfigUnits(doc);
     });
     return { units, problems };
   }
-  return { units: scriptUnits(text), problems: [] };
+  return { units: scriptUnits(text, /\.(md|markdown)$/i.test(path)), problems: [] };
 }
 
 export function lintText(path: string, text: string, request: LintRequest): LintResult {
@@ -101,9 +117,10 @@ export function lintText(path: string, text: string, request: LintRequest): Lint
         ),
       ],
       units: 0,
+      understood: [],
     };
   if (text.slice(0, 8192).includes('\u0000'))
-    return { findings: [fileFinding('Not linted: this looks like a binary file.', 'info')], units: 0 };
+    return { findings: [fileFinding('Not linted: this looks like a binary file.', 'info')], units: 0, understood: [] };
   const format = formatOf(path, text);
   const { units, triton, problems } = readServingUnits(path, text, format);
   const context: LintContext = { path, text, units, triton, options: request };
@@ -136,7 +153,11 @@ export function lintText(path: string, text: string, request: LintRequest): Lint
   const kept = applySuppressions(text, inside).sort(
     (a, b) => a.span.start - b.span.start || a.ruleId.localeCompare(b.ruleId),
   );
-  return { findings: kept, units: units.length + (triton ? 1 : 0) };
+  return {
+    findings: kept,
+    units: units.length + (triton ? 1 : 0),
+    understood: request.summarize ? units.map((u) => summarizeUnit(u, request)) : [],
+  };
 }
 
 /** Applies a fix's edits (non-overlapping) to the text. */

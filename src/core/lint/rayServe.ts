@@ -1,10 +1,16 @@
-/** Ray Serve config (serve deploy / serve run YAML): deployments with num_gpus and LLM engine kwargs. */
-import type { Document, Node } from 'yaml';
+/**
+ * Ray Serve configs (serve deploy / serve run YAML, and a KubeRay RayService's serveConfigV2):
+ * deployments with num_gpus, and Ray Serve LLM applications (`build_openai_app` with
+ * `llm_configs`, `build_pd_openai_app` with prefill/decode configs). An LLMConfig's fields follow
+ * ray python/ray/llm/_internal/serve/configs/server_models.py (LLMConfig: model_loading_config,
+ * engine_kwargs, accelerator_type, deployment_config); Ray places TP x PP GPUs per replica itself.
+ */
+import { isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
+import { alignedText } from './shellParse.ts';
 import { child, items, num, path, spanOf, str } from './yamlSource.ts';
-import type { EngineCommand, ServingUnit } from './types.ts';
+import type { EngineCommand, Located, ServingUnit, Span } from './types.ts';
 
-function engineFromKwargs(args: Node | undefined, whole: { start: number; end: number }): EngineCommand | undefined {
-  const llm = path(args, 'llm_configs') ? items(path(args, 'llm_configs'))[0] : child(args, 'llm_config');
+function engineFromLlmConfig(llm: Node | undefined, whole: Span): EngineCommand | undefined {
   const kwargs = child(llm, 'engine_kwargs');
   const model =
     str(path(llm, 'model_loading_config', 'model_source')) ?? str(path(llm, 'model_loading_config', 'model_id'));
@@ -14,36 +20,118 @@ function engineFromKwargs(args: Node | undefined, whole: { start: number; end: n
     span: whole,
     end: whole.end,
     model,
+    modelSource: model ? 'literal' : undefined,
     tensorParallel: num(child(kwargs, 'tensor_parallel_size')),
     pipelineParallel: num(child(kwargs, 'pipeline_parallel_size')),
+    dataParallel: num(child(kwargs, 'data_parallel_size')),
     maxModelLen: num(child(kwargs, 'max_model_len')),
     gpuMemoryUtilization: num(child(kwargs, 'gpu_memory_utilization')),
     maxNumSeqs: num(child(kwargs, 'max_num_seqs')),
+    maxNumBatchedTokens: num(child(kwargs, 'max_num_batched_tokens')),
+    kvCacheDtype: str(child(kwargs, 'kv_cache_dtype')),
+    quantization: str(child(kwargs, 'quantization')),
   };
 }
 
-export function rayServeUnits(doc: Document.Parsed): ServingUnit[] {
-  return items(child(doc.contents, 'applications')).flatMap((app) => {
+function replicasOf(config: Node | undefined): number | undefined {
+  return num(child(config, 'num_replicas'))?.value ?? num(path(config, 'autoscaling_config', 'max_replicas'))?.value;
+}
+
+/** One unit per LLMConfig of an application's args (inline ones; a path to a file is not read). */
+function llmConfigUnits(app: Node, args: Node | undefined, product?: Located<string>): ServingUnit[] {
+  const configs: { node: Node; label: string }[] = [];
+  for (const c of items(child(args, 'llm_configs'))) if (!isScalar(c)) configs.push({ node: c, label: '' });
+  const single = child(args, 'llm_config');
+  if (single && !isScalar(single)) configs.push({ node: single, label: '' });
+  for (const role of ['prefill_config', 'decode_config']) {
+    const c = child(args, role);
+    if (c && !isScalar(c)) configs.push({ node: c, label: ` (${role.replace('_config', '')})` });
+  }
+  const appName = str(child(app, 'name'));
+  return configs.flatMap(({ node, label }) => {
+    const engine = engineFromLlmConfig(node, spanOf(node));
+    if (!engine) return [];
+    const accelerator = str(child(node, 'accelerator_type'));
+    const id = str(path(node, 'model_loading_config', 'model_id')) ?? appName;
+    return [
+      {
+        name: { value: `${id?.value ?? 'llm'}${label}`, span: id?.span ?? spanOf(node) },
+        source: 'ray-serve' as const,
+        engine,
+        gpuProduct: accelerator ?? product,
+        gpuProductSource: accelerator ? ('accelerator_type' as const) : product ? ('selector' as const) : undefined,
+        replicas: replicasOf(child(node, 'deployment_config')),
+        sharedMemory: 'not-applicable' as const,
+      },
+    ];
+  });
+}
+
+function applicationsUnits(root: unknown, product?: Located<string>): ServingUnit[] {
+  return items(child(root, 'applications')).flatMap((app) => {
     const appArgs = child(app, 'args');
-    const appEngine = engineFromKwargs(appArgs, spanOf(app));
-    return items(child(app, 'deployments')).map((deployment): ServingUnit => {
+    const deployments = items(child(app, 'deployments'));
+    const llmUnits = llmConfigUnits(app, appArgs, product);
+    if (deployments.length === 0) return llmUnits;
+    const appEngine = llmUnits[0]?.engine;
+    return deployments.map((deployment): ServingUnit => {
       const name = str(child(deployment, 'name')) ?? {
         value: str(child(app, 'name'))?.value ?? 'deployment',
         span: spanOf(deployment),
       };
       const numGpus = num(path(deployment, 'ray_actor_options', 'num_gpus'));
-      const replicas =
-        num(child(deployment, 'num_replicas'))?.value ??
-        num(path(deployment, 'autoscaling_config', 'max_replicas'))?.value;
+      const own = child(deployment, 'args');
+      const ownConfig = child(own, 'llm_config') ?? items(child(own, 'llm_configs'))[0];
       return {
         name,
         source: 'ray-serve',
-        engine: engineFromKwargs(child(deployment, 'args'), spanOf(deployment)) ?? appEngine,
+        engine: engineFromLlmConfig(ownConfig, spanOf(deployment)) ?? appEngine,
         gpus: numGpus ? { kind: 'ray', fractional: numGpus } : undefined,
-        replicas,
+        gpuProduct: llmUnits[0]?.gpuProduct ?? product,
+        gpuProductSource: llmUnits[0]?.gpuProductSource ?? (product ? 'selector' : undefined),
+        replicas: replicasOf(deployment),
         sharedMemory: 'not-applicable',
       };
     });
+  });
+}
+
+export function rayServeUnits(doc: Document.Parsed): ServingUnit[] {
+  return applicationsUnits(doc.contents);
+}
+
+/** Rewrites every span of a unit read from an embedded YAML string back onto the file. */
+function remap<T>(value: T, offsetAt: (i: number) => number): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => remap(v, offsetAt)) as T;
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (typeof record.start === 'number' && typeof record.end === 'number' && Object.keys(record).length === 2) {
+      const end = record.end > record.start ? offsetAt(record.end - 1) + 1 : offsetAt(record.start);
+      return { start: offsetAt(record.start), end } as T;
+    }
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, remap(v, offsetAt)])) as T;
+  }
+  return value;
+}
+
+/** KubeRay RayService: `serveConfigV2` is a Ray Serve config inside a YAML string. */
+export function rayServiceUnits(root: Node, text: string): ServingUnit[] {
+  const node = path(root, 'spec', 'serveConfigV2');
+  const config = str(node);
+  if (!node || !config) return [];
+  const range = spanOf(node);
+  const mapped = alignedText(config.value, text, range.start, range.end);
+  const inner = parseAllDocuments(config.value, { uniqueKeys: false, prettyErrors: false, strict: false });
+  const docs = Array.isArray(inner) ? inner : [];
+  // The worker groups' node selectors name the GPU that Ray's accelerator_type may not.
+  const groups = items(path(root, 'spec', 'rayClusterConfig', 'workerGroupSpecs'));
+  const product = groups
+    .map((g) => str(child(path(g, 'template', 'spec', 'nodeSelector'), 'nvidia.com/gpu.product')))
+    .find(Boolean);
+  const units = docs.filter((d) => d.errors.length === 0).flatMap((d) => applicationsUnits(d.contents));
+  return units.map((u) => {
+    const back = remap(u, (i) => mapped.offsetAt(i));
+    return product && !back.gpuProduct ? { ...back, gpuProduct: product, gpuProductSource: 'selector' } : back;
   });
 }
 

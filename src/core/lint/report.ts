@@ -2,12 +2,15 @@
 import { DUPLICATE_KEY_RULE, FILE_RULE, RULES } from './ruleRegistry.ts';
 import { LineIndex } from './text.ts';
 import type { Finding, Severity } from './types.ts';
+import type { UnitSummary } from './unitSummary.ts';
 
 export interface FileFindings {
   /** As given on the command line (relative paths stay relative). */
   file: string;
   text: string;
   findings: Finding[];
+  /** What the linter understood of the file's serving units (JSON output). */
+  understood?: UnitSummary[];
 }
 
 export interface JsonFinding {
@@ -41,12 +44,23 @@ export function toJsonFindings(files: FileFindings[]): JsonFinding[] {
   });
 }
 
+export type JsonUnit = Omit<UnitSummary, 'offset'> & { file: string; line: number };
+
+/** The `units` of `--format json`: what was understood, beside the findings. */
+export function toJsonUnits(files: FileFindings[]): JsonUnit[] {
+  return files.flatMap(({ file, text, understood }) => {
+    const index = new LineIndex(text);
+    return (understood ?? []).map(({ offset, ...rest }) => ({ file, line: index.position(offset).line, ...rest }));
+  });
+}
+
 export function toText(files: FileFindings[]): string {
   const all = toJsonFindings(files);
   const lines = all.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.message} [${f.ruleId}]`);
   const count = (s: Severity) => all.filter((f) => f.severity === s).length;
+  const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
   lines.push(
-    `${files.length} file(s): ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info`,
+    `${n(files.length, 'file')}: ${n(count('error'), 'error')}, ${n(count('warning'), 'warning')}, ${count('info')} info`,
   );
   return lines.join('\n');
 }

@@ -1,42 +1,168 @@
-/** Serving commands in shell scripts, Dockerfiles and READMEs: every `vllm serve` / launcher line. */
-import { parseEngineCommand } from './engineArgs.ts';
-import { shellWords } from './text.ts';
-import type { ServingUnit } from './types.ts';
+/**
+ * Serving commands in shell scripts, Dockerfiles and Markdown code blocks: `vllm serve`, the
+ * OpenAI server module, TGI's launcher, SGLang, and `docker run` of their images, with the
+ * script's own variables expanded. In Markdown, a heading that names a GPU (`### MI300X`) gives
+ * the GPU of the commands under it.
+ */
+import { ENGINE_LABEL } from './engineArgs.ts';
+import { amdHintIn, findInCommands } from './commands.ts';
+import { shellCommands, verbatim, type Env } from './shellParse.ts';
+import type { Located, ServingUnit } from './types.ts';
 
-const ENGINE_LINE =
-  /(?:^|[\s;&|(`$])(?:vllm\s+serve|python[\d.]*\s+-m\s+vllm\.entrypoints\.openai\.api_server|text-generation-launcher)\b/;
+/** Cheap test before tokenizing a chunk: nothing here can start an engine. */
+const MAY_SERVE = /vllm|text-generation|sglang|docker|podman/;
 
-export function scriptUnits(text: string): ServingUnit[] {
-  const units: ServingUnit[] = [];
-  let offset = 0;
+/** GPU names as people write them in headings. */
+const GPU_IN_HEADING =
+  /\b(MI\d{3}[A-Z]?|H100|H200|H20|B200|B300|GB200|A100|A10G?|L40S?|L4|RTX\s?(?:PRO\s?)?\d{4}(?:\s?Ada)?|V100|T4)\b/i;
+
+interface Chunk {
+  start: number;
+  end: number;
+}
+
+interface Heading {
+  offset: number;
+  level: number;
+  gpu?: Located<string>;
+}
+
+/** Heredoc bodies are data, not commands: blanked (offsets kept) so a stray quote in them cannot run on. */
+function blankHeredocs(text: string): string {
+  if (!text.includes('<<')) return text;
   const lines = text.split('\n');
+  let terminator: string | undefined;
   for (let i = 0; i < lines.length; i++) {
-    const lineStart = offset;
-    let line = lines[i] ?? '';
-    offset += line.length + 1;
-    if (!ENGINE_LINE.test(line) || line.trimStart().startsWith('#')) continue;
-    // Follow backslash continuations.
-    let end = lineStart + line.length;
-    while (line.trimEnd().endsWith('\\') && i + 1 < lines.length) {
-      i++;
-      line = lines[i] ?? '';
-      end = offset + line.length;
-      offset += line.length + 1;
+    const line = lines[i]!;
+    if (terminator !== undefined) {
+      if (line.trim() === terminator) terminator = undefined;
+      else lines[i] = ' '.repeat(line.length);
+      continue;
     }
-    const commandText = text.slice(lineStart, end);
-    const words = shellWords(commandText, lineStart);
-    const engine = parseEngineCommand(words, { start: lineStart, end });
-    if (!engine) continue;
-    const first = words.find((w) => /vllm|text-generation-launcher|python/.test(w.text)) ?? words[0];
-    units.push({
-      name: {
-        value: engine.engine === 'vllm' ? 'vllm serve' : 'text-generation-launcher',
-        span: first?.span ?? { start: lineStart, end },
-      },
-      source: 'script',
-      engine,
-      sharedMemory: 'not-applicable',
-    });
+    const m = /<<-?\s*['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?/.exec(line);
+    if (m) terminator = m[1];
+  }
+  return lines.join('\n');
+}
+
+/** Markdown: fenced shell blocks, and the headings with their GPUs. */
+function markdownChunks(text: string): { chunks: Chunk[]; headings: Heading[] } {
+  const chunks: Chunk[] = [];
+  const headings: Heading[] = [];
+  let offset = 0;
+  let open: { start: number; shell: boolean; fence: string } | undefined;
+  for (const line of text.split('\n')) {
+    const lineStart = offset;
+    offset += line.length + 1;
+    const fence = /^\s*(```+|~~~+)\s*([\w+-]*)/.exec(line);
+    if (open) {
+      if (fence && fence[1]!.startsWith(open.fence) && fence[2] === '') {
+        if (open.shell) chunks.push({ start: open.start, end: lineStart });
+        open = undefined;
+      }
+      continue;
+    }
+    if (fence) {
+      const lang = fence[2]!.toLowerCase();
+      open = {
+        start: offset,
+        shell: ['', 'sh', 'bash', 'shell', 'console', 'zsh', 'text', 'dockerfile'].includes(lang),
+        fence: fence[1]!,
+      };
+      continue;
+    }
+    const heading = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (heading) {
+      const m = GPU_IN_HEADING.exec(heading[2]!);
+      const at = lineStart + heading[1]!.length + 1 + (m?.index ?? 0);
+      headings.push({
+        offset: lineStart,
+        level: heading[1]!.length,
+        gpu: m ? { value: m[1]!, span: { start: at, end: at + m[1]!.length } } : undefined,
+      });
+    }
+  }
+  if (open?.shell) chunks.push({ start: open.start, end: text.length });
+  return { chunks, headings };
+}
+
+/** For each heading, the GPU in effect under it: its own, or the nearest enclosing heading's. */
+function headingGpus(headings: Heading[]): (Located<string> | undefined)[] {
+  const stack: { level: number; gpu?: Located<string> }[] = [];
+  return headings.map((h) => {
+    while (stack.length > 0 && stack.at(-1)!.level >= h.level) stack.pop();
+    const gpu = h.gpu ?? stack.at(-1)?.gpu;
+    stack.push({ level: h.level, gpu });
+    return gpu;
+  });
+}
+
+/** The GPU in effect at `offset`: the last heading before it (binary search). */
+function headingGpu(headings: Heading[], inEffect: (Located<string> | undefined)[], offset: number) {
+  let lo = 0;
+  let hi = headings.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (headings[mid]!.offset <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found < 0 ? undefined : inEffect[found];
+}
+
+/**
+ * Dockerfile exec form (`CMD ["vllm", "serve", "m"]`): brackets, commas and quotes become spaces,
+ * offsets kept, so the words read as a shell command would.
+ */
+function execFormAsWords(text: string): string {
+  if (!/^\s*(CMD|ENTRYPOINT|RUN)\s*\[/m.test(text)) return text;
+  return text.replace(
+    /^(\s*(?:CMD|ENTRYPOINT|RUN)\s*)(\[.*\])\s*$/gm,
+    (_, head: string, list: string) => `${head}${list.replace(/[[\],"]/g, ' ')}`,
+  );
+}
+
+export function scriptUnits(text: string, markdown = false): ServingUnit[] {
+  const { chunks, headings } = markdown
+    ? markdownChunks(text)
+    : { chunks: [{ start: 0, end: text.length }], headings: [] };
+  const units: ServingUnit[] = [];
+  const inEffect = headingGpus(headings);
+  for (const chunk of chunks) {
+    let body = text.slice(chunk.start, chunk.end);
+    if (!MAY_SERVE.test(body)) continue;
+    // Console blocks: `$ ` prompts are not part of the command.
+    if (markdown) body = body.replace(/^(\s*)\$ /gm, '$1  ');
+    const env: Env = new Map();
+    const commands = shellCommands(verbatim(execFormAsWords(blankHeredocs(body)), chunk.start), env);
+    const envHint = [...env.keys()].map(amdHintIn).find(Boolean);
+    for (const found of findInCommands(commands, env, false)) {
+      const engine = found.engine;
+      if (!engine) continue;
+      const commandText = text.slice(engine.span.start, engine.span.end);
+      const gpu = markdown ? headingGpu(headings, inEffect, engine.span.start) : undefined;
+      const dockerGpus = found.dockerGpus;
+      units.push({
+        name: {
+          value: `${ENGINE_LABEL[engine.engine]} server`,
+          span: { start: engine.span.start, end: Math.min(engine.span.end, engine.span.start + 40) },
+        },
+        source: 'script',
+        engine,
+        gpus: dockerGpus
+          ? dockerGpus.value === 'all'
+            ? { kind: 'docker', all: { value: 'all', span: dockerGpus.span } }
+            : { kind: 'docker', limit: { value: dockerGpus.value, span: dockerGpus.span } }
+          : undefined,
+        gpuProduct: gpu,
+        gpuProductSource: gpu ? 'heading' : undefined,
+        amdHint: found.amdHint ?? amdHintIn(commandText) ?? envHint,
+        sharedMemory: 'not-applicable',
+        rayNode: found.rayNode,
+      });
+    }
   }
   return units;
 }

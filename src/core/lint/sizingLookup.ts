@@ -1,6 +1,7 @@
 /** What the rules need from the sizing engine for one serving unit. */
-import type { ModelArchitecture } from '../catalog/architecture.ts';
-import { findGpu, type GpuSpec } from '../catalog/gpus.ts';
+import type { ModelArchitecture, WeightFormat } from '../catalog/architecture.ts';
+import { findGpuByLabel, type GpuSpec } from '../catalog/gpus.ts';
+import { sameModelName, weightFormatFromName } from '../catalog/modelNames.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
 import {
   estimateServingMemory,
@@ -8,33 +9,81 @@ import {
   type ServingEstimate,
   type ServingSettings,
 } from '../sizing/servingMemory.ts';
-import type { LintOptions, ServingUnit } from './types.ts';
+import { estimateSglangMemory, sglangDefaults } from '../sizing/sglangMemory.ts';
+import { vllmVersionFromImage } from '../sizing/vllmVersion.ts';
+import { flagName } from './engineArgs.ts';
+import type { GpuTypeSource, LintOptions, ServingUnit } from './types.ts';
+import { enginePlan } from './unitHelpers.ts';
 
-/** GPU names in labels that are not nvidia-smi names: GKE accelerators and cloud instance types. */
-const LABEL_ALIASES: [RegExp, string][] = [
-  [/^nvidia-h100(-80gb|-mega-80gb)?$/i, 'h100-sxm'],
-  [/^nvidia-h200/i, 'h200'],
-  [/^nvidia-b200/i, 'b200'],
-  [/^nvidia-a100-80gb$/i, 'a100-80gb'],
-  [/^nvidia-tesla-a100$/i, 'a100-40gb'],
-  [/^nvidia-l4$/i, 'l4'],
-  [/^(p5|p5e|p5en)\./i, 'h100-sxm'],
-  [/^p4de\./i, 'a100-80gb'],
-  [/^p4d\./i, 'a100-40gb'],
-  [/^g5\./i, 'a10g'],
-  [/^g6e\./i, 'l40s'],
-  [/^g6\./i, 'l4'],
-  [/^a3-(high|mega|edge)gpu/i, 'h100-sxm'],
-  [/^a2-ultragpu/i, 'a100-80gb'],
-  [/^a2-highgpu/i, 'a100-40gb'],
-  [/^g2-standard/i, 'l4'],
-  [/^Standard_ND96i?sr_H100_v5$/i, 'h100-sxm'],
-  [/^Standard_ND96amsr_A100_v4$/i, 'a100-80gb'],
-];
+/** The GPU a unit runs on, and where that came from; the file's own hints win over the default. */
+export type UnitGpu =
+  { ok: true; gpu: GpuSpec; source: GpuTypeSource; fromDefault: boolean } | { ok: false; reason: string };
 
-export function gpuFromLabel(label: string): GpuSpec | undefined {
-  const alias = LABEL_ALIASES.find(([pattern]) => pattern.test(label.trim()));
-  return alias ? findGpu(alias[1]) : findGpu(label);
+export function unitGpu(unit: ServingUnit, options: LintOptions): UnitGpu {
+  if (unit.gpuProduct) {
+    const gpu = findGpuByLabel(unit.gpuProduct.value);
+    if (gpu) return { ok: true, gpu, source: unit.gpuProductSource ?? 'selector', fromDefault: false };
+    return { ok: false, reason: `GPU "${unit.gpuProduct.value}" is not in the catalog` };
+  }
+  const defaultGpu = options.defaultGpu;
+  if (unit.amdHint) {
+    if (defaultGpu && /^AMD/i.test(defaultGpu.name))
+      return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
+    return {
+      ok: false,
+      reason: `the command runs on an AMD GPU (${unit.amdHint}) but the file does not say which, and the default GPU is ${defaultGpu ? `${defaultGpu.name}, not AMD` : 'not set'}`,
+    };
+  }
+  if (defaultGpu) return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
+  return {
+    ok: false,
+    reason:
+      'the file names no GPU type (nodeSelector nvidia.com/gpu.product) and no default GPU is set (gpuWorkbench.defaultGpu / --default-gpu)',
+  };
+}
+
+/** " on H100 (the default GPU)" style suffix for messages that rely on the default. */
+export function defaultNote(fromDefault: boolean): string {
+  return fromDefault ? ' (the default GPU: the file names none)' : '';
+}
+
+/**
+ * The weight format a unit loads: the engine's quantization flag, `--load-format bitsandbytes`,
+ * then a quantized checkpoint's name; undefined keeps the checkpoint's own config. TGI's plain
+ * `bitsandbytes` is 8-bit (LLM.int8), its `-nf4`/`-fp4` 4-bit (launcher `Quantization` enum);
+ * vLLM's in-flight bitsandbytes is 4-bit.
+ */
+export function weightFormatOf(unit: ServingUnit, model: ModelArchitecture): WeightFormat | undefined {
+  const engine = unit.engine;
+  const q = engine?.quantization?.value.toLowerCase();
+  if (q) {
+    if (/^(fp8|fbgemm_fp8|modelopt|w8a8_fp8|ptpc_fp8|fp8_e4m3)$/.test(q)) return 'fp8';
+    if (
+      /^(awq|awq_marlin|gptq|gptq_marlin|marlin|exl2|bitsandbytes-nf4|bitsandbytes-fp4|hqq|gguf|w4a16|moe_wna16)$/.test(
+        q,
+      )
+    )
+      return 'int4';
+    if (q === 'bitsandbytes') return engine?.engine === 'tgi' ? 'int8' : 'int4';
+    if (/^(eetq|w8a8_int8|experts_int8|int8|smoothquant)$/.test(q)) return 'int8';
+    if (q === 'mxfp4') return 'mxfp4';
+    if (q === 'nvfp4' || q === 'modelopt_fp4') return 'nvfp4';
+  }
+  if (engine?.loadFormat?.value.toLowerCase() === 'bitsandbytes') return 'int4';
+  if (model.quantization) return undefined;
+  return engine?.model ? weightFormatFromName(engine.model.value) : undefined;
+}
+
+/** Whether the catalog entry is the named model itself, not a relative (`-2507`, base vs instruct). */
+export function exactModel(unit: ServingUnit, model: ModelArchitecture): boolean {
+  return Boolean(unit.engine?.model && sameModelName(unit.engine.model.value, model.id));
+}
+
+/** The memory estimate in the engine's own terms (vLLM's profiling, or SGLang's static fraction). */
+export function estimateFor(model: ModelArchitecture, gpu: GpuSpec, settings: ServingSettings): ServingEstimate {
+  return settings.engine === 'sglang'
+    ? estimateSglangMemory(model, gpu, settings, { memFractionStatic: settings.gpuMemoryUtilization })
+    : estimateServingMemory(model, gpu, settings);
 }
 
 export type UnitSizing =
@@ -45,11 +94,24 @@ export type UnitSizing =
       settings: ServingSettings;
       estimate: ServingEstimate;
       gpuFromDefault: boolean;
+      gpuSource: GpuTypeSource;
     }
   | { ok: false; reason: string };
 
+export function unresolvedReason(unit: ServingUnit): string | undefined {
+  const u = unit.engine?.unresolvedModel;
+  if (!u) return undefined;
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(u.value))
+    return u.external
+      ? `the model is given by $${u.value}, whose value comes from ${u.from ?? 'outside this file'}`
+      : `the model is given by $${u.value}, which is not set in this file`;
+  return `the model is given as "${u.value}", a placeholder rather than a model name`;
+}
+
 export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
   const engine = unit.engine;
+  const unresolved = unresolvedReason(unit);
+  if (unresolved) return { ok: false, reason: unresolved };
   if (!engine?.model) return { ok: false, reason: 'no model is named' };
   const model = options.findModel(engine.model.value);
   if (!model)
@@ -57,41 +119,41 @@ export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
       ok: false,
       reason: `model "${engine.model.value}" is not in the built-in catalog (give its config.json to "Estimate Model Memory" to size it)`,
     };
-  const labelled = unit.gpuProduct ? gpuFromLabel(unit.gpuProduct.value) : undefined;
-  const gpu = labelled ?? options.defaultGpu;
-  if (!gpu) {
-    return {
-      ok: false,
-      reason: unit.gpuProduct
-        ? `GPU "${unit.gpuProduct.value}" is not in the catalog`
-        : 'the file names no GPU type (nodeSelector nvidia.com/gpu.product) and no default GPU is set (gpuWorkbench.defaultGpu / --default-gpu)',
-    };
-  }
-  const defaults = vllmDefaults(model, gpu);
+  const found = unitGpu(unit, options);
+  if (!found.ok) return found;
+  const { gpu } = found;
+  const vllmVersion = (unit.image ? vllmVersionFromImage(unit.image) : undefined) ?? options.vllmVersion;
+  const defaults = vllmDefaults(model, gpu, vllmVersion);
+  const plan = enginePlan(unit);
+  const kv = engine.kvCacheDtype?.value?.toLowerCase() ?? '';
   const settings: ServingSettings = {
     ...defaults,
-    tp: engine.tensorParallel?.value ?? 1,
-    pp: engine.pipelineParallel?.value ?? 1,
+    tp: plan.tp ?? 1,
+    pp: plan.pp,
     maxModelLen: engine.maxModelLen?.value ?? defaults.maxModelLen,
     gpuMemoryUtilization: engine.gpuMemoryUtilization?.value ?? defaults.gpuMemoryUtilization,
     maxNumSeqs: engine.maxNumSeqs?.value ?? defaults.maxNumSeqs,
     maxNumBatchedTokens: engine.maxNumBatchedTokens?.value ?? defaults.maxNumBatchedTokens,
-    kvCacheDtype:
-      engine.kvCacheDtype?.value === 'fp8' || engine.kvCacheDtype?.value?.startsWith('fp8')
-        ? 'fp8'
-        : ('auto' as KvCacheDtype),
-    weightFormat: engine.quantization?.value === 'fp8' ? 'fp8' : undefined,
+    kvCacheDtype: kv.startsWith('fp8') ? 'fp8' : ('auto' as KvCacheDtype),
+    weightFormat: weightFormatOf(unit, model),
   };
+  // SGLang sizes by --mem-fraction-static (sizing/sglangMemory.ts); its default comes from there.
+  if (engine.engine === 'sglang') {
+    settings.engine = 'sglang';
+    settings.gpuMemoryUtilization =
+      engine.gpuMemoryUtilization?.value ?? sglangDefaults(gpu, settings.tp, settings.pp).memFractionStatic;
+  }
   if (!Number.isInteger(settings.tp) || settings.tp < 1 || !Number.isInteger(settings.pp) || settings.pp < 1)
     return { ok: false, reason: 'tensor/pipeline parallel size is not a positive whole number' };
   if (!(settings.gpuMemoryUtilization > 0 && settings.gpuMemoryUtilization <= 1))
-    return { ok: false, reason: 'gpu_memory_utilization is outside (0, 1]' };
+    return { ok: false, reason: `${flagName(engine.engine, 'gpuMemoryUtilization')} is outside (0, 1]` };
   return {
     ok: true,
     model,
     gpu,
     settings,
-    estimate: estimateServingMemory(model, gpu, settings),
-    gpuFromDefault: !labelled,
+    estimate: estimateFor(model, gpu, settings),
+    gpuFromDefault: found.fromDefault,
+    gpuSource: found.source,
   };
 }

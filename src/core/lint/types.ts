@@ -34,11 +34,30 @@ export interface Located<T> {
   span: Span;
 }
 
-/** A serving engine's command line (vLLM or TGI), wherever it was written. */
+export type EngineName = 'vllm' | 'tgi' | 'sglang';
+
+/** How the model name was found: as written, from an environment variable, a `${X:-default}`, or not at all. */
+export type ModelSource = 'literal' | 'env' | 'default' | 'unresolved';
+
+/** A serving engine's command line (vLLM, TGI or SGLang), wherever it was written. */
 export interface EngineCommand {
-  engine: 'vllm' | 'tgi';
+  engine: EngineName;
   span: Span;
+  /** Only a model name that could be resolved; see `modelSource` and `unresolvedModel`. */
   model?: Located<string>;
+  modelSource?: ModelSource;
+  /** The model argument as written (`$(MODEL_ID)`, `${MODEL:-x}`) when it came through variables. */
+  modelWritten?: string;
+  /** The variable (or placeholder) that names the model when its value is not in the file. */
+  unresolvedModel?: Located<string> & { external?: boolean; from?: string };
+  dataParallel?: Located<number>;
+  dataParallelLocal?: Located<number>;
+  expertParallel?: Located<number>;
+  /** SGLang --enable-dp-attention: DP ranks live inside the TP group, no extra GPUs. */
+  dpAttention?: boolean;
+  nnodes?: Located<number>;
+  distributedBackend?: Located<string>;
+  loadFormat?: Located<string>;
   tensorParallel?: Located<number>;
   pipelineParallel?: Located<number>;
   maxModelLen?: Located<number>;
@@ -53,13 +72,17 @@ export interface EngineCommand {
 
 /** GPUs a unit reserves: Kubernetes requests/limits, compose device reservations, Ray num_gpus. */
 export interface GpuReservation {
-  kind: 'kubernetes' | 'compose' | 'ray';
+  kind: 'kubernetes' | 'compose' | 'ray' | 'docker';
+  /** The resource name (`nvidia.com/gpu`, `amd.com/gpu`) for Kubernetes. */
+  resource?: string;
   limit?: Located<number>;
   request?: Located<number>;
   /** compose: `count: all` */
   all?: Located<string>;
   /** Ray: ray_actor_options.num_gpus (may be fractional) */
   fractional?: Located<number>;
+  /** The count is written elsewhere (a compose `<<: *anchor`): editing it would change other services too. */
+  shared?: boolean;
   /** Where to insert `limits:` when only requests exist (indentation and offset). */
   insertLimits?: { offset: number; indent: string };
 }
@@ -71,9 +94,22 @@ export interface ServingUnit {
   engine?: EngineCommand;
   gpus?: GpuReservation;
   gpuProduct?: Located<string>;
+  /** Where the GPU type came from. */
+  gpuProductSource?: GpuTypeSource;
+  /** The file says the GPU is AMD (HIP_VISIBLE_DEVICES, ROCm images, amd.com/gpu) without naming it. */
+  amdHint?: string;
+  /** A multi-pod group (LeaderWorkerSet size, LLMInferenceService workers): pods per replica. */
+  podsPerGroup?: number;
+  /** GPUs of the whole group (leader + workers), when the unit is a group's leader. */
+  groupGpus?: number;
+  role?: 'leader' | 'worker';
+  /** The unit starts a Ray node (`ray start`): the engine may span nodes the file does not show. */
+  rayNode?: 'head' | 'worker';
   /** Kubernetes: whether a memory-backed volume is mounted at /dev/shm. */
   sharedMemory?: 'memory-backed' | 'missing' | 'not-applicable';
   replicas?: number;
+  /** The container image (Kubernetes, compose): vllm/vllm-openai:v0.11.0 pins vLLM's memory rules. */
+  image?: string;
 }
 
 export interface TritonConfig {
@@ -83,11 +119,15 @@ export interface TritonConfig {
   backend?: Located<string>;
 }
 
+export type GpuTypeSource = 'selector' | 'affinity' | 'label' | 'heading' | 'accelerator_type' | 'hint' | 'default';
+
 export interface LintOptions {
   /** GPU assumed when a file does not name one (gpuWorkbench.defaultGpu / --default-gpu). */
   defaultGpu?: GpuSpec;
   /** Finds a model's architecture by id (the catalog, or what the caller could load). */
   findModel(id: string): ModelArchitecture | undefined;
+  /** vLLM release whose memory rules apply when an image tag does not say (gpuWorkbench.vllmVersion). */
+  vllmVersion?: string;
 }
 
 export interface LintContext {

@@ -10,6 +10,8 @@ import {
   isScalar,
   isSeq,
   parseAllDocuments,
+  visit,
+  type Alias,
   type Document,
   type Node,
   type Pair,
@@ -145,6 +147,8 @@ export function parseYaml(text: string): ParsedYaml {
       strict: false,
     });
     const list = Array.isArray(documents) ? documents : [];
+    // Aliases are looked up (merge keys, `deploy: *gpu`), never expanded: one pass records each target.
+    if (/(^|[\s[{,:-])\*[^\s,\]}]/m.test(text)) for (const doc of list) recordAliases(doc);
     const problems = list
       .flatMap((doc) => doc.errors)
       .slice(0, YAML_LIMITS.problems)
@@ -167,17 +171,48 @@ export function parseYaml(text: string): ParsedYaml {
   }
 }
 
+const ALIAS_TARGETS = new WeakMap<Alias, Node>();
+
+function recordAliases(doc: Document.Parsed): void {
+  const anchors = new Map<string, Node>();
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target) ALIAS_TARGETS.set(node, target);
+    } else if (node && typeof node === 'object' && 'anchor' in node && typeof node.anchor === 'string')
+      anchors.set(node.anchor, node as Node);
+  });
+}
+
+/** An alias's target (one step; an alias of an alias is followed a few times at most). */
+export function deref(node: unknown): unknown {
+  let current = node;
+  for (let i = 0; i < 4 && isAlias(current); i++) current = ALIAS_TARGETS.get(current);
+  return current;
+}
+
 export function spanOf(node: Node | null | undefined): Span {
   const range = node?.range;
   return range ? { start: range[0], end: range[1] } : { start: 0, end: 0 };
 }
 
-/** The child of a map by key; aliases are not followed. */
-export function child(node: unknown, key: string): Node | undefined {
-  if (!isMap(node)) return undefined;
-  for (const item of node.items) {
-    if (isPair(item) && isScalar(item.key) && String(item.key.value) === key)
-      return (item.value ?? undefined) as Node | undefined;
+/**
+ * The child of a map by key, following YAML merge keys (`<<: *base`, `<<: [*a, *b]`; the map's
+ * own keys win) and an alias given as the value; bounded, never expanding aliases inside values.
+ */
+export function child(node: unknown, key: string, depth = 0): Node | undefined {
+  const map = deref(node);
+  if (!isMap(map)) return undefined;
+  let merged: unknown;
+  for (const item of map.items) {
+    if (!isPair(item) || !isScalar(item.key)) continue;
+    if (String(item.key.value) === key) return (deref(item.value) ?? undefined) as Node | undefined;
+    if (item.key.value === '<<' && merged === undefined) merged = item.value;
+  }
+  if (merged === undefined || depth > 4) return undefined;
+  for (const source of isSeq(merged) ? merged.items : [merged]) {
+    const found = child(source, key, depth + 1);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
@@ -207,9 +242,11 @@ export function scalarValueSpan(node: Node): Span {
 }
 
 export function str(node: unknown): Located<string> | undefined {
-  if (!isScalar(node) || node.value === null || node.value === undefined || typeof node.value === 'object')
+  if (!isScalar(node)) return undefined;
+  const value: unknown = node.value;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'bigint')
     return undefined;
-  return { value: String(node.value as string | number | boolean | bigint), span: scalarValueSpan(node) };
+  return { value: String(value), span: scalarValueSpan(node) };
 }
 
 export function num(node: unknown): Located<number> | undefined {
@@ -220,11 +257,13 @@ export function num(node: unknown): Located<number> | undefined {
 }
 
 export function items(node: unknown): Node[] {
+  node = deref(node);
   if (!isSeq(node)) return [];
   return node.items.filter((n): n is Node => n !== null && !isAlias(n)) as Node[];
 }
 
 export function mapEntries(node: unknown): [string, Node | undefined, Pair][] {
+  node = deref(node);
   if (!isMap(node)) return [];
   return (node as YAMLMap).items
     .filter(isPair)

@@ -3,7 +3,8 @@
  * them: the embedding and LM head (vocab-parallel), the linear layers (quantizable, sharded by
  * tensor parallelism), and small replicated tensors (norms, routers).
  */
-import type { ModelArchitecture, WeightFormat } from '../catalog/architecture.ts';
+import type { ModelArchitecture, Quantization, WeightFormat } from '../catalog/architecture.ts';
+import type { GpuSpec } from '../catalog/gpus.ts';
 
 export interface ParameterCounts {
   embedding: number;
@@ -15,6 +16,8 @@ export interface ParameterCounts {
   experts: number;
   /** Norms, routers, biases: small, kept in 16 bits. */
   small: number;
+  /** A multimodal checkpoint's vision tower, loaded in 16 bits even for text-only serving. */
+  vision?: number;
   total: number;
   /** Parameters one token passes through (MoE: only its experts). */
   activePerToken: number;
@@ -66,8 +69,11 @@ export function countParameters(a: ModelArchitecture): ParameterCounts {
     denseMlp = a.numLayers * denseLayerMlp;
     activeMlp = denseMlp;
   }
-  const attention = a.numLayers * attn.weights;
-  const total = embedding + lmHead + attention + denseMlp + experts + small;
+  const linear = a.linearAttention;
+  const attention =
+    (a.numLayers - (linear?.layers ?? 0)) * attn.weights + (linear ? linear.layers * linear.paramsPerLayer : 0);
+  const vision = a.visionParams ?? 0;
+  const total = embedding + lmHead + attention + denseMlp + experts + small + vision;
   return {
     embedding,
     lmHead,
@@ -75,14 +81,18 @@ export function countParameters(a: ModelArchitecture): ParameterCounts {
     denseMlp,
     experts,
     small,
+    ...(vision > 0 ? { vision } : {}),
     total,
     // The embedding is a lookup, not a matmul; the LM head (or the tied embedding) is one.
     activePerToken: attention + activeMlp + small + a.vocabSize * h,
   };
 }
 
-/** Bytes per stored weight, with the per-group scale overhead of int4 formats. */
-export function bytesPerWeight(format: WeightFormat, groupSize = 128): number {
+/**
+ * Bytes per stored weight, with the per-group scale overhead of 4-bit formats: an fp16 scale per
+ * group, and a packed 4-bit zero point where the format is asymmetric (AWQ; GPTQ with sym false).
+ */
+export function bytesPerWeight(format: WeightFormat, groupSize = 128, zeroPoint = true): number {
   switch (format) {
     case 'fp32':
       return 4;
@@ -93,11 +103,49 @@ export function bytesPerWeight(format: WeightFormat, groupSize = 128): number {
     case 'int8':
       return 1;
     case 'int4':
-      // 4-bit weights plus an fp16 scale and a packed 4-bit zero point per group (AWQ/GPTQ).
-      return 0.5 + (2 + 0.5) / groupSize;
+      // 4-bit weights plus an fp16 scale (and a packed 4-bit zero point) per group (AWQ/GPTQ).
+      return 0.5 + (2 + (zeroPoint ? 0.5 : 0)) / groupSize;
     case 'mxfp4':
       // 4-bit E2M1 values plus one 8-bit shared exponent per 32 (OCP MX spec).
       return 0.5 + 1 / 32;
+    case 'nvfp4':
+      // 4-bit E2M1 values plus one FP8 E4M3 scale per 16 (NVIDIA NVFP4), and a global fp32 scale.
+      return 0.5 + 1 / 16;
+  }
+}
+
+/**
+ * Which kernel family vLLM picks for MXFP4 experts, which decides how it pads them
+ * (vllm/model_executor/layers/quantization/mxfp4.py, get_mxfp4_backend and create_weights):
+ * Marlin below compute capability 9.0 (and on 12.x) pads intermediate/TP to 128 and hidden to 256;
+ * FlashInfer on Blackwell (10.x) and ROCm pad both to 256; the Triton kernels on Hopper keep the
+ * shapes but their swizzled layout pads the contraction dimension (64.38 GiB logged for
+ * gpt-oss-120b on one H100, vLLM issue 33155, is what a multiple of 256 gives).
+ */
+export type Mxfp4Backend = 'marlin' | 'triton-hopper' | 'flashinfer';
+
+export function mxfp4BackendFor(gpu: Pick<GpuSpec, 'computeCapability' | 'interconnect'>): Mxfp4Backend {
+  const cc = gpu.computeCapability;
+  if (cc === undefined) return gpu.interconnect === 'infinity-fabric' ? 'flashinfer' : 'triton-hopper';
+  if (cc >= 100 && cc < 110) return 'flashinfer';
+  if (cc >= 90 && cc < 100) return 'triton-hopper';
+  return 'marlin';
+}
+
+const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
+
+/** Stored / logical size of the MXFP4 expert tensors after vLLM's padding, per TP rank. */
+export function mxfp4PaddingRatio(a: ModelArchitecture, tp: number, backend: Mxfp4Backend): number {
+  const h = a.hiddenSize;
+  const i = (a.moe?.expertIntermediateSize ?? a.intermediateSize) / tp;
+  // w13 is (2 x I) x h, w2 is h x I: equal element counts, so the ratio is the mean of the two.
+  switch (backend) {
+    case 'marlin':
+      return (roundUp(i, 128) * roundUp(h, 256)) / (i * h);
+    case 'flashinfer':
+      return (roundUp(i, 256) * roundUp(h, 256)) / (i * h);
+    case 'triton-hopper':
+      return (roundUp(h, 256) / h + roundUp(i, 256) / i) / 2;
   }
 }
 
@@ -106,6 +154,18 @@ export interface WeightBytes {
   perGpu: number;
   total: number;
   format: WeightFormat;
+  /** What padding or extra tensors were added, for the explanation. */
+  paddingNote?: string;
+}
+
+export interface WeightOptions {
+  /** The GPU's MXFP4 kernels (padding); without it, no padding is counted. */
+  mxfp4Backend?: Mxfp4Backend;
+}
+
+function formatOf(a: ModelArchitecture, override: WeightFormat | undefined): Quantization | undefined {
+  if (override) return { method: 'override', format: override, groupSize: 128, expertsOnly: false };
+  return a.quantization;
 }
 
 /**
@@ -119,24 +179,40 @@ export function weightBytes(
   tp: number,
   pp: number,
   override?: WeightFormat,
+  options: WeightOptions = {},
 ): WeightBytes {
   const dense16 = a.dtype === 'fp32' ? 4 : 2;
-  const quant = override ? { format: override, groupSize: 128, expertsOnly: false } : a.quantization;
+  const quant = formatOf(a, override);
   const linearFormat: WeightFormat = quant?.format ?? a.dtype;
-  const linear = bytesPerWeight(linearFormat, quant?.groupSize);
+  const linear = bytesPerWeight(linearFormat, quant?.groupSize, quant?.zeroPoint ?? true);
+  const padding =
+    linearFormat === 'mxfp4' && options.mxfp4Backend && params.experts > 0
+      ? mxfp4PaddingRatio(a, tp, options.mxfp4Backend)
+      : 1;
   const attentionBytes = params.attention * (quant?.expertsOnly ? dense16 : linear);
-  const mlpBytes = params.denseMlp * (quant?.expertsOnly ? dense16 : linear) + params.experts * linear;
+  const mlpBytes = params.denseMlp * (quant?.expertsOnly ? dense16 : linear) + params.experts * linear * padding;
   const vocabBytes = (params.embedding + params.lmHead) * dense16;
+  // The vision tower stays in 16 bits (quantization configs skip it) and is replicated per PP stage 0.
+  const visionBytes = (params.vision ?? 0) * 2;
   const smallBytes = params.small * dense16;
-  const total = attentionBytes + mlpBytes + vocabBytes + smallBytes;
+  const total = attentionBytes + mlpBytes + vocabBytes + smallBytes + visionBytes;
   const layerBytes = (attentionBytes + mlpBytes) / a.numLayers;
   const layersPerStage = Math.ceil(a.numLayers / pp);
   const firstStage =
-    layersPerStage * layerBytes + params.embedding * dense16 + (pp === 1 ? params.lmHead * dense16 : 0);
+    layersPerStage * layerBytes + params.embedding * dense16 + visionBytes + (pp === 1 ? params.lmHead * dense16 : 0);
   const lastStage =
     pp === 1
       ? firstStage
       : (a.numLayers - layersPerStage * (pp - 1)) * layerBytes + (params.lmHead || params.embedding) * dense16;
   const stage = Math.max(firstStage, lastStage);
-  return { perGpu: stage / tp + smallBytes / pp, total, format: linearFormat };
+  const notes: string[] = [];
+  if (padding > 1)
+    notes.push(`MXFP4 experts padded for vLLM's ${options.mxfp4Backend} kernels: x${padding.toFixed(3)}`);
+  if (visionBytes > 0) notes.push(`vision tower ${((params.vision ?? 0) / 1e9).toFixed(2)}B parameters in 16 bits`);
+  return {
+    perGpu: stage / tp + smallBytes / pp,
+    total,
+    format: linearFormat,
+    ...(notes.length > 0 ? { paddingNote: notes.join('; ') } : {}),
+  };
 }

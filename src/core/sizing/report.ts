@@ -11,6 +11,8 @@ export function estimateJson(a: ModelArchitecture, e: ServingEstimate) {
   return {
     model: a.id,
     gpu: e.gpu.id,
+    engine: e.settings.engine ?? 'vllm',
+    ...(e.vllmVersion !== undefined ? { vllmVersion: e.vllmVersion } : {}),
     tp: e.settings.tp,
     pp: e.settings.pp,
     weightFormat: e.settings.weightFormat ?? a.quantization?.format ?? a.dtype,
@@ -23,6 +25,7 @@ export function estimateJson(a: ModelArchitecture, e: ServingEstimate) {
     weightsGiB: round(e.weightsBytes / GIB),
     activationGiB: round(e.activationBytes / GIB),
     nonTorchGiB: round(e.nonTorchBytes / GIB),
+    cudaGraphGiB: round((e.cudaGraphBytes ?? 0) / GIB),
     kvCacheGiB: round(e.kvCacheBytes / GIB),
     kvCacheTokens: e.kvCacheTokens,
     kvBytesPerToken: Math.round(e.kvBytesPerToken),
@@ -36,12 +39,13 @@ export function estimateJson(a: ModelArchitecture, e: ServingEstimate) {
 export function estimateText(a: ModelArchitecture, e: ServingEstimate): string {
   const j = estimateJson(a, e);
   const lines = [
-    `${a.id} on ${e.gpu.name}, TP=${j.tp}${j.pp > 1 ? ` PP=${j.pp}` : ''}, ${j.weightFormat} weights, max_model_len ${j.maxModelLen}`,
+    `${a.id} on ${e.gpu.name}, TP=${j.tp}${j.pp > 1 ? ` PP=${j.pp}` : ''}, ${j.weightFormat} weights, max_model_len ${j.maxModelLen}, ${j.engine === 'sglang' ? 'SGLang' : `vLLM ${j.vllmVersion ?? ''} rules`}`,
     '',
     `  ${`usable (x${j.gpuMemoryUtilization})`.padEnd(20)}${j.usableGiB.toFixed(2).padStart(8)} GiB`,
     `  weights             ${j.weightsGiB.toFixed(2).padStart(8)} GiB`,
-    `  activation peak     ${j.activationGiB.toFixed(2).padStart(8)} GiB`,
+    `  ${j.engine === 'sglang' ? 'activation reserve' : 'activation peak   '}  ${j.activationGiB.toFixed(2).padStart(8)} GiB`,
     `  non-torch           ${j.nonTorchGiB.toFixed(2).padStart(8)} GiB`,
+    ...(j.cudaGraphGiB > 0 ? [`  CUDA graphs         ${j.cudaGraphGiB.toFixed(2).padStart(8)} GiB`] : []),
     `  KV cache            ${j.kvCacheGiB.toFixed(2).padStart(8)} GiB  = ${j.kvCacheTokens} tokens, ${j.maxConcurrency} x max_model_len`,
     '',
     j.fits ? 'Fits.' : `Does not fit: ${j.problems.join(' ')}`,

@@ -66,6 +66,46 @@ function arcsFor(capacity: number, sizes: number[], t: number): ArcFlowModel['ty
   return arcs;
 }
 
+/**
+ * Flow conservation on one GPU type's graph: `used` GPUs leave node 0 and reach the capacity node,
+ * and every level in between has as much flow in as out.
+ */
+function flowConservation(
+  t: number,
+  capacity: number,
+  arcs: ArcFlowModel['types'][number]['arcs'],
+  used: string,
+): Constraint[] {
+  const flow = new Map<number, Term[]>();
+  const push = (node: number, term: Term) => {
+    const list = flow.get(node);
+    if (list) list.push(term);
+    else flow.set(node, [term]);
+  };
+  for (const arc of arcs) {
+    push(arc.from, { name: arc.variable, coef: 1 });
+    push(arc.to, { name: arc.variable, coef: -1 });
+  }
+  if (capacity <= 0) return [];
+  const rows: Constraint[] = [
+    {
+      name: `source_${t}`,
+      vars: [...(flow.get(0) ?? []), { name: used, coef: -1 }],
+      bound: { kind: 'equal', value: 0 },
+    },
+    {
+      name: `sink_${t}`,
+      vars: [...(flow.get(capacity) ?? []), { name: used, coef: 1 }],
+      bound: { kind: 'equal', value: 0 },
+    },
+  ];
+  for (const [node, terms] of flow) {
+    if (node !== 0 && node !== capacity)
+      rows.push({ name: `level_${t}_${node}`, vars: terms, bound: { kind: 'equal', value: 0 } });
+  }
+  return rows;
+}
+
 export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFlowModel {
   const constraints: Constraint[] = [];
   const generals: string[] = [];
@@ -91,32 +131,7 @@ export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFl
     const used = `z_${t}`;
     addVar(used, pool.count);
     objective.push({ name: used, coef: problem.objective === 'gpus' ? 1 : pool.costPerHour });
-    const flow = new Map<number, Term[]>();
-    const push = (node: number, term: Term) => {
-      const list = flow.get(node);
-      if (list) list.push(term);
-      else flow.set(node, [term]);
-    };
-    for (const arc of arcs) {
-      push(arc.from, { name: arc.variable, coef: 1 });
-      push(arc.to, { name: arc.variable, coef: -1 });
-    }
-    if (capacity > 0) {
-      constraints.push({
-        name: `source_${t}`,
-        vars: [...(flow.get(0) ?? []), { name: used, coef: -1 }],
-        bound: { kind: 'equal', value: 0 },
-      });
-      constraints.push({
-        name: `sink_${t}`,
-        vars: [...(flow.get(capacity) ?? []), { name: used, coef: 1 }],
-        bound: { kind: 'equal', value: 0 },
-      });
-    }
-    for (const [node, terms] of flow) {
-      if (node !== 0 && node !== capacity)
-        constraints.push({ name: `level_${t}_${node}`, vars: terms, bound: { kind: 'equal', value: 0 } });
-    }
+    constraints.push(...flowConservation(t, capacity, arcs, used));
     for (const { c, i } of fitting) {
       const x = `x_${i}_${t}`;
       addVar(x, c.replicas);

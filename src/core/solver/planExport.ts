@@ -28,19 +28,7 @@ const dnsName = (text: string) =>
 
 /** The node label a GPU type is selected by: the GPU feature discovery product name when the type is in the catalog. */
 function productLabel(type: string): string {
-  const gpu = findGpu(type);
-  const names: Record<string, string> = {
-    'h100-sxm': 'NVIDIA-H100-80GB-HBM3',
-    'h100-pcie': 'NVIDIA-H100-PCIe',
-    h200: 'NVIDIA-H200',
-    b200: 'NVIDIA-B200',
-    'a100-80gb': 'NVIDIA-A100-SXM4-80GB',
-    'a100-40gb': 'NVIDIA-A100-SXM4-40GB',
-    l40s: 'NVIDIA-L40S',
-    l4: 'NVIDIA-L4',
-    a10g: 'NVIDIA-A10G',
-  };
-  return (gpu && names[gpu.id]) ?? type;
+  return findGpu(type)?.nodeLabel ?? type;
 }
 
 /** The serving settings a model was sized with, as vllm flags (none when it gave memoryGiB). */

@@ -127,25 +127,28 @@ export function parseProvisioningProblem(raw: unknown): Result<ProvisioningProbl
 }
 
 /** Per-replica capacity of every model x GPU type x TP; `options` carries the engine and the workspace's calibration. */
-export function candidates(problem: ProvisioningProblem, options: SuggestOptions = {}): Candidate[] {
+export function candidates(
+  problem: ProvisioningProblem,
+  options: SuggestOptions = {},
+  deadline = Infinity,
+): Candidate[] | 'overran' {
   const list: Candidate[] = [];
+  // One replica's capacity does not depend on the demand: models that share an architecture and a
+  // request shape share their layouts (a fleet of one model under many names is sized once).
+  const layouts = new Map<string, ReturnType<typeof evaluateLayout>>();
   for (const m of problem.models) {
+    if (Date.now() > deadline) return 'overran';
     for (const pool of problem.pools) {
       for (const tp of validTensorParallel(m.architecture)) {
         if (tp > pool.count) continue;
         // Capacity per replica, not for the whole demand: ask for one replica's worth.
-        const layout = evaluateLayout(
-          m.architecture,
-          pool.gpu,
-          tp,
-          1,
-          {
-            ...m.workload,
-            requestsPerSecond: undefined,
-            concurrency: undefined,
-          },
-          options,
-        );
+        const workload = { ...m.workload, requestsPerSecond: undefined, concurrency: undefined };
+        const key = JSON.stringify([m.architecture.id, pool.gpu.id, pool.gpu.pricePerHour, tp, workload]);
+        let layout = layouts.get(key);
+        if (layout === undefined) {
+          layout = evaluateLayout(m.architecture, pool.gpu, tp, 1, workload, options);
+          layouts.set(key, layout);
+        }
         if (typeof layout === 'string') continue;
         list.push({
           model: m.name,
@@ -314,7 +317,14 @@ export async function solveProvisioning(
   options: SuggestOptions = {},
 ): Promise<ProvisioningResult> {
   const deadline = Date.now() + timeLimitSeconds * 1000;
-  const list = candidates(problem, options);
+  const list = candidates(problem, options, deadline);
+  if (list === 'overran')
+    return {
+      status: 'timeout',
+      message: `Sizing every model on every GPU type took longer than the ${timeLimitSeconds} s time limit; give a longer limit or fewer models.`,
+      choices: [],
+      front: [],
+    };
   const missing = problem.models.find((m) => !list.some((c) => c.model === m.name));
   if (missing)
     return {

@@ -55,6 +55,7 @@ export const SETTINGS = {
   defaultGpu: { key: 'defaultGpu', kind: 'string', scope: 'window', group: 'lint' },
   lintEnabled: { key: 'lint.enabled', kind: 'boolean', scope: 'window', group: 'lint' },
   lintSeverity: { key: 'lint.severity', kind: 'severities', scope: 'window', group: 'lint' },
+  vllmVersion: { key: 'vllmVersion', kind: 'string', scope: 'window', group: 'lint' },
 } as const satisfies Record<string, Spec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -6,10 +6,11 @@ export class LintHover implements vscode.HoverProvider {
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     const { lint, catalogs } = await loadLinter();
     if (lint.formatOf(document.uri.path, '') === 'unknown') return undefined;
-    const [{ sizeUnit }, { fitAdvice }, { GIB }] = await Promise.all([
+    const [{ sizeUnit }, { fitAdvice }, { GIB }, { summarizeUnit, unitHeadline }] = await Promise.all([
       import('../../core/lint/sizingLookup.ts'),
       import('../../core/sizing/advice.ts'),
       import('../../core/sizing/servingMemory.ts'),
+      import('../../core/lint/unitSummary.ts'),
     ]);
     const offset = document.offsetAt(position);
     const settings = lintSettings();
@@ -23,12 +24,16 @@ export class LintHover implements vscode.HoverProvider {
         u.gpus?.limit?.span,
         u.gpus?.request?.span,
         u.engine?.tensorParallel?.span,
+        u.engine?.unresolvedModel?.span,
+        u.engine?.span,
       ].filter(Boolean) as { start: number; end: number }[];
       return spans.some((s) => offset >= s.start && offset <= s.end);
     });
     if (!unit) return undefined;
     const sizing = sizeUnit(unit, options);
     const md = new vscode.MarkdownString();
+    // What was understood, as `--format json` lists it: "vLLM · Llama-3.1-8B-Instruct · TP 2 · 2 x H100 (from nodeSelector)".
+    md.appendText(`${unitHeadline(summarizeUnit(unit, options))}\n\n`);
     if (!sizing.ok) {
       md.appendText(`GPU Workbench: not sized (${sizing.reason}).`);
       return new vscode.Hover(md);

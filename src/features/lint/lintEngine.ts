@@ -43,6 +43,7 @@ export async function lintDocumentText(path: string, text: string): Promise<Lint
     findModel: (id) => catalogs.models.findModel(id)?.architecture,
     defaultGpu: settings.defaultGpu ? catalogs.gpus.findGpu(settings.defaultGpu) : undefined,
     severities: settings.severities,
+    vllmVersion: setting('vllmVersion'),
   });
 }
 

@@ -121,7 +121,7 @@ export async function estimateModelMemory(deps: SizingDeps, modelArg?: unknown, 
     return;
   }
   const a = model.architecture;
-  const estimate = estimateServingMemory(a, gpu, vllmDefaults(a, gpu));
+  const estimate = estimateServingMemory(a, gpu, vllmDefaults(a, gpu, setting('vllmVersion')));
   deps.log.info(
     `Estimated ${a.id} (${model.source}: ${model.where}) on ${gpu.id}: KV cache ${(estimate.kvCacheBytes / 1024 ** 3).toFixed(2)} GiB, fits=${estimate.fits}`,
   );

@@ -1,6 +1,7 @@
-import { sizeUnit } from '../sizingLookup.ts';
+import { ENGINE_LABEL } from '../engineArgs.ts';
+import { defaultNote, unitGpu } from '../sizingLookup.ts';
 import type { Rule } from '../types.ts';
-import { parallelism } from '../unitHelpers.ts';
+import { parallelism, plural } from '../unitHelpers.ts';
 
 /** docker-compose `count: all` hands every GPU of the host to a service that uses TP x PP of them. */
 export const composeAllGpus: Rule = {
@@ -12,13 +13,13 @@ export const composeAllGpus: Rule = {
       const all = unit.gpus?.kind === 'compose' ? unit.gpus.all : undefined;
       if (!all || !unit.engine) return [];
       const needed = parallelism(unit);
-      const sizing = sizeUnit(unit, options);
+      const found = unitGpu(unit, options);
       return [
         {
           ruleId: this.id,
           severity: this.severity,
           span: all.span,
-          message: `"${unit.name.value}" reserves all of the host's GPUs but ${unit.engine.engine === 'vllm' ? 'vLLM' : 'TGI'} uses ${needed}: the others cannot be given to another service${sizing.ok ? ` (each idle ${sizing.gpu.name} costs $${sizing.gpu.pricePerHour.toFixed(2)}/h at list price)` : ''}.`,
+          message: `"${unit.name.value}" reserves all of the host's GPUs but ${ENGINE_LABEL[unit.engine.engine]} uses ${plural(needed, 'GPU')}: the others cannot be given to another service${found.ok ? ` (each idle ${found.gpu.name} costs $${found.gpu.pricePerHour.toFixed(2)}/h at list price${defaultNote(found.fromDefault)})` : ''}.`,
           fix:
             all.value === 'all'
               ? { title: `Reserve ${needed}`, edits: [{ span: all.span, newText: String(needed) }] }

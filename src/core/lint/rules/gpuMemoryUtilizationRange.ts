@@ -1,3 +1,4 @@
+import { flagName } from '../engineArgs.ts';
 import type { Rule } from '../types.ts';
 
 /** gpu_memory_utilization outside 0.5-0.95: wasted memory below, out-of-memory risk above. */
@@ -10,13 +11,14 @@ export const gpuMemoryUtilizationRange: Rule = {
       const u = unit.engine?.gpuMemoryUtilization;
       if (!u) return [];
       const fix = { title: 'Use 0.9', edits: [{ span: u.span, newText: '0.9' }] };
+      const flag = flagName(unit.engine!.engine, 'gpuMemoryUtilization');
       if (u.value <= 0 || u.value > 1)
         return [
           {
             ruleId: this.id,
             severity: 'error' as const,
             span: u.span,
-            message: `gpu_memory_utilization ${u.value} is not a fraction of the GPU (0 < value <= 1): the engine refuses it.`,
+            message: `${flag} ${u.value} is not a fraction of the GPU (0 < value <= 1): the engine refuses it.`,
             fix,
           },
         ];
@@ -26,7 +28,7 @@ export const gpuMemoryUtilizationRange: Rule = {
             ruleId: this.id,
             severity: this.severity,
             span: u.span,
-            message: `gpu_memory_utilization ${u.value} leaves ${Math.round((1 - u.value) * 100)} % of the GPU unused by the engine: less KV cache, fewer concurrent requests. Use 0.85-0.95 unless another process shares the GPU.`,
+            message: `${flag} ${u.value} leaves ${Math.round((1 - u.value) * 100)} % of the GPU unused by the engine: less KV cache, fewer concurrent requests. Use 0.85-0.95 unless another process shares the GPU.`,
             fix,
           },
         ];
@@ -36,7 +38,7 @@ export const gpuMemoryUtilizationRange: Rule = {
             ruleId: this.id,
             severity: this.severity,
             span: u.span,
-            message: `gpu_memory_utilization ${u.value} leaves under 5 % for CUDA graphs, NCCL and fragmentation: expect out-of-memory errors under load.`,
+            message: `${flag} ${u.value} leaves under 5 % for CUDA graphs, NCCL and fragmentation: expect out-of-memory errors under load.`,
             fix,
           },
         ];

@@ -1,8 +1,8 @@
-import { estimateServingMemory } from '../../sizing/servingMemory.ts';
 import { validTensorParallel } from '../../sizing/suggest.ts';
-import { sizeUnit } from '../sizingLookup.ts';
+import { flagName } from '../engineArgs.ts';
+import { defaultNote, estimateFor, sizeUnit } from '../sizingLookup.ts';
 import type { Rule, TextEdit } from '../types.ts';
-import { hourly, reservedGpus, setGpuCount } from '../unitHelpers.ts';
+import { enginePlan, plural, reservedGpus, setGpuCount, thousands, wasteText } from '../unitHelpers.ts';
 
 /** Requests of max_model_len the smaller layout must still hold when --max-num-seqs is not set. */
 export const MIN_FULL_LENGTH_REQUESTS = 4;
@@ -15,28 +15,36 @@ export const gpuOverProvisioned: Rule = {
   check({ units, options }) {
     return units.flatMap((unit) => {
       const tp = unit.engine?.tensorParallel;
+      const e = unit.engine;
+      // Data and expert parallelism are chosen for throughput across ranks, which the one-engine
+      // concurrency test below does not measure: an 8-GPU pod at DP 8 x TP 1 is not over-provisioned.
+      if (!tp || tp.value <= 1 || !e || (e.dataParallel?.value ?? 1) > 1 || e.dpAttention || e.expertParallel)
+        return [];
       const sizing = sizeUnit(unit, options);
-      if (!tp || tp.value <= 1 || !sizing.ok || !sizing.estimate.fits) return [];
-      const wanted = Math.min(
-        sizing.estimate.maxConcurrency,
-        unit.engine?.maxNumSeqs?.value ?? MIN_FULL_LENGTH_REQUESTS,
-      );
+      // A TP that does not divide the heads is tp-divides-attention-heads' finding, not a smaller layout's.
+      if (!sizing.ok || !sizing.estimate.fits || sizing.model.numAttentionHeads % tp.value !== 0) return [];
+      const wanted = Math.min(sizing.estimate.maxConcurrency, e.maxNumSeqs?.value ?? MIN_FULL_LENGTH_REQUESTS);
       const smaller = validTensorParallel(sizing.model)
         .filter((t) => t < tp.value)
-        .map((t) => ({ t, e: estimateServingMemory(sizing.model, sizing.gpu, { ...sizing.settings, tp: t }) }))
+        .map((t) => ({ t, e: estimateFor(sizing.model, sizing.gpu, { ...sizing.settings, tp: t }) }))
         .find(({ e }) => e.fits && e.maxConcurrency >= wanted);
       if (!smaller) return [];
-      const pp = sizing.settings.pp;
-      const saved = (tp.value - smaller.t) * pp;
+      const { pp, dp } = enginePlan(unit);
+      const per = pp * dp;
+      const reserved = reservedGpus(unit);
+      if (reserved !== undefined && reserved < tp.value * per) return []; // gpu-count-vs-parallelism's error
+      const saved = (tp.value - smaller.t) * per;
       const edits: TextEdit[] = [{ span: tp.span, newText: String(smaller.t) }];
-      if (reservedGpus(unit) === tp.value * pp) edits.push(...setGpuCount(unit, smaller.t * pp));
+      if (reservedGpus(unit) === tp.value * per && !unit.gpus?.shared)
+        edits.push(...setGpuCount(unit, smaller.t * per));
+      const flag = flagName(e.engine, 'tensorParallel');
       return [
         {
           ruleId: this.id,
           severity: this.severity,
           span: tp.span,
-          message: `${sizing.model.id} fits on ${smaller.t * pp} ${sizing.gpu.name} GPU(s) instead of ${tp.value * pp}: at TP=${smaller.t} the KV cache holds ${smaller.e.kvCacheTokens} tokens = ${smaller.e.maxConcurrency.toFixed(1)} requests of ${sizing.settings.maxModelLen} (at least ${wanted.toFixed(0)} needed). ${saved} GPU(s) are extra${hourly(sizing.gpu, saved)}; keep TP=${tp.value} only for its lower latency.`,
-          fix: { title: `Use tensor parallel ${smaller.t}`, edits },
+          message: `${sizing.model.id} fits on ${plural(smaller.t * per, `${sizing.gpu.name} GPU`)}${defaultNote(sizing.gpuFromDefault)} instead of ${tp.value * per}: at ${flag} ${smaller.t} the KV cache holds ${thousands(smaller.e.kvCacheTokens)} tokens = ${smaller.e.maxConcurrency.toFixed(1)} requests of ${thousands(sizing.settings.maxModelLen)} (at least ${wanted.toFixed(0)} needed). ${wasteText(saved, unit.replicas, sizing.gpu)}; keep ${flag} ${tp.value} only for its lower latency.`,
+          fix: { title: `Use ${flag} ${smaller.t}`, edits },
         },
       ];
     });

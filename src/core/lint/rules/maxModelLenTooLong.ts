@@ -1,8 +1,10 @@
+import { ENGINE_LABEL, flagName } from '../engineArgs.ts';
 import { GIB } from '../../sizing/servingMemory.ts';
-import { sizeUnit } from '../sizingLookup.ts';
+import { defaultNote, exactModel, sizeUnit } from '../sizingLookup.ts';
 import type { Rule } from '../types.ts';
+import { thousands } from '../unitHelpers.ts';
 
-/** max_model_len beyond the model's positions, or beyond what the KV cache holds (vLLM refuses to start). */
+/** max_model_len beyond the model's positions, or beyond what the KV cache holds (the engine refuses to start). */
 export const maxModelLenTooLong: Rule = {
   id: 'max-model-len-too-long',
   severity: 'error',
@@ -12,14 +14,22 @@ export const maxModelLenTooLong: Rule = {
       const engine = unit.engine;
       const model = engine?.model ? options.findModel(engine.model.value) : undefined;
       if (!engine || !model) return [];
+      const flag = flagName(engine.engine, 'maxModelLen');
+      const label = ENGINE_LABEL[engine.engine];
       const explicit = engine.maxModelLen;
-      if (explicit && model.maxPositionEmbeddings && explicit.value > model.maxPositionEmbeddings) {
+      // A relative of a catalog model (a -2507 refresh, a long-context variant) may have more positions.
+      if (
+        explicit &&
+        model.maxPositionEmbeddings &&
+        explicit.value > model.maxPositionEmbeddings &&
+        exactModel(unit, model)
+      ) {
         return [
           {
             ruleId: this.id,
             severity: this.severity,
             span: explicit.span,
-            message: `max_model_len ${explicit.value} is beyond ${model.id}'s max_position_embeddings (${model.maxPositionEmbeddings}): vLLM refuses it unless overridden, and quality degrades past the trained length.`,
+            message: `${flag} ${thousands(explicit.value)} is beyond ${model.id}'s max_position_embeddings (${thousands(model.maxPositionEmbeddings)}): ${label} refuses it unless overridden, and quality degrades past the trained length.`,
             fix: {
               title: `Use ${model.maxPositionEmbeddings}`,
               edits: [{ span: explicit.span, newText: String(model.maxPositionEmbeddings) }],
@@ -30,13 +40,14 @@ export const maxModelLenTooLong: Rule = {
       const sizing = sizeUnit(unit, options);
       if (
         !sizing.ok ||
+        (!explicit && !exactModel(unit, model)) ||
         sizing.estimate.kvCacheBytes <= 0 ||
         sizing.estimate.kvCacheTokens >= sizing.settings.maxModelLen
       )
         return [];
       const e = sizing.estimate;
       const fitting = Math.floor(e.kvCacheTokens / 256) * 256 || e.kvCacheTokens;
-      const message = `${explicit ? `max_model_len ${explicit.value}` : `vLLM's default max_model_len (the model's ${sizing.settings.maxModelLen} positions)`} needs ${((e.kvBytesPerToken * sizing.settings.maxModelLen) / GIB).toFixed(2)} GiB of KV cache for one request, but ${(e.kvCacheBytes / GIB).toFixed(2)} GiB (${e.kvCacheTokens} tokens) are left on ${sizing.gpu.name} at TP=${e.settings.tp}: vLLM refuses to start.`;
+      const message = `${explicit ? `${flag} ${thousands(explicit.value)}` : `${label}'s default ${flag} (the model's ${thousands(sizing.settings.maxModelLen)} positions)`} needs ${((e.kvBytesPerToken * sizing.settings.maxModelLen) / GIB).toFixed(2)} GiB of KV cache for one request, but ${(e.kvCacheBytes / GIB).toFixed(2)} GiB (${thousands(e.kvCacheTokens)} tokens) are left on ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at ${flagName(engine.engine, 'tensorParallel')} ${e.settings.tp}: ${label} refuses to start.`;
       return [
         {
           ruleId: this.id,
@@ -44,7 +55,7 @@ export const maxModelLenTooLong: Rule = {
           span: explicit?.span ?? engine.model!.span,
           message,
           fix: explicit
-            ? { title: `Use max_model_len ${fitting}`, edits: [{ span: explicit.span, newText: String(fitting) }] }
+            ? { title: `Use ${flag} ${fitting}`, edits: [{ span: explicit.span, newText: String(fitting) }] }
             : undefined,
         },
       ];

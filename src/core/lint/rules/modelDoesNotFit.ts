@@ -1,6 +1,7 @@
 import { fitAdvice } from '../../sizing/advice.ts';
 import { GIB } from '../../sizing/servingMemory.ts';
-import { sizeUnit } from '../sizingLookup.ts';
+import { flagName } from '../engineArgs.ts';
+import { defaultNote, sizeUnit } from '../sizingLookup.ts';
 import type { Rule } from '../types.ts';
 
 /** Weights + activation peak + runtime memory exceed gpu_memory_utilization x the GPU. */
@@ -21,7 +22,7 @@ export const modelDoesNotFit: Rule = {
           severity: this.severity,
           span: unit.engine.model.span,
           message:
-            `${sizing.model.id} does not fit ${sizing.gpu.name}${sizing.gpuFromDefault ? ' (the default GPU)' : ''} at TP=${e.settings.tp}: weights ${gib(e.weightsBytes)} + activation peak ${gib(e.activationBytes)} + runtime ${gib(e.nonTorchBytes)} > ${gib(e.usableBytes)} usable (gpu_memory_utilization ${e.settings.gpuMemoryUtilization}). ${advice[0] ?? ''}`.trim(),
+            `${sizing.model.id}${sizing.settings.weightFormat ? ` (${sizing.settings.weightFormat})` : ''} does not fit ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at ${flagName(unit.engine.engine, 'tensorParallel')} ${e.settings.tp}${e.settings.pp > 1 ? ` x ${flagName(unit.engine.engine, 'pipelineParallel')} ${e.settings.pp}` : ''}: weights ${gib(e.weightsBytes)} + activation peak ${gib(e.activationBytes)} + runtime ${gib(e.nonTorchBytes)} > ${gib(e.usableBytes)} usable (${flagName(unit.engine.engine, 'gpuMemoryUtilization')} ${e.settings.gpuMemoryUtilization}). ${advice[0] ?? ''}`.trim(),
         },
       ];
     });

@@ -1,4 +1,5 @@
 import { validTensorParallel } from '../../sizing/suggest.ts';
+import { ENGINE_LABEL, flagName } from '../engineArgs.ts';
 import type { Rule } from '../types.ts';
 
 /** vLLM: "Total number of attention heads (N) must be divisible by tensor parallel size (T)". */
@@ -20,7 +21,7 @@ export const tpDividesAttentionHeads: Rule = {
           ruleId: this.id,
           severity: this.severity,
           span: tp.span,
-          message: `${model.id} has ${model.numAttentionHeads} attention heads, which tensor parallel ${tp.value} does not divide: vLLM refuses to start. Valid sizes: ${validTensorParallel(model).join(', ')}.`,
+          message: `${model.id} has ${model.numAttentionHeads} attention heads, which ${flagName(unit.engine!.engine, 'tensorParallel')} ${tp.value} does not divide: ${ENGINE_LABEL[unit.engine!.engine]} refuses to start. Valid sizes: ${validTensorParallel(model).join(', ')}.`,
           fix: { title: `Use tensor parallel ${valid}`, edits: [{ span: tp.span, newText: String(valid) }] },
         },
       ];
