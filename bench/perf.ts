@@ -74,7 +74,19 @@ export function perfRows(): Row[] {
       baselineNote: 'every case 0.5-2',
     });
   for (const run of GPUSTACK_BURSTS) {
-    const p = predictBurst(run);
+    let p;
+    try {
+      p = predictBurst(run);
+    } catch (error) {
+      rows.push({
+        figure: `GPUStack burst ${run.name}: ${(error as Error).message}`,
+        value: 0,
+        unit: 'tok/s',
+        baseline: run.outputTokensPerS,
+        baselineNote: 'not estimated',
+      });
+      continue;
+    }
     const name = `GPUStack burst ${run.name}`;
     const note = run.held ? 'measured (GPUStack)' : 'measured (GPUStack; a known miss)';
     rows.push(
