@@ -30,6 +30,12 @@ export const DEFAULT_MEMORY_FRACTION = 0.88;
 /** Share of the dense datasheet peak a large cuBLAS GEMM sustains (H100's 720 of 989 bf16 TFLOPS is 0.73). */
 export const DEFAULT_COMPUTE_FRACTION = 0.75;
 
+/**
+ * AMD cards without an entry take MI300X's serving-kernel factor (ROCm builds of the engines), said
+ * so in their explanation.
+ */
+export const ROCM_SOFTWARE_EFFICIENCY = 0.65;
+
 const NOT_REVERIFIED = 'figures read from the cited pages when this table was written, not re-measured here';
 const SEMIANALYSIS_GEMM =
   'SemiAnalysis, "MI300X vs H100 vs H200 Benchmark Part 1: Training" (2024-12-22), GEMM chart: https://semianalysis.com/2024/12/22/mi300x-vs-h100-vs-h200-benchmark-part-1-training/';
@@ -55,7 +61,7 @@ export const ACHIEVED_HARDWARE: Readonly<Record<string, AchievedHardware>> = {
     memoryGBps: 4300,
     bf16Tflops: 620,
     fp8Tflops: 990,
-    softwareEfficiency: 0.65,
+    softwareEfficiency: ROCM_SOFTWARE_EFFICIENCY,
     source: `${SEMIANALYSIS_GEMM}; bandwidth ~4.3 TB/s of 5.3 from Chips and Cheese, "Testing AMD's Giant MI300X" (https://chipsandcheese.com/p/testing-amds-giant-mi300x); ${NOT_REVERIFIED}. ROCm serving kernels (paged attention, skinny GEMMs, RCCL) x 0.65: fitted to the issue's finding that a datasheet roofline over-predicted MI300X serving ~3x where it over-predicted NVIDIA cards ~1.9x`,
   },
   'a100-80gb': {
@@ -86,11 +92,13 @@ export function cardRates(gpu: GpuSpec): CardRates {
       explanation: `${gpu.name}: ${measured.memoryGBps} GB/s, ${measured.bf16Tflops} bf16 / ${measured.fp8Tflops} fp8 TFLOPS achieved (datasheet ${gpu.memoryBandwidthGBps} GB/s, ${gpu.bf16Tflops} / ${gpu.fp8Tflops})${software !== 1 ? `, x ${software} for the serving stack's kernels on this card (fitted, not measured)` : ''}; source: ${measured.source}.`,
     };
   }
-  const bf16 = gpu.bf16Tflops * DEFAULT_COMPUTE_FRACTION;
+  const amd = gpu.interconnect === 'infinity-fabric';
+  const software = amd ? ROCM_SOFTWARE_EFFICIENCY : 1;
+  const bf16 = gpu.bf16Tflops * DEFAULT_COMPUTE_FRACTION * software;
   return {
-    bytesPerSecond: gpu.memoryBandwidthGBps * 1e9 * DEFAULT_MEMORY_FRACTION,
+    bytesPerSecond: gpu.memoryBandwidthGBps * 1e9 * DEFAULT_MEMORY_FRACTION * software,
     bf16FlopsPerSecond: bf16 * 1e12,
-    fp8FlopsPerSecond: (gpu.hasFp8 ? gpu.fp8Tflops * DEFAULT_COMPUTE_FRACTION : bf16) * 1e12,
-    explanation: `${gpu.name}: no published microbenchmark on file; ${DEFAULT_MEMORY_FRACTION * 100} % of ${gpu.memoryBandwidthGBps} GB/s and ${DEFAULT_COMPUTE_FRACTION * 100} % of the datasheet TFLOPS assumed.`,
+    fp8FlopsPerSecond: (gpu.hasFp8 ? gpu.fp8Tflops * DEFAULT_COMPUTE_FRACTION * software : bf16) * 1e12,
+    explanation: `${gpu.name}: no published microbenchmark on file; ${DEFAULT_MEMORY_FRACTION * 100} % of ${gpu.memoryBandwidthGBps} GB/s and ${DEFAULT_COMPUTE_FRACTION * 100} % of the datasheet TFLOPS assumed${amd ? `, x ${ROCM_SOFTWARE_EFFICIENCY} for ROCm serving kernels (MI300X's fitted factor)` : ''}.`,
   };
 }
