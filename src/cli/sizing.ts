@@ -135,30 +135,31 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
           ...(values['sglang-version'] === undefined ? {} : { sglangVersion: values['sglang-version'] }),
         })
       : estimateServingMemory(model, gpu, settings);
-  const performance =
-    estimate.fits && wantsPerformance(values)
-      ? await performanceForEstimate(
-          values,
-          model,
-          gpu,
-          {
-            tp: estimate.settings.tp,
-            pp: estimate.settings.pp,
-            weightFormat: estimate.settings.weightFormat,
-            kvCacheDtype: estimate.settings.kvCacheDtype,
-            maxNumSeqs: values['max-num-seqs'] === undefined ? undefined : estimate.settings.maxNumSeqs,
-            maxNumBatchedTokens:
-              values['max-num-batched-tokens'] === undefined ? undefined : estimate.settings.maxNumBatchedTokens,
-          },
-          io,
-        )
-      : undefined;
+  // Throughput is estimated even when the model's full context does not fit: the performance model
+  // sizes the KV cache for the requested lengths and says so when not even one request fits.
+  const performance = wantsPerformance(values)
+    ? await performanceForEstimate(
+        values,
+        model,
+        gpu,
+        {
+          tp: estimate.settings.tp,
+          pp: estimate.settings.pp,
+          weightFormat: estimate.settings.weightFormat,
+          kvCacheDtype: estimate.settings.kvCacheDtype,
+          maxNumSeqs: values['max-num-seqs'] === undefined ? undefined : estimate.settings.maxNumSeqs,
+          maxNumBatchedTokens:
+            values['max-num-batched-tokens'] === undefined ? undefined : estimate.settings.maxNumBatchedTokens,
+        },
+        io,
+      )
+    : undefined;
   io.out(
     values.json
       ? safeJson({ ...estimateJson(model, estimate), ...(performance && performanceJson(performance)) })
       : `${estimateText(model, estimate)}${performance ? `\n${performanceText(performance)}` : ''}`,
   );
-  return estimate.fits && (performance?.ok ?? true) ? 0 : 1;
+  return (performance ? performance.ok : estimate.fits) ? 0 : 1;
 }
 
 export async function suggestCommand(args: string[], io: Io): Promise<number> {
