@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands, LOG_CHANNEL_NAME } from './constants.ts';
 import { registerGpus } from './features/gpus/register.ts';
+import { safeLog } from './features/log/safeLog.ts';
 import { registerLint } from './features/lint/register.ts';
 import { registerPerf } from './features/perf/register.ts';
 import { registerSizing } from './features/sizing/register.ts';
@@ -8,7 +9,7 @@ import { registerWorkbench } from './features/workbench/register.ts';
 
 /** Wires each feature; every feature's `register…` returns what it owns as one disposable. */
 export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
+  const log = safeLog(vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true }));
   const gpus = registerGpus(context, log);
   const workbench = registerWorkbench(context, log, () => gpus.controller.inventory);
   context.subscriptions.push(

@@ -82,7 +82,7 @@ export function readServingUnits(
             message: `Not linted as YAML: this is a template ({{ ... }}); lint its rendered output (helm template ... | gpu-workbench lint -).`,
             span: p.span,
           }
-        : { ruleId: FILE_RULE.id, severity: 'error', message: `YAML: ${p.message}`, span: p.span },
+        : { ruleId: FILE_RULE.id, severity: p.severity ?? 'error', message: `YAML: ${p.message}`, span: p.span },
     );
     const documents = parsed.documents.filter((doc) => doc.errors.length === 0);
     for (const doc of documents) {
@@ -104,7 +104,11 @@ export function readServingUnits(
     });
     return { units, problems };
   }
-  return { units: scriptUnits(text, /\.(md|markdown)$/i.test(path)), problems: [] };
+  const name = path.split(/[\\/]/).pop() ?? path;
+  return {
+    units: scriptUnits(text, /\.(md|markdown)$/i.test(name), /^(GNU)?makefile$|\.mk$/i.test(name)),
+    problems: [],
+  };
 }
 
 export function lintText(path: string, text: string, request: LintRequest): LintResult {

@@ -18,6 +18,8 @@ export interface VarRef {
   status: 'set' | 'default' | 'unset' | 'external';
   /** Where the external value comes from (a Secret, a ConfigMap...). */
   from?: string;
+  /** Where the value is defined in the file (an env entry, an assignment). */
+  span?: Span;
 }
 
 export interface ShellWord {
@@ -69,6 +71,7 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** `$(VAR)`: matched in place, so a `$(` without its name never scans ahead (linear in the text). */
 const KUBE_REF = /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/y;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+const WHOLE_REF = /^"?\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*|\([A-Za-z_][A-Za-z0-9_]*\))"?$/;
 
 interface Options {
   /** Kubernetes expands `$(VAR)` from the container's env before any shell runs. */
@@ -89,10 +92,13 @@ export function shellCommands(src: MappedText, env: Env, options: Options = {}):
   let lastEnd = -1;
   const endWord = () => {
     if (wordStart >= 0) {
+      const written = text.slice(wordStart, lastEnd);
+      // A word that is one variable points at where the value is defined: a fix edits it there.
+      const defined = refs.length === 1 && refs[0]!.span && WHOLE_REF.test(written) ? refs[0]!.span : undefined;
       words.push({
         text: value,
-        span: { start: src.offsetAt(wordStart), end: src.offsetAt(lastEnd - 1) + 1 },
-        written: text.slice(wordStart, lastEnd),
+        span: defined ?? { start: src.offsetAt(wordStart), end: src.offsetAt(lastEnd - 1) + 1 },
+        written,
         ...(refs.length > 0 ? { refs } : {}),
       });
     }
@@ -141,7 +147,14 @@ export function shellCommands(src: MappedText, env: Env, options: Options = {}):
         const inner = ref[1]!;
         const after = i + ref[0].length;
         const found = env.get(inner);
-        if (found && 'value' in found) expand(i, after, { name: inner, status: 'set' }, found.value, true);
+        if (found && 'value' in found)
+          expand(
+            i,
+            after,
+            { name: inner, status: 'set', ...(found.span ? { span: found.span } : {}) },
+            found.value,
+            true,
+          );
         else
           expand(
             i,
@@ -192,7 +205,7 @@ export function shellCommands(src: MappedText, env: Env, options: Options = {}):
       const name = m[1]!;
       const found = env.get(name);
       if (found && 'value' in found && (found.value !== '' || !inner.includes(':')))
-        expand(i, after, { name, status: 'set' }, found.value, quoted);
+        expand(i, after, { name, status: 'set', ...(found.span ? { span: found.span } : {}) }, found.value, quoted);
       else if (m[2] !== undefined && !(found && 'external' in found))
         expand(i, after, { name, status: 'default' }, stripQuotes(m[2]), quoted);
       else
@@ -215,7 +228,8 @@ export function shellCommands(src: MappedText, env: Env, options: Options = {}):
       const name = m[0];
       const after = i + 1 + name.length;
       const found = env.get(name);
-      if (found && 'value' in found) expand(i, after, { name, status: 'set' }, found.value, quoted);
+      if (found && 'value' in found)
+        expand(i, after, { name, status: 'set', ...(found.span ? { span: found.span } : {}) }, found.value, quoted);
       else
         expand(
           i,
@@ -343,7 +357,14 @@ function applyAssignments(words: ShellWord[], env: Env): void {
     const val = w.text.slice(m[1]!.length + 1);
     const unresolved = w.refs?.some((r) => r.status === 'unset' || r.status === 'external');
     if (unresolved && !val) env.set(m[1]!, { external: 'a value computed at run time' });
-    else env.set(m[1]!, { value: val });
+    else {
+      // The value's own characters, when written plainly or in one pair of quotes.
+      const raw = w.written.slice(m[0].length);
+      const quoted = /^(["']).*\1$/s.test(raw);
+      const plain = !w.refs && (quoted ? raw.slice(1, -1) === val : raw === val);
+      const start = w.span.end - raw.length + (quoted ? 1 : 0);
+      env.set(m[1]!, plain && val ? { value: val, span: { start, end: start + val.length } } : { value: val });
+    }
   }
 }
 

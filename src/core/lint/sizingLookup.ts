@@ -26,12 +26,16 @@ export function unitGpu(unit: ServingUnit, options: LintOptions): UnitGpu {
     return { ok: false, reason: `GPU "${unit.gpuProduct.value}" is not in the catalog` };
   }
   const defaultGpu = options.defaultGpu;
-  if (unit.amdHint) {
+  const hint = unit.acceleratorHint;
+  if (hint) {
+    const [vendor, seen] = [hint.slice(0, hint.indexOf(':')), hint.slice(hint.indexOf(':') + 2)];
+    if (vendor !== 'AMD')
+      return { ok: false, reason: `the command runs on ${vendor} (${seen}), which the sizing engine does not model` };
     if (defaultGpu && /^AMD/i.test(defaultGpu.name))
       return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
     return {
       ok: false,
-      reason: `the command runs on an AMD GPU (${unit.amdHint}) but the file does not say which, and the default GPU is ${defaultGpu ? `${defaultGpu.name}, not AMD` : 'not set'}`,
+      reason: `the command runs on an AMD GPU (${seen}) but the file does not say which, and the default GPU is ${defaultGpu ? `${defaultGpu.name}, not AMD` : 'not set'}`,
     };
   }
   if (defaultGpu) return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
@@ -105,10 +109,22 @@ export function unresolvedReason(unit: ServingUnit): string | undefined {
     return u.external
       ? `the model is given by $${u.value}, whose value comes from ${u.from ?? 'outside this file'}`
       : `the model is given by $${u.value}, which is not set in this file`;
+  if (u.from) return `the model is ${u.value}, filled from ${u.from}`;
   return `the model is given as "${u.value}", a placeholder rather than a model name`;
 }
 
+/** Several rules size the same unit: the answer is kept per unit and options. */
+const SIZED = new WeakMap<ServingUnit, { options: LintOptions; sizing: UnitSizing }>();
+
 export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
+  const kept = SIZED.get(unit);
+  if (kept?.options === options) return kept.sizing;
+  const sizing = sizeUnitOnce(unit, options);
+  SIZED.set(unit, { options, sizing });
+  return sizing;
+}
+
+function sizeUnitOnce(unit: ServingUnit, options: LintOptions): UnitSizing {
   const engine = unit.engine;
   const unresolved = unresolvedReason(unit);
   if (unresolved) return { ok: false, reason: unresolved };
@@ -137,6 +153,9 @@ export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
     kvCacheDtype: kv.startsWith('fp8') ? 'fp8' : ('auto' as KvCacheDtype),
     weightFormat: weightFormatOf(unit, model),
   };
+  // TGI hands the engine all the memory unless told otherwise (launcher/src/main.rs:
+  // `#[clap(default_value = "1.0", long, env)] cuda_memory_fraction`).
+  if (engine.engine === 'tgi' && !engine.gpuMemoryUtilization) settings.gpuMemoryUtilization = 1;
   // SGLang sizes by --mem-fraction-static (sizing/sglangMemory.ts); its default comes from there.
   if (engine.engine === 'sglang') {
     settings.engine = 'sglang';

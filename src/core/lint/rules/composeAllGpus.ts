@@ -19,7 +19,7 @@ export const composeAllGpus: Rule = {
           ruleId: this.id,
           severity: this.severity,
           span: all.span,
-          message: `"${unit.name.value}" reserves all of the host's GPUs but ${ENGINE_LABEL[unit.engine.engine]} uses ${plural(needed, 'GPU')}: the others cannot be given to another service${found.ok ? ` (each idle ${found.gpu.name} costs $${found.gpu.pricePerHour.toFixed(2)}/h at list price${defaultNote(found.fromDefault)})` : ''}.`,
+          message: `"${unit.name.value}" reserves all of the host's GPUs but ${ENGINE_LABEL[unit.engine.engine]} uses ${plural(needed, 'GPU')}: the others cannot be given to another service${found.ok ? ` (each idle ${found.gpu.name} costs $${found.gpu.pricePerHour.toFixed(2)}/h at list price)${defaultNote(found.fromDefault)}` : ''}.`,
           fix:
             all.value === 'all'
               ? { title: `Reserve ${needed}`, edits: [{ span: all.span, newText: String(needed) }] }
