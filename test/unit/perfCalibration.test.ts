@@ -116,6 +116,8 @@ describe('benchmark result files', () => {
       '{"foo": 1}',
       '[1, 2]',
       JSON.stringify({ completed: 0, total_input_tokens: 1, total_output_tokens: 1, output_throughput: 1 }),
+      JSON.stringify({ completed: 10, total_input_tokens: 100, total_output_tokens: 100, output_throughput: 0 }),
+      JSON.stringify({ completed: 10, total_input_tokens: 100, total_output_tokens: 100, output_throughput: -5 }),
     ]) {
       const parsed = parseBenchmarkResults(text);
       assert.equal(parsed.ok, false, text);

@@ -49,6 +49,8 @@ const KNOWN_FIELDS = new Set([
   'request_rate',
 ]);
 
+const positive = (x: number | undefined) => (x !== undefined && x > 0 ? x : undefined);
+
 function numberField(o: Record<string, unknown>, key: string): number | undefined {
   const v = o[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -83,7 +85,7 @@ function aiperfRunOf(o: Record<string, unknown>, index: number): Result<Benchmar
   const duration = average(o, 'benchmark_duration');
   const throughput =
     average(o, 'output_token_throughput') ?? (totalOutput && duration ? totalOutput / duration : undefined);
-  if (inputTokens === undefined || outputTokens === undefined || throughput === undefined)
+  if (inputTokens === undefined || outputTokens === undefined || !(throughput && throughput > 0))
     return {
       ok: false,
       message: `result ${index + 1} (AIPerf/GenAI-Perf) lacks input/output sequence lengths or output token throughput`,
@@ -104,8 +106,8 @@ function aiperfRunOf(o: Record<string, unknown>, index: number): Result<Benchmar
       concurrency: concurrency && concurrency > 0 ? concurrency : undefined,
       requestsPerSecond: concurrency ? undefined : rate && rate > 0 ? rate : undefined,
       outputTokensPerSecond: throughput,
-      tpotMs: average(o, 'inter_token_latency'),
-      ttftMs: ttft,
+      tpotMs: positive(average(o, 'inter_token_latency')),
+      ttftMs: positive(ttft),
       metadata: {},
     },
   };
@@ -124,6 +126,8 @@ function runOf(o: Record<string, unknown>, index: number): Result<BenchmarkRun> 
       message: `result ${index + 1} lacks completed, total_input_tokens, total_output_tokens or output_throughput: not a vllm bench serve / benchmark_serving.py (or AIPerf / GenAI-Perf) result`,
     };
   if (completed < 1) return { ok: false, message: `result ${index + 1} has no completed request` };
+  if (!(throughput > 0) || input < 0 || output <= 0)
+    return { ok: false, message: `result ${index + 1} has no output tokens/s to fit to` };
   const rate = o.request_rate;
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(o))
@@ -141,8 +145,8 @@ function runOf(o: Record<string, unknown>, index: number): Result<BenchmarkRun> 
       concurrency: maxConcurrency ?? (finiteRate === undefined ? numPrompts : undefined),
       requestsPerSecond: finiteRate,
       outputTokensPerSecond: throughput,
-      tpotMs: numberField(o, 'mean_tpot_ms'),
-      ttftMs: numberField(o, 'mean_ttft_ms'),
+      tpotMs: positive(numberField(o, 'mean_tpot_ms')),
+      ttftMs: positive(numberField(o, 'mean_ttft_ms')),
       metadata,
     },
   };

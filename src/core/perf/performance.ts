@@ -153,7 +153,32 @@ function staggerOf(
   return (typicalStep * (input.outputTokens + 1)) / Math.max(1, clients);
 }
 
+/** Limits that keep one simulation under a few seconds. */
+export const MAX_CLIENTS = 20_000;
+export const MAX_REQUESTS = 100_000;
+export const MAX_TOKENS_PER_REQUEST = 1_000_000;
+
+function outOfRange(input: PerformanceInput): string | undefined {
+  const load = 'concurrency' in input.load ? input.load.concurrency : input.load.requestsPerSecond;
+  if (!(load > 0) || !Number.isFinite(load)) return 'the load must be a positive number';
+  if ('concurrency' in input.load && (!Number.isInteger(load) || load > MAX_CLIENTS))
+    return `concurrency must be a whole number up to ${MAX_CLIENTS}`;
+  if (
+    input.requests !== undefined &&
+    !(Number.isInteger(input.requests) && input.requests >= 1 && input.requests <= MAX_REQUESTS)
+  )
+    return `a run is 1 to ${MAX_REQUESTS} requests`;
+  for (const n of [input.inputTokens, input.outputTokens])
+    if (!Number.isInteger(n) || n < 1 || n > MAX_TOKENS_PER_REQUEST)
+      return `input and output lengths are whole numbers from 1 to ${MAX_TOKENS_PER_REQUEST}`;
+  if (!Number.isInteger(input.tp) || input.tp < 1 || !Number.isInteger(input.pp ?? 1) || (input.pp ?? 1) < 1)
+    return 'TP and PP are whole numbers of at least 1';
+  return undefined;
+}
+
 export function estimatePerformance(input: PerformanceInput): PerformanceResult {
+  const invalid = outOfRange(input);
+  if (invalid) return { ok: false, reason: invalid };
   const engine = input.engine ?? 'vllm';
   const profile = ENGINE_PROFILES[engine];
   const pp = input.pp ?? 1;
