@@ -1,7 +1,7 @@
 /** DCGM-exporter metrics through Prometheus's HTTP query API. */
 import { DCGM_QUERY, parseDcgmQueryResponse } from '../core/gpu/dcgm.ts';
 import type { Host } from '../core/gpu/inventory.ts';
-import { redactUrl } from '../core/text/safeText.ts';
+import { redactSecrets, redactUrl } from '../core/text/safeText.ts';
 import { timerMs } from './runFile.ts';
 
 export interface PrometheusOptions {
@@ -59,6 +59,14 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
 export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOptions): Promise<Host[]> {
   const checked = checkPrometheusUrl(baseUrl);
   if (!checked.ok) return [failedHost(baseUrl, checked.reason)];
+  // The token goes into a header: a pasted line break would make fetch quote it in its error.
+  if (options.token !== undefined && options.token !== '' && !/^[\x21-\x7e]+$/.test(options.token))
+    return [
+      failedHost(
+        baseUrl,
+        'the Prometheus token holds spaces, a line break or other characters a token cannot have; it was not sent',
+      ),
+    ];
   const endpoint = new URL(
     'api/v1/query',
     checked.url.href.endsWith('/') ? checked.url : new URL(`${checked.url.href}/`),
@@ -89,6 +97,6 @@ export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOp
             ? error.cause.message
             : error.message
           : String(error);
-    return [failedHost(baseUrl, reason)];
+    return [failedHost(baseUrl, redactSecrets(reason, [options.token]))];
   }
 }

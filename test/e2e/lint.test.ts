@@ -35,7 +35,8 @@ describe('GPU config linting in a real VS Code', { timeout: 300_000 }, () => {
       // Hover on the model name: the memory breakdown (vLLM's figures for this model on an H100 at
       // TP=2: 7.5 GiB of weights per GPU).
       await page
-        .locator('.monaco-editor .view-line span', { hasText: 'meta-llama/Llama-3.1-8B-Instruct' })
+        // The token itself (a line's outer span holds every token: its middle may be elsewhere).
+        .locator('.monaco-editor .view-line span span', { hasText: 'meta-llama/Llama-3.1-8B-Instruct' })
         .first()
         .hover();
       const hover = page.locator('.monaco-hover', { hasText: 'per GPU' });

@@ -4,6 +4,7 @@
  */
 import { architectureFromHfConfig, type ModelArchitecture } from './architecture.ts';
 import { resolveModelName, type NameMatch } from './modelNames.ts';
+import { GEMMA3_VISION_CONFIG, MODELS_2026 } from './models2026.ts';
 
 type Config = Record<string, unknown>;
 
@@ -87,6 +88,7 @@ const gemma3 = (hidden: number, inter: number, layers: number, heads: number, kv
     sliding_window_pattern: 6,
     tie_word_embeddings: true,
   },
+  vision_config: GEMMA3_VISION_CONFIG,
 });
 const gptOss = (layers: number, experts: number): Config => ({
   model_type: 'gpt_oss',
@@ -445,7 +447,7 @@ export interface CatalogModel {
   architecture: ModelArchitecture;
 }
 
-export const MODEL_CATALOG: readonly CatalogModel[] = ENTRIES.map(([id, config]) => {
+export const MODEL_CATALOG: readonly CatalogModel[] = [...ENTRIES, ...MODELS_2026].map(([id, config]) => {
   const parsed = architectureFromHfConfig(id, config);
   if (!parsed.ok) throw new Error(`built-in catalog entry ${id} is broken: ${parsed.message}`);
   return { id, architecture: parsed.value };

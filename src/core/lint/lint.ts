@@ -82,7 +82,7 @@ export function readServingUnits(
             message: `Not linted as YAML: this is a template ({{ ... }}); lint its rendered output (helm template ... | gpu-workbench lint -).`,
             span: p.span,
           }
-        : { ruleId: FILE_RULE.id, severity: 'error', message: `YAML: ${p.message}`, span: p.span },
+        : { ruleId: FILE_RULE.id, severity: p.severity ?? 'error', message: `YAML: ${p.message}`, span: p.span },
     );
     const documents = parsed.documents.filter((doc) => doc.errors.length === 0);
     for (const doc of documents) {

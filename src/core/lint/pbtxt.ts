@@ -61,6 +61,8 @@ export function parsePbtxt(text: string): PbParse {
     return { kind: 'scalar', text: word.text, span: word.span };
   };
   const value = (depth: number): PbValue => {
+    // Lists nest too (`[[[[...`): the same limit, before the stack runs out.
+    if (depth > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels`);
     skip();
     const c = text[i];
     if (c === '{' || c === '<') return message(depth + 1, c === '{' ? '}' : '>');

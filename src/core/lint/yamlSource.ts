@@ -23,6 +23,8 @@ import { errorMessage } from '../errors.ts';
 export interface YamlProblem {
   message: string;
   span: Span;
+  /** A file not read at all (past a work cap) is information, as a file past the size cap is. */
+  severity?: 'info';
 }
 
 export interface ParsedYaml {
@@ -135,6 +137,7 @@ export function parseYaml(text: string): ParsedYaml {
         {
           message: `Not read: this file has ${tooMuch}, more than a serving config needs (a limit that keeps the editor responsive).`,
           span: { start: 0, end: Math.min(1, text.length) },
+          severity: 'info',
         },
       ],
     };
