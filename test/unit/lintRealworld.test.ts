@@ -274,14 +274,16 @@ describe('realworld: KServe (8)', () => {
     assert.equal(findings.length, 1, describeAll(text, findings));
   });
 
-  test('LLMInferenceService: parallelism.tensor 2 on 2 GPUs, and TP 8 from VLLM_ADDITIONAL_ARGS on 8: clean', () => {
+  test('LLMInferenceService: TP 2 on 2 GPUs, TP 8 from VLLM_ADDITIONAL_ARGS on 8, TP 8 x PP 2 over 2 pods: clean', () => {
     clean('llminferenceservice.yaml');
     const units = readServingUnits('l.yaml', read('llminferenceservice.yaml')).units;
     assert.deepEqual(
-      units.map((u) => [u.engine?.model?.value, u.engine?.tensorParallel?.value, u.gpus?.limit?.value]),
+      units.map((u) => [u.engine?.model?.value, u.engine?.tensorParallel?.value, u.gpus?.limit?.value, u.groupGpus]),
       [
-        ['Qwen/Qwen3-32B', 2, 2],
-        ['Qwen/Qwen3-235B-A22B', 8, 8],
+        ['Qwen/Qwen3-32B', 2, 2, undefined],
+        ['Qwen/Qwen3-235B-A22B', 8, 8, undefined],
+        // 2 pipeline stages = 2 pods of 8 GPUs = 16 for TP 8 x PP 2.
+        ['meta-llama/Llama-3.1-405B-Instruct', 8, 8, 16],
       ],
     );
   });

@@ -137,9 +137,12 @@ export function llmInferenceServiceUnits(root: Node, text: string): ServingUnit[
     let podsPerGroup: number | undefined;
     let groupGpus: number | undefined;
     if (worker) {
-      const dp = engine.dataParallel?.value ?? 1;
-      const dpLocal = engine.dataParallelLocal?.value ?? dp;
-      podsPerGroup = Math.max(1, Math.round(dp / dpLocal));
+      // The group's pods (ParallelismSpec.GetSize, llm_inference_service_types_func.go):
+      // data / dataLocal with data parallelism, else one pod per pipeline stage.
+      const dp = num(child(p, 'data'))?.value;
+      const dpLocal = num(child(p, 'dataLocal'))?.value ?? 1;
+      const stages = num(child(p, 'pipeline'))?.value;
+      podsPerGroup = dp ? Math.max(1, Math.floor(dp / Math.max(1, dpLocal))) : Math.max(1, stages ?? 1);
       const w = workerGpus?.limit?.value ?? workerGpus?.request?.value ?? perPod;
       if (perPod !== undefined && w !== undefined) groupGpus = perPod + (podsPerGroup - 1) * w;
     }
