@@ -138,6 +138,19 @@ describe('realworld: quantization and TGI flags (2, 3)', () => {
   });
 
   test('TGI without --num-shard shards over all its GPUs: clean', () => clean('tgi-no-num-shard.yaml'));
+
+  test('compose count: all is what TGI without --num-shard uses; vLLM at TP 1 uses one of them', () => {
+    const service = (name: string, image: string, flag: string) =>
+      `  ${name}:\n    image: ${image}\n    command: ${flag} meta-llama/Llama-3.1-8B-Instruct\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - {driver: nvidia, count: all, capabilities: [gpu]}\n`;
+    const text = `services:\n${service('tgi', 'ghcr.io/huggingface/text-generation-inference:3.0.1', '--model-id')}${service('vllm', 'vllm/vllm-openai:latest', '--model')}`;
+    const findings = lintText('docker-compose.yml', text, request).findings.filter(
+      (f) => f.ruleId === 'compose-all-gpus',
+    );
+    assert.deepEqual(
+      findings.map((f) => f.message.slice(0, 6)),
+      ['"vllm"'],
+    );
+  });
 });
 
 describe('realworld: variables (4)', () => {
