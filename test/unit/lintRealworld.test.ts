@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { findGpu } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
 import { applyEdits, lintText, readServingUnits, type LintRequest } from '../../src/core/lint/lint.ts';
+import { modelOf } from '../../src/core/lint/sizingLookup.ts';
 import { LineIndex } from '../../src/core/lint/text.ts';
 import type { Finding } from '../../src/core/lint/types.ts';
 
@@ -377,7 +378,7 @@ describe('realworld: model names (11)', () => {
     clean('model-names.sh', onH100);
     const text = read('model-names.sh');
     for (const unit of readServingUnits('m.sh', text).units)
-      assert.ok(findModel(unit.engine!.model!.value), `${unit.engine?.model?.value} resolves`);
+      assert.ok(modelOf(unit.engine!.model!.value, request), `${unit.engine?.model?.value} resolves`);
   });
 });
 

@@ -468,14 +468,14 @@ export function matchModelName(idOrName: string): NameMatch | undefined {
 const QUANTIZED = new Map<string, CatalogModel>();
 
 /**
- * By id, any letter case, the name without its organization, a local path or an old Hub id; a
- * quantized checkpoint's name (`-AWQ`, `-GPTQ-Int4`, `-FP8`) gives the base geometry with that
- * weight format. Relatives of the same geometry are not returned (see findRelativeModel): a caller
- * that can read the real config.json should.
+ * By id, any letter case, the name without its organization or an old Hub id; a quantized
+ * checkpoint's name (`-AWQ`, `-GPTQ-Int4`, `-FP8`) gives the base geometry with that weight format.
+ * Local paths and relatives of the same geometry are not returned (see findModelLoosely): a
+ * caller that can read the real config.json should.
  */
 export function findModel(idOrName: string): CatalogModel | undefined {
   const match = matchModelName(idOrName);
-  if (!match || match.how === 'variant') return undefined;
+  if (!match || match.how === 'variant' || match.how === 'path') return undefined;
   const base = MODEL_CATALOG.find((m) => m.id === match.id);
   if (!base || match.how !== 'quantized' || !match.weightFormat || base.architecture.quantization) return base;
   const key = `${base.id} ${match.weightFormat}`;
@@ -494,8 +494,12 @@ export function findModel(idOrName: string): CatalogModel | undefined {
   return quantized;
 }
 
-/** A catalog model with the same geometry as the named one (a date refresh, a base model, an R1 distill): an approximation. */
-export function findRelativeModel(idOrName: string): CatalogModel | undefined {
+/**
+ * What a linter, which reads no files, can still size: a local path ending in a known name
+ * (`/models/Qwen3-8B/`), or a catalog model of the same geometry (a date refresh, a base model, an
+ * R1 distill) as an approximation. findModel leaves both to callers that can read the config.json.
+ */
+export function findModelLoosely(idOrName: string): CatalogModel | undefined {
   const match = matchModelName(idOrName);
-  return match?.how === 'variant' ? MODEL_CATALOG.find((m) => m.id === match.id) : undefined;
+  return match?.how === 'variant' || match?.how === 'path' ? MODEL_CATALOG.find((m) => m.id === match.id) : undefined;
 }

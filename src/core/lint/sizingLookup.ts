@@ -2,7 +2,7 @@
 import type { ModelArchitecture, WeightFormat } from '../catalog/architecture.ts';
 import { findGpuByLabel, type GpuSpec } from '../catalog/gpus.ts';
 import { sameModelName, weightFormatFromName } from '../catalog/modelNames.ts';
-import { findRelativeModel } from '../catalog/models.ts';
+import { findModelLoosely } from '../catalog/models.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
 import {
   estimateServingMemory,
@@ -84,7 +84,7 @@ export function weightFormatOf(unit: ServingUnit, model: ModelArchitecture): Wei
  * loaded), else a catalog model of the same geometry, as an approximation (exactModel says so).
  */
 export function modelOf(name: string, options: LintOptions): ModelArchitecture | undefined {
-  return options.findModel(name) ?? findRelativeModel(name)?.architecture;
+  return options.findModel(name) ?? findModelLoosely(name)?.architecture;
 }
 
 /** Whether the catalog entry is the named model itself, not a relative (`-2507`, base vs instruct). */
