@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { findGpu } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
 import { applyEdits, lintText, readServingUnits, type LintRequest } from '../../src/core/lint/lint.ts';
+import { modelOf } from '../../src/core/lint/sizingLookup.ts';
 import { LineIndex } from '../../src/core/lint/text.ts';
 import type { Finding } from '../../src/core/lint/types.ts';
 
@@ -138,6 +139,19 @@ describe('realworld: quantization and TGI flags (2, 3)', () => {
   });
 
   test('TGI without --num-shard shards over all its GPUs: clean', () => clean('tgi-no-num-shard.yaml'));
+
+  test('compose count: all is what TGI without --num-shard uses; vLLM at TP 1 uses one of them', () => {
+    const service = (name: string, image: string, flag: string) =>
+      `  ${name}:\n    image: ${image}\n    command: ${flag} meta-llama/Llama-3.1-8B-Instruct\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - {driver: nvidia, count: all, capabilities: [gpu]}\n`;
+    const text = `services:\n${service('tgi', 'ghcr.io/huggingface/text-generation-inference:3.0.1', '--model-id')}${service('vllm', 'vllm/vllm-openai:latest', '--model')}`;
+    const findings = lintText('docker-compose.yml', text, request).findings.filter(
+      (f) => f.ruleId === 'compose-all-gpus',
+    );
+    assert.deepEqual(
+      findings.map((f) => f.message.slice(0, 6)),
+      ['"vllm"'],
+    );
+  });
 });
 
 describe('realworld: variables (4)', () => {
@@ -364,7 +378,7 @@ describe('realworld: model names (11)', () => {
     clean('model-names.sh', onH100);
     const text = read('model-names.sh');
     for (const unit of readServingUnits('m.sh', text).units)
-      assert.ok(findModel(unit.engine!.model!.value), `${unit.engine?.model?.value} resolves`);
+      assert.ok(modelOf(unit.engine!.model!.value, request), `${unit.engine?.model?.value} resolves`);
   });
 });
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { resolveModelName, sameModelName, weightFormatFromName } from '../../src/core/catalog/modelNames.ts';
-import { findModel, matchModelName } from '../../src/core/catalog/models.ts';
+import { findModel, findModelLoosely, matchModelName } from '../../src/core/catalog/models.ts';
 
 describe('model names', () => {
   test('case, organization, local paths, the Hugging Face cache and storage URIs', () => {
@@ -53,6 +53,22 @@ describe('model names', () => {
       assert.equal(sameModelName(written, id), false, written);
     }
     assert.equal(sameModelName('/models/Qwen3-8B', 'Qwen/Qwen3-8B'), true);
+  });
+
+  test('findModel: a quantized name carries its format; a relative is only an explicit approximation', () => {
+    // The int4 name sizes the 70B geometry at 4 bits (plus scales), not in bf16.
+    assert.equal(
+      findModel('hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4')?.architecture.quantization?.format,
+      'int4',
+    );
+    assert.equal(findModel('meta-llama/Llama-3.1-70B-Instruct')?.architecture.quantization, undefined);
+    // A caller that can read the real config.json (estimate, the Hub) is not handed an approximation.
+    assert.equal(findModel('Qwen/Qwen3-8B-Base'), undefined);
+    assert.equal(findModelLoosely('Qwen/Qwen3-8B-Base')?.id, 'Qwen/Qwen3-8B');
+    assert.equal(findModelLoosely('Qwen/Qwen3-8B'), undefined);
+    // A path is read by those who can read files; the linter matches its name.
+    assert.equal(findModel('/models/Qwen3-8B/'), undefined);
+    assert.equal(findModelLoosely('/models/Qwen3-8B/')?.id, 'Qwen/Qwen3-8B');
   });
 
   test('different models stay different', () => {

@@ -2,7 +2,7 @@
  * Built-in models: the fields of each model's Hugging Face config.json that sizing reads, copied
  * from the published configs. Everything else (parameters, bytes) is computed from them.
  */
-import { architectureFromHfConfig, type ModelArchitecture } from './architecture.ts';
+import { architectureFromHfConfig, type ModelArchitecture, type Quantization } from './architecture.ts';
 import { resolveModelName, type NameMatch } from './modelNames.ts';
 import { GEMMA3_VISION_CONFIG, MODELS_2026 } from './models2026.ts';
 
@@ -465,8 +465,41 @@ export function matchModelName(idOrName: string): NameMatch | undefined {
   return match;
 }
 
-/** By id, any letter case, the name without its organization, a local path, an old or quantized name, or a relative. */
+const QUANTIZED = new Map<string, CatalogModel>();
+
+/**
+ * By id, any letter case, the name without its organization or an old Hub id; a quantized
+ * checkpoint's name (`-AWQ`, `-GPTQ-Int4`, `-FP8`) gives the base geometry with that weight format.
+ * Local paths and relatives of the same geometry are not returned (see findModelLoosely): a
+ * caller that can read the real config.json should.
+ */
 export function findModel(idOrName: string): CatalogModel | undefined {
   const match = matchModelName(idOrName);
-  return match ? MODEL_CATALOG.find((m) => m.id === match.id) : undefined;
+  if (!match || match.how === 'variant' || match.how === 'path') return undefined;
+  const base = MODEL_CATALOG.find((m) => m.id === match.id);
+  if (!base || match.how !== 'quantized' || !match.weightFormat || base.architecture.quantization) return base;
+  const key = `${base.id} ${match.weightFormat}`;
+  let quantized = QUANTIZED.get(key);
+  if (!quantized) {
+    const format = match.weightFormat;
+    const quantization: Quantization = {
+      method: `checkpoint name (${format})`,
+      format,
+      groupSize: 128,
+      expertsOnly: false,
+    };
+    quantized = { id: base.id, architecture: { ...base.architecture, quantization } };
+    QUANTIZED.set(key, quantized);
+  }
+  return quantized;
+}
+
+/**
+ * What a linter, which reads no files, can still size: a local path ending in a known name
+ * (`/models/Qwen3-8B/`), or a catalog model of the same geometry (a date refresh, a base model, an
+ * R1 distill) as an approximation. findModel leaves both to callers that can read the config.json.
+ */
+export function findModelLoosely(idOrName: string): CatalogModel | undefined {
+  const match = matchModelName(idOrName);
+  return match?.how === 'variant' || match?.how === 'path' ? MODEL_CATALOG.find((m) => m.id === match.id) : undefined;
 }

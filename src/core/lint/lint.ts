@@ -26,7 +26,10 @@ export function formatOf(path: string, text: string): FileFormat {
   const name = path.split(/[\\/]/).pop() ?? path;
   if (/\.ya?ml$/i.test(name)) return 'yaml';
   if (/\.pbtxt$/i.test(name) || name === 'config.pbtxt') return 'pbtxt';
-  if (/\.(sh|bash|zsh)$|^Dockerfile|\.dockerfile$|^Makefile$|\.(md|markdown)$/i.test(name) || text.startsWith('#!'))
+  if (
+    /\.(sh|bash|zsh)$|^Dockerfile|\.dockerfile$|^(GNU)?makefile$|\.mk$|\.(md|markdown)$/i.test(name) ||
+    text.startsWith('#!')
+  )
     return 'script';
   return 'unknown';
 }

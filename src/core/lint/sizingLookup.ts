@@ -2,6 +2,7 @@
 import type { ModelArchitecture, WeightFormat } from '../catalog/architecture.ts';
 import { findGpuByLabel, type GpuSpec } from '../catalog/gpus.ts';
 import { sameModelName, weightFormatFromName } from '../catalog/modelNames.ts';
+import { findModelLoosely } from '../catalog/models.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
 import {
   estimateServingMemory,
@@ -78,6 +79,14 @@ export function weightFormatOf(unit: ServingUnit, model: ModelArchitecture): Wei
   return engine?.model ? weightFormatFromName(engine.model.value) : undefined;
 }
 
+/**
+ * The architecture a unit's model sizes as: what the caller finds (the catalog, or configs it
+ * loaded), else a catalog model of the same geometry, as an approximation (exactModel says so).
+ */
+export function modelOf(name: string, options: LintOptions): ModelArchitecture | undefined {
+  return options.findModel(name) ?? findModelLoosely(name)?.architecture;
+}
+
 /** Whether the catalog entry is the named model itself, not a relative (`-2507`, base vs instruct). */
 export function exactModel(unit: ServingUnit, model: ModelArchitecture): boolean {
   return Boolean(unit.engine?.model && sameModelName(unit.engine.model.value, model.id));
@@ -129,7 +138,7 @@ function sizeUnitOnce(unit: ServingUnit, options: LintOptions): UnitSizing {
   const unresolved = unresolvedReason(unit);
   if (unresolved) return { ok: false, reason: unresolved };
   if (!engine?.model) return { ok: false, reason: 'no model is named' };
-  const model = options.findModel(engine.model.value);
+  const model = modelOf(engine.model.value, options);
   if (!model)
     return {
       ok: false,

@@ -1,7 +1,7 @@
 import { ENGINE_LABEL } from '../engineArgs.ts';
 import { defaultNote, unitGpu } from '../sizingLookup.ts';
 import type { Rule } from '../types.ts';
-import { parallelism, plural } from '../unitHelpers.ts';
+import { enginePlan, parallelism, plural } from '../unitHelpers.ts';
 
 /** docker-compose `count: all` hands every GPU of the host to a service that uses TP x PP of them. */
 export const composeAllGpus: Rule = {
@@ -11,7 +11,8 @@ export const composeAllGpus: Rule = {
   check({ units, options }) {
     return units.flatMap((unit) => {
       const all = unit.gpus?.kind === 'compose' ? unit.gpus.all : undefined;
-      if (!all || !unit.engine) return [];
+      // TGI without --num-shard shards over every GPU it is given: `all` is what it uses.
+      if (!all || !unit.engine || enginePlan(unit).tp === undefined) return [];
       const needed = parallelism(unit);
       const found = unitGpu(unit, options);
       return [

@@ -1,6 +1,6 @@
 import { ENGINE_LABEL, flagName } from '../engineArgs.ts';
 import { GIB } from '../../sizing/servingMemory.ts';
-import { defaultNote, exactModel, sizeUnit } from '../sizingLookup.ts';
+import { defaultNote, exactModel, modelOf, sizeUnit } from '../sizingLookup.ts';
 import type { Rule } from '../types.ts';
 import { thousands } from '../unitHelpers.ts';
 
@@ -12,7 +12,7 @@ export const maxModelLenTooLong: Rule = {
   check({ units, options }) {
     return units.flatMap((unit) => {
       const engine = unit.engine;
-      const model = engine?.model ? options.findModel(engine.model.value) : undefined;
+      const model = engine?.model ? modelOf(engine.model.value, options) : undefined;
       if (!engine || !model) return [];
       const flag = flagName(engine.engine, 'maxModelLen');
       const label = ENGINE_LABEL[engine.engine];
