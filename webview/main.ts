@@ -3,6 +3,7 @@ import {
   isExtensionToWebview,
   WORKBENCH_TABS,
   type EstimateView,
+  type PerformanceChartView,
   type PlanState,
   type SolverState,
   type SuggestionView,
@@ -14,6 +15,7 @@ import { renderEstimate } from './estimateView.ts';
 import { renderPlan } from './planView.ts';
 import { setCatalogModels } from './problemForm.ts';
 import { renderSimulation } from './simulationView.ts';
+import { renderPerformanceChart } from './performanceChartView.ts';
 import { renderSuggestion } from './suggestionView.ts';
 import { createHost } from './vscodeApi.ts';
 
@@ -41,6 +43,8 @@ let solver: SolverState = { state: 'loading' };
 let tab: WorkbenchTab = saved?.tab && WORKBENCH_TABS.includes(saved.tab) ? saved.tab : 'plan';
 let estimate: EstimateView | undefined = saved?.estimate;
 let suggestion: SuggestionView | undefined = saved?.suggestion;
+// Not kept across reloads: the extension sends it again when the page is ready.
+let performanceChart: PerformanceChartView | undefined;
 let plan: PlanState = { state: 'idle' };
 let problemText: string | undefined = typeof saved?.problemText === 'string' ? saved.problemText : undefined;
 const persist = () => host.setState({ tab, estimate, suggestion, problemText });
@@ -108,6 +112,13 @@ function tabContent(which: WorkbenchTab): HTMLElement {
             'Run "GPU Workbench: Estimate Model Memory…" (F1) to see how a model fills one GPU here.',
           );
     case 'suggest':
+      if (performanceChart)
+        return el(
+          'div',
+          {},
+          ...(suggestion ? [renderSuggestion(suggestion)] : []),
+          renderPerformanceChart(performanceChart),
+        );
       return suggestion
         ? renderSuggestion(suggestion)
         : emptyTab(
@@ -186,6 +197,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'suggestion':
       suggestion = message.suggestion;
+      break;
+    case 'performanceChart':
+      performanceChart = message.chart;
       break;
     case 'planProblem':
       problemText = message.text;

@@ -157,6 +157,7 @@ describe('webview messages (fuzzed)', () => {
       catalogModels: ['ids'],
       estimate: ['estimate'],
       suggestion: ['suggestion'],
+      performanceChart: ['chart'],
       planProblem: ['text'],
       planState: ['plan'],
     };

@@ -7,6 +7,7 @@ import {
   type EstimateView,
   type ExtensionToWebview,
   type SolverState,
+  type PerformanceChartView,
   type SuggestionView,
   type WebviewToExtension,
   type WorkbenchTab,
@@ -24,6 +25,7 @@ export class WorkbenchPanel implements vscode.Disposable {
   private solverState: SolverState = { state: 'loading' };
   private estimate: EstimateView | undefined;
   private suggestion: SuggestionView | undefined;
+  private performanceChart: PerformanceChartView | undefined;
   private readonly plan: PlanSession;
   /**
    * The tab a command asked for while the page was not loaded (a new panel, or a hidden one whose
@@ -93,6 +95,14 @@ export class WorkbenchPanel implements vscode.Disposable {
     this.showTab('suggest');
   }
 
+  /** Measured against predicted throughput after a benchmark import. */
+  showPerformanceChart(chart: PerformanceChartView): void {
+    this.performanceChart = chart;
+    this.panel.reveal();
+    this.post({ type: 'performanceChart', chart });
+    this.showTab('suggest');
+  }
+
   render(): void {
     this.pageReady = false;
     this.panel.webview.html = renderWorkbenchHtml(this.panel.webview, this.deps.extensionUri);
@@ -144,6 +154,7 @@ export class WorkbenchPanel implements vscode.Disposable {
         if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
         if (this.pendingTab) this.post({ type: 'showTab', tab: this.pendingTab });
         this.pendingTab = undefined;
+        if (this.performanceChart) this.post({ type: 'performanceChart', chart: this.performanceChart });
         void this.plan.restore(message.problemText);
         return;
       case 'solvePlan':
