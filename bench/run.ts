@@ -16,6 +16,7 @@ import { schedRows } from './sched.ts';
 import { printMemoryErrorTable } from './memoryTable.ts';
 import { sizingRows } from './sizing.ts';
 import { median, printRows, type Row } from './report.ts';
+import { webviewRows } from './webview.ts';
 
 const repo = resolve(import.meta.dirname, '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -149,6 +150,7 @@ rows.push(...(await packingRows()));
 rows.push(...(await provisioningRows()));
 rows.push(...schedRows());
 rows.push(...(await inventoryRows()));
+rows.push(...(await webviewRows(repo)));
 printRows(rows);
 printMemoryErrorTable();
 console.log(

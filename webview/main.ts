@@ -1,24 +1,26 @@
 import {
   assertNever,
   isExtensionToWebview,
+  WORKBENCH_TABS,
   type EstimateView,
   type PerformanceChartView,
   type PlanState,
-  type SelfTestOutcome,
   type SolverState,
   type SuggestionView,
+  type WorkbenchTab,
 } from '../src/shared/protocol.ts';
-import { button, divider, progressRing, registerToolkit, tag } from './components/toolkit.ts';
+import { progressRing, registerToolkit } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
 import { renderPlan } from './planView.ts';
+import { setCatalogModels } from './problemForm.ts';
 import { renderSimulation } from './simulationView.ts';
 import { renderPerformanceChart } from './performanceChartView.ts';
 import { renderSuggestion } from './suggestionView.ts';
 import { createHost } from './vscodeApi.ts';
 
 interface PersistedState {
-  selfTest?: SelfTestOutcome;
+  tab?: WorkbenchTab;
   estimate?: EstimateView;
   suggestion?: SuggestionView;
   /**
@@ -28,25 +30,36 @@ interface PersistedState {
   problemText?: string;
 }
 
+const TAB_TITLES: Record<WorkbenchTab, string> = {
+  estimate: 'Estimate',
+  suggest: 'Suggest',
+  plan: 'Plan',
+  simulate: 'Simulate',
+};
+
 const host = createHost<PersistedState>();
+const saved = host.getState();
 let solver: SolverState = { state: 'loading' };
-let selfTest: SelfTestOutcome | undefined = host.getState()?.selfTest;
-let estimate: EstimateView | undefined = host.getState()?.estimate;
-let suggestion: SuggestionView | undefined = host.getState()?.suggestion;
+let tab: WorkbenchTab = saved?.tab && WORKBENCH_TABS.includes(saved.tab) ? saved.tab : 'plan';
+let estimate: EstimateView | undefined = saved?.estimate;
+let suggestion: SuggestionView | undefined = saved?.suggestion;
 // Not kept across reloads: the extension sends it again when the page is ready.
 let performanceChart: PerformanceChartView | undefined;
-const saved = host.getState();
 let plan: PlanState = { state: 'idle' };
 let problemText: string | undefined = typeof saved?.problemText === 'string' ? saved.problemText : undefined;
-const persist = () => host.setState({ selfTest, estimate, suggestion, problemText });
+const persist = () => host.setState({ tab, estimate, suggestion, problemText });
 // Built once: its inputs and results are the user's own and survive re-renders.
 let simulationSection: HTMLElement | undefined;
+let draftTimer: ReturnType<typeof setTimeout> | undefined;
 const planActions = {
   edit: (text: string) => {
     problemText = text;
     persist();
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(() => host.postMessage({ type: 'planDraft', text }), 250);
   },
   solve: (text: string) => {
+    clearTimeout(draftTimer);
     problemText = text;
     host.postMessage({ type: 'solvePlan', text });
   },
@@ -55,87 +68,118 @@ const planActions = {
   example: (example: 'packing' | 'provisioning') => host.postMessage({ type: 'loadPlanExample', example }),
   poolFromInventory: (text: string) => host.postMessage({ type: 'planPoolFromInventory', text }),
 };
-let selfTestRunning = false;
 
 function formatMs(ms: number): string {
   return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }
 
+/** One line under the plan: the solver the plan runs on (and the sign that the bundled GLPK loaded). */
 function renderSolverStatus(): HTMLElement {
   switch (solver.state) {
     case 'loading':
       return el(
         'p',
-        { className: 'status', id: 'solver-status' },
+        { className: 'status explain', id: 'solver-status' },
         progressRing('Loading the solver'),
         el('span', { text: 'Loading GLPK…' }),
       );
     case 'ready':
-      return el(
-        'p',
-        { className: 'status', id: 'solver-status' },
-        tag('ready'),
-        el('span', {
-          text: `GLPK ${solver.glpkVersion} (WebAssembly from the extension bundle), loaded in ${formatMs(solver.loadMs)}`,
-        }),
-      );
+      return el('p', {
+        className: 'status explain',
+        id: 'solver-status',
+        text: `Solver: GLPK ${solver.glpkVersion} (WebAssembly from the extension bundle), loaded in ${formatMs(solver.loadMs)}.`,
+      });
     case 'failed':
-      return el(
-        'p',
-        { className: 'status error', id: 'solver-status' },
-        tag('failed'),
-        el('span', { text: solver.message }),
-      );
+      return el('p', {
+        className: 'status error',
+        id: 'solver-status',
+        text: `The solver did not load: ${solver.message}`,
+      });
   }
 }
 
-function renderSelfTest(): HTMLElement {
-  const section = el('div', { id: 'self-test' });
-  section.append(
-    el('p', {
-      className: 'explain',
-      text: 'Self-test: maximize 3x + 2y subject to x + y ≤ 4, x + 3y ≤ 6, x ≤ 3. By hand the optimum is x = 3, y = 1, value 11.',
-    }),
-  );
-  if (solver.state === 'ready') {
-    section.append(button(selfTestRunning ? 'Solving…' : 'Run solver self-test', runSelfTest));
+function emptyTab(id: string, text: string): HTMLElement {
+  return el('section', { className: 'card empty', id }, el('p', { className: 'explain', text }));
+}
+
+function tabContent(which: WorkbenchTab): HTMLElement {
+  switch (which) {
+    case 'estimate':
+      return estimate
+        ? renderEstimate(estimate)
+        : emptyTab(
+            'estimate-empty',
+            'Run "GPU Workbench: Estimate Model Memory…" (F1) to see how a model fills one GPU here.',
+          );
+    case 'suggest':
+      if (performanceChart)
+        return el(
+          'div',
+          {},
+          ...(suggestion ? [renderSuggestion(suggestion)] : []),
+          renderPerformanceChart(performanceChart),
+        );
+      return suggestion
+        ? renderSuggestion(suggestion)
+        : emptyTab(
+            'suggestion-empty',
+            'Run "GPU Workbench: Suggest Deployment…" (F1) to compare GPU types for a target load here.',
+          );
+    case 'plan': {
+      const section = renderPlan(plan, problemText, planActions);
+      section.append(renderSolverStatus());
+      return section;
+    }
+    case 'simulate':
+      simulationSection ??= renderSimulation();
+      return simulationSection;
   }
-  if (selfTest?.ok) {
-    const { x = NaN, y = NaN } = selfTest.values;
-    section.append(
-      el('p', {
-        id: 'self-test-result',
-        text: `${selfTest.status}: x = ${x}, y = ${y}, value ${selfTest.objective} (${formatMs(selfTest.solveMs)})`,
-      }),
-    );
-  } else if (selfTest) {
-    section.append(el('p', { id: 'self-test-result', className: 'error', text: selfTest.message }));
+}
+
+function selectTab(next: WorkbenchTab, focus = false): void {
+  tab = next;
+  persist();
+  render();
+  if (focus) document.getElementById(`tab-${next}`)?.focus();
+}
+
+function renderTabs(): HTMLElement {
+  const list = el('div', { className: 'tabs' });
+  list.setAttribute('role', 'tablist');
+  list.setAttribute('aria-label', 'Workbench');
+  for (const which of WORKBENCH_TABS) {
+    const button = el('button', { className: 'tab', id: `tab-${which}`, text: TAB_TITLES[which] });
+    button.setAttribute('role', 'tab');
+    button.setAttribute('aria-selected', String(which === tab));
+    button.setAttribute('aria-controls', `panel-${which}`);
+    button.tabIndex = which === tab ? 0 : -1;
+    button.addEventListener('click', () => selectTab(which));
+    // The keyboard pattern of a tab list: arrows move between tabs, Home/End to the ends.
+    button.addEventListener('keydown', (event) => {
+      const at = WORKBENCH_TABS.indexOf(which);
+      const to: Record<string, number> = {
+        ArrowRight: (at + 1) % WORKBENCH_TABS.length,
+        ArrowLeft: (at + WORKBENCH_TABS.length - 1) % WORKBENCH_TABS.length,
+        Home: 0,
+        End: WORKBENCH_TABS.length - 1,
+      };
+      const target = to[event.key];
+      if (target === undefined) return;
+      event.preventDefault();
+      selectTab(WORKBENCH_TABS[target]!, true);
+    });
+    list.append(button);
   }
-  return section;
+  return list;
 }
 
 function render(): void {
   const app = document.getElementById('app');
   if (!app) return;
-  simulationSection ??= renderSimulation();
-  const simulation = simulationSection;
-  app.replaceChildren(
-    el('h1', { text: 'Allocation Workbench' }),
-    ...(suggestion ? [renderSuggestion(suggestion)] : []),
-    ...(performanceChart ? [renderPerformanceChart(performanceChart)] : []),
-    renderPlan(plan, problemText, planActions),
-    simulation,
-    ...(estimate ? [renderEstimate(estimate)] : []),
-    el('section', { className: 'card' }, el('h2', { text: 'Solver' }), renderSolverStatus(), renderSelfTest()),
-    divider(),
-  );
-}
-
-function runSelfTest(): void {
-  if (selfTestRunning) return;
-  selfTestRunning = true;
-  render();
-  host.postMessage({ type: 'runSolverSelfTest' });
+  const panel = el('div', { className: 'tab-panel', id: `panel-${tab}` }, tabContent(tab));
+  panel.setAttribute('role', 'tabpanel');
+  panel.setAttribute('aria-labelledby', `tab-${tab}`);
+  app.replaceChildren(el('h1', { text: 'GPU Workbench' }), renderTabs(), panel);
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -163,15 +207,18 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'planState':
       plan = message.plan;
       break;
-    case 'solverSelfTest':
-      selfTestRunning = false;
-      selfTest = message.outcome;
+    case 'showTab':
+      tab = message.tab;
+      break;
+    case 'catalogModels':
+      setCatalogModels(message.ids);
       break;
     default:
       assertNever(message);
   }
   persist();
   render();
+  if (message.type === 'showTab') window.scrollTo(0, 0);
 });
 
 registerToolkit();

@@ -5,8 +5,11 @@
  */
 import { simulateJobs, type Job, type ScheduleResult, type SchedulingPolicy } from '../src/core/sched/jobScheduling.ts';
 import { simulateRouting, type Replica, type RoutingPolicy } from '../src/core/sched/loadBalancing.ts';
+import { chart, colorAt, horizontalAxis, svg, text, titled } from './charts.ts';
+import { formatTick, ticks } from './scale.ts';
 import { button, textArea } from './components/toolkit.ts';
 import { el } from './dom.ts';
+import { overloadOf } from './routingVerdict.ts';
 
 export const EXAMPLE_JOBS = JSON.stringify(
   {
@@ -41,60 +44,62 @@ export const EXAMPLE_ROUTING = JSON.stringify(
 
 const POLICIES: SchedulingPolicy[] = ['fcfs', 'sjf', 'srtf', 'rr', 'priority'];
 const ROUTES: RoutingPolicy[] = ['random', 'round-robin', 'weighted', 'least-outstanding'];
-const SVG = 'http://www.w3.org/2000/svg';
-
-function gantt(result: ScheduleResult, gpus: number): SVGSVGElement {
+/**
+ * The Gantt chart: one lane per GPU, time in hours along a scaled axis, and a legend that names
+ * every job's colour.
+ */
+function gantt(result: ScheduleResult, gpus: number): HTMLElement {
   const width = 640;
   const lane = 22;
   const left = 60;
-  const scale = (width - left - 10) / Math.max(1e-9, result.makespan);
+  const right = 14;
+  const axisY = gpus * lane + 4;
+  const tickValues = ticks(result.makespan, 8);
+  const max = tickValues.at(-1) ?? result.makespan;
+  const at = (t: number) => left + (t / Math.max(1e-9, max)) * (width - left - right);
   const jobs = [...new Set(result.gantt.map((s) => s.job))];
-  const colors = [
-    'var(--vscode-charts-blue)',
-    'var(--vscode-charts-orange)',
-    'var(--vscode-charts-green)',
-    'var(--vscode-charts-purple)',
-    'var(--vscode-charts-red)',
-    'var(--vscode-charts-yellow)',
-  ];
-  const chart = document.createElementNS(SVG, 'svg');
-  chart.setAttribute('viewBox', `0 0 ${width} ${gpus * lane + 16}`);
-  chart.setAttribute('width', '100%');
-  chart.classList.add('gantt');
-  chart.setAttribute('aria-label', `Gantt chart, ${result.policy}`);
-  for (let g = 0; g < gpus; g++) {
-    const label = document.createElementNS(SVG, 'text');
-    label.setAttribute('x', '0');
-    label.setAttribute('y', String(g * lane + 15));
-    label.setAttribute('fill', 'var(--vscode-foreground)');
-    label.textContent = `GPU ${g}`;
-    chart.append(label);
-  }
+  const root = chart(
+    width,
+    axisY + 34,
+    `Gantt chart of ${result.policy}: jobs on ${gpus} GPUs over ${result.makespan} hours`,
+    'gantt',
+  );
+  horizontalAxis(root, {
+    x0: left,
+    x1: width - right,
+    y: axisY,
+    top: 0,
+    values: tickValues,
+    max,
+    title: 'Time (hours)',
+  });
+  for (let g = 0; g < gpus; g++) root.append(text(0, g * lane + 15, `GPU ${g}`));
   for (const segment of result.gantt) {
     for (const l of segment.lanes) {
-      const rect = document.createElementNS(SVG, 'rect');
-      const attrs = {
-        x: left + segment.start * scale,
-        y: l * lane + 3,
-        width: Math.max(1, (segment.end - segment.start) * scale - 1),
-        height: lane - 6,
-        fill: colors[jobs.indexOf(segment.job) % colors.length] ?? 'gray',
-      };
-      for (const [k, v] of Object.entries(attrs)) rect.setAttribute(k, String(v));
-      const title = document.createElementNS(SVG, 'title');
-      title.textContent = `${segment.job}: ${segment.start}-${segment.end}`;
-      rect.append(title);
-      chart.append(rect);
+      root.append(
+        titled(
+          svg('rect', {
+            x: at(segment.start),
+            y: l * lane + 3,
+            width: Math.max(1, at(segment.end) - at(segment.start) - 1),
+            height: lane - 6,
+            fill: colorAt(jobs.indexOf(segment.job)),
+          }),
+          `${segment.job}: hour ${segment.start} to ${segment.end}`,
+        ),
+      );
     }
   }
-  const axis = document.createElementNS(SVG, 'text');
-  axis.setAttribute('x', String(width - 10));
-  axis.setAttribute('y', String(gpus * lane + 14));
-  axis.setAttribute('text-anchor', 'end');
-  axis.setAttribute('fill', 'var(--vscode-descriptionForeground)');
-  axis.textContent = `time 0 - ${result.makespan}`;
-  chart.append(axis);
-  return chart;
+  const legend = el(
+    'div',
+    { className: 'legend-inline', id: 'gantt-legend' },
+    ...jobs.map((job, i) => {
+      const swatch = el('span', { className: 'swatch' });
+      swatch.style.background = colorAt(i);
+      return el('span', { className: 'legend-item' }, swatch, el('span', { text: job }));
+    }),
+  );
+  return el('div', {}, root as unknown as HTMLElement, legend);
 }
 
 function table(head: string[], rows: (string | number)[][], id: string): HTMLElement {
@@ -132,7 +137,7 @@ function runJobs(text: string, out: HTMLElement): void {
     const best = results.reduce((a, b) => (b.meanCompletion < a.meanCompletion ? b : a));
     out.replaceChildren(
       table(
-        ['Policy', 'Makespan', 'Mean wait', 'Mean completion', 'Utilization'],
+        ['Policy', 'Makespan (h)', 'Mean wait (h)', 'Mean completion (h)', 'GPU utilization'],
         results.map((r) => [
           r.policy,
           r.makespan.toFixed(1),
@@ -142,8 +147,11 @@ function runJobs(text: string, out: HTMLElement): void {
         ]),
         'jobs-table',
       ),
-      el('p', { className: 'explain', text: `Gantt chart of ${best.policy}, the lowest mean completion time:` }),
-      gantt(best, input.gpus) as unknown as HTMLElement,
+      el('p', {
+        className: 'explain',
+        text: `Gantt chart of ${best.policy}, the lowest mean completion time (arrivals and durations in hours):`,
+      }),
+      gantt(best, input.gpus),
     );
   } catch (error) {
     out.replaceChildren(el('p', { className: 'error', text: error instanceof Error ? error.message : String(error) }));
@@ -157,15 +165,32 @@ function runRouting(text: string, out: HTMLElement): void {
       throw new Error('Give "requestsPerSecond" and "replicas" (a list of {name, serviceRate}).');
     const requests = Math.min(200_000, input.requests ?? 50_000);
     const results = ROUTES.map((p) => simulateRouting(input.replicas, input.requestsPerSecond, requests, p, 1));
+    const capacity = input.replicas.reduce((sum, r) => sum + r.serviceRate, 0);
     out.replaceChildren(
+      el('p', {
+        id: 'routing-load',
+        className: input.requestsPerSecond >= capacity ? 'error' : 'explain',
+        text:
+          input.requestsPerSecond >= capacity
+            ? `Overloaded: ${formatTick(input.requestsPerSecond)} requests/s arrive and the replicas serve at most ${formatTick(capacity)} requests/s together; queues grow for as long as the run lasts, so the latencies below are of this run's length, not a steady state.`
+            : `${formatTick(input.requestsPerSecond)} requests/s arrive; the replicas serve ${formatTick(capacity)} requests/s together (${((input.requestsPerSecond / capacity) * 100).toFixed(0)} % load).`,
+      }),
       table(
-        ['Routing', 'Mean', 'p50', 'p99', ...input.replicas.map((r) => `${r.name} busy`)],
+        [
+          'Routing',
+          'Mean latency (s)',
+          'p50 (s)',
+          'p99 (s)',
+          ...input.replicas.map((r) => `${r.name} busy`),
+          'Verdict',
+        ],
         results.map((r) => [
           r.policy,
-          `${r.meanLatency.toFixed(2)} s`,
-          `${r.p50.toFixed(2)} s`,
-          `${r.p99.toFixed(2)} s`,
+          r.meanLatency.toFixed(2),
+          r.p50.toFixed(2),
+          r.p99.toFixed(2),
           ...input.replicas.map((x) => `${((r.utilization[x.name] ?? 0) * 100).toFixed(0)} %`),
+          overloadOf(r.policy, input.replicas, input.requestsPerSecond) ?? 'keeps up',
         ]),
         'routing-table',
       ),
@@ -180,8 +205,18 @@ function runRouting(text: string, out: HTMLElement): void {
 }
 
 export function renderSimulation(): HTMLElement {
-  const jobsInput = textArea('Jobs on a GPU pool (JSON)', EXAMPLE_JOBS, 10);
-  const routingInput = textArea('Replicas and load (JSON)', EXAMPLE_ROUTING, 6);
+  const jobsInput = textArea(
+    'Jobs on a GPU pool (JSON; arrival and duration in hours, gpus per job, lower priority first)',
+    EXAMPLE_JOBS,
+    12,
+  );
+  const routingInput = textArea(
+    'Replicas and load (JSON; requestsPerSecond arriving, serviceRate in requests/s per replica)',
+    EXAMPLE_ROUTING,
+    10,
+  );
+  jobsInput.classList.add('wide');
+  routingInput.classList.add('wide');
   const jobsOut = el('div', { id: 'jobs-result' });
   const routingOut = el('div', { id: 'routing-result' });
   const value = (e: HTMLElement) => (e as HTMLElement & { value?: string }).value ?? '';
@@ -189,6 +224,7 @@ export function renderSimulation(): HTMLElement {
     'section',
     { className: 'card', id: 'simulation' },
     el('h2', { text: 'Simulation' }),
+    el('h3', { text: 'A job queue under each scheduling policy' }),
     jobsInput,
     el(
       'div',
@@ -196,6 +232,7 @@ export function renderSimulation(): HTMLElement {
       button('Simulate the queue', () => runJobs(value(jobsInput), jobsOut), 'secondary'),
     ),
     jobsOut,
+    el('h3', { text: 'Requests routed across replicas' }),
     routingInput,
     el(
       'div',

@@ -14,10 +14,11 @@ export type { PerformanceChartView };
 export type SolverState =
   { state: 'loading' } | { state: 'ready'; glpkVersion: string; loadMs: number } | { state: 'failed'; message: string };
 
-/** Outcome of the solver self-test, a textbook LP whose optimum is known by hand. */
-export type SelfTestOutcome =
-  | { ok: true; status: string; objective: number; values: Record<string, number>; solveMs: number }
-  | { ok: false; message: string };
+/** The workbench's tabs, in the order shown; each command opens its own. */
+export const WORKBENCH_TABS = ['estimate', 'suggest', 'plan', 'simulate'] as const;
+export type WorkbenchTab = (typeof WORKBENCH_TABS)[number];
+const isWorkbenchTab = (value: unknown): value is WorkbenchTab =>
+  typeof value === 'string' && (WORKBENCH_TABS as readonly string[]).includes(value);
 
 /** One memory estimate as the workbench draws it: GiB per GPU (2^30 bytes). */
 export interface EstimateView {
@@ -63,7 +64,12 @@ export interface PlanView {
   gpusUsed?: number;
   greedy?: { costPerHour: number; gpusUsed: number };
   onePerGpu?: { costPerHour: number; gpusUsed: number };
-  gpus: { label: string; memoryGiB: number; shards: { model: string; memoryGiB: number }[] }[];
+  gpus: {
+    label: string;
+    memoryGiB: number;
+    /** `replica` and `tp` mark the GPUs of one tensor-parallel group (absent in plans kept by 0.1.0). */
+    shards: { model: string; memoryGiB: number; replica?: number; tp?: number }[];
+  }[];
   /** For provisioning problems (models with a demand): what to run where, and the cost/headroom front. */
   provisioning?: {
     rows: {
@@ -83,10 +89,6 @@ export type PlanState = { state: 'idle' } | { state: 'solving' } | { state: 'don
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isNumberRecord(value: unknown): value is Record<string, number> {
-  return isRecord(value) && Object.values(value).every((v) => typeof v === 'number');
 }
 
 export const MAX_PROBLEM_TEXT = 1024 * 1024;
@@ -128,7 +130,14 @@ export function isPlanState(value: unknown): value is PlanState {
         typeof g.label === 'string' &&
         isFiniteNumber(g.memoryGiB) &&
         Array.isArray(g.shards) &&
-        g.shards.every((s) => isRecord(s) && typeof s.model === 'string' && isFiniteNumber(s.memoryGiB)),
+        g.shards.every(
+          (s) =>
+            isRecord(s) &&
+            typeof s.model === 'string' &&
+            isFiniteNumber(s.memoryGiB) &&
+            (s.replica === undefined || isFiniteNumber(s.replica)) &&
+            (s.tp === undefined || isFiniteNumber(s.tp)),
+        ),
     )
   );
 }
@@ -145,18 +154,6 @@ function isSolverState(value: unknown): value is SolverState {
     default:
       return false;
   }
-}
-
-function isSelfTestOutcome(value: unknown): value is SelfTestOutcome {
-  if (!isRecord(value)) return false;
-  if (value.ok === false) return typeof value.message === 'string';
-  return (
-    value.ok === true &&
-    typeof value.status === 'string' &&
-    typeof value.objective === 'number' &&
-    typeof value.solveMs === 'number' &&
-    isNumberRecord(value.values)
-  );
 }
 
 const isStringArray = (value: unknown): value is string[] =>
@@ -236,10 +233,10 @@ const WEBVIEW_TO_EXTENSION = {
     onlyKeys(m, [], ['problemText']) && (m.problemText === undefined || boundedText(m.problemText))) as FieldsGuard<{
     problemText?: string;
   }>,
-  /** The user asked to run the solver self-test. */
-  runSolverSelfTest: ((m) => onlyKeys(m, [])) as FieldsGuard<object>,
   /** Solve this problem (JSON text as typed): packing or provisioning. */
   solvePlan: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
+  /** The problem as typed so far (sent a moment after the user stops typing): the extension keeps it. */
+  planDraft: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
   /** Stop the solve in progress. */
   cancelSolve: ((m) => onlyKeys(m, [])) as FieldsGuard<object>,
   /** Open the last plan as JSON, Kubernetes Deployments or vllm serve commands. */
@@ -261,10 +258,12 @@ const WEBVIEW_TO_EXTENSION = {
 const EXTENSION_TO_WEBVIEW = {
   /** The solver engine's state changed. */
   solverState: ((m) => onlyKeys(m, ['solver']) && isSolverState(m.solver)) as FieldsGuard<{ solver: SolverState }>,
-  /** The self-test finished. */
-  solverSelfTest: ((m) => onlyKeys(m, ['outcome']) && isSelfTestOutcome(m.outcome)) as FieldsGuard<{
-    outcome: SelfTestOutcome;
+  /** The built-in model ids, for the problem form's picker and checks (sent on every page load). */
+  catalogModels: ((m) => onlyKeys(m, ['ids']) && isStringArray(m.ids) && m.ids.length <= 10_000) as FieldsGuard<{
+    ids: string[];
   }>,
+  /** Bring this tab to the front: a command just put its result there. */
+  showTab: ((m) => onlyKeys(m, ['tab']) && isWorkbenchTab(m.tab)) as FieldsGuard<{ tab: WorkbenchTab }>,
   /** Show a memory estimate ("Estimate Model Memory"). */
   estimate: ((m) => onlyKeys(m, ['estimate']) && isEstimateView(m.estimate)) as FieldsGuard<{ estimate: EstimateView }>,
   /** Show a deployment suggestion ("Suggest Deployment"). */

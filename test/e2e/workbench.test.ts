@@ -7,7 +7,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FrameLocator } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { startSshLab, type SshLab } from '../harness/sshd.ts';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
 import { pickQuickItem, runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
@@ -27,6 +27,20 @@ async function problemContaining(frame: FrameLocator, part: string): Promise<str
   }
   throw new Error(`the problem editor never showed ${part}`);
 }
+/** Closes the export (the active editor, unsaved) so the workbench has the window again. */
+async function closeExport(page: Page): Promise<void> {
+  await runCommand(page, 'View: Revert and Close Editor');
+  await page.locator('.tab', { hasText: 'gpu-plan-' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/** The element's top is inside the webview's visible height (the result is in view, not below the fold). */
+async function inView(frame: FrameLocator, selector: string): Promise<boolean> {
+  return frame.locator(selector).evaluate((e) => {
+    const box = e.getBoundingClientRect();
+    return box.top >= 0 && box.top < e.ownerDocument.documentElement.clientHeight;
+  });
+}
+
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
 const vsix = join(repo, `gpu-workbench-${version}.vsix`);
 
@@ -67,6 +81,20 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  /** Preferences: Color Theme, then the theme's row, as a person picks one. */
+  async function setColorTheme(theme: string, themeClass: string): Promise<void> {
+    const page = vscode.page;
+    const input = page.locator('.quick-input-widget input');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('>Preferences: Color Theme');
+    await page.locator('.quick-input-list .monaco-list-row[aria-label^="Preferences: Color Theme"]').first().click();
+    await input.fill(theme);
+    await page.locator(`.quick-input-list .monaco-list-row[aria-label^="${theme}"]`).first().click();
+    await page.locator(`.monaco-workbench.${themeClass}`).waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(500);
+  }
+
   async function onFailure<T>(name: string, body: () => Promise<T>): Promise<T> {
     try {
       return await body();
@@ -78,20 +106,24 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
     }
   }
 
-  test('Open Allocation Workbench from the command palette loads the bundled GLPK and solves the self-test', () =>
+  test('Open Allocation Workbench opens the Plan tab, with the bundled GLPK loaded and no self-test card', () =>
     onFailure('workbench', async () => {
       await runCommand(vscode.page, 'GPU Workbench: Open Allocation Workbench');
       const frame = webviewFrame(vscode.page);
-      await frame.getByRole('heading', { name: 'Allocation Workbench' }).waitFor({ timeout: 60_000 });
+      await frame.getByRole('tablist', { name: 'Workbench' }).waitFor({ timeout: 60_000 });
+      // Four tabs, the plan's selected.
+      assert.deepEqual(await frame.getByRole('tab').allInnerTexts(), ['Estimate', 'Suggest', 'Plan', 'Simulate']);
+      assert.equal(await frame.locator('#tab-plan').getAttribute('aria-selected'), 'true');
       // glpk.js 5.0.0 embeds GLPK 5.0: the version comes from the wasm running in the worker.
       const status = frame.locator('#solver-status');
       await status.getByText(/GLPK 5\.0 \(WebAssembly from the extension bundle\)/).waitFor({ timeout: 60_000 });
-      await frame.locator('vscode-button', { hasText: 'Run solver self-test' }).click();
-      // By hand: maximize 3x + 2y, x + y <= 4, x + 3y <= 6, x <= 3 -> vertex (3, 1), value 11.
-      const result = frame.locator('#self-test-result');
-      await result.waitFor({ timeout: 30_000 });
-      assert.match(await result.innerText(), /^optimal: x = 3, y = 1, value 11 \(/);
-      await saveScreenshot(vscode.page, 'workbench');
+      // The developer's self-test (its LP is still checked by test/integration/solverWorker.test.ts) is gone.
+      assert.equal(await frame.getByText(/self-test/i).count(), 0);
+      assert.equal(await frame.locator('#self-test').count(), 0);
+      // The problem is a form: the example's pool and models, one row each (media/example-plan.json).
+      await frame.locator('#pool-table tbody tr').first().waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('#pool-table tbody tr').count(), 3);
+      assert.equal(await frame.locator('#models-table tbody tr').count(), 6);
     }));
 
   test('the GPUs view shows this machine and the SSH hosts, and the status bar sums them up', () =>
@@ -129,7 +161,9 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
         await page.mouse.move(x + 280, y, { steps: 8 });
         await page.mouse.up();
       }
-      await saveScreenshot(page, 'gpus-view');
+      const shot = await saveScreenshot(page, 'gpus-view');
+      if (process.env.UPDATE_README_SCREENSHOTS === '1')
+        copyFileSync(shot, join(repo, 'docs', 'images', 'gpus-view.png'));
     }));
 
   test('while the view is visible it refreshes by itself (every 2 s here)', () =>
@@ -151,6 +185,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const frame = webviewFrame(page);
       const verdict = frame.locator('#estimate-verdict');
       await verdict.waitFor({ timeout: 30_000 });
+      // The command opened its own tab, the result at the top, nothing of the plan below it.
+      assert.equal(await frame.locator('#tab-estimate').getAttribute('aria-selected'), 'true');
+      assert.ok(await inView(frame, '#estimate-verdict'), 'the verdict is in view');
+      assert.equal(await frame.locator('#plan').count(), 0);
       // vLLM's published figures for this model on an H100: 61.03 GiB of weights and a few GiB of
       // KV cache, far from the 10 GiB one 40,960-token request needs: 64 layers x 8 KV heads x 128
       // x 2 (K and V) x 2 bytes = 0.25 MiB per token, so 40960 tokens = 10.00 GiB.
@@ -164,11 +202,50 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const tokens = Number(/Set max_model_len to (\d+) or less/.exec(shown)?.[1]);
       assert.ok(Math.abs(tokens - kvGiB * 4096) <= 40, `${tokens} tokens for ${kvGiB} GiB`);
       assert.match(await estimate.innerText(), /Use tensor parallel 2 \(2 GPUs\)/);
-      assert.equal(await frame.locator('svg.memory-bar rect').count(), 5);
+      // Four parts on a GiB scale with the usable line; it fits in memory (only the context does not):
+      // no overflow drawn.
+      assert.equal(await frame.locator('svg.memory-bar line.usable-line').count(), 1);
+      assert.equal(await frame.locator('svg.memory-bar rect.overflow').count(), 0);
+      assert.match(await frame.locator('svg.memory-bar').innerHTML(), />GiB per GPU</);
       const shot = await saveScreenshot(page, 'estimate');
       // The README's picture is this screen: `UPDATE_README_SCREENSHOTS=1 npm run test:e2e` renews it.
       if (process.env.UPDATE_README_SCREENSHOTS === '1')
         copyFileSync(shot, join(repo, 'docs', 'images', 'workbench.png'));
+    }));
+
+  test('Estimate Model Memory: Llama-3.1-70B on one H100 draws its overflow past the usable line, never a negative KV cache', () =>
+    onFailure('estimate-overflow', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Estimate Model Memory');
+      await pickQuickItem(page, 'meta-llama/Llama-3.1-70B-Instruct');
+      await pickQuickItem(page, 'h100-sxm');
+      const frame = webviewFrame(page);
+      // A new estimate replaces the old one: the Qwen3-32B verdict is gone.
+      await frame.locator('#estimate', { hasText: 'Llama-3.1-70B' }).waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('#estimate', { hasText: 'Qwen3-32B' }).count(), 0);
+      const legend = await frame.locator('#estimate-legend').innerText();
+      // By hand: 70.6 B parameters x 2 bytes = 131.5 GiB of weights against 0.9 x 79.2 = 71.3 GiB
+      // usable: at least 60 GiB over (more with the activation peak and non-torch memory).
+      const over = Number(/Over the usable memory\s+(\d+\.\d\d) GiB/.exec(legend)?.[1]);
+      assert.ok(over >= 60 && over <= 70, legend);
+      assert.match(legend, /KV cache\s+0\.00 GiB/);
+      assert.doesNotMatch(legend, /-\d/);
+      // The verdict says the same overflow, never a negative KV cache.
+      const verdict = await frame.locator('#estimate-verdict').innerText();
+      assert.doesNotMatch(verdict, /-\d/);
+      const said = Number(/need (\d+\.\d\d) GiB more than the usable memory/.exec(verdict)?.[1]);
+      assert.ok(Math.abs(said - over) <= 0.03, `${said} vs ${over}`);
+      assert.equal(await frame.locator('svg.memory-bar rect.overflow').count(), 1);
+      assert.match(
+        (await frame.locator('svg.memory-bar .overflow-label').textContent()) ?? '',
+        /^over by \d+\.\d\d GiB$/,
+      );
+      // Drawn in the theme's error colour.
+      assert.equal(
+        await frame.locator('svg.memory-bar rect.overflow').getAttribute('fill'),
+        'var(--vscode-errorForeground)',
+      );
+      await saveScreenshot(page, 'estimate-overflow');
     }));
 
   test('Suggest Deployment: Llama-3.1-70B for 5 requests/s lists every GPU type, cheapest first, with vLLM settings', () =>
@@ -176,6 +253,8 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const page = vscode.page;
       await runCommand(page, 'GPU Workbench: Suggest Deployment');
       await pickQuickItem(page, 'meta-llama/Llama-3.1-70B-Instruct');
+      await page.locator('.quick-input-widget input[aria-label*="target load"]').waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(500);
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill('rps=5 input=1000 output=200 context=8192 tpot-ms=50');
@@ -183,6 +262,8 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const frame = webviewFrame(page);
       const table = frame.locator('#suggestion table.suggestions');
       await table.waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('#tab-suggest').getAttribute('aria-selected'), 'true');
+      assert.ok(await inView(frame, '#suggestion table.suggestions'), 'the table is in view');
       // One row per GPU type that meets the target, the cheapest first; on H100s the 131 GiB of
       // bf16 weights need tensor parallel 4 (TP=2 leaves 0.15 GiB for the KV cache).
       const h100 = table.locator('tbody tr', { hasText: 'NVIDIA H100 80GB SXM' });
@@ -204,6 +285,8 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const page = vscode.page;
       await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
       const frame = webviewFrame(page);
+      await frame.locator('#plan vscode-button', { hasText: 'Example: place replicas' }).click();
+      await problemContaining(frame, 'chat-70b');
       await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
       const message = frame.locator('#plan-message');
       await message.waitFor({ timeout: 60_000 });
@@ -213,7 +296,16 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
         await message.innerText(),
         'Proven optimal: 11 GPU(s), $23.72/h, $0.80/h less than first-fit decreasing.',
       );
-      assert.equal(await frame.locator('svg.plan-bars text').count(), 11);
+      assert.equal(await frame.locator('#tab-plan').getAttribute('aria-selected'), 'true');
+      assert.equal(await frame.locator('svg.plan-bars text.gpu-label').count(), 11);
+      // A GiB scale: the H100s' 80 GiB is the largest, so ticks 0, 20, ..., 80 and the axis title.
+      const bars = await frame.locator('svg.plan-bars').innerHTML();
+      assert.match(bars, />Memory per GPU \(GiB\)</);
+      assert.match(bars, />80</);
+      // chat-70b is the one TP=2 model, with 2 replicas: 2 groups of 2 GPUs, each bracketed.
+      assert.equal(await frame.locator('svg.plan-bars path.tp-group').count(), 2);
+      // Values in the bars: chat-70b's 72 GiB shards, one on each of its 4 GPUs.
+      assert.equal(await frame.locator('svg.plan-bars text.value', { hasText: /^72$/ }).count(), 4);
       assert.match(await frame.locator('#plan-costs').innerText(), /First-fit decreasing\s+12\s+\$24\.52/);
       await saveScreenshot(page, 'plan');
       await frame.locator('#plan vscode-button', { hasText: 'Open as Kubernetes Deployments' }).click();
@@ -221,6 +313,50 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
         .locator('.monaco-editor .view-lines', { hasText: 'kind: Deployment' })
         .first()
         .waitFor({ timeout: 30_000 });
+      await page.locator('.tab', { hasText: 'gpu-plan-deployments.yaml' }).first().waitFor({ timeout: 10_000 });
+      // Models sharing a GPU get their part, not vLLM's 0.9 each: the example's shares are under 1.
+      await page
+        .locator('.monaco-editor .view-lines', { hasText: '--gpu-memory-utilization' })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await closeExport(page);
+    }));
+
+  test('The problem form: a wrong field says why beside it, and the JSON follows every edit', () =>
+    onFailure('form', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      await frame.locator('#plan vscode-button', { hasText: 'Example: place replicas' }).click();
+      await problemContaining(frame, 'chat-70b');
+      const count = frame.locator('#pool-table-0-count');
+      assert.equal(await count.inputValue(), '8');
+      await count.fill('eight');
+      assert.equal(await frame.locator('#pool-table-0-count-error').innerText(), 'A whole number of GPUs.');
+      assert.equal(await count.getAttribute('aria-invalid'), 'true');
+      assert.match(await problemText(frame), /"type":"h100-sxm","count":"eight"/);
+      await count.fill('6');
+      assert.equal(await frame.locator('#pool-table-0-count-error').innerText(), '');
+      assert.match(await problemText(frame), /"type":"h100-sxm","count":6,/);
+      // A model with neither a catalog model nor a memory says what it needs.
+      await frame.locator('#models-table-1-memoryGiB').fill('');
+      assert.match(
+        await frame.locator('#models-table-1-model-error').innerText(),
+        /^Pick a catalog model or give the memory per GPU\.$/,
+      );
+      // The JSON edited by hand rebuilds the form (advanced view).
+      await frame.locator('#plan-advanced summary').click();
+      await frame.locator('#plan-problem').evaluate((e) => {
+        (e as unknown as { value: string }).value = JSON.stringify({
+          gpus: [{ type: 'l4', count: 2 }],
+          models: [{ name: 'one', memoryGiB: 10 }],
+        });
+        e.dispatchEvent(new Event('input'));
+      });
+      assert.equal(await frame.locator('#pool-table tbody tr').count(), 1);
+      assert.equal(await frame.locator('#pool-table-0-type').inputValue(), 'l4');
+      // A catalog GPU brings its memory: shown as the placeholder of the empty field.
+      assert.match((await frame.locator('#pool-table-0-memoryGiB').getAttribute('placeholder')) ?? '', /^\d+(\.\d+)?$/);
     }));
 
   test('Provisioning: the demand example picks GPU types, TP and replicas, cheaper than one type, with a cost/headroom front', () =>
@@ -248,8 +384,25 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       );
       const sum = (await table.locator('tbody tr td:nth-child(6)').allInnerTexts()).reduce((s, t) => s + Number(t), 0);
       assert.equal(sum.toFixed(2), cost);
-      assert.ok((await frame.locator('svg.pareto circle').count()) >= 2);
+      const points = await frame.locator('svg.pareto circle').count();
+      assert.ok(points >= 2);
+      // Every point labelled with its cost and capacity; both axes titled with their units.
+      assert.equal(await frame.locator('svg.pareto text.point-label').count(), points);
+      const front = await frame.locator('svg.pareto').innerHTML();
+      assert.match(front, />Cost \(US\$\/hour\)</);
+      assert.match(front, />Capacity \/ demand</);
+      assert.match(await frame.locator('#spare-capacity').innerText(), /^Spare capacity: the requests per second/);
       await saveScreenshot(page, 'provisioning');
+      // A fleet exports too, beside the workbench, under a real name.
+      await frame.locator('#plan vscode-button', { hasText: 'Open as Kubernetes Deployments' }).click();
+      await page.locator('.tab', { hasText: 'gpu-plan-deployments.yaml' }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator('.monaco-editor .view-lines', { hasText: 'provisioning result' })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      // The workbench stays in view in its own group.
+      await webviewFrame(page).locator('#provisioning-table').waitFor({ timeout: 10_000 });
+      await closeExport(page);
     }));
 
   test('"Use my GPUs as the pool" puts the GPUs the view sees into the problem, keeping the models', () =>
@@ -324,6 +477,16 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const page = vscode.page;
       await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
       const frame = webviewFrame(page);
+      await frame.locator('#solver-status', { hasText: 'GLPK' }).waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(500);
+      // First a problem that does not parse: its error shows, then must not linger.
+      await frame.locator('#plan-problem').evaluate((e) => {
+        (e as unknown as { value: string }).value = '{ "gpus": [';
+        e.dispatchEvent(new Event('input'));
+      });
+      assert.match(await frame.locator('#problem-form').innerText(), /does not parse/);
+      await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
+      await frame.locator('#plan-message.error').waitFor({ timeout: 30_000 });
       // Two 30 GiB replicas on 48 GiB GPUs at $2/h: one per GPU, $4.00/h by hand.
       const text = JSON.stringify({
         objective: 'cost',
@@ -342,7 +505,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const after = webviewFrame(page);
       await after.locator('#plan-message', { hasText: '$4.00/h' }).waitFor({ timeout: 60_000 });
       assert.equal(await problemText(after), text);
-      assert.equal(await after.locator('svg.plan-bars text').count(), 2);
+      assert.equal(await after.locator('svg.plan-bars text.gpu-label').count(), 2);
+      // One result, the new one: the earlier error is nowhere.
+      assert.equal(await after.locator('#plan-message').count(), 1);
+      assert.equal(await after.locator('.error').count(), 0);
     }));
 
   test('Simulation: the example queue under every policy with a Gantt chart, and routing percentiles', () =>
@@ -350,6 +516,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const page = vscode.page;
       await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
       const frame = webviewFrame(page);
+      await frame.locator('#tab-simulate').click();
       await frame.locator('#simulation vscode-button', { hasText: 'Simulate the queue' }).click();
       const jobs = frame.locator('#jobs-table tbody tr');
       await jobs.first().waitFor({ timeout: 30_000 });
@@ -365,9 +532,86 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const fcfsMakespan = Number(await frame.locator('#jobs-table tbody tr:first-child td:nth-child(2)').innerText());
       assert.ok(fcfsMakespan >= 18, String(fcfsMakespan));
       assert.ok((await frame.locator('svg.gantt rect').count()) > 0);
+      // A time axis in hours, and a legend naming each of the example's 6 jobs.
+      assert.match(await frame.locator('svg.gantt').innerHTML(), />Time \(hours\)</);
+      assert.equal(await frame.locator('#gantt-legend .legend-item').count(), 6);
+      assert.match(await frame.locator('#jobs-table thead').innerText(), /Makespan \(h\)/);
+      // The inputs take the card's width (they were 170 px), and their labels give the units.
+      const input = frame.locator('#simulation vscode-text-area').first();
+      assert.ok(((await input.boundingBox())?.width ?? 0) > 500);
+      assert.match((await input.textContent()) ?? '', /arrival and duration in hours/);
       await frame.locator('#simulation vscode-button', { hasText: 'Simulate routing' }).click();
       await frame.locator('#routing-table tbody tr').first().waitFor({ timeout: 30_000 });
       assert.equal(await frame.locator('#routing-table tbody tr').count(), 4);
+      // By hand: 9 requests/s on replicas serving 4 + 4 + 2 = 10/s keep up in all (90 % load); random and
+      // round robin give each replica 9 / 3 = 3/s, more than the l40s's 2/s: overloaded. Weighted and
+      // least-outstanding share by speed: they keep up.
+      assert.match(
+        await frame.locator('#routing-load').innerText(),
+        /^9 requests\/s arrive; the replicas serve 10 requests\/s together \(90 % load\)/,
+      );
+      const verdicts = await frame.locator('#routing-table tbody tr td:last-child').allInnerTexts();
+      assert.deepEqual(verdicts, [
+        'overloaded: l40s gets 3.00 req/s, serves 2 req/s',
+        'overloaded: l40s gets 3.00 req/s, serves 2 req/s',
+        'keeps up',
+        'keeps up',
+      ]);
+      assert.match(
+        await frame.locator('#routing-table thead').innerText(),
+        /Mean latency \(s\)\s+p50 \(s\)\s+p99 \(s\)/,
+      );
       await saveScreenshot(page, 'simulation');
+    }));
+  test('Every tab with a result, in light, dark and high-contrast themes: screenshots kept, and axe-core finds no serious or critical violation', () =>
+    onFailure('themes', async () => {
+      const page = vscode.page;
+      const axeSource = readFileSync(join(repo, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      await frame.locator('#plan vscode-button', { hasText: 'Example: place replicas' }).click();
+      await problemContaining(frame, 'chat-70b');
+      await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
+      await frame.locator('#plan-message', { hasText: '$23.72/h' }).waitFor({ timeout: 60_000 });
+      const failures: string[] = [];
+      const themes = [
+        { theme: 'Light Modern', themeClass: 'vs', name: 'light' },
+        { theme: 'Dark Modern', themeClass: 'vs-dark', name: 'dark' },
+        { theme: 'Dark High Contrast', themeClass: 'hc-black', name: 'high-contrast' },
+      ];
+      for (const { theme, themeClass, name: themeName } of themes) {
+        await setColorTheme(theme, themeClass);
+        for (const tab of ['estimate', 'suggest', 'plan', 'simulate']) {
+          await frame.locator(`#tab-${tab}`).click();
+          if (tab === 'simulate') {
+            if ((await frame.locator('#jobs-table').count()) === 0)
+              await frame.locator('#simulation vscode-button', { hasText: 'Simulate the queue' }).click();
+            if ((await frame.locator('#routing-table').count()) === 0)
+              await frame.locator('#simulation vscode-button', { hasText: 'Simulate routing' }).click();
+            await frame.locator('#routing-table').waitFor({ timeout: 30_000 });
+          }
+          // The picture shows the result: the placement (below the form) or the Gantt chart.
+          if (tab === 'plan') await frame.locator('svg.plan-bars').scrollIntoViewIfNeeded();
+          if (tab === 'simulate') await frame.locator('svg.gantt').scrollIntoViewIfNeeded();
+          // Each tab shows its result, not the "run a command" hint.
+          assert.equal(await frame.locator('.card.empty').count(), 0, `${tab} has a result`);
+          const name = `tab-${tab}-${themeName}`;
+          const shot = await saveScreenshot(page, name);
+          if (process.env.UPDATE_README_SCREENSHOTS === '1' && theme === 'Light Modern')
+            copyFileSync(shot, join(repo, 'docs', 'images', `${tab}.png`));
+          const body = await frame.locator('body').elementHandle();
+          const inner = await body?.ownerFrame();
+          assert.ok(inner, 'the webview frame');
+          // Injected through the debugger protocol (no eval in the page: its CSP stays as shipped).
+          if (!(await inner.evaluate('typeof window.axe !== "undefined"'))) await inner.evaluate(axeSource);
+          const violations = (await inner.evaluate(
+            'window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) })))',
+          )) as { id: string; impact: string; nodes: string[] }[];
+          for (const v of violations)
+            if (v.impact === 'serious' || v.impact === 'critical')
+              failures.push(`${theme}, ${tab}: ${v.id} (${v.impact}) at ${v.nodes.join(', ')}`);
+        }
+      }
+      assert.deepEqual(failures, []);
     }));
 });

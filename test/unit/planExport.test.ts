@@ -141,11 +141,17 @@ describe('exports', () => {
     assert.equal(chat.spec.template.spec.nodeSelector['nvidia.com/gpu.product'], 'NVIDIA-L40S');
     const container = chat.spec.template.spec.containers[0];
     assert.equal(container.resources.limits['nvidia.com/gpu'], 1);
+    // It shares GPU 0 with embed: its part, 20.74 / 48 = 0.432 -> 0.44 (as the vllm serve export),
+    // not vLLM's default 0.9 twice over; the Deployment says the GPU must be shared; the image is pinned.
+    assert.match(chat.metadata.annotations['gpu-workbench/gpu-sharing'], /time-slicing or MPS/);
+    assert.match(container.image, /^vllm\/vllm-openai:v\d+\.\d+\.\d+$/);
     assert.deepEqual(container.args, [
       '--model',
       'meta-llama/Llama-3.1-8B-Instruct',
       '--tensor-parallel-size',
       '1',
+      '--gpu-memory-utilization',
+      '0.44',
       '--max-model-len',
       '8192',
       '--max-num-seqs',

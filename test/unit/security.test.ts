@@ -139,21 +139,22 @@ describe('webview messages (fuzzed)', () => {
     // by hand, per field, not by the guard under test).
     const fieldValue = fc.oneof(
       fc.anything(),
-      fc.constantFrom('json', 'kubernetes', 'vllm', 'packing', 'provisioning', '{}'),
+      fc.constantFrom('json', 'kubernetes', 'vllm', 'packing', 'provisioning', '{}', 'estimate', 'plan'),
       fc.constant({ state: 'loading' }),
       fc.constant({ state: 'idle' }),
     );
     const allTypes = [...WEBVIEW_TO_EXTENSION_TYPES, ...EXTENSION_TO_WEBVIEW_TYPES];
     const declared: Record<string, string[]> = {
       ready: ['problemText'],
-      runSolverSelfTest: [],
       solvePlan: ['text'],
+      planDraft: ['text'],
       cancelSolve: [],
       exportPlan: ['format'],
       loadPlanExample: ['example'],
       planPoolFromInventory: ['text'],
       solverState: ['solver'],
-      solverSelfTest: ['outcome'],
+      showTab: ['tab'],
+      catalogModels: ['ids'],
       estimate: ['estimate'],
       suggestion: ['suggestion'],
       performanceChart: ['chart'],
@@ -187,6 +188,7 @@ describe('webview messages (fuzzed)', () => {
         if ('problemText' in fields) assert.ok(['string', 'undefined'].includes(typeof fields.problemText));
         if ('format' in fields) assert.ok(['json', 'kubernetes', 'vllm'].includes(fields.format as string));
         if ('example' in fields) assert.ok(['packing', 'provisioning'].includes(fields.example as string));
+        if ('tab' in fields) assert.ok(['estimate', 'suggest', 'plan', 'simulate'].includes(fields.tab as string));
       }),
       { numRuns: 20000 },
     );

@@ -299,7 +299,8 @@ export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settin
   const problems: string[] = [];
   if (kvCacheBytes <= 0) {
     problems.push(
-      `No memory is left for the KV cache: ${gib(kvCacheBytes)} after weights, activations and runtime (vLLM stops with "No available memory for the cache blocks").`,
+      // Said as the overflow it is, never as a negative cache.
+      `No memory is left for the KV cache: weights, activations and runtime need ${gib(-kvCacheBytes)} more than the usable memory (vLLM stops with "No available memory for the cache blocks").`,
     );
   } else if (maxConcurrency < 1) {
     problems.push(

@@ -1,7 +1,6 @@
 /** The workbench's packing plan: solve in the GLPK worker with cancel, then export. */
 import * as vscode from 'vscode';
-import type { PackingResult } from '../../core/solver/packing.ts';
-import type { PackingProblem } from '../../core/solver/problem.ts';
+import type { PlanOutcome } from '../../core/solver/solvePlan.ts';
 import { readCalibrationFile } from '../../node/calibrationFile.ts';
 import { isPlanState, MAX_PROBLEM_TEXT, type ExtensionToWebview, type PlanState } from '../../shared/protocol.ts';
 import type { WorkbenchDeps } from './deps.ts';
@@ -10,7 +9,8 @@ const PLAN_MEMENTO_KEY = 'gpuWorkbench.plan';
 
 export class PlanSession {
   private state: PlanState = { state: 'idle' };
-  private last: { problem: PackingProblem; result: PackingResult } | undefined;
+  /** The last outcome with something to export: a placement, or a provisioned fleet. */
+  private last: PlanOutcome | undefined;
   private problemText: string | undefined;
   private generation = 0;
 
@@ -37,11 +37,24 @@ export class PlanSession {
     if (isPlanState(kept?.plan) && kept.plan.state === 'done') this.state = kept.plan;
   }
 
-  /** Sends the problem to start from and the current state (on every page load). */
+  /**
+   * Sends the problem to start from and the current state (on every page load). The extension's
+   * text is the newest (the page sends its drafts as they are typed); the page's own copy only
+   * counts when the extension has none (a page kept from an older version).
+   */
   async restore(kept?: string): Promise<void> {
     this.problemText ??= kept ?? (await this.exampleText('packing'));
     this.post({ type: 'planProblem', text: this.problemText });
     this.post({ type: 'planState', plan: this.state });
+  }
+
+  /** The problem as typed, not solved yet: kept, so a hidden page or a window reload loses no edit. */
+  draft(text: string): void {
+    this.problemText = text;
+    void this.deps.memento.update(PLAN_MEMENTO_KEY, {
+      problemText: text,
+      plan: this.state.state === 'done' ? this.state : undefined,
+    });
   }
 
   async solve(text: string): Promise<void> {
@@ -74,8 +87,8 @@ export class PlanSession {
     );
     this.deps.log.info(`Plan (${outcome.kind}): ${outcome.result.status} in ${Date.now() - started} ms`);
     if (generation !== this.generation) return;
-    // Only a placement can be exported; a provisioning result is a fleet.
-    this.last = outcome.kind === 'packing' ? { problem: outcome.problem, result: outcome.result } : undefined;
+    const exportable = outcome.kind === 'packing' ? !!outcome.result.placement : outcome.result.choices.length > 0;
+    this.last = exportable ? outcome : undefined;
     finish({ state: 'done', plan: outcomeView(outcome) });
   }
 
@@ -91,22 +104,22 @@ export class PlanSession {
   }
 
   async export(format: 'json' | 'kubernetes' | 'vllm'): Promise<void> {
-    if (!this.last?.result.placement) {
+    if (!this.last) {
       void vscode.window.showInformationMessage('Solve a plan first: there is nothing to export yet.');
       return;
     }
-    const { exportKubernetes, exportVllmCommands, planJson } = await import('../../core/solver/planExport.ts');
-    const { problem, result } = this.last;
-    const content =
-      format === 'json'
-        ? JSON.stringify(planJson(result), null, 2)
-        : format === 'kubernetes'
-          ? exportKubernetes(problem, result)
-          : exportVllmCommands(problem, result);
-    const language = format === 'json' ? 'json' : format === 'kubernetes' ? 'yaml' : 'shellscript';
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content, language }), {
-      preview: false,
-    });
+    const content = await exportText(this.last, format);
+    // Beside the workbench (which stays in view), named for what it is; the name's extension sets the language.
+    const name = { json: 'gpu-plan.json', kubernetes: 'gpu-plan-deployments.yaml', vllm: 'gpu-plan-vllm-serve.sh' }[
+      format
+    ];
+    const uri = vscode.Uri.from({ scheme: 'untitled', path: name });
+    const document = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    // An export opened before is replaced, not appended to.
+    edit.replace(uri, new vscode.Range(0, 0, document.lineCount, 0), content);
+    await vscode.workspace.applyEdit(edit);
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
   }
 
   /** Puts the inventory's GPUs in the problem as its pool, keeping the models the user typed. */
@@ -157,4 +170,20 @@ export class PlanSession {
       return '{\n  "objective": "cost",\n  "gpus": [],\n  "models": []\n}\n';
     }
   }
+}
+
+async function exportText(outcome: PlanOutcome, format: 'json' | 'kubernetes' | 'vllm'): Promise<string> {
+  if (outcome.kind === 'packing') {
+    const { exportKubernetes, exportVllmCommands, planJson } = await import('../../core/solver/planExport.ts');
+    const { problem, result } = outcome;
+    if (format === 'json') return JSON.stringify(planJson(result), null, 2);
+    return format === 'kubernetes' ? exportKubernetes(problem, result) : exportVllmCommands(problem, result);
+  }
+  const { exportProvisioningKubernetes, exportProvisioningVllm, provisioningJson } =
+    await import('../../core/solver/provisioningExport.ts');
+  const { problem, result } = outcome;
+  if (format === 'json') return JSON.stringify(provisioningJson(result), null, 2);
+  return format === 'kubernetes'
+    ? exportProvisioningKubernetes(problem, result)
+    : exportProvisioningVllm(problem, result);
 }

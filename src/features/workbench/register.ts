@@ -28,7 +28,7 @@ export function registerWorkbench(
   };
   const disposable = vscode.Disposable.from(
     { dispose: () => deps.disposeSolver() },
-    vscode.commands.registerCommand(Commands.openWorkbench, () => void WorkbenchPanel.show(deps)),
+    vscode.commands.registerCommand(Commands.openWorkbench, () => void WorkbenchPanel.show(deps, 'plan')),
     vscode.window.registerWebviewPanelSerializer(WebviewTypes.workbench, {
       deserializeWebviewPanel: async (panel) => void WorkbenchPanel.revive(panel, deps),
     }),

@@ -25,7 +25,11 @@ export function estimateView(a: ModelArchitecture, e: ServingEstimate, advice: s
       { label: 'Weights', gib: gib(e.weightsBytes) },
       { label: 'Activation peak', gib: gib(e.activationBytes) },
       { label: 'Non-torch', gib: gib(e.nonTorchBytes) },
-      { label: 'KV cache', gib: gib(e.kvCacheBytes) },
+      // Taken from the KV budget by the releases that do (0.11 on): without it the parts would not add up.
+      ...(e.cudaGraphBytes ? [{ label: 'CUDA graphs', gib: gib(e.cudaGraphBytes) }] : []),
+      // What is left for the KV cache; when the rest is more than the usable memory that is an
+      // overflow (the page draws it past the usable line), never a negative cache.
+      { label: 'KV cache', gib: Math.max(0, gib(e.kvCacheBytes)) },
     ],
     kvCacheTokens: e.kvCacheTokens,
     maxConcurrency: round(e.maxConcurrency),
@@ -71,6 +75,7 @@ export function suggestionView(a: ModelArchitecture, workloadText: string, resul
 /** What the workbench draws for a solved plan. */
 export function planView(problem: PackingProblem, result: PackingResult): PlanView {
   const memory = new Map(problem.gpus.map((g) => [g.type, g.memoryGiB]));
+  const tp = new Map(problem.models.map((m) => [m.name, m.tp]));
   const cost = (c: { costPerHour: number; gpusUsed: number } | undefined) =>
     c ? { costPerHour: c.costPerHour, gpusUsed: c.gpusUsed } : undefined;
   return {
@@ -83,7 +88,12 @@ export function planView(problem: PackingProblem, result: PackingResult): PlanVi
     gpus: (result.placement?.gpus ?? []).map((g) => ({
       label: `${g.gpuType}#${g.gpuIndex}`,
       memoryGiB: memory.get(g.gpuType) ?? 0,
-      shards: g.replicas.map((r) => ({ model: r.model, memoryGiB: r.memoryGiB })),
+      shards: g.replicas.map((r) => ({
+        model: r.model,
+        memoryGiB: r.memoryGiB,
+        replica: r.replica,
+        tp: tp.get(r.model) ?? 1,
+      })),
     })),
   };
 }

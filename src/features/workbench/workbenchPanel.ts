@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
-import { SELF_TEST_PROGRAM } from '../../core/solver/selfTest.ts';
+import { MODEL_CATALOG } from '../../core/catalog/models.ts';
 import {
   assertNever,
   isWebviewToExtension,
@@ -10,6 +10,7 @@ import {
   type PerformanceChartView,
   type SuggestionView,
   type WebviewToExtension,
+  type WorkbenchTab,
 } from '../../shared/protocol.ts';
 import type { WorkbenchDeps } from './deps.ts';
 import { workbenchHtml } from './html.ts';
@@ -26,17 +27,27 @@ export class WorkbenchPanel implements vscode.Disposable {
   private suggestion: SuggestionView | undefined;
   private performanceChart: PerformanceChartView | undefined;
   private readonly plan: PlanSession;
+  /**
+   * The tab a command asked for while the page was not loaded (a new panel, or a hidden one whose
+   * page was dropped): sent when the page says it is ready, then forgotten, so a later reload keeps
+   * the tab the user chose.
+   */
+  private pendingTab: WorkbenchTab | undefined;
+  private pageReady = false;
 
-  static show(deps: WorkbenchDeps): WorkbenchPanel {
+  static show(deps: WorkbenchDeps, tab?: WorkbenchTab): WorkbenchPanel {
     if (WorkbenchPanel.current) {
       WorkbenchPanel.current.panel.reveal();
+      if (tab) WorkbenchPanel.current.showTab(tab);
       return WorkbenchPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(WebviewTypes.workbench, 'GPU Workbench', vscode.ViewColumn.Active, {
       ...webviewOptions(deps.extensionUri),
       retainContextWhenHidden: false,
     });
-    return new WorkbenchPanel(panel, deps);
+    const created = new WorkbenchPanel(panel, deps);
+    if (tab) created.showTab(tab);
+    return created;
   }
 
   static revive(panel: vscode.WebviewPanel, deps: WorkbenchDeps): WorkbenchPanel {
@@ -54,6 +65,10 @@ export class WorkbenchPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      // Without retainContextWhenHidden a hidden page is dropped; it says "ready" again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.pageReady = false;
+      }),
     );
     this.render();
     this.loadSolver();
@@ -64,12 +79,20 @@ export class WorkbenchPanel implements vscode.Disposable {
     this.estimate = estimate;
     this.panel.reveal();
     this.post({ type: 'estimate', estimate });
+    this.showTab('estimate');
+  }
+
+  /** Brings a tab to the front now, or as soon as the page has loaded. */
+  showTab(tab: WorkbenchTab): void {
+    if (this.pageReady) this.post({ type: 'showTab', tab });
+    else this.pendingTab = tab;
   }
 
   showSuggestion(suggestion: SuggestionView): void {
     this.suggestion = suggestion;
     this.panel.reveal();
     this.post({ type: 'suggestion', suggestion });
+    this.showTab('suggest');
   }
 
   /** Measured against predicted throughput after a benchmark import. */
@@ -77,9 +100,11 @@ export class WorkbenchPanel implements vscode.Disposable {
     this.performanceChart = chart;
     this.panel.reveal();
     this.post({ type: 'performanceChart', chart });
+    this.showTab('suggest');
   }
 
   render(): void {
+    this.pageReady = false;
     this.panel.webview.html = renderWorkbenchHtml(this.panel.webview, this.deps.extensionUri);
   }
 
@@ -122,17 +147,21 @@ export class WorkbenchPanel implements vscode.Disposable {
   private handle(message: WebviewToExtension): void {
     switch (message.type) {
       case 'ready':
+        this.pageReady = true;
         this.post({ type: 'solverState', solver: this.solverState });
+        this.post({ type: 'catalogModels', ids: MODEL_CATALOG.map((m) => m.id) });
         if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
         if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
+        if (this.pendingTab) this.post({ type: 'showTab', tab: this.pendingTab });
+        this.pendingTab = undefined;
         if (this.performanceChart) this.post({ type: 'performanceChart', chart: this.performanceChart });
         void this.plan.restore(message.problemText);
         return;
-      case 'runSolverSelfTest':
-        void this.runSelfTest();
-        return;
       case 'solvePlan':
         void this.plan.solve(message.text);
+        return;
+      case 'planDraft':
+        this.plan.draft(message.text);
         return;
       case 'cancelSolve':
         this.plan.cancel();
@@ -148,18 +177,6 @@ export class WorkbenchPanel implements vscode.Disposable {
         return;
       default:
         assertNever(message);
-    }
-  }
-
-  private async runSelfTest(): Promise<void> {
-    try {
-      const result = await this.deps
-        .solver()
-        .solve(SELF_TEST_PROGRAM, { timeLimitSeconds: this.deps.timeLimitSeconds(), mipGap: 0 });
-      this.post({ type: 'solverSelfTest', outcome: { ok: true, ...result } });
-    } catch (error) {
-      logError(this.deps.log, 'Solver self-test failed', error);
-      this.post({ type: 'solverSelfTest', outcome: { ok: false, message: errorMessage(error) } });
     }
   }
 
