@@ -126,18 +126,13 @@ export function parseProvisioningProblem(raw: unknown): Result<ProvisioningProbl
   return { ok: true, value: { models, pools } };
 }
 
-/** Per-replica capacity of every model x GPU type x TP; `options` carries the engine and the workspace's calibration. */
-export function candidates(
-  problem: ProvisioningProblem,
-  options: SuggestOptions = {},
-  deadline = Infinity,
-): Candidate[] | 'overran' {
-  const list: Candidate[] = [];
+/** The candidates of one model after another (each model's sizing is one step a caller can pause between). */
+function* candidateSteps(problem: ProvisioningProblem, options: SuggestOptions): Generator<Candidate[]> {
   // One replica's capacity does not depend on the demand: models that share an architecture and a
   // request shape share their layouts (a fleet of one model under many names is sized once).
   const layouts = new Map<string, ReturnType<typeof evaluateLayout>>();
   for (const m of problem.models) {
-    if (Date.now() > deadline) return 'overran';
+    const list: Candidate[] = [];
     for (const pool of problem.pools) {
       for (const tp of validTensorParallel(m.architecture)) {
         if (tp > pool.count) continue;
@@ -160,6 +155,39 @@ export function candidates(
         });
       }
     }
+    yield list;
+  }
+}
+
+/** Per-replica capacity of every model x GPU type x TP; `options` carries the engine and the workspace's calibration. */
+export function candidates(
+  problem: ProvisioningProblem,
+  options: SuggestOptions = {},
+  deadline = Infinity,
+): Candidate[] | 'overran' {
+  const list: Candidate[] = [];
+  for (const step of candidateSteps(problem, options)) {
+    list.push(...step);
+    if (Date.now() > deadline) return 'overran';
+  }
+  return list;
+}
+
+/**
+ * The same, handing control back between models: the performance model takes tens of milliseconds
+ * per candidate, and in the editor this runs on the extension host, which must keep answering.
+ */
+async function candidatesPausing(
+  problem: ProvisioningProblem,
+  options: SuggestOptions,
+  deadline: number,
+  pause: () => Promise<void>,
+): Promise<Candidate[] | 'overran'> {
+  const list: Candidate[] = [];
+  for (const step of candidateSteps(problem, options)) {
+    list.push(...step);
+    if (Date.now() > deadline) return 'overran';
+    await pause();
   }
   return list;
 }
@@ -333,9 +361,10 @@ export async function solveProvisioning(
   solve: SolveProgram,
   timeLimitSeconds: number,
   options: SuggestOptions = {},
+  pause: () => Promise<void> = () => Promise.resolve(),
 ): Promise<ProvisioningResult> {
   const deadline = Date.now() + timeLimitSeconds * 1000;
-  const list = candidates(problem, options, deadline);
+  const list = await candidatesPausing(problem, options, deadline, pause);
   if (list === 'overran')
     return {
       status: 'timeout',

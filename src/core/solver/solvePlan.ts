@@ -51,8 +51,10 @@ export async function solvePlan(
   timeLimitSeconds: number,
   /** For provisioning: the engine and the workspace's calibration behind per-replica throughput. */
   options: SuggestOptions = {},
+  /** Awaited between models while provisioning sizes them: the editor passes one that yields to its event loop. */
+  pause?: () => Promise<void>,
 ): Promise<PlanOutcome> {
   if (plan.kind === 'provisioning')
-    return { ...plan, result: await solveProvisioning(plan.problem, solve, timeLimitSeconds, options) };
+    return { ...plan, result: await solveProvisioning(plan.problem, solve, timeLimitSeconds, options, pause) };
   return { ...plan, result: await solvePacking(plan.problem, solve, { timeLimitSeconds, mipGap: 0 }) };
 }

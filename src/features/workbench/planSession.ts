@@ -84,6 +84,8 @@ export class PlanSession {
       (program, options) => this.deps.solver().solve(program, options),
       this.deps.timeLimitSeconds(),
       { calibration: calibration?.file },
+      // Sizing many models takes seconds of CPU: let the extension host answer in between.
+      () => new Promise((resolve) => setImmediate(resolve)),
     );
     this.deps.log.info(`Plan (${outcome.kind}): ${outcome.result.status} in ${Date.now() - started} ms`);
     if (generation !== this.generation) return;
