@@ -64,6 +64,10 @@ export interface PlanView {
   gpusUsed?: number;
   greedy?: { costPerHour: number; gpusUsed: number };
   onePerGpu?: { costPerHour: number; gpusUsed: number };
+  /** GLPK's time for this plan, ms. */
+  mipMs?: number;
+  /** The exact DP on the same problem (small single-type ones), or why it was skipped. */
+  dp?: { costPerHour?: number; gpusUsed?: number; ms?: number; note: string };
   gpus: {
     label: string;
     memoryGiB: number;
@@ -109,6 +113,11 @@ export function isPlanState(value: unknown): value is PlanState {
     (plan.gpusUsed === undefined || isFiniteNumber(plan.gpusUsed)) &&
     isCost(plan.greedy) &&
     isCost(plan.onePerGpu) &&
+    (plan.mipMs === undefined || isFiniteNumber(plan.mipMs)) &&
+    (plan.dp === undefined ||
+      (isRecord(plan.dp) &&
+        typeof plan.dp.note === 'string' &&
+        [plan.dp.costPerHour, plan.dp.gpusUsed, plan.dp.ms].every((v) => v === undefined || isFiniteNumber(v)))) &&
     (plan.provisioning === undefined ||
       (isRecord(plan.provisioning) &&
         Array.isArray(plan.provisioning.rows) &&

@@ -307,6 +307,11 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       // Values in the bars: chat-70b's 72 GiB shards, one on each of its 4 GPUs.
       assert.equal(await frame.locator('svg.plan-bars text.value', { hasText: /^72$/ }).count(), 4);
       assert.match(await frame.locator('#plan-costs').innerText(), /First-fit decreasing\s+12\s+\$24\.52/);
+      // Three methods on one problem: the DP is for one GPU type and says why it does not run here.
+      assert.match(
+        await frame.locator('#plan-costs').innerText(),
+        /Exact DP over subsets\s+-\s+skipped: the DP handles one GPU type \(this pool has 3\)/,
+      );
       await saveScreenshot(page, 'plan');
       await frame.locator('#plan vscode-button', { hasText: 'Open as Kubernetes Deployments' }).click();
       await page
@@ -506,6 +511,8 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await after.locator('#plan-message', { hasText: '$4.00/h' }).waitFor({ timeout: 60_000 });
       assert.equal(await problemText(after), text);
       assert.equal(await after.locator('svg.plan-bars text.gpu-label').count(), 2);
+      // One GPU type, 2 replicas: the exact DP runs too and agrees with the MIP (2 GPUs, $4.00/h by hand).
+      assert.match(await after.locator('#plan-costs').innerText(), /Exact DP over subsets\s+2\s+\$4\.00\s+\d/);
       // One result, the new one: the earlier error is nowhere.
       assert.equal(await after.locator('#plan-message').count(), 1);
       assert.equal(await after.locator('.error').count(), 0);
