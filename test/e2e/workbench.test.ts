@@ -518,6 +518,20 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       assert.equal(await after.locator('.error').count(), 0);
     }));
 
+  test("Your own LP: GLPK solves the example, with each constraint's slack and dual found by hand", () =>
+    onFailure('lp', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      await frame.locator('#lp vscode-button', { hasText: 'Solve LP' }).click();
+      // By hand: min 3x + 2y, x + y >= 4, x + 3y >= 6, x, y >= 0. Vertices (0, 4): 8; (3, 1): 11;
+      // (6, 0): 18: the optimum is x = 0, y = 4, cost 8. demand binds (slack 0); quality has
+      // 12 - 6 = 6 to spare (dual 0). The dual, max 4a + 6b, a + b <= 3, a + 3b <= 2: a = 2, b = 0 (value 8).
+      await frame.locator('#lp-message', { hasText: 'objective 8' }).waitFor({ timeout: 30_000 });
+      assert.deepEqual(await frame.locator('#lp-values tbody tr').allInnerTexts(), ['x\t0', 'y\t4']);
+      assert.deepEqual(await frame.locator('#lp-rows tbody tr').allInnerTexts(), ['demand\t0\t2', 'quality\t6\t0']);
+    }));
+
   test('Simulation: the example queue under every policy with a Gantt chart, and routing percentiles', () =>
     onFailure('simulation', async () => {
       const page = vscode.page;
