@@ -240,8 +240,14 @@ function result(plan: PlanView): HTMLElement[] {
     c: { costPerHour: number; gpusUsed: number } | undefined,
     time = '',
     none = 'no placement',
-  ) =>
-    el(
+  ) => {
+    if (!c && time === '' && none !== 'no placement') {
+      // A method that did not run says why across the figures' columns.
+      const why = el('td', { className: 'explain', text: none });
+      why.colSpan = 3;
+      return el('tr', {}, el('td', { text: label }), why);
+    }
+    return el(
       'tr',
       {},
       el('td', { text: label }),
@@ -249,6 +255,7 @@ function result(plan: PlanView): HTMLElement[] {
       el('td', { className: 'num', text: c ? `$${c.costPerHour.toFixed(2)}` : none }),
       el('td', { className: 'num', text: time }),
     );
+  };
   const ms = (v: number | undefined) => (v === undefined ? '' : v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
   const dp = plan.dp;
   out.push(

@@ -310,7 +310,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       // Three methods on one problem: the DP is for one GPU type and says why it does not run here.
       assert.match(
         await frame.locator('#plan-costs').innerText(),
-        /Exact DP over subsets\s+-\s+skipped: the DP handles one GPU type \(this pool has 3\)/,
+        /Exact DP over subsets\s+skipped: the DP handles one GPU type \(this pool has 3\)/,
       );
       await saveScreenshot(page, 'plan');
       await frame.locator('#plan vscode-button', { hasText: 'Open as Kubernetes Deployments' }).click();
