@@ -12,6 +12,7 @@ import {
 import { progressRing, registerToolkit } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
+import { renderLp } from './lpView.ts';
 import { renderPlan } from './planView.ts';
 import { setCatalogModels } from './problemForm.ts';
 import { renderSimulation } from './simulationView.ts';
@@ -50,6 +51,7 @@ let problemText: string | undefined = typeof saved?.problemText === 'string' ? s
 const persist = () => host.setState({ tab, estimate, suggestion, problemText });
 // Built once: its inputs and results are the user's own and survive re-renders.
 let simulationSection: HTMLElement | undefined;
+const lp = renderLp((text) => host.postMessage({ type: 'solveLp', text }));
 let draftTimer: ReturnType<typeof setTimeout> | undefined;
 const planActions = {
   edit: (text: string) => {
@@ -128,7 +130,7 @@ function tabContent(which: WorkbenchTab): HTMLElement {
     case 'plan': {
       const section = renderPlan(plan, problemText, planActions);
       section.append(renderSolverStatus());
-      return section;
+      return el('div', {}, section, lp.element);
     }
     case 'simulate':
       simulationSection ??= renderSimulation();
@@ -209,6 +211,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'showTab':
       tab = message.tab;
+      break;
+    case 'lpResult':
+      lp.show(message.result);
       break;
     case 'catalogModels':
       setCatalogModels(message.ids);

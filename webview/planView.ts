@@ -235,14 +235,29 @@ function result(plan: PlanView): HTMLElement[] {
     }),
   ];
   if (plan.provisioning) return [...out, ...provisioningResult(plan.provisioning)];
-  const row = (label: string, c: { costPerHour: number; gpusUsed: number } | undefined) =>
-    el(
+  const row = (
+    label: string,
+    c: { costPerHour: number; gpusUsed: number } | undefined,
+    time = '',
+    none = 'no placement',
+  ) => {
+    if (!c && time === '' && none !== 'no placement') {
+      // A method that did not run says why across the figures' columns.
+      const why = el('td', { className: 'explain', text: none });
+      why.colSpan = 3;
+      return el('tr', {}, el('td', { text: label }), why);
+    }
+    return el(
       'tr',
       {},
       el('td', { text: label }),
       el('td', { className: 'num', text: c ? String(c.gpusUsed) : '-' }),
-      el('td', { className: 'num', text: c ? `$${c.costPerHour.toFixed(2)}` : 'no placement' }),
+      el('td', { className: 'num', text: c ? `$${c.costPerHour.toFixed(2)}` : none }),
+      el('td', { className: 'num', text: time }),
     );
+  };
+  const ms = (v: number | undefined) => (v === undefined ? '' : v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
+  const dp = plan.dp;
   out.push(
     el(
       'table',
@@ -250,17 +265,37 @@ function result(plan: PlanView): HTMLElement[] {
       el(
         'thead',
         {},
-        el('tr', {}, el('th', { text: 'Plan' }), el('th', { text: 'GPUs' }), el('th', { text: '$/hour' })),
+        el(
+          'tr',
+          {},
+          el('th', { text: 'Method' }),
+          el('th', { text: 'GPUs' }),
+          el('th', { text: '$/hour' }),
+          el('th', { text: 'Time' }),
+        ),
       ),
       el(
         'tbody',
         {},
         row(
-          'This plan',
+          'This plan (GLPK, arc-flow MIP)',
           plan.costPerHour === undefined ? undefined : { costPerHour: plan.costPerHour, gpusUsed: plan.gpusUsed ?? 0 },
+          ms(plan.mipMs),
         ),
         row('First-fit decreasing', plan.greedy),
         row('One replica per GPU', plan.onePerGpu),
+        ...(dp
+          ? [
+              row(
+                'Exact DP over subsets',
+                dp.gpusUsed === undefined || dp.costPerHour === undefined
+                  ? undefined
+                  : { gpusUsed: dp.gpusUsed, costPerHour: dp.costPerHour },
+                ms(dp.ms),
+                dp.note,
+              ),
+            ]
+          : []),
       ),
     ),
   );

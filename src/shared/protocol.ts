@@ -64,6 +64,10 @@ export interface PlanView {
   gpusUsed?: number;
   greedy?: { costPerHour: number; gpusUsed: number };
   onePerGpu?: { costPerHour: number; gpusUsed: number };
+  /** GLPK's time for this plan, ms. */
+  mipMs?: number;
+  /** The exact DP on the same problem (small single-type ones), or why it was skipped. */
+  dp?: { costPerHour?: number; gpusUsed?: number; ms?: number; note: string };
   gpus: {
     label: string;
     memoryGiB: number;
@@ -83,6 +87,42 @@ export interface PlanView {
     homogeneous?: { gpuType: string; costPerHour: number };
     front: { costPerHour: number; headroom: number }[];
   };
+}
+
+/** The user's own LP solved: the solution, and per constraint its slack and dual value (shadow price). */
+export type LpView =
+  | {
+      ok: true;
+      status: string;
+      objective: number;
+      values: { name: string; value: number }[];
+      rows: { name: string; slack: number; dual?: number }[];
+      /** Why duals are missing, when they are. */
+      dualNote?: string;
+      solveMs: number;
+    }
+  | { ok: false; message: string };
+
+function isLpView(value: unknown): value is LpView {
+  if (!isRecord(value)) return false;
+  if (value.ok === false) return typeof value.message === 'string';
+  return (
+    value.ok === true &&
+    typeof value.status === 'string' &&
+    isFiniteNumber(value.objective) &&
+    isFiniteNumber(value.solveMs) &&
+    (value.dualNote === undefined || typeof value.dualNote === 'string') &&
+    Array.isArray(value.values) &&
+    value.values.every((v) => isRecord(v) && typeof v.name === 'string' && isFiniteNumber(v.value)) &&
+    Array.isArray(value.rows) &&
+    value.rows.every(
+      (r) =>
+        isRecord(r) &&
+        typeof r.name === 'string' &&
+        isFiniteNumber(r.slack) &&
+        (r.dual === undefined || isFiniteNumber(r.dual)),
+    )
+  );
 }
 
 export type PlanState = { state: 'idle' } | { state: 'solving' } | { state: 'done'; plan: PlanView };
@@ -109,6 +149,11 @@ export function isPlanState(value: unknown): value is PlanState {
     (plan.gpusUsed === undefined || isFiniteNumber(plan.gpusUsed)) &&
     isCost(plan.greedy) &&
     isCost(plan.onePerGpu) &&
+    (plan.mipMs === undefined || isFiniteNumber(plan.mipMs)) &&
+    (plan.dp === undefined ||
+      (isRecord(plan.dp) &&
+        typeof plan.dp.note === 'string' &&
+        [plan.dp.costPerHour, plan.dp.gpusUsed, plan.dp.ms].every((v) => v === undefined || isFiniteNumber(v)))) &&
     (plan.provisioning === undefined ||
       (isRecord(plan.provisioning) &&
         Array.isArray(plan.provisioning.rows) &&
@@ -237,6 +282,8 @@ const WEBVIEW_TO_EXTENSION = {
   solvePlan: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
   /** The problem as typed so far (sent a moment after the user stops typing): the extension keeps it. */
   planDraft: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
+  /** Solve the user's own LP (CPLEX LP text). */
+  solveLp: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
   /** Stop the solve in progress. */
   cancelSolve: ((m) => onlyKeys(m, [])) as FieldsGuard<object>,
   /** Open the last plan as JSON, Kubernetes Deployments or vllm serve commands. */
@@ -262,6 +309,8 @@ const EXTENSION_TO_WEBVIEW = {
   catalogModels: ((m) => onlyKeys(m, ['ids']) && isStringArray(m.ids) && m.ids.length <= 10_000) as FieldsGuard<{
     ids: string[];
   }>,
+  /** The user's LP, solved (or why not). */
+  lpResult: ((m) => onlyKeys(m, ['result']) && isLpView(m.result)) as FieldsGuard<{ result: LpView }>,
   /** Bring this tab to the front: a command just put its result there. */
   showTab: ((m) => onlyKeys(m, ['tab']) && isWorkbenchTab(m.tab)) as FieldsGuard<{ tab: WorkbenchTab }>,
   /** Show a memory estimate ("Estimate Model Memory"). */

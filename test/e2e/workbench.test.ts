@@ -307,6 +307,11 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       // Values in the bars: chat-70b's 72 GiB shards, one on each of its 4 GPUs.
       assert.equal(await frame.locator('svg.plan-bars text.value', { hasText: /^72$/ }).count(), 4);
       assert.match(await frame.locator('#plan-costs').innerText(), /First-fit decreasing\s+12\s+\$24\.52/);
+      // Three methods on one problem: the DP is for one GPU type and says why it does not run here.
+      assert.match(
+        await frame.locator('#plan-costs').innerText(),
+        /Exact DP over subsets\s+skipped: the DP handles one GPU type \(this pool has 3\)/,
+      );
       await saveScreenshot(page, 'plan');
       await frame.locator('#plan vscode-button', { hasText: 'Open as Kubernetes Deployments' }).click();
       await page
@@ -506,9 +511,25 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       await after.locator('#plan-message', { hasText: '$4.00/h' }).waitFor({ timeout: 60_000 });
       assert.equal(await problemText(after), text);
       assert.equal(await after.locator('svg.plan-bars text.gpu-label').count(), 2);
+      // One GPU type, 2 replicas: the exact DP runs too and agrees with the MIP (2 GPUs, $4.00/h by hand).
+      assert.match(await after.locator('#plan-costs').innerText(), /Exact DP over subsets\s+2\s+\$4\.00\s+\d/);
       // One result, the new one: the earlier error is nowhere.
       assert.equal(await after.locator('#plan-message').count(), 1);
       assert.equal(await after.locator('.error').count(), 0);
+    }));
+
+  test("Your own LP: GLPK solves the example, with each constraint's slack and dual found by hand", () =>
+    onFailure('lp', async () => {
+      const page = vscode.page;
+      await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
+      const frame = webviewFrame(page);
+      await frame.locator('#lp vscode-button', { hasText: 'Solve LP' }).click();
+      // By hand: min 3x + 2y, x + y >= 4, x + 3y >= 6, x, y >= 0. Vertices (0, 4): 8; (3, 1): 11;
+      // (6, 0): 18: the optimum is x = 0, y = 4, cost 8. demand binds (slack 0); quality has
+      // 12 - 6 = 6 to spare (dual 0). The dual, max 4a + 6b, a + b <= 3, a + 3b <= 2: a = 2, b = 0 (value 8).
+      await frame.locator('#lp-message', { hasText: 'objective 8' }).waitFor({ timeout: 30_000 });
+      assert.deepEqual(await frame.locator('#lp-values tbody tr').allInnerTexts(), ['x\t0', 'y\t4']);
+      assert.deepEqual(await frame.locator('#lp-rows tbody tr').allInnerTexts(), ['demand\t0\t2', 'quality\t6\t0']);
     }));
 
   test('Simulation: the example queue under every policy with a Gantt chart, and routing percentiles', () =>

@@ -91,7 +91,17 @@ export class PlanSession {
     if (generation !== this.generation) return;
     const exportable = outcome.kind === 'packing' ? !!outcome.result.placement : outcome.result.choices.length > 0;
     this.last = exportable ? outcome : undefined;
-    finish({ state: 'done', plan: outcomeView(outcome) });
+    const view = outcomeView(outcome);
+    if (outcome.kind === 'packing') {
+      // The third method on the same problem: exact where it is small enough, timed like the MIP.
+      const { solvePackingDp } = await import('../../core/solver/dpPacking.ts');
+      const started = performance.now();
+      const dp = solvePackingDp(outcome.problem);
+      const ms = performance.now() - started;
+      view.mipMs = outcome.result.solveMs;
+      view.dp = dp.ok ? { costPerHour: dp.costPerHour, gpusUsed: dp.gpusUsed, ms, note: 'exact' } : { note: dp.reason };
+    }
+    finish({ state: 'done', plan: view });
   }
 
   cancel(): void {

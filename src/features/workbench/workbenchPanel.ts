@@ -14,6 +14,7 @@ import {
 } from '../../shared/protocol.ts';
 import type { WorkbenchDeps } from './deps.ts';
 import { workbenchHtml } from './html.ts';
+import { solveUserLp } from './lpSession.ts';
 import { PlanSession } from './planSession.ts';
 import { logError } from '../log/logError.ts';
 import { errorMessage } from '../../core/errors.ts';
@@ -162,6 +163,9 @@ export class WorkbenchPanel implements vscode.Disposable {
         return;
       case 'planDraft':
         this.plan.draft(message.text);
+        return;
+      case 'solveLp':
+        void solveUserLp(this.deps, message.text).then((result) => this.post({ type: 'lpResult', result }));
         return;
       case 'cancelSolve':
         this.plan.cancel();
