@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { WebviewTypes } from '../../constants.ts';
-import { MODEL_CATALOG } from '../../core/catalog/models.ts';
 import {
   assertNever,
   isWebviewToExtension,
@@ -150,7 +149,10 @@ export class WorkbenchPanel implements vscode.Disposable {
       case 'ready':
         this.pageReady = true;
         this.post({ type: 'solverState', solver: this.solverState });
-        this.post({ type: 'catalogModels', ids: MODEL_CATALOG.map((m) => m.id) });
+        // The catalog is built on first use, not at activation (it computes every model's architecture).
+        void import('../../core/catalog/models.ts').then(({ MODEL_CATALOG }) =>
+          this.post({ type: 'catalogModels', ids: MODEL_CATALOG.map((m) => m.id) }),
+        );
         if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
         if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
         if (this.pendingTab) this.post({ type: 'showTab', tab: this.pendingTab });
