@@ -1,0 +1,172 @@
+/**
+ * Right-sizing: what a workload's observed load says about its GPUs. The sizing engine gives the
+ * KV cache each layout holds and the performance model the tokens/s it sustains; the observation
+ * says how much of either was used. Findings are the linter's, rule `gpu-right-size`.
+ */
+import { estimatePerformance } from '../perf/performance.ts';
+import { flagName } from '../lint/engineArgs.ts';
+import { estimateFor, sizeUnit } from '../lint/sizingLookup.ts';
+import type { Finding, LintOptions, Span, TextEdit } from '../lint/types.ts';
+import { enginePlan, reservedGpus, setGpuCount, thousands } from '../lint/unitHelpers.ts';
+import { validTensorParallel } from '../sizing/suggest.ts';
+import type { Observed } from './queries.ts';
+import type { Workload } from './workloads.ts';
+
+export const RIGHT_SIZE_RULE = 'gpu-right-size';
+
+/** A smaller layout must hold the observed peak within this share of its KV cache (20 % headroom). */
+export const KV_HEADROOM = 0.8;
+/** "Needs more": requests wait (p95 of the queue at least one) while the KV cache is this full. */
+export const KV_FULL = 0.9;
+/** Token lengths assumed for the throughput check (the observation gives tokens/s, not lengths). */
+export const ASSUMED_INPUT_TOKENS = 1024;
+export const ASSUMED_OUTPUT_TOKENS = 256;
+
+export interface RightSizeOptions extends LintOptions {
+  /** The window as the user wrote it (`7d`), for messages. */
+  window: string;
+  /** TPOT target (ms): a smaller layout must stay under it. */
+  tpotTargetMs?: number;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+const dollars = (x: number) => `$${x.toFixed(2)}/h`;
+const one = (x: number | undefined) =>
+  x === undefined ? '?' : x < 10 ? x.toFixed(1).replace(/\.0$/, '') : thousands(x);
+
+function observedText(o: Observed, window: string): string {
+  const parts = [`over ${window}`];
+  if (o.kvPeak !== undefined) parts.push(`KV-cache use peaked at ${pct(o.kvPeak)} (p95 ${pct(o.kvP95 ?? 0)})`);
+  parts.push(`p95 ${one(o.runningP95)} running and ${one(o.waitingP95)} waiting requests`);
+  if (o.generationTokensPerSecondP95 !== undefined)
+    parts.push(`p95 ${one(o.generationTokensPerSecondP95)} generated tokens/s`);
+  if (o.gpuUtilP95 !== undefined) parts.push(`p95 GPU utilization ${Math.round(o.gpuUtilP95)} %`);
+  if (o.tpotP95Ms !== undefined) parts.push(`p95 TPOT ${o.tpotP95Ms.toFixed(0)} ms`);
+  return parts.join(', ');
+}
+
+function label(w: Workload): string {
+  return `${w.kind} ${w.namespace}/${w.name}`;
+}
+
+/** The line to put a finding on: the TP flag, else the GPU count, else the workload's name. */
+function anchor(w: Workload): Span {
+  return (
+    w.unit.engine?.tensorParallel?.span ?? w.unit.gpus?.limit?.span ?? w.unit.gpus?.request?.span ?? w.unit.name.span
+  );
+}
+
+/** One workload's finding, or none when it is sized right (or could not be judged: then an info says why). */
+export function recommend(w: Workload, o: Observed, options: RightSizeOptions): Finding[] {
+  const base = { ruleId: RIGHT_SIZE_RULE, span: anchor(w) };
+  if (o.samples === 0 || o.pods === 0)
+    return [
+      {
+        ...base,
+        severity: 'info',
+        message: `Not right-sized: Prometheus has no engine metrics for ${label(w)} over ${options.window} (series with namespace="${w.namespace}" and a pod name of this ${w.kind}).`,
+      },
+    ];
+  const sizing = sizeUnit(w.unit, options);
+  if (!sizing.ok)
+    return [
+      { ...base, severity: 'info', message: `Not right-sized: ${sizing.reason} (${observedText(o, options.window)}).` },
+    ];
+  const { model, gpu, settings, estimate } = sizing;
+  const plan = enginePlan(w.unit);
+  const tp = plan.tp ?? 1;
+  const gpusPerReplica = w.unit.groupGpus ?? reservedGpus(w.unit) ?? plan.total ?? tp * plan.pp;
+  const replicas = w.replicas?.value ?? w.unit.replicas ?? 1;
+  const perGpu = gpu.pricePerHour;
+  const waiting = o.waitingP95 ?? 0;
+
+  if (waiting >= 1 && (o.kvPeak ?? 0) >= KV_FULL) {
+    const running = Math.max(1, o.runningP95 ?? 1);
+    const extra = Math.max(1, Math.ceil((replicas * waiting) / running));
+    const cost = extra * gpusPerReplica * perGpu;
+    const edits: TextEdit[] = w.replicas ? [{ span: w.replicas.span, newText: String(replicas + extra) }] : [];
+    return [
+      {
+        ...base,
+        span: w.replicas?.span ?? base.span,
+        severity: 'warning',
+        message: `${label(w)} needs more GPUs: ${observedText(o, options.window)}. Requests queue while the KV cache is full; ${extra} more replica${extra === 1 ? '' : 's'} (${extra * gpusPerReplica} ${gpu.name} GPUs) would take the queue: +${dollars(cost)} at list price.`,
+        ...(edits.length ? { fix: { title: `Use ${replicas + extra} replicas`, edits } } : {}),
+      },
+    ];
+  }
+  if (waiting >= 1 || o.kvPeak === undefined) return [];
+
+  const peakTokens = o.kvPeak * estimate.kvCacheTokens;
+  const runningPerReplica = Math.max(1, Math.ceil((o.runningP95 ?? 0) / replicas));
+  const tokensPerReplica = (o.generationTokensPerSecondP95 ?? 0) / replicas;
+  const e = w.unit.engine;
+  // Data/expert parallelism is sized for throughput across ranks; a pod whose GPUs are not TP x PP is not rewritten.
+  const simple =
+    e?.tensorParallel &&
+    (e.dataParallel?.value ?? 1) === 1 &&
+    !e.expertParallel &&
+    !e.dpAttention &&
+    reservedGpus(w.unit) === tp * plan.pp;
+  const lower = simple
+    ? validTensorParallel(model)
+        .filter((t) => t < tp)
+        .find((t) => {
+          const smaller = estimateFor(model, gpu, { ...settings, tp: t });
+          if (!smaller.fits || smaller.kvCacheTokens * KV_HEADROOM < peakTokens || smaller.maxConcurrency < 1)
+            return false;
+          const perf = estimatePerformance({
+            model,
+            gpu,
+            tp: t,
+            pp: plan.pp,
+            engine: e.engine === 'sglang' ? 'sglang' : 'vllm',
+            weightFormat: settings.weightFormat,
+            inputTokens: ASSUMED_INPUT_TOKENS,
+            outputTokens: ASSUMED_OUTPUT_TOKENS,
+            load: { concurrency: runningPerReplica },
+            quick: true,
+          });
+          if (!perf.ok) return true;
+          if (perf.outputTokensPerSecond * KV_HEADROOM < tokensPerReplica) return false;
+          return options.tpotTargetMs === undefined || perf.tpotMs <= options.tpotTargetMs;
+        })
+    : undefined;
+  if (lower !== undefined && e?.tensorParallel) {
+    const saved = (tp - lower) * plan.pp * replicas;
+    const flag = flagName(e.engine, 'tensorParallel');
+    const smaller = estimateFor(model, gpu, { ...settings, tp: lower });
+    return [
+      {
+        ...base,
+        severity: 'warning',
+        message: `${label(w)} can run on fewer GPUs: ${observedText(o, options.window)}. That peak is ${thousands(peakTokens)} of ${thousands(estimate.kvCacheTokens)} KV tokens; at ${flag} ${lower} one replica of ${model.id} on ${gpu.name} holds ${thousands(smaller.kvCacheTokens)} (${pct(peakTokens / smaller.kvCacheTokens)} at the peak). ${saved} fewer ${gpu.name} GPU${saved === 1 ? '' : 's'}: saves ${dollars(saved * perGpu)} at list price.`,
+        fix: {
+          title: `Use ${flag} ${lower} and ${lower * plan.pp} GPU${lower * plan.pp === 1 ? '' : 's'} per pod`,
+          edits: [{ span: e.tensorParallel.span, newText: String(lower) }, ...setGpuCount(w.unit, lower * plan.pp)],
+        },
+      },
+    ];
+  }
+  if (replicas > 1 && w.replicas) {
+    const byKv = Math.ceil((o.kvSumP95 ?? 0) / KV_HEADROOM);
+    const byRunning = Math.ceil((o.runningP95 ?? 0) / (KV_HEADROOM * settings.maxNumSeqs));
+    const needed = Math.max(1, byKv, byRunning);
+    if (needed < replicas) {
+      const saved = (replicas - needed) * gpusPerReplica;
+      return [
+        {
+          ...base,
+          span: w.replicas.span,
+          severity: 'warning',
+          message: `${label(w)} can run on fewer replicas: ${observedText(o, options.window)}. The pods together used at most ${(o.kvSumP95 ?? 0).toFixed(2)} replicas' worth of KV cache (p95): ${needed} replica${needed === 1 ? '' : 's'} keep it under ${pct(KV_HEADROOM)}. ${saved} fewer ${gpu.name} GPUs: saves ${dollars(saved * perGpu)} at list price.`,
+          fix: {
+            title: `Use ${needed} replica${needed === 1 ? '' : 's'}`,
+            edits: [{ span: w.replicas.span, newText: String(needed) }],
+          },
+        },
+      ];
+    }
+  }
+  return [];
+}

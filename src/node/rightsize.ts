@@ -1,0 +1,94 @@
+/** Right-sizing a set of manifests against a Prometheus: queries per workload, then the core's recommendation. */
+import type { Finding } from '../core/lint/types.ts';
+import {
+  observe,
+  stepSeconds,
+  workloadQueries,
+  type Observed,
+  type WorkloadQueries,
+} from '../core/rightsize/queries.ts';
+import { recommend, RIGHT_SIZE_RULE, type RightSizeOptions } from '../core/rightsize/recommend.ts';
+import { readWorkloads, type Workload } from '../core/rightsize/workloads.ts';
+import type { PrometheusClient } from './prometheusRange.ts';
+
+export interface RightSizeRequest extends RightSizeOptions {
+  windowSeconds: number;
+  /** End of the window, Unix seconds (now). */
+  endS: number;
+  /** Namespace for manifests that do not name one. */
+  namespace?: string;
+  /** Workloads queried at once. */
+  concurrency?: number;
+}
+
+const RANGE_KEYS = ['kvMax', 'kvSum', 'running', 'waiting', 'generationRate', 'gpuUtil'] as const;
+const INSTANT_KEYS = ['tpotP95', 'ttftP95', 'pods'] as const;
+
+/** Every query of one workload; the first failure is the answer (Prometheus down, a bad URL). */
+async function observeWorkload(
+  w: Workload,
+  client: PrometheusClient,
+  r: RightSizeRequest,
+): Promise<{ ok: true; observed: Observed } | { ok: false; message: string }> {
+  const queries: WorkloadQueries = workloadQueries(w, r.window);
+  const startS = r.endS - r.windowSeconds;
+  const step = stepSeconds(r.windowSeconds);
+  const ranges = await Promise.all(RANGE_KEYS.map((k) => client.range(queries[k], startS, r.endS, step)));
+  const instants = await Promise.all(INSTANT_KEYS.map((k) => client.instant(queries[k], r.endS)));
+  const failed = [...ranges, ...instants].find((a) => !a.ok);
+  if (failed && !failed.ok) return { ok: false, message: failed.message };
+  const range: Partial<Record<(typeof RANGE_KEYS)[number], number[]>> = {};
+  RANGE_KEYS.forEach((k, i) => {
+    const a = ranges[i]!;
+    if (a.ok) range[k] = a.value;
+  });
+  const instant: Partial<Record<(typeof INSTANT_KEYS)[number], number>> = {};
+  INSTANT_KEYS.forEach((k, i) => {
+    const a = instants[i]!;
+    if (a.ok && a.value !== undefined) instant[k] = a.value;
+  });
+  return { ok: true, observed: observe(range, instant) };
+}
+
+export interface RightSizeFile {
+  path: string;
+  text: string;
+}
+
+/** Findings per file (rule gpu-right-size), in the files' order. */
+export async function rightSizeFiles(
+  files: RightSizeFile[],
+  client: PrometheusClient,
+  r: RightSizeRequest,
+): Promise<{ path: string; text: string; findings: Finding[]; workloads: number }[]> {
+  const jobs = files.flatMap((f, fileIndex) =>
+    readWorkloads(f.path, f.text, r.namespace).map((w) => ({ fileIndex, w })),
+  );
+  const findings: Finding[][] = files.map(() => []);
+  const limit = Math.max(1, r.concurrency ?? 8);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const { fileIndex, w } = jobs[next++]!;
+      const seen = await observeWorkload(w, client, r);
+      const found: Finding[] = seen.ok
+        ? recommend(w, seen.observed, r)
+        : [
+            {
+              ruleId: RIGHT_SIZE_RULE,
+              severity: 'info',
+              span: w.unit.name.span,
+              message: `Not right-sized: Prometheus did not answer for ${w.kind} ${w.namespace}/${w.name}: ${seen.message}`,
+            },
+          ];
+      findings[fileIndex]!.push(...found);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return files.map((f, i) => ({
+    path: f.path,
+    text: f.text,
+    findings: findings[i]!.sort((a, b) => a.span.start - b.span.start),
+    workloads: jobs.filter((j) => j.fileIndex === i).length,
+  }));
+}
