@@ -159,7 +159,7 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
           ...base,
           span: w.replicas.span,
           severity: 'warning',
-          message: `${label(w)} can run on fewer replicas: ${observedText(o, options.window)}. The pods together used at most ${(o.kvSumP95 ?? 0).toFixed(2)} replicas' worth of KV cache (p95): ${needed} replica${needed === 1 ? '' : 's'} keep it under ${pct(KV_HEADROOM)}. ${saved} fewer ${gpu.name} GPUs: saves ${dollars(saved * perGpu)} at list price.`,
+          message: `${label(w)} can run on fewer replicas: ${observedText(o, options.window)}. The pods together used at most ${(o.kvSumP95 ?? 0).toFixed(2)} replicas' worth of KV cache (p95): ${needed} replica${needed === 1 ? ' keeps' : 's keep'} it under ${pct(KV_HEADROOM)}. ${saved} fewer ${gpu.name} GPUs: saves ${dollars(saved * perGpu)} at list price.`,
           fix: {
             title: `Use ${needed} replica${needed === 1 ? '' : 's'}`,
             edits: [{ span: w.replicas.span, newText: String(needed) }],
