@@ -13,6 +13,7 @@ export const Commands = {
   setHuggingFaceToken: 'gpuWorkbench.setHuggingFaceToken',
   showLog: 'gpuWorkbench.showLog',
   lintWorkspace: 'gpuWorkbench.lintWorkspace',
+  rightSize: 'gpuWorkbench.rightSize',
 } as const;
 
 export const Views = {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, LOG_CHANNEL_NAME } from './constants.ts';
 import { registerGpus } from './features/gpus/register.ts';
 import { registerLint } from './features/lint/register.ts';
+import { registerRightSize } from './features/rightsize/register.ts';
 import { registerSizing } from './features/sizing/register.ts';
 import { registerWorkbench } from './features/workbench/register.ts';
 
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
     workbench.disposable,
     registerSizing({ workbench: workbench.deps, controller: gpus.controller, secrets: context.secrets, log }),
     registerLint(context, log),
+    registerRightSize(context, log),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
   );
   log.info(`GPU Workbench ${String(context.extension.packageJSON.version)} activated`);

@@ -25,7 +25,7 @@ const RANGE_KEYS = ['kvMax', 'kvSum', 'running', 'waiting', 'generationRate', 'g
 const INSTANT_KEYS = ['tpotP95', 'ttftP95', 'pods'] as const;
 
 /** Every query of one workload; the first failure is the answer (Prometheus down, a bad URL). */
-async function observeWorkload(
+export async function observeWorkload(
   w: Workload,
   client: PrometheusClient,
   r: RightSizeRequest,
@@ -50,6 +50,27 @@ async function observeWorkload(
   return { ok: true, observed: observe(range, instant) };
 }
 
+/** Observations by workload (kind, namespace, name, window), reused while fresh: an edit re-judges, it does not re-query. */
+export class ObservationCache {
+  private readonly entries = new Map<string, { atMs: number; observed: Observed }>();
+  constructor(private readonly ttlMs = 10 * 60_000) {}
+
+  private key(w: Workload, window: string): string {
+    return `${w.kind}\u0000${w.namespace}\u0000${w.name}\u0000${window}`;
+  }
+  get(w: Workload, window: string, nowMs = Date.now()): Observed | undefined {
+    const entry = this.entries.get(this.key(w, window));
+    return entry && nowMs - entry.atMs < this.ttlMs ? entry.observed : undefined;
+  }
+  set(w: Workload, window: string, observed: Observed, nowMs = Date.now()): void {
+    if (this.entries.size > 2000) this.entries.clear();
+    this.entries.set(this.key(w, window), { atMs: nowMs, observed });
+  }
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
 export interface RightSizeFile {
   path: string;
   text: string;
@@ -60,6 +81,7 @@ export async function rightSizeFiles(
   files: RightSizeFile[],
   client: PrometheusClient,
   r: RightSizeRequest,
+  cache?: ObservationCache,
 ): Promise<{ path: string; text: string; findings: Finding[]; workloads: number }[]> {
   const jobs = files.flatMap((f, fileIndex) =>
     readWorkloads(f.path, f.text, r.namespace).map((w) => ({ fileIndex, w })),
@@ -70,7 +92,9 @@ export async function rightSizeFiles(
   const worker = async () => {
     while (next < jobs.length) {
       const { fileIndex, w } = jobs[next++]!;
-      const seen = await observeWorkload(w, client, r);
+      const cached = cache?.get(w, r.window);
+      const seen = cached ? { ok: true as const, observed: cached } : await observeWorkload(w, client, r);
+      if (seen.ok && !cached) cache?.set(w, r.window, seen.observed);
       const found: Finding[] = seen.ok
         ? recommend(w, seen.observed, r)
         : [

@@ -9,126 +9,12 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GPU_CATALOG } from '../../src/core/catalog/gpus.ts';
 import { runCli } from '../harness/cliRun.ts';
-import {
-  openMetrics,
-  startPrometheusWithHistory,
-  type HistoryFamily,
-  type HistorySeries,
-  type PrometheusHistory,
-} from '../harness/prometheusHistory.ts';
+import { openMetrics, startPrometheusWithHistory, type PrometheusHistory } from '../harness/prometheusHistory.ts';
+import { servingHistory } from '../harness/rightsizeHistory.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const manifest = join(repo, 'test', 'fixtures', 'rightsize', 'serving.yaml');
 const manifestText = readFileSync(manifest, 'utf8');
-
-const STEP_S = 120;
-const END_S = Math.floor(Date.now() / 1000 / STEP_S) * STEP_S - STEP_S;
-const POINTS = (7 * 86_400) / STEP_S; // 5,040 samples per series over the week
-
-/** The labels Prometheus adds scraping a pod's /metrics through a ServiceMonitor (kube-prometheus). */
-function podLabels(service: string, pod: string, ip: string): Record<string, string> {
-  return {
-    container: 'vllm',
-    endpoint: 'http',
-    instance: `${ip}:8000`,
-    job: service,
-    namespace: 'serving',
-    pod,
-    service,
-    model_name: 'meta-llama/Llama-3.1-8B-Instruct',
-  };
-}
-
-function series(name: string, labels: Record<string, string>, value: (i: number) => number): HistorySeries {
-  const points: [number, number][] = [];
-  for (let i = 0; i < POINTS; i++) points.push([END_S - (POINTS - 1 - i) * STEP_S, value(i)]);
-  return { name, labels, points };
-}
-
-const IDLE = podLabels('llama-idle', 'llama-idle-7d9f8c6b5-x2k4p', '10.0.1.23');
-const BUSY = podLabels('llama-busy', 'llama-busy-5f6d8b9c7-q8w2e', '10.0.1.24');
-// Another Deployment whose name starts with "llama-idle-": its saturated pod must not count as llama-idle's.
-const DECOY = podLabels('llama-idle-canary', 'llama-idle-canary-5c8d7f9b4-abcde', '10.0.1.25');
-const STS = [0, 1, 2, 3].map((n) => podLabels('llama-sts', `llama-sts-${n}`, `10.0.2.${n + 10}`));
-
-/** DCGM-exporter through its ServiceMonitor: the workload's pod is exported_pod (honorLabels off). */
-function dcgm(gpu: number, pod: string, container: string): Record<string, string> {
-  return {
-    gpu: String(gpu),
-    UUID: `GPU-3f1c2a4e-0b6d-4e8a-9c21-00000000000${gpu}`,
-    device: `nvidia${gpu}`,
-    modelName: 'NVIDIA H100 80GB HBM3',
-    Hostname: 'gpu-node-1',
-    DCGM_FI_DRIVER_VERSION: '550.90.07',
-    container: 'nvidia-dcgm-exporter',
-    endpoint: 'gpu-metrics',
-    instance: '10.0.0.7:9400',
-    job: 'nvidia-dcgm-exporter',
-    namespace: 'gpu-operator',
-    pod: 'nvidia-dcgm-exporter-7xk2p',
-    service: 'nvidia-dcgm-exporter',
-    exported_container: container,
-    exported_namespace: 'serving',
-    exported_pod: pod,
-  };
-}
-
-// Help strings as vLLM (vllm/v1/metrics/loggers.py), SGLang and DCGM-exporter declare them.
-const families: HistoryFamily[] = [
-  {
-    name: 'vllm:kv_cache_usage_perc',
-    type: 'gauge',
-    help: 'KV-cache usage. 1 means 100 percent usage.',
-    series: [
-      series('vllm:kv_cache_usage_perc', IDLE, (i) => 0.02 + (0.03 * (i % 7)) / 6), // 2 % .. 5 %
-      series('vllm:kv_cache_usage_perc', BUSY, (i) => 0.95 + (0.04 * (i % 5)) / 4), // 95 % .. 99 %
-      series('vllm:kv_cache_usage_perc', DECOY, () => 0.99),
-    ],
-  },
-  {
-    name: 'vllm:gpu_cache_usage_perc',
-    type: 'gauge',
-    help: 'GPU KV-cache usage. 1 means 100 percent usage.',
-    series: STS.map((l) => series('vllm:gpu_cache_usage_perc', l, () => 0.1)),
-  },
-  {
-    name: 'vllm:num_requests_running',
-    type: 'gauge',
-    help: 'Number of requests in model execution batches.',
-    series: [
-      series('vllm:num_requests_running', IDLE, (i) => i % 4),
-      series('vllm:num_requests_running', BUSY, () => 64),
-      series('vllm:num_requests_running', DECOY, () => 64),
-      ...STS.map((l) => series('vllm:num_requests_running', l, () => 2)),
-    ],
-  },
-  {
-    name: 'vllm:num_requests_waiting',
-    type: 'gauge',
-    help: 'Number of requests waiting to be processed.',
-    series: [
-      series('vllm:num_requests_waiting', IDLE, () => 0),
-      series('vllm:num_requests_waiting', BUSY, (i) => 10 + (i % 11)), // 10 .. 20
-      series('vllm:num_requests_waiting', DECOY, () => 30),
-      ...STS.map((l) => series('vllm:num_requests_waiting', l, () => 0)),
-    ],
-  },
-  {
-    name: 'vllm:generation_tokens',
-    type: 'counter',
-    help: 'Number of generation tokens processed.',
-    series: [
-      series('vllm:generation_tokens_total', IDLE, (i) => 100 * STEP_S * i), // 100 tokens/s
-      series('vllm:generation_tokens_total', BUSY, (i) => 3000 * STEP_S * i),
-    ],
-  },
-  {
-    name: 'DCGM_FI_DEV_GPU_UTIL',
-    type: 'gauge',
-    help: 'GPU utilization (in %).',
-    series: [0, 1, 2, 3].map((g) => series('DCGM_FI_DEV_GPU_UTIL', dcgm(g, IDLE.pod!, 'vllm'), () => 3)),
-  },
-];
 
 const h100 = GPU_CATALOG.find((g) => g.id === 'h100-sxm')!;
 const l40s = GPU_CATALOG.find((g) => g.id === 'l40s')!;
@@ -153,7 +39,7 @@ describe('gpu-workbench rightsize against a week of Prometheus history', { timeo
   let code: number | null;
 
   before(async () => {
-    prom = await startPrometheusWithHistory(openMetrics(families));
+    prom = await startPrometheusWithHistory(openMetrics(servingHistory(Math.floor(Date.now() / 1000))));
     const run = await runCli(['rightsize', manifest, '--prometheus', prom.url, '--window', '7d', '--json'], {
       cwd: repo,
       timeoutMs: 120_000,
@@ -213,6 +99,18 @@ describe('gpu-workbench rightsize against a week of Prometheus history', { timeo
     assert.equal(sts[0]!.line, lineOf(manifestText, 'replicas: 4'));
   });
 
+  test('the idle SGLang Deployment gets fewer GPUs on its --tp-size line', () => {
+    const sglang = findings.filter((f) => f.message.includes('serving/llama-sglang'));
+    assert.equal(sglang.length, 1, JSON.stringify(findings, null, 2));
+    assert.match(sglang[0]!.message, /fewer GPUs/);
+    assert.match(sglang[0]!.message, /--tp-size 1/);
+    assert.match(sglang[0]!.message, /peaked at 3 %/);
+    // TP 2 -> 1: one H100 fewer.
+    assert.match(sglang[0]!.message, new RegExp(`saves \\$${h100.pricePerHour.toFixed(2)}/h`));
+    const start = manifestText.indexOf('name: llama-sglang');
+    assert.equal(sglang[0]!.line, lineOf(manifestText, '"2"', manifestText.indexOf('--tp-size', start)));
+  });
+
   test('a workload with no series says so, as info', () => {
     const isvc = findings.filter((f) => f.message.includes('serving/llama-isvc'));
     assert.equal(isvc.length, 1);
@@ -235,7 +133,7 @@ describe('gpu-workbench rightsize against a week of Prometheus history', { timeo
     });
     assert.equal(down.code, 0);
     const out = (JSON.parse(down.stdout) as { findings: JsonFinding[] }).findings;
-    assert.equal(out.length, 4);
+    assert.equal(out.length, 5);
     for (const f of out) assert.match(f.message, /Prometheus did not answer/);
   });
 });

@@ -106,6 +106,8 @@ interface SharedState {
     open: EventEmitter<FakeDocument>;
     change: EventEmitter<{ document: FakeDocument }>;
     close: EventEmitter<FakeDocument>;
+    save: EventEmitter<FakeDocument>;
+    trust: EventEmitter<void>;
     configuration: EventEmitter<{ affectsConfiguration(key: string): boolean }>;
   };
 }
@@ -120,6 +122,8 @@ const shared: SharedState = (holder.gpuWorkbenchVscodeStub ??= {
     open: new EventEmitter(),
     change: new EventEmitter(),
     close: new EventEmitter(),
+    save: new EventEmitter(),
+    trust: new EventEmitter(),
     configuration: new EventEmitter(),
   },
 });
@@ -138,6 +142,8 @@ export const workspace = {
   onDidOpenTextDocument: events.open.event,
   onDidChangeTextDocument: events.change.event,
   onDidCloseTextDocument: events.close.event,
+  onDidSaveTextDocument: events.save.event,
+  onDidGrantWorkspaceTrust: events.trust.event,
   onDidChangeConfiguration: events.configuration.event,
   getConfiguration: () => ({
     get: (key: string) => (settingValues.has(key) ? settingValues.get(key) : manifestDefaults.get(key)),
