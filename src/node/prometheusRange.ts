@@ -20,12 +20,17 @@ export interface PrometheusClient {
   range(query: string, startS: number, endS: number, stepS: number): Promise<Result<number[]>>;
   /** The first series' value now, or undefined when the answer is empty. */
   instant(query: string, timeS: number): Promise<Result<number | undefined>>;
+  /** A label of the first series of an instant answer (`count by (label) (...)`), or undefined. */
+  label(query: string, timeS: number, label: string): Promise<Result<string | undefined>>;
 }
 
 interface ApiAnswer {
   status?: string;
   error?: string;
-  data?: { resultType?: string; result?: { value?: [number, string]; values?: [number, string][] }[] };
+  data?: {
+    resultType?: string;
+    result?: { metric?: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+  };
 }
 
 async function readCapped(response: Response, maxBytes: number): Promise<string> {
@@ -101,6 +106,12 @@ export function prometheusClient(baseUrl: string, options: RangeClientOptions): 
       const value = answer.value.data?.result?.[0]?.value?.[1];
       const n = value === undefined ? undefined : Number(value);
       return ok(n !== undefined && Number.isFinite(n) ? n : undefined);
+    },
+    async label(query, timeS, label) {
+      const answer = await ask('api/v1/query', { query, time: String(timeS) });
+      if (!answer.ok) return answer;
+      const value = answer.value.data?.result?.[0]?.metric?.[label];
+      return ok(typeof value === 'string' && value !== '' ? value : undefined);
     },
   });
 }

@@ -35,6 +35,10 @@ export async function observeWorkload(
   const step = stepSeconds(r.windowSeconds);
   const ranges = await Promise.all(RANGE_KEYS.map((k) => client.range(queries[k], startS, r.endS, step)));
   const instants = await Promise.all(INSTANT_KEYS.map((k) => client.instant(queries[k], r.endS)));
+  const [gpuName, servedModel] = await Promise.all([
+    client.label(queries.gpuName, r.endS, 'modelName'),
+    client.label(queries.servedModel, r.endS, 'model_name'),
+  ]);
   const failed = [...ranges, ...instants].find((a) => !a.ok);
   if (failed && !failed.ok) return { ok: false, message: failed.message };
   const range: Partial<Record<(typeof RANGE_KEYS)[number], number[]>> = {};
@@ -47,7 +51,13 @@ export async function observeWorkload(
     const a = instants[i]!;
     if (a.ok && a.value !== undefined) instant[k] = a.value;
   });
-  return { ok: true, observed: observe(range, instant) };
+  return {
+    ok: true,
+    observed: observe(range, instant, {
+      gpuName: gpuName.ok ? gpuName.value : undefined,
+      servedModel: servedModel.ok ? servedModel.value : undefined,
+    }),
+  };
 }
 
 /** Observations by workload (kind, namespace, name, window), reused while fresh: an edit re-judges, it does not re-query. */

@@ -37,6 +37,7 @@ const IDLE = podLabels('llama-idle', 'llama-idle-7d9f8c6b5-x2k4p', '10.0.1.23');
 const BUSY = podLabels('llama-busy', 'llama-busy-5f6d8b9c7-q8w2e', '10.0.1.24');
 // Another Deployment whose name starts with "llama-idle-": its saturated pod must not count as llama-idle's.
 const DECOY = podLabels('llama-idle-canary', 'llama-idle-canary-5c8d7f9b4-abcde', '10.0.1.25');
+const MYSTERY = podLabels('mystery', 'mystery-84c5d7b9f-r7t8y', '10.0.1.27');
 const SGLANG = {
   ...podLabels('llama-sglang', 'llama-sglang-6b7c9d8f4-m3n4p', '10.0.1.26'),
   container: 'sglang',
@@ -85,6 +86,7 @@ export function servingHistory(nowS: number): HistoryFamily[] {
         s('vllm:kv_cache_usage_perc', IDLE, (i) => 0.02 + (0.03 * (i % 7)) / 6), // 2 % .. 5 %
         s('vllm:kv_cache_usage_perc', BUSY, (i) => 0.95 + (0.04 * (i % 5)) / 4), // 95 % .. 99 %
         s('vllm:kv_cache_usage_perc', DECOY, () => 0.99),
+        s('vllm:kv_cache_usage_perc', MYSTERY, () => 0.04),
       ],
     },
     {
@@ -101,6 +103,7 @@ export function servingHistory(nowS: number): HistoryFamily[] {
         s('vllm:num_requests_running', IDLE, (i) => i % 4),
         s('vllm:num_requests_running', BUSY, () => 64),
         s('vllm:num_requests_running', DECOY, () => 64),
+        s('vllm:num_requests_running', MYSTERY, (i) => i % 2),
         ...STS.map((l) => s('vllm:num_requests_running', l, () => 2)),
       ],
     },
@@ -112,6 +115,7 @@ export function servingHistory(nowS: number): HistoryFamily[] {
         s('vllm:num_requests_waiting', IDLE, () => 0),
         s('vllm:num_requests_waiting', BUSY, (i) => 10 + (i % 11)), // 10 .. 20
         s('vllm:num_requests_waiting', DECOY, () => 30),
+        s('vllm:num_requests_waiting', MYSTERY, () => 0),
         ...STS.map((l) => s('vllm:num_requests_waiting', l, () => 0)),
       ],
     },
@@ -128,7 +132,10 @@ export function servingHistory(nowS: number): HistoryFamily[] {
       name: 'DCGM_FI_DEV_GPU_UTIL',
       type: 'gauge',
       help: 'GPU utilization (in %).',
-      series: [0, 1, 2, 3].map((g) => s('DCGM_FI_DEV_GPU_UTIL', dcgm(g, IDLE.pod!, 'vllm'), () => 3)),
+      series: [
+        ...[0, 1, 2, 3].map((g) => s('DCGM_FI_DEV_GPU_UTIL', dcgm(g, IDLE.pod!, 'vllm'), () => 3)),
+        ...[4, 5].map((g) => s('DCGM_FI_DEV_GPU_UTIL', dcgm(g, MYSTERY.pod!, 'vllm'), () => 2)),
+      ],
     },
     // SGLang reports from TP rank 0 only unless --enable-metrics-for-all-schedulers (server_args.py).
     {

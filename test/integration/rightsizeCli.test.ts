@@ -111,6 +111,16 @@ describe('gpu-workbench rightsize against a week of Prometheus history', { timeo
     assert.equal(sglang[0]!.line, lineOf(manifestText, '"2"', manifestText.indexOf('--tp-size', start)));
   });
 
+  test('a manifest without GPU type or model: DCGM modelName and the engine model_name fill them in', () => {
+    const mystery = findings.filter((f) => f.message.includes('serving/mystery'));
+    assert.equal(mystery.length, 1, JSON.stringify(findings, null, 2));
+    assert.match(mystery[0]!.message, /fewer GPUs/);
+    assert.match(mystery[0]!.message, /GPU type NVIDIA H100 80GB SXM \(HBM3\) from DCGM/);
+    assert.match(mystery[0]!.message, /model meta-llama\/Llama-3\.1-8B-Instruct from the engine's model_name/);
+    // TP 2 -> 1 on H100: one GPU, $4.00/h.
+    assert.match(mystery[0]!.message, new RegExp(`saves \\$${h100.pricePerHour.toFixed(2)}/h`));
+  });
+
   test('a workload with no series says so, as info', () => {
     const isvc = findings.filter((f) => f.message.includes('serving/llama-isvc'));
     assert.equal(isvc.length, 1);
@@ -133,7 +143,7 @@ describe('gpu-workbench rightsize against a week of Prometheus history', { timeo
     });
     assert.equal(down.code, 0);
     const out = (JSON.parse(down.stdout) as { findings: JsonFinding[] }).findings;
-    assert.equal(out.length, 5);
+    assert.equal(out.length, 6);
     for (const f of out) assert.match(f.message, /Prometheus did not answer/);
   });
 });

@@ -37,6 +37,10 @@ export interface WorkloadQueries {
   ttftP95: string;
   /** How many engine pods answered over the window. */
   pods: string;
+  /** Instant, by label: the GPU's name as DCGM-exporter reports it (`modelName`). */
+  gpuName: string;
+  /** Instant, by label: the model the engine serves (`model_name`). */
+  servedModel: string;
 }
 
 function either(names: readonly string[], selector: string, wrap: (s: string) => string = (s) => s): string {
@@ -73,6 +77,8 @@ export function workloadQueries(w: Workload, window: string, rateWindow = '5m'):
     tpotP95: `histogram_quantile(0.95, sum by (le) (${either(tpot, sel, increase)}))`,
     ttftP95: `histogram_quantile(0.95, sum by (le) (${either(ttft, sel, increase)}))`,
     pods: `count(count by (pod) (${either([...running, ...kv], sel, (s) => `last_over_time(${s}[${window}])`)}))`,
+    gpuName: `count by (modelName) (last_over_time(DCGM_FI_DEV_GPU_UTIL{${exported}}[${window}]) or last_over_time(DCGM_FI_DEV_GPU_UTIL{${sel}}[${window}]))`,
+    servedModel: `count by (model_name) (${either(running.slice(0, 2), sel, (s) => `last_over_time(${s}[${window}])`)})`,
   };
 }
 
@@ -119,12 +125,17 @@ export interface Observed {
   gpuUtilP95?: number;
   tpotP95Ms?: number;
   ttftP95Ms?: number;
+  /** DCGM's `modelName` of the workload's GPUs (for a manifest that names no GPU type). */
+  gpuName?: string;
+  /** The engine's `model_name` label (for a manifest whose model is a variable). */
+  servedModel?: string;
 }
 
 /** Range answers (values per step) and instant answers into the figures the recommendation uses. */
 export function observe(
   range: Partial<Record<'kvMax' | 'kvSum' | 'running' | 'waiting' | 'generationRate' | 'gpuUtil', number[]>>,
   instant: Partial<Record<'tpotP95' | 'ttftP95' | 'pods', number>>,
+  labels: { gpuName?: string; servedModel?: string } = {},
 ): Observed {
   const ms = (s: number | undefined) => (s !== undefined && Number.isFinite(s) ? s * 1000 : undefined);
   return {
@@ -139,5 +150,7 @@ export function observe(
     gpuUtilP95: quantile(range.gpuUtil ?? [], 0.95),
     tpotP95Ms: ms(instant.tpotP95),
     ttftP95Ms: ms(instant.ttftP95),
+    ...(labels.gpuName ? { gpuName: labels.gpuName.slice(0, 200) } : {}),
+    ...(labels.servedModel ? { servedModel: labels.servedModel.slice(0, 300) } : {}),
   };
 }

@@ -3,10 +3,11 @@
  * KV cache each layout holds and the performance model the tokens/s it sustains; the observation
  * says how much of either was used. Findings are the linter's, rule `gpu-right-size`.
  */
+import { findGpu } from '../catalog/gpus.ts';
 import { estimatePerformance } from '../perf/performance.ts';
 import { flagName } from '../lint/engineArgs.ts';
 import { estimateFor, sizeUnit } from '../lint/sizingLookup.ts';
-import type { Finding, LintOptions, Span, TextEdit } from '../lint/types.ts';
+import type { Finding, LintOptions, ServingUnit, Span, TextEdit } from '../lint/types.ts';
 import { enginePlan, reservedGpus, setGpuCount, thousands } from '../lint/unitHelpers.ts';
 import { validTensorParallel } from '../sizing/suggest.ts';
 import type { Observed } from './queries.ts';
@@ -56,6 +57,40 @@ function anchor(w: Workload): Span {
   );
 }
 
+/**
+ * What Prometheus saw fills what the file leaves open: the GPU type from DCGM's `modelName` when no
+ * selector names one (observed beats the default GPU), the model from the engine's `model_name` when
+ * the file gives it through a variable.
+ */
+function withObserved(
+  w: Workload,
+  o: Observed,
+  options: RightSizeOptions,
+): { unit: ServingUnit; options: RightSizeOptions; notes: string[] } {
+  const notes: string[] = [];
+  let unit = w.unit;
+  let opts = options;
+  const observedGpu = !unit.gpuProduct && o.gpuName ? findGpu(o.gpuName) : undefined;
+  if (observedGpu) {
+    opts = { ...options, defaultGpu: observedGpu };
+    notes.push(`GPU type ${observedGpu.name} from DCGM`);
+  }
+  const e = unit.engine;
+  if (e && (!e.model || e.unresolvedModel) && o.servedModel && options.findModel(o.servedModel)) {
+    unit = {
+      ...unit,
+      engine: {
+        ...e,
+        model: { value: o.servedModel, span: e.span },
+        modelSource: 'literal',
+        unresolvedModel: undefined,
+      },
+    };
+    notes.push(`model ${o.servedModel} from the engine's model_name`);
+  }
+  return { unit, options: opts, notes };
+}
+
 /** One workload's finding, or none when it is sized right (or could not be judged: then an info says why). */
 export function recommend(w: Workload, o: Observed, options: RightSizeOptions): Finding[] {
   const base = { ruleId: RIGHT_SIZE_RULE, span: anchor(w) };
@@ -67,11 +102,13 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
         message: `Not right-sized: Prometheus has no engine metrics for ${label(w)} over ${options.window} (series with namespace="${w.namespace}" and a pod name of this ${w.kind}).`,
       },
     ];
-  const sizing = sizeUnit(w.unit, options);
+  const filled = withObserved(w, o, options);
+  const sizing = sizeUnit(filled.unit, filled.options);
   if (!sizing.ok)
     return [
       { ...base, severity: 'info', message: `Not right-sized: ${sizing.reason} (${observedText(o, options.window)}).` },
     ];
+  const notes = filled.notes.length ? ` (${filled.notes.join('; ')})` : '';
   const { model, gpu, settings, estimate } = sizing;
   const plan = enginePlan(w.unit);
   const tp = plan.tp ?? 1;
@@ -140,7 +177,7 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
       {
         ...base,
         severity: 'warning',
-        message: `${label(w)} can run on fewer GPUs: ${observedText(o, options.window)}. That peak is ${thousands(peakTokens)} of ${thousands(estimate.kvCacheTokens)} KV tokens; at ${flag} ${lower} one replica of ${model.id} on ${gpu.name} holds ${thousands(smaller.kvCacheTokens)} (${pct(peakTokens / smaller.kvCacheTokens)} at the peak). ${saved} fewer ${gpu.name} GPU${saved === 1 ? '' : 's'}: saves ${dollars(saved * perGpu)} at list price.`,
+        message: `${label(w)} can run on fewer GPUs: ${observedText(o, options.window)}. That peak is ${thousands(peakTokens)} of ${thousands(estimate.kvCacheTokens)} KV tokens; at ${flag} ${lower} one replica of ${model.id} on ${gpu.name} holds ${thousands(smaller.kvCacheTokens)} (${pct(peakTokens / smaller.kvCacheTokens)} at the peak). ${saved} fewer ${gpu.name} GPU${saved === 1 ? '' : 's'}: saves ${dollars(saved * perGpu)} at list price${notes}.`,
         fix: {
           title: `Use ${flag} ${lower} and ${lower * plan.pp} GPU${lower * plan.pp === 1 ? '' : 's'} per pod`,
           edits: [{ span: e.tensorParallel.span, newText: String(lower) }, ...setGpuCount(w.unit, lower * plan.pp)],
@@ -159,7 +196,7 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
           ...base,
           span: w.replicas.span,
           severity: 'warning',
-          message: `${label(w)} can run on fewer replicas: ${observedText(o, options.window)}. The pods together used at most ${(o.kvSumP95 ?? 0).toFixed(2)} replicas' worth of KV cache (p95): ${needed} replica${needed === 1 ? ' keeps' : 's keep'} it under ${pct(KV_HEADROOM)}. ${saved} fewer ${gpu.name} GPUs: saves ${dollars(saved * perGpu)} at list price.`,
+          message: `${label(w)} can run on fewer GPUs, with fewer replicas: ${observedText(o, options.window)}. The pods together used at most ${(o.kvSumP95 ?? 0).toFixed(2)} replicas' worth of KV cache (p95): ${needed} replica${needed === 1 ? ' keeps' : 's keep'} it under ${pct(KV_HEADROOM)}. ${saved} fewer ${gpu.name} GPUs: saves ${dollars(saved * perGpu)} at list price.`,
           fix: {
             title: `Use ${needed} replica${needed === 1 ? '' : 's'}`,
             edits: [{ span: w.replicas.span, newText: String(needed) }],
