@@ -132,6 +132,28 @@ describe('recommendation', () => {
     assert.match(applyEdits(manifest, finding!.fix!.edits), /replicas: 1\n {2}serviceName: llama-sts/);
   });
 
+  test('one idle H100 at TP 1: nothing lower, so a cheaper card, and the fix rewrites the node selector', () => {
+    const one = manifest
+      .slice(0, manifest.indexOf('---'))
+      .replace('- "4"', '- "1"')
+      .replace('nvidia.com/gpu: 4', 'nvidia.com/gpu: 1');
+    const [w] = readWorkloads('one.yaml', one);
+    // Peak 2 % of the H100's ~420k tokens = ~8.4k tokens, 10 tokens/s at one request. The 24 GB
+    // cards ($0.80 L4, $1.01 A10G) cannot start it: 0.9 x ~22.5 GiB less 15 GiB of bf16 weights less
+    // vLLM's sampler warm-up (256 sequences x 128,256 logits x 38.6 B = 1.2 GiB) and activations leaves
+    // under the 2 GiB one 16,384-token request needs (128 KiB per token). The next, an L40S (48 GB,
+    // $1.86/h), holds ~20 GiB of KV: far above 8.4k tokens. $4.00 - $1.86 = $2.14/h.
+    const observed = observe(
+      { kvMax: [0.02], kvSum: [0.02], running: [1], waiting: [0], generationRate: [10] },
+      { pods: 1 },
+    );
+    const [finding] = recommend(w!, observed, options);
+    assert.match(finding!.message, /cheaper GPU/);
+    assert.match(finding!.message, /1 x NVIDIA L40S/);
+    assert.match(finding!.message, /saves \$2\.14\/h/);
+    assert.match(applyEdits(one, finding!.fix!.edits), /nvidia\.com\/gpu\.product: NVIDIA-L40S\n/);
+  });
+
   test('no samples: an info that names the workload', () => {
     const [finding] = recommend(idle!, observe({}, {}), options);
     assert.equal(finding?.severity, 'info');

@@ -3,7 +3,7 @@
  * KV cache each layout holds and the performance model the tokens/s it sustains; the observation
  * says how much of either was used. Findings are the linter's, rule `gpu-right-size`.
  */
-import { findGpu } from '../catalog/gpus.ts';
+import { findGpu, GPU_CATALOG, type GpuSpec } from '../catalog/gpus.ts';
 import { estimatePerformance } from '../perf/performance.ts';
 import { flagName } from '../lint/engineArgs.ts';
 import { estimateFor, sizeUnit } from '../lint/sizingLookup.ts';
@@ -91,6 +91,30 @@ function withObserved(
   return { unit, options: opts, notes };
 }
 
+/**
+ * The cheapest other card of the same vendor (with a GPU feature discovery label, so a node selector
+ * can name it) on which `t` GPUs per stage hold the load, if it costs less per stage than `costNow`.
+ */
+function cheaperCard(
+  current: GpuSpec,
+  costNow: number,
+  tps: readonly number[],
+  holds: (card: GpuSpec, t: number) => boolean,
+): { gpu: GpuSpec; t: number } | undefined {
+  const candidates = GPU_CATALOG.filter(
+    (g) =>
+      g.id !== current.id &&
+      g.datacenter &&
+      g.nodeLabel &&
+      (g.computeCapability === undefined) === (current.computeCapability === undefined),
+  )
+    .flatMap((g) => tps.map((t) => ({ gpu: g, t, cost: g.pricePerHour * t })))
+    .filter((c) => c.cost < costNow)
+    .sort((a, b) => a.cost - b.cost);
+  const found = candidates.find((c) => holds(c.gpu, c.t));
+  return found ? { gpu: found.gpu, t: found.t } : undefined;
+}
+
 /** One workload's finding, or none when it is sized right (or could not be judged: then an info says why). */
 export function recommend(w: Workload, o: Observed, options: RightSizeOptions): Finding[] {
   const base = { ruleId: RIGHT_SIZE_RULE, span: anchor(w) };
@@ -139,36 +163,45 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
   const tokensPerReplica = (o.generationTokensPerSecondP95 ?? 0) / replicas;
   const e = w.unit.engine;
   // Data/expert parallelism is sized for throughput across ranks; a pod whose GPUs are not TP x PP is not rewritten.
-  const simple =
-    e?.tensorParallel &&
-    (e.dataParallel?.value ?? 1) === 1 &&
-    !e.expertParallel &&
-    !e.dpAttention &&
+  const plain =
+    (e?.dataParallel?.value ?? 1) === 1 &&
+    !e?.expertParallel &&
+    !e?.dpAttention &&
     reservedGpus(w.unit) === tp * plan.pp;
-  const lower = simple
-    ? validTensorParallel(model)
-        .filter((t) => t < tp)
-        .find((t) => {
-          const smaller = estimateFor(model, gpu, { ...settings, tp: t });
-          if (!smaller.fits || smaller.kvCacheTokens * KV_HEADROOM < peakTokens || smaller.maxConcurrency < 1)
-            return false;
-          const perf = estimatePerformance({
-            model,
-            gpu,
-            tp: t,
-            pp: plan.pp,
-            engine: e.engine === 'sglang' ? 'sglang' : 'vllm',
-            weightFormat: settings.weightFormat,
-            inputTokens: ASSUMED_INPUT_TOKENS,
-            outputTokens: ASSUMED_OUTPUT_TOKENS,
-            load: { concurrency: runningPerReplica },
-            quick: true,
-          });
-          if (!perf.ok) return true;
-          if (perf.outputTokensPerSecond * KV_HEADROOM < tokensPerReplica) return false;
-          return options.tpotTargetMs === undefined || perf.tpotMs <= options.tpotTargetMs;
-        })
+  /** Whether `t` GPUs of `card` per stage hold the observed peak with headroom and sustain the observed load. */
+  const holds = (card: GpuSpec, t: number): boolean => {
+    const smaller = estimateFor(model, card, { ...settings, tp: t });
+    if (!smaller.fits || smaller.kvCacheTokens * KV_HEADROOM < peakTokens || smaller.maxConcurrency < 1) return false;
+    const perf = estimatePerformance({
+      model,
+      gpu: card,
+      tp: t,
+      pp: plan.pp,
+      engine: e?.engine === 'sglang' ? 'sglang' : 'vllm',
+      weightFormat: settings.weightFormat,
+      inputTokens: ASSUMED_INPUT_TOKENS,
+      outputTokens: ASSUMED_OUTPUT_TOKENS,
+      load: { concurrency: runningPerReplica },
+      quick: true,
+    });
+    if (!perf.ok) return true;
+    if (perf.outputTokensPerSecond * KV_HEADROOM < tokensPerReplica) return false;
+    return options.tpotTargetMs === undefined || perf.tpotMs <= options.tpotTargetMs;
+  };
+  // Data/expert parallelism is sized for throughput across ranks; a pod whose GPUs are not TP x PP is not rewritten.
+  const tps = validTensorParallel(model);
+  const lower = plain && e?.tensorParallel ? tps.filter((t) => t < tp).find((t) => holds(gpu, t)) : undefined;
+  const card = plain
+    ? cheaperCard(
+        gpu,
+        (lower ?? tp) * perGpu,
+        tps.filter((t) => t <= tp),
+        holds,
+      )
     : undefined;
+  const perReplicaNow = tp * plan.pp * replicas;
+  const cardText = (c: NonNullable<typeof card>) =>
+    `${c.t} x ${c.gpu.name} per stage (${flagName(e?.engine ?? 'vllm', 'tensorParallel')} ${c.t}) for ${dollars(c.t * c.gpu.pricePerHour * plan.pp * replicas)} instead of ${dollars(perReplicaNow * perGpu)}, on nodes with that GPU`;
   if (lower !== undefined && e?.tensorParallel) {
     const saved = (tp - lower) * plan.pp * replicas;
     const flag = flagName(e.engine, 'tensorParallel');
@@ -177,7 +210,7 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
       {
         ...base,
         severity: 'warning',
-        message: `${label(w)} can run on fewer GPUs: ${observedText(o, options.window)}. That peak is ${thousands(peakTokens)} of ${thousands(estimate.kvCacheTokens)} KV tokens; at ${flag} ${lower} one replica of ${model.id} on ${gpu.name} holds ${thousands(smaller.kvCacheTokens)} (${pct(peakTokens / smaller.kvCacheTokens)} at the peak). ${saved} fewer ${gpu.name} GPU${saved === 1 ? '' : 's'}: saves ${dollars(saved * perGpu)} at list price${notes}.`,
+        message: `${label(w)} can run on fewer GPUs: ${observedText(o, options.window)}. That peak is ${thousands(peakTokens)} of ${thousands(estimate.kvCacheTokens)} KV tokens; at ${flag} ${lower} one replica of ${model.id} on ${gpu.name} holds ${thousands(smaller.kvCacheTokens)} (${pct(peakTokens / smaller.kvCacheTokens)} at the peak). ${saved} fewer ${gpu.name} GPU${saved === 1 ? '' : 's'}: saves ${dollars(saved * perGpu)} at list price${notes}.${card ? ` A cheaper card also holds it: ${cardText(card)}.` : ''}`,
         fix: {
           title: `Use ${flag} ${lower} and ${lower * plan.pp} GPU${lower * plan.pp === 1 ? '' : 's'} per pod`,
           edits: [{ span: e.tensorParallel.span, newText: String(lower) }, ...setGpuCount(w.unit, lower * plan.pp)],
@@ -196,7 +229,7 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
           ...base,
           span: w.replicas.span,
           severity: 'warning',
-          message: `${label(w)} can run on fewer GPUs, with fewer replicas: ${observedText(o, options.window)}. The pods together used at most ${(o.kvSumP95 ?? 0).toFixed(2)} replicas' worth of KV cache (p95): ${needed} replica${needed === 1 ? ' keeps' : 's keep'} it under ${pct(KV_HEADROOM)}. ${saved} fewer ${gpu.name} GPUs: saves ${dollars(saved * perGpu)} at list price.`,
+          message: `${label(w)} can run on fewer GPUs, with fewer replicas: ${observedText(o, options.window)}. The pods together used at most ${(o.kvSumP95 ?? 0).toFixed(2)} replicas' worth of KV cache (p95): ${needed} replica${needed === 1 ? ' keeps' : 's keep'} it under ${pct(KV_HEADROOM)}. ${saved} fewer ${gpu.name} GPUs: saves ${dollars(saved * perGpu)} at list price${notes}.`,
           fix: {
             title: `Use ${needed} replica${needed === 1 ? '' : 's'}`,
             edits: [{ span: w.replicas.span, newText: String(needed) }],
@@ -204,6 +237,30 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
         },
       ];
     }
+  }
+  if (card && e) {
+    const saved = perReplicaNow * perGpu - card.t * plan.pp * replicas * card.gpu.pricePerHour;
+    const edits: TextEdit[] = [];
+    // The card is rewritten only where the file names it by its GPU feature discovery label.
+    if (
+      w.unit.gpuProduct &&
+      w.unit.gpuProductSource === 'selector' &&
+      w.unit.gpuProduct.value === gpu.nodeLabel &&
+      card.gpu.nodeLabel
+    ) {
+      edits.push({ span: w.unit.gpuProduct.span, newText: card.gpu.nodeLabel });
+      if (card.t !== tp && e.tensorParallel) edits.push({ span: e.tensorParallel.span, newText: String(card.t) });
+      if (card.t !== tp) edits.push(...setGpuCount(w.unit, card.t * plan.pp));
+      if (card.t !== tp && !e.tensorParallel) edits.length = 0;
+    }
+    return [
+      {
+        ...base,
+        severity: 'warning',
+        message: `${label(w)} can run on a cheaper GPU: ${observedText(o, options.window)}. That peak is ${thousands(peakTokens)} of ${thousands(estimate.kvCacheTokens)} KV tokens on ${gpu.name}; it fits ${cardText(card)}: saves ${dollars(saved)} at list price${notes}.`,
+        ...(edits.length ? { fix: { title: `Use ${card.gpu.name} (${card.t} per stage)`, edits } } : {}),
+      },
+    ];
   }
   return [];
 }
