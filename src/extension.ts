@@ -3,6 +3,7 @@ import { Commands, LOG_CHANNEL_NAME } from './constants.ts';
 import { registerGpus } from './features/gpus/register.ts';
 import { registerLint } from './features/lint/register.ts';
 import { registerRightSize } from './features/rightsize/register.ts';
+import { registerServices } from './features/services/register.ts';
 import { registerSizing } from './features/sizing/register.ts';
 import { registerWorkbench } from './features/workbench/register.ts';
 
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerSizing({ workbench: workbench.deps, controller: gpus.controller, secrets: context.secrets, log }),
     registerLint(context, log),
     registerRightSize(context, log),
+    registerServices(log, () => gpus.controller.inventory, gpus.controller.onDidChange),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
   );
   log.info(`GPU Workbench ${String(context.extension.packageJSON.version)} activated`);
