@@ -13,6 +13,7 @@ import { packingRows } from './packing.ts';
 import { perfRows } from './perf.ts';
 import { provisioningRows } from './provisioning.ts';
 import { schedRows } from './sched.ts';
+import { printMemoryErrorTable } from './memoryTable.ts';
 import { sizingRows } from './sizing.ts';
 import { median, printRows, type Row } from './report.ts';
 
@@ -149,6 +150,7 @@ rows.push(...(await provisioningRows()));
 rows.push(...schedRows());
 rows.push(...(await inventoryRows()));
 printRows(rows);
+printMemoryErrorTable();
 console.log(
   `\nnode ${process.version}, ${process.platform}/${process.arch}; ratios below 1.00 are within budget or faster than the baseline.`,
 );

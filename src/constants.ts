@@ -10,6 +10,7 @@ export const Commands = {
   stopProcess: 'gpuWorkbench.stopProcess',
   estimateModelMemory: 'gpuWorkbench.estimateModelMemory',
   suggestDeployment: 'gpuWorkbench.suggestDeployment',
+  importBenchmarkResult: 'gpuWorkbench.importBenchmarkResult',
   setHuggingFaceToken: 'gpuWorkbench.setHuggingFaceToken',
   showLog: 'gpuWorkbench.showLog',
   lintWorkspace: 'gpuWorkbench.lintWorkspace',

@@ -2,6 +2,7 @@ import {
   assertNever,
   isExtensionToWebview,
   type EstimateView,
+  type PerformanceChartView,
   type PlanState,
   type SelfTestOutcome,
   type SolverState,
@@ -12,6 +13,7 @@ import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
 import { renderPlan } from './planView.ts';
 import { renderSimulation } from './simulationView.ts';
+import { renderPerformanceChart } from './performanceChartView.ts';
 import { renderSuggestion } from './suggestionView.ts';
 import { createHost } from './vscodeApi.ts';
 
@@ -31,6 +33,8 @@ let solver: SolverState = { state: 'loading' };
 let selfTest: SelfTestOutcome | undefined = host.getState()?.selfTest;
 let estimate: EstimateView | undefined = host.getState()?.estimate;
 let suggestion: SuggestionView | undefined = host.getState()?.suggestion;
+// Not kept across reloads: the extension sends it again when the page is ready.
+let performanceChart: PerformanceChartView | undefined;
 const saved = host.getState();
 let plan: PlanState = { state: 'idle' };
 let problemText: string | undefined = typeof saved?.problemText === 'string' ? saved.problemText : undefined;
@@ -118,6 +122,7 @@ function render(): void {
   app.replaceChildren(
     el('h1', { text: 'Allocation Workbench' }),
     ...(suggestion ? [renderSuggestion(suggestion)] : []),
+    ...(performanceChart ? [renderPerformanceChart(performanceChart)] : []),
     renderPlan(plan, problemText, planActions),
     simulation,
     ...(estimate ? [renderEstimate(estimate)] : []),
@@ -148,6 +153,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'suggestion':
       suggestion = message.suggestion;
+      break;
+    case 'performanceChart':
+      performanceChart = message.chart;
       break;
     case 'planProblem':
       problemText = message.text;

@@ -7,12 +7,15 @@ import { FILE_RULE } from '../core/lint/ruleRegistry.ts';
 import { formatOf, lintText, MAX_LINT_BYTES, type LintRequest } from '../core/lint/lint.ts';
 import { toJsonFindings, toJsonUnits, toSarif, toText, type FileFindings } from '../core/lint/report.ts';
 import type { Finding } from '../core/lint/types.ts';
-import { safeJson, safeLine } from '../core/text/safeText.ts';
+import { clip, safeJson, safeLine } from '../core/text/safeText.ts';
 import { formatBytes, readRegularFile } from '../node/readLimited.ts';
 import { InputError, readStdinCapped, UsageError, type Io } from './io.ts';
 import { errorMessage } from '../core/errors.ts';
 
 export const LINT_USAGE = `  gpu-workbench lint <path ... | -> [--format text|json|sarif] [--default-gpu ID] [--stdin-filename NAME]`;
+
+/** Characters of a file name or message shown on a terminal line. */
+const MAX_SHOWN = 2000;
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.venv', '__pycache__']);
 
@@ -37,8 +40,15 @@ async function collect(path: string, out: string[]): Promise<void> {
 /** One file's findings; a file that breaks the linter costs its own findings only. */
 function lintOne(path: string, shown: string, text: string, request: LintRequest): FileFindings {
   try {
-    const result = lintText(path, text, request);
-    return { file: shown, text, findings: result.findings, understood: result.understood };
+    const { findings, understood } = lintText(path, text, request);
+    // Only the text up to the last finding or unit is kept (for line and column), not every file whole.
+    const end = Math.max(
+      findings.reduce((most, f) => Math.max(most, f.span.end), 0),
+      (understood ?? []).reduce((most, u) => Math.max(most, u.offset + 1), 0),
+    );
+    // A copy: a slice would keep the whole file alive.
+    const kept = end < text.length ? Buffer.from(text.slice(0, end)).toString() : text;
+    return { file: shown, text: kept, findings, understood };
   } catch (error) {
     const finding: Finding = {
       ruleId: FILE_RULE.id,
@@ -46,7 +56,7 @@ function lintOne(path: string, shown: string, text: string, request: LintRequest
       message: `Not linted: the linter failed on this file (${errorMessage(error)}).`,
       span: { start: 0, end: 0 },
     };
-    return { file: shown, text, findings: [finding] };
+    return { file: shown, text: '', findings: [finding] };
   }
 }
 
@@ -91,10 +101,10 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
   });
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format))
-    throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+    throw new UsageError(`--format must be text, json or sarif, not "${format.slice(0, 40)}"`);
   if (positionals.length === 0) throw new UsageError('give files or folders to lint, or - for standard input');
   const defaultGpu = values['default-gpu'] ? findGpu(values['default-gpu']) : undefined;
-  if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu']}"`);
+  if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu'].slice(0, 80)}"`);
   const request = { findModel: (id: string) => findModel(id)?.architecture, defaultGpu, summarize: format === 'json' };
   const results: FileFindings[] = [];
   for (const target of positionals) {
@@ -134,6 +144,14 @@ export async function lintCommand(args: string[], io: Io, version: string): Prom
   }
   if (format === 'json') io.out(safeJson({ findings: toJsonFindings(results), units: toJsonUnits(results) }));
   else if (format === 'sarif') io.out(safeJson(toSarif(results, version, docsReader())));
-  else io.out(toText(results.map((r) => ({ ...r, file: safeLine(r.file) }))));
+  else {
+    // One line per finding: a name of a megabyte quoted by a message is cut for the terminal (JSON keeps it whole).
+    const shown = results.map((r) => ({
+      ...r,
+      file: safeLine(clip(r.file, MAX_SHOWN)),
+      findings: r.findings.map((f) => ({ ...f, message: clip(f.message, MAX_SHOWN) })),
+    }));
+    io.out(toText(shown));
+  }
   return results.some((r) => r.findings.some((f) => f.severity === 'error')) ? 1 : 0;
 }

@@ -9,7 +9,7 @@ import type { ModelArchitecture, WeightFormat } from '../core/catalog/architectu
 import { findGpu, type GpuSpec } from '../core/catalog/gpus.ts';
 import { findCalibration, parseBenchmarkResults, withCalibration } from '../core/perf/calibration.ts';
 import { ENGINES, type Engine } from '../core/perf/engines.ts';
-import { fitCalibration } from '../core/perf/fit.ts';
+import { fitRuns } from '../core/perf/fit.ts';
 import { estimatePerformance, type PerformanceResult } from '../core/perf/performance.ts';
 import { KV_CACHE_DTYPES, type KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { readCalibrationFile, writeCalibrationFile } from '../node/calibrationFile.ts';
@@ -19,7 +19,7 @@ import { readRegularFile } from '../node/readLimited.ts';
 import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
 
 export const PERF_USAGE = `  gpu-workbench estimate ... --input-tokens N --output-tokens N (--concurrency N | --rps R)
-                         [--engine vllm|sglang|trtllm]   throughput, TPOT and TTFT at that load
+                         [--engine vllm|sglang|trtllm] [--enable-expert-parallel]   throughput, TPOT and TTFT at that load
   gpu-workbench calibrate --result <vllm bench serve result.json> --gpu <id> [--tp N]
                          [--engine vllm|sglang|trtllm] [--model M] [--kv-cache-dtype auto|fp8] [--json]`;
 
@@ -44,6 +44,8 @@ export interface PerfFlags {
   'output-tokens'?: string;
   concurrency?: string;
   rps?: string;
+  /** vLLM's --enable-expert-parallel (the memory estimate takes it too). */
+  'enable-expert-parallel'?: boolean;
 }
 
 /** Whether `estimate` was asked for throughput and latency. */
@@ -75,6 +77,7 @@ export async function performanceForEstimate(
     model,
     gpu,
     ...layout,
+    expertParallel: values['enable-expert-parallel'] === true,
     engine,
     inputTokens: positiveInteger(values['input-tokens'], '--input-tokens', 1024),
     outputTokens: positiveInteger(values['output-tokens'], '--output-tokens', 256),
@@ -168,22 +171,18 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
   if (!resolved.ok) throw new Error(resolved.message);
   const loaded = await readCalibrationFile(io.cwd);
   if (loaded.warning) io.err(`gpu-workbench: ${safeLine(loaded.warning)}`);
-  let file = loaded.file;
-  const fits = [];
-  // One entry per card x model x engine x TP: with several runs in the file, the last one wins.
-  for (const run of runs.value) {
-    const fitted = fitCalibration(run, {
-      model: resolved.architecture,
-      gpu,
-      tp,
-      engine,
-      kvCacheDtype: kv as KvCacheDtype | undefined,
-      file: basename(path),
-    });
-    if (!fitted.ok) throw new Error(fitted.message);
-    fits.push(fitted.value);
-    file = withCalibration(file, fitted.value);
-  }
+  // One entry per card x model x engine x TP, fitted to every run in the file at once.
+  const fitted = fitRuns(runs.value, {
+    model: resolved.architecture,
+    gpu,
+    tp,
+    engine,
+    kvCacheDtype: kv as KvCacheDtype | undefined,
+    file: basename(path),
+  });
+  if (!fitted.ok) throw new Error(fitted.message);
+  const fits = [fitted.value];
+  const file = withCalibration(loaded.file, fitted.value);
   const written = await writeCalibrationFile(io.cwd, file);
   if (values.json) io.out(safeJson({ file: written, entries: fits }));
   else
@@ -194,7 +193,7 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
           ...fits.map((f) => {
             const m = f.source.measured;
             const r = f.source.roofline;
-            return `  ${f.source.setting.inputTokens} in / ${f.source.setting.outputTokens} out at ${f.source.setting.concurrency !== undefined ? `concurrency ${f.source.setting.concurrency}` : `${f.source.setting.requestsPerSecond} requests/s`}: measured ${m.outputTokensPerSecond.toFixed(0)} tok/s${m.tpotMs !== undefined ? `, TPOT ${m.tpotMs.toFixed(1)} ms` : ''}${m.ttftMs !== undefined ? `, TTFT ${m.ttftMs.toFixed(0)} ms` : ''}; roofline said ${r.outputTokensPerSecond.toFixed(0)} tok/s, TPOT ${r.tpotMs.toFixed(1)} ms, TTFT ${r.ttftMs.toFixed(0)} ms; step times x ${f.scales.step.toFixed(3)}, server overhead ${((f.scales.serverOverheadS ?? 0) * 1000).toFixed(0)} ms.`;
+            return `  ${f.source.runs && f.source.runs > 1 ? `${f.source.runs} runs fitted together; the last, ` : ''}${f.source.setting.inputTokens} in / ${f.source.setting.outputTokens} out at ${f.source.setting.concurrency !== undefined ? `concurrency ${f.source.setting.concurrency}` : `${f.source.setting.requestsPerSecond} requests/s`}: measured ${m.outputTokensPerSecond.toFixed(0)} tok/s${m.tpotMs !== undefined ? `, TPOT ${m.tpotMs.toFixed(1)} ms` : ''}${m.ttftMs !== undefined ? `, TTFT ${m.ttftMs.toFixed(0)} ms` : ''}; roofline said ${r.outputTokensPerSecond.toFixed(0)} tok/s, TPOT ${r.tpotMs.toFixed(1)} ms, TTFT ${r.ttftMs.toFixed(0)} ms; step times x ${f.scales.step.toFixed(3)}, server overhead ${((f.scales.serverOverheadS ?? 0) * 1000).toFixed(0)} ms.`;
           }),
         ].join('\n'),
       ),

@@ -27,7 +27,8 @@ export const SIZING_USAGE = `  gpu-workbench estimate --model <catalog id | conf
                          [--kv-cache-dtype auto|fp8|fp8_e4m3|fp8_e5m2] [--gpu-memory-utilization F]
                          [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N]
                          [--engine vllm|sglang] [--vllm-version X.Y.Z] [--disable-hybrid-kv-cache-manager]
-                         [--enforce-eager] [--enable-expert-parallel] [--mem-fraction-static F] [--json]
+                         [--enforce-eager] [--enable-expert-parallel] [--flashinfer-sampler]
+                         [--mem-fraction-static F] [--sglang-version X.Y.Z] [--json]
 ${PERF_USAGE}
   gpu-workbench suggest --model M [--gpu <id>]... [--context N] [--input-tokens N]
                          [--output-tokens N] [--rps R | --concurrency N] [--engine vllm|sglang|trtllm]
@@ -53,7 +54,7 @@ async function loadModel(ref: string | undefined, io: Io) {
 function gpuOf(id: string | undefined): GpuSpec {
   if (!id) throw new UsageError('--gpu is required');
   const gpu = findGpu(id);
-  if (!gpu) throw new UsageError(`unknown GPU "${id}"`);
+  if (!gpu) throw new UsageError(`unknown GPU "${id.slice(0, 80)}"`);
   return gpu;
 }
 
@@ -76,7 +77,9 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
       'disable-hybrid-kv-cache-manager': { type: 'boolean' },
       'enforce-eager': { type: 'boolean' },
       'enable-expert-parallel': { type: 'boolean' },
+      'flashinfer-sampler': { type: 'boolean' },
       'mem-fraction-static': { type: 'string' },
+      'sglang-version': { type: 'string' },
       json: { type: 'boolean' },
       ...PERF_OPTIONS,
     },
@@ -123,35 +126,40 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
     ...(values['disable-hybrid-kv-cache-manager'] ? { disableHybridKvCacheManager: true } : {}),
     ...(values['enforce-eager'] ? { enforceEager: true } : {}),
     ...(values['enable-expert-parallel'] ? { enableExpertParallel: true } : {}),
+    ...(values['flashinfer-sampler'] ? { flashInferSampler: true } : {}),
   } as const;
   const estimate =
     engine === 'sglang'
-      ? estimateSglangMemory(model, gpu, settings, memFractionStatic === undefined ? {} : { memFractionStatic })
+      ? estimateSglangMemory(model, gpu, settings, {
+          ...(memFractionStatic === undefined ? {} : { memFractionStatic }),
+          ...(values['sglang-version'] === undefined ? {} : { sglangVersion: values['sglang-version'] }),
+        })
       : estimateServingMemory(model, gpu, settings);
-  const performance =
-    estimate.fits && wantsPerformance(values)
-      ? await performanceForEstimate(
-          values,
-          model,
-          gpu,
-          {
-            tp: estimate.settings.tp,
-            pp: estimate.settings.pp,
-            weightFormat: estimate.settings.weightFormat,
-            kvCacheDtype: estimate.settings.kvCacheDtype,
-            maxNumSeqs: values['max-num-seqs'] === undefined ? undefined : estimate.settings.maxNumSeqs,
-            maxNumBatchedTokens:
-              values['max-num-batched-tokens'] === undefined ? undefined : estimate.settings.maxNumBatchedTokens,
-          },
-          io,
-        )
-      : undefined;
+  // Throughput is estimated even when the model's full context does not fit: the performance model
+  // sizes the KV cache for the requested lengths and says so when not even one request fits.
+  const performance = wantsPerformance(values)
+    ? await performanceForEstimate(
+        values,
+        model,
+        gpu,
+        {
+          tp: estimate.settings.tp,
+          pp: estimate.settings.pp,
+          weightFormat: estimate.settings.weightFormat,
+          kvCacheDtype: estimate.settings.kvCacheDtype,
+          maxNumSeqs: values['max-num-seqs'] === undefined ? undefined : estimate.settings.maxNumSeqs,
+          maxNumBatchedTokens:
+            values['max-num-batched-tokens'] === undefined ? undefined : estimate.settings.maxNumBatchedTokens,
+        },
+        io,
+      )
+    : undefined;
   io.out(
     values.json
       ? safeJson({ ...estimateJson(model, estimate), ...(performance && performanceJson(performance)) })
       : `${estimateText(model, estimate)}${performance ? `\n${performanceText(performance)}` : ''}`,
   );
-  return estimate.fits && (performance?.ok ?? true) ? 0 : 1;
+  return (performance ? performance.ok : estimate.fits) ? 0 : 1;
 }
 
 export async function suggestCommand(args: string[], io: Io): Promise<number> {
@@ -185,7 +193,7 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
     const [id, usd] = entry.split('=');
     const gpu = id ? findGpu(id) : undefined;
     if (!gpu || usd === undefined || !Number.isFinite(Number(usd)) || Number(usd) < 0)
-      throw new UsageError(`--price takes GPU=USD per hour, e.g. h100-sxm=2.49, not "${entry}"`);
+      throw new UsageError(`--price takes GPU=USD per hour, e.g. h100-sxm=2.49, not "${entry.slice(0, 80)}"`);
     prices[gpu.id] = Number(usd);
   }
   const gpus = withPrices(values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter), prices);

@@ -2,9 +2,10 @@
  * The workspace's calibration, `.gpu-workbench/calibration.json`: a file users can commit, read by
  * suggest, provisioning and the linter's costs, written by `gpu-workbench calibrate`.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EMPTY_CALIBRATION, parseCalibration, type CalibrationFile } from '../core/perf/calibration.ts';
+import { InputError, readRegularFile } from './readLimited.ts';
 
 export const CALIBRATION_PATH = join('.gpu-workbench', 'calibration.json');
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -16,11 +17,12 @@ export async function readCalibrationFile(workspace: string): Promise<LoadedCali
   const path = join(workspace, CALIBRATION_PATH);
   let text: string;
   try {
-    const buffer = await readFile(path);
-    if (buffer.length > MAX_BYTES) return { file: EMPTY_CALIBRATION, warning: `${path} is over 4 MiB; ignored` };
-    text = buffer.toString('utf8');
+    // The repository's file: a regular file up to 4 MiB, read no further (a FIFO or /dev/zero
+    // placed there must not hang or fill every command run in the folder).
+    text = await readRegularFile(path, MAX_BYTES);
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return { file: EMPTY_CALIBRATION };
+    if (error instanceof InputError) return { file: EMPTY_CALIBRATION, warning: `${error.message}; ignored` };
     return { file: EMPTY_CALIBRATION, warning: `${path}: ${(error as Error).message}` };
   }
   const parsed = parseCalibration(text);

@@ -8,7 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { architectureFromHfConfig, type ModelArchitecture } from '../core/catalog/architecture.ts';
 import { findModel } from '../core/catalog/models.ts';
 import { clip, redactCredentials, redactSecrets, redactUrl, safeLine } from '../core/text/safeText.ts';
-import { readRegularFile } from './readLimited.ts';
+import { readRegularFile, readResponseCapped } from './readLimited.ts';
 import { timerMs } from './runFile.ts';
 
 export type ModelSourceKind = 'catalog' | 'file' | 'hf-cache' | 'hub';
@@ -113,30 +113,6 @@ function tokenProblem(token: string | undefined): string | undefined {
     : 'the Hugging Face token holds spaces, a line break or other characters a token cannot have; it was not sent';
 }
 
-/** A response body up to maxBytes, counted as it is decompressed; past it, the download stops. */
-async function readBodyCapped(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    throw new Error('the answer is larger than a config.json can be');
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new Error('the answer is larger than a config.json can be');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 async function fromHubCache(id: string, cache: string): Promise<{ config: unknown; where: string } | undefined> {
   const dir = join(cache, `models--${id.replace('/', '--')}`);
   let snapshot: string | undefined;
@@ -170,7 +146,11 @@ async function fromHub(
     throw new Error(`${id} is gated or private: the Hub answered ${response.status}; set a Hugging Face token`);
   if (response.status === 404) throw new Error(`${id} was not found on the Hub (${response.status})`);
   if (!response.ok) throw new Error(`the Hub answered ${response.status} for ${id}`);
-  const text = await readBodyCapped(response, MAX_CONFIG_BYTES).catch((error: unknown) => {
+  const text = await readResponseCapped(
+    response,
+    MAX_CONFIG_BYTES,
+    'the answer is larger than a config.json can be',
+  ).catch((error: unknown) => {
     throw new Error(`the Hub's config.json for ${id}: ${(error as Error).message}`);
   });
   try {

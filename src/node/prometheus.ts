@@ -1,7 +1,8 @@
 /** DCGM-exporter metrics through Prometheus's HTTP query API. */
 import { DCGM_QUERY, parseDcgmQueryResponse } from '../core/gpu/dcgm.ts';
 import type { Host } from '../core/gpu/inventory.ts';
-import { redactUrl } from '../core/text/safeText.ts';
+import { redactSecrets, redactUrl } from '../core/text/safeText.ts';
+import { readResponseCapped } from './readLimited.ts';
 import { timerMs } from './runFile.ts';
 
 export interface PrometheusOptions {
@@ -37,28 +38,18 @@ export function checkPrometheusUrl(input: string): { ok: true; url: URL } | { ok
   return { ok: true, url };
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new Error(`the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** One host per DCGM `Hostname`, or one unreachable entry that says why. */
 export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOptions): Promise<Host[]> {
   const checked = checkPrometheusUrl(baseUrl);
   if (!checked.ok) return [failedHost(baseUrl, checked.reason)];
+  // The token goes into a header: a pasted line break would make fetch quote it in its error.
+  if (options.token !== undefined && options.token !== '' && !/^[\x21-\x7e]+$/.test(options.token))
+    return [
+      failedHost(
+        baseUrl,
+        'the Prometheus token holds spaces, a line break or other characters a token cannot have; it was not sent',
+      ),
+    ];
   const endpoint = new URL(
     'api/v1/query',
     checked.url.href.endsWith('/') ? checked.url : new URL(`${checked.url.href}/`),
@@ -70,7 +61,12 @@ export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOp
       signal: AbortSignal.timeout(timerMs(options.timeoutMs)),
       redirect: 'error',
     });
-    const text = await readCapped(response, options.maxBytes ?? 64 * 1024 * 1024);
+    const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    const text = await readResponseCapped(
+      response,
+      maxBytes,
+      `the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`,
+    );
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -89,6 +85,6 @@ export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOp
             ? error.cause.message
             : error.message
           : String(error);
-    return [failedHost(baseUrl, reason)];
+    return [failedHost(baseUrl, redactSecrets(reason, [options.token]))];
   }
 }

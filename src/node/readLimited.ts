@@ -38,3 +38,30 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<s
     await handle.close();
   }
 }
+
+/**
+ * An HTTP answer's body up to maxBytes, counted as it arrives (after any decompression, so a gzip
+ * bomb stops too); past it, or past a declared Content-Length, the download stops with `tooLarge`.
+ */
+export async function readResponseCapped(response: Response, maxBytes: number, tooLarge: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw new Error(tooLarge);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new Error(tooLarge);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -84,15 +84,17 @@ export function runFile(executable: string, args: readonly string[], options: Ru
       killGroup();
       finish({ kind: 'notStarted', message: `${error.code ?? 'error'}: ${error.message}` });
     });
-    child.on('close', (code, signal) => {
-      // The group may outlive its leader (a wrapper's background child): stop the rest too.
-      if (detached && child.pid) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
+    // The group may outlive its leader (a wrapper's background child holding the pipes open):
+    // once the leader exits, the rest of the group is stopped, so its output ends too.
+    child.on('exit', () => {
+      if (!detached || !child.pid) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
       }
+    });
+    child.on('close', (code, signal) => {
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       if (code === null)

@@ -60,7 +60,8 @@ async function main(): Promise<void> {
         msglev: glpk.GLP_MSG_OFF,
         // presol must stay on: without it glpk.js returns UNDEF and no solution for MIPs.
         presol: true,
-        tmlim: request.options.timeLimitSeconds,
+        // GLPK keeps the limit as an int of milliseconds: a day at most, so it cannot wrap round.
+        tmlim: Math.min(86_400, Math.max(0.001, request.options.timeLimitSeconds)),
         mipgap: request.options.mipGap,
       });
       post({

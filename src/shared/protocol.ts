@@ -5,7 +5,10 @@
  * -> guard of its fields. The union type, the guard and the tests' list of types all derive from it,
  * so a message cannot be added to one and forgotten in another.
  */
+import type { PerformanceChartView } from '../core/perf/chartView.ts';
 import { PLAN_STATUSES, type PlanStatus } from '../core/solver/status.ts';
+
+export type { PerformanceChartView };
 
 /** What the webview shows about the solver engine. */
 export type SolverState =
@@ -197,6 +200,22 @@ export function isSuggestionView(value: unknown): value is SuggestionView {
   );
 }
 
+export function isPerformanceChartView(value: unknown): value is PerformanceChartView {
+  return (
+    isRecord(value) &&
+    typeof value.title === 'string' &&
+    typeof value.unit === 'string' &&
+    isStringArray(value.notes) &&
+    Array.isArray(value.points) &&
+    value.points.every(
+      (p) =>
+        isRecord(p) &&
+        typeof p.label === 'string' &&
+        [p.measured, p.roofline, p.calibrated].every((v) => isFiniteNumber(v) && (v as number) >= 0),
+    )
+  );
+}
+
 /** A guard over a message's fields: true when they are exactly the ones of its type, well formed. */
 type FieldsGuard<T> = (message: Record<string, unknown>) => message is Record<string, unknown> & T;
 
@@ -251,6 +270,10 @@ const EXTENSION_TO_WEBVIEW = {
   /** Show a deployment suggestion ("Suggest Deployment"). */
   suggestion: ((m) => onlyKeys(m, ['suggestion']) && isSuggestionView(m.suggestion)) as FieldsGuard<{
     suggestion: SuggestionView;
+  }>,
+  /** Show measured against predicted throughput after a benchmark import ("Import Benchmark Result"). */
+  performanceChart: ((m) => onlyKeys(m, ['chart']) && isPerformanceChartView(m.chart)) as FieldsGuard<{
+    chart: PerformanceChartView;
   }>,
   /** The problem text to start from (an example, or the last one solved). */
   planProblem: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,

@@ -55,6 +55,27 @@ describe('a hostile workspace in a real VS Code', { timeout: 300_000 }, () => {
       readFileSync(join(repo, 'test', 'fixtures', 'models', 'qwen3-0.6b-config.json'), 'utf8'),
     );
     writeFileSync(join(workspace, 'model.txt'), HOSTILE_MODEL);
+    // Files that hung or exhausted the linter before (issue 11): a YAML "soup" of 400,000 tiny
+    // nodes (4 s and 0.6 GB in the parser), and a suppression comment followed by 8 KB of spaces (the
+    // old pattern took 85 s on that one line), beside a real over-provisioned Pod.
+    writeFileSync(join(workspace, 'soup.yaml'), '- a\n'.repeat(400_000));
+    writeFileSync(
+      join(workspace, 'spaces.yaml'),
+      `apiVersion: v1
+kind: Pod
+metadata:
+  name: spaced
+spec:
+  containers:
+    - name: c
+      image: vllm/vllm-openai:v0.10.0
+      args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size", "3"]
+      resources:
+        limits:
+          nvidia.com/gpu: 2
+# gpu-workbench-disable${' '.repeat(8192)}x#
+`,
+    );
     vscode = await startCodeServer({ vsix: join(repo, `gpu-workbench-${version}.vsix`), workspace });
   });
 
@@ -73,6 +94,28 @@ describe('a hostile workspace in a real VS Code', { timeout: 300_000 }, () => {
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(existsSync(marker), false, 'a workspace-named executable ran');
     assert.deepEqual(requests, [], 'a workspace-named URL was contacted');
+  });
+
+  test('hostile files opened in the editor get a diagnostic promptly, and the editor stays responsive', async () => {
+    const page = vscode.page;
+    try {
+      const started = Date.now();
+      await openFile(page, 'soup.yaml', '- a');
+      await page.keyboard.press('Control+Shift+M');
+      const refused = page.locator('.markers-panel .monaco-list-row', { hasText: 'Not read: this file has more than' });
+      await refused.first().waitFor({ timeout: 30_000 });
+      await openFile(page, 'spaces.yaml', 'spaced');
+      // The Pod's own finding (TP 3 on 2 GPUs) still comes; the long comment line costs nothing.
+      const finding = page.locator('.markers-panel .monaco-list-row', { hasText: 'spaces.yaml' });
+      await finding.first().waitFor({ timeout: 30_000 });
+      // The extension host still answers a command at once: its log opens, with its lines.
+      await runCommand(page, 'GPU Workbench: Show Log', 15_000);
+      await page.locator('.monaco-editor .view-lines', { hasText: '[info]' }).first().waitFor({ timeout: 15_000 });
+      assert.ok(Date.now() - started < 90_000, `${Date.now() - started} ms`);
+    } catch (error) {
+      await saveScreenshot(page, 'hostile-files-failure').catch(() => undefined);
+      throw error;
+    }
   });
 
   test('a model path written as HTML is shown as text in the workbench', async () => {

@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { findGpu } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
-import { lintText, readServingUnits, type LintRequest } from '../../src/core/lint/lint.ts';
+import { applyEdits, lintText, readServingUnits, type LintRequest } from '../../src/core/lint/lint.ts';
+import { modelOf } from '../../src/core/lint/sizingLookup.ts';
 import { LineIndex } from '../../src/core/lint/text.ts';
 import type { Finding } from '../../src/core/lint/types.ts';
 
@@ -102,6 +103,18 @@ describe('realworld: multi-node groups (1)', () => {
   });
 });
 
+describe('realworld: multi-node without a group (1)', () => {
+  test('vLLM --nnodes 2 with TP 16 on 8-GPU pods, and a Ray head running TP 16 on 8: clean', () => {
+    // 405B in bf16 over 16 H100s: 47.3 GiB of weights per GPU.
+    clean('multinode-nnodes-ray.yaml');
+    const text = read('multinode-nnodes-ray.yaml').replace('--nnodes=2', '--nnodes=1');
+    expectFinding(text, lint('m.yaml', text), {
+      rule: 'gpu-count-vs-parallelism',
+      message: /reserves 8 GPUs but vLLM runs --tensor-parallel-size 16 = 16 GPUs: the engine fails/,
+    });
+  });
+});
+
 describe('realworld: quantization and TGI flags (2, 3)', () => {
   test('Mixtral 8x7B in nf4 on 2 L4s fits; in bf16 it does not', () => {
     // nf4: 46.7e9 x ~0.53 B / 2 = ~12 GiB per L4, under 22.5 GiB x 0.9 = 20.2 GiB (19.8 usable after reserve).
@@ -126,6 +139,19 @@ describe('realworld: quantization and TGI flags (2, 3)', () => {
   });
 
   test('TGI without --num-shard shards over all its GPUs: clean', () => clean('tgi-no-num-shard.yaml'));
+
+  test('compose count: all is what TGI without --num-shard uses; vLLM at TP 1 uses one of them', () => {
+    const service = (name: string, image: string, flag: string) =>
+      `  ${name}:\n    image: ${image}\n    command: ${flag} meta-llama/Llama-3.1-8B-Instruct\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - {driver: nvidia, count: all, capabilities: [gpu]}\n`;
+    const text = `services:\n${service('tgi', 'ghcr.io/huggingface/text-generation-inference:3.0.1', '--model-id')}${service('vllm', 'vllm/vllm-openai:latest', '--model')}`;
+    const findings = lintText('docker-compose.yml', text, request).findings.filter(
+      (f) => f.ruleId === 'compose-all-gpus',
+    );
+    assert.deepEqual(
+      findings.map((f) => f.message.slice(0, 6)),
+      ['"vllm"'],
+    );
+  });
 });
 
 describe('realworld: variables (4)', () => {
@@ -195,6 +221,16 @@ describe('realworld: shell (5)', () => {
   });
 });
 
+describe('realworld: variables defined elsewhere in the file (4)', () => {
+  test("a Makefile's $(TP): the finding and its fix sit where TP is defined", () => {
+    const file = 'make/Makefile';
+    const text = read(file);
+    // Qwen2.5-7B's 28 heads: 8 does not divide them; the largest valid size below 8 is 4.
+    const finding = expectFinding(text, lint(file, text), { rule: 'tp-divides-attention-heads', line: 3, text: '8' });
+    assert.equal(applyEdits(text, finding.fix!.edits).split('\n')[2], 'TP = 4');
+  });
+});
+
 describe('realworld: data and expert parallelism (6)', () => {
   test('DP 8 x TP 1 with expert parallelism on 8 GPUs is clean', () => clean('dp-ep-moe.yaml'));
 
@@ -241,7 +277,30 @@ describe('realworld: KServe (8)', () => {
     assert.equal(readServingUnits('k.yaml', text).units[0]?.engine?.model?.value, 'Qwen/Qwen2.5-14B-Instruct');
   });
 
-  test('LLMInferenceService with parallelism.tensor 2 on 2 GPUs is clean', () => clean('llminferenceservice.yaml'));
+  test('a runtime on its own: /mnt/models is filled from the InferenceService, not a model name', () => {
+    const text = read('kserve-runtime-alone.yaml');
+    const findings = lint('kserve-runtime-alone.yaml', text);
+    expectFinding(text, findings, {
+      rule: 'sizing-not-checked',
+      text: '/mnt/models',
+      message: /the model is \/mnt\/models, filled from the storageUri of the InferenceService that uses it/,
+    });
+    assert.equal(findings.length, 1, describeAll(text, findings));
+  });
+
+  test('LLMInferenceService: TP 2 on 2 GPUs, TP 8 from VLLM_ADDITIONAL_ARGS on 8, TP 8 x PP 2 over 2 pods: clean', () => {
+    clean('llminferenceservice.yaml');
+    const units = readServingUnits('l.yaml', read('llminferenceservice.yaml')).units;
+    assert.deepEqual(
+      units.map((u) => [u.engine?.model?.value, u.engine?.tensorParallel?.value, u.gpus?.limit?.value, u.groupGpus]),
+      [
+        ['Qwen/Qwen3-32B', 2, 2, undefined],
+        ['Qwen/Qwen3-235B-A22B', 8, 8, undefined],
+        // 2 pipeline stages = 2 pods of 8 GPUs = 16 for TP 8 x PP 2.
+        ['meta-llama/Llama-3.1-405B-Instruct', 8, 8, 16],
+      ],
+    );
+  });
 });
 
 describe('realworld: YAML (9)', () => {
@@ -284,13 +343,42 @@ describe('realworld: the file wins over the default GPU (10)', () => {
   });
 });
 
+describe('realworld: AMD in Kubernetes (10)', () => {
+  test('amd.com/gpu without a product is not sized as the default H100; an MI300X label is sized as one', () => {
+    const text = read('amd-rocm-deployment.yaml');
+    const findings = lint('amd-rocm-deployment.yaml', text, onH100);
+    // On an H100 the 131.4 GiB of bf16 weights would not fit; on a 192 GB MI300X they do.
+    expectFinding(text, findings, { rule: 'sizing-not-checked', line: 20, message: /AMD GPU \(amd\.com\/gpu\)/ });
+    assert.equal(findings.length, 1, describeAll(text, findings));
+  });
+});
+
+describe('realworld: other accelerators are never sized as the default GPU (10)', () => {
+  test('Gaudi under a heading, docker --runtime=habana, and a Neuron device: three infos, no sizing', () => {
+    const text = read('other-accelerators.md');
+    const findings = lint('other-accelerators.md', text, onH100);
+    // On one H100, 70B in bf16 (131.4 GiB) would be "does not fit": none of these are H100s.
+    assert.deepEqual(
+      findings.map((f) => [new LineIndex(text).position(f.span.start).line, f.ruleId]),
+      [
+        [6, 'sizing-not-checked'],
+        [13, 'sizing-not-checked'],
+        [16, 'sizing-not-checked'],
+      ],
+    );
+    assert.match(findings[0]!.message, /GPU "Gaudi 2" is not in the catalog/);
+    assert.match(findings[1]!.message, /Intel Gaudi \(--runtime=habana\)/);
+    assert.match(findings[2]!.message, /AWS Neuron \(\/dev\/neuron\)/);
+  });
+});
+
 describe('realworld: model names (11)', () => {
   test('paths, old ids, quantized checkpoints and case all resolve, and the AWQ 70B fits one H100', () => {
     // 70B in int4: ~70.6e9 x 0.53 B = ~35 GiB, under 71.3 GiB usable (in bf16: 131.4 GiB, no fit).
     clean('model-names.sh', onH100);
     const text = read('model-names.sh');
     for (const unit of readServingUnits('m.sh', text).units)
-      assert.ok(findModel(unit.engine!.model!.value), `${unit.engine?.model?.value} resolves`);
+      assert.ok(modelOf(unit.engine!.model!.value, request), `${unit.engine?.model?.value} resolves`);
   });
 });
 
@@ -310,6 +398,20 @@ describe('realworld: SGLang and messages (12, 13)', () => {
       line: 5,
       text: '1.2',
       message: /^--mem-fraction-static 1\.2 is not a fraction/,
+    });
+    // SGLang caps requests at its KV pool instead of refusing to start: a warning, in its words.
+    expectFinding(text, findings, {
+      rule: 'max-model-len-too-long',
+      line: 6,
+      text: '40960',
+      message: /--context-length 40,960 is more than the .* tokens SGLang's KV pool holds.*SGLang starts, but caps/,
+    });
+    assert.equal(findings.find((f) => f.ruleId === 'max-model-len-too-long')?.severity, 'warning');
+    // 70.6e9 x 2 B = 131.4 GiB (+ 0.28 GiB of load-time buffers) against the static share of one H100.
+    expectFinding(text, findings, {
+      rule: 'model-does-not-fit',
+      line: 7,
+      message: /weights 131\.\d GiB > the static share .* \(--mem-fraction-static 0\.\d+\): SGLang stops/,
     });
   });
 

@@ -23,7 +23,12 @@ describe('shellCommands', () => {
       ['M=q'],
       ['run', 'q', 'd', '--tp', '2', '--max-model-len', '4096', '$M'],
     ]);
-    assert.deepEqual(env.get('M'), { value: 'q' });
+    // The value q sits two characters after the start of `M=q`, where a fix would edit it.
+    const text = 'ARGS="--tp 2 --max-model-len 4096"\nM=q\n';
+    assert.deepEqual(env.get('M'), {
+      value: 'q',
+      span: { start: text.indexOf('M=q') + 2, end: text.indexOf('M=q') + 3 },
+    });
   });
 
   test("Kubernetes' $(VAR) expands from the env; $$( is a literal; unset refs are recorded", () => {
@@ -87,7 +92,13 @@ describe('findInScript', () => {
   });
 
   test('placeholders and unset variables are never models', () => {
-    for (const line of ['vllm serve <model>', 'vllm serve ...', 'vllm serve $MODEL', 'vllm serve MODEL_HUB_ID']) {
+    for (const line of [
+      'vllm serve <model>',
+      'vllm serve ...',
+      'vllm serve $MODEL',
+      'vllm serve MODEL_HUB_ID',
+      'text-generation-launcher --model-id /data/<PATH-TO-FOLDER>',
+    ]) {
       const engine = findInScript(line, 0, new Map())[0]?.engine;
       assert.equal(engine?.model, undefined, line);
       assert.ok(engine?.unresolvedModel, line);

@@ -19,7 +19,7 @@ import {
   withCalibration,
   type BenchmarkRun,
 } from '../../src/core/perf/calibration.ts';
-import { fitCalibration, runInput } from '../../src/core/perf/fit.ts';
+import { fitCalibration, fitRuns, runInput } from '../../src/core/perf/fit.ts';
 import { estimatePerformance } from '../../src/core/perf/performance.ts';
 import { readCalibrationFile, writeCalibrationFile } from '../../src/node/calibrationFile.ts';
 
@@ -98,6 +98,17 @@ describe('benchmark result files', () => {
     assert.equal(parsed.value[0]!.concurrency, 500);
   });
 
+  test("AIPerf's aggregated export: 110000 / 200 = 550 in, 97 out, 19370 / 15.197 s = 1274.6 tok/s", async () => {
+    const run = await runFrom('aiperf-profile_export_aiperf.json');
+    assert.equal(run.modelId, 'openai/gpt-oss-20b');
+    assert.equal(run.inputTokens, 550);
+    assert.equal(run.outputTokens, 97);
+    assert.equal(run.concurrency, 100);
+    assert.ok(Math.abs(run.outputTokensPerSecond - 1274.6) < 0.1, String(run.outputTokensPerSecond));
+    assert.equal(run.tpotMs, 51.76);
+    assert.ok(Math.abs(run.ttftMs! - 1588.8) < 0.01);
+  });
+
   test('other files are refused with a reason', () => {
     for (const text of [
       '',
@@ -105,6 +116,8 @@ describe('benchmark result files', () => {
       '{"foo": 1}',
       '[1, 2]',
       JSON.stringify({ completed: 0, total_input_tokens: 1, total_output_tokens: 1, output_throughput: 1 }),
+      JSON.stringify({ completed: 10, total_input_tokens: 100, total_output_tokens: 100, output_throughput: 0 }),
+      JSON.stringify({ completed: 10, total_input_tokens: 100, total_output_tokens: 100, output_throughput: -5 }),
     ]) {
       const parsed = parseBenchmarkResults(text);
       assert.equal(parsed.ok, false, text);
@@ -122,15 +135,74 @@ describe('calibration round trip', () => {
       const context = { model: findModel(modelId)!.architecture, gpu: findGpu(gpuId)!, tp, engine: 'vllm' as const };
       const fitted = fitCalibration(run, { ...context, file });
       assert.ok(fitted.ok, fitted.ok ? '' : fitted.message);
-      const predicted = estimatePerformance({ ...runInput(run, context), calibration: fitted.value });
+      // The fitted model itself (preferMeasured: false); by default the measurement is reported at its own setting.
+      const predicted = estimatePerformance({
+        ...runInput(run, context),
+        calibration: fitted.value,
+        preferMeasured: false,
+      });
       assert.ok(predicted.ok);
       within(predicted.outputTokensPerSecond, run.outputTokensPerSecond, 0.05, 'output tokens/s');
       within(predicted.tpotMs, run.tpotMs!, 0.05, 'TPOT');
       within(predicted.ttftMs.mean, run.ttftMs!, 0.05, 'TTFT');
       assert.deepEqual(predicted.provenance, { kind: 'calibrated', file });
       assert.ok(predicted.assumptions.some((a) => a.includes(`Calibrated from ${file}`)));
+      const measured = estimatePerformance({ ...runInput(run, context), calibration: fitted.value });
+      assert.ok(measured.ok);
+      assert.deepEqual(measured.provenance, { kind: 'measured', file });
+      assert.equal(measured.outputTokensPerSecond, run.outputTokensPerSecond);
+      assert.equal(measured.tpotMs, run.tpotMs);
+      assert.equal(measured.ttftMs.mean, run.ttftMs);
+      const elsewhere = estimatePerformance({
+        ...runInput(run, context),
+        load: { concurrency: (run.concurrency ?? 1) * 2 },
+        calibration: fitted.value,
+      });
+      assert.ok(elsewhere.ok);
+      assert.deepEqual(elsewhere.provenance, { kind: 'calibrated', file });
     });
   }
+});
+
+describe('a sweep of runs in one file (--append-result)', () => {
+  test("GPUStack's Qwen3-8B runs at concurrency 1 and 4, fitted together: TPOT within 5 %, tokens/s within 7 %", () => {
+    // Published: c=1 132.86 tok/s, TPOT 7.28 ms, TTFT 59.01 ms; c=4 496.88 tok/s, 7.38 ms, 64.0 ms;
+    // 100 ShareGPT prompts, 23260 tokens in and 22061 out.
+    const line = (concurrency: number, throughput: number, tpot: number, ttft: number) =>
+      JSON.stringify({
+        backend: 'openai-chat',
+        model_id: 'Qwen/Qwen3-8B',
+        num_prompts: 100,
+        request_rate: 'inf',
+        max_concurrency: concurrency,
+        completed: 100,
+        total_input_tokens: 23260,
+        total_output_tokens: 22061,
+        output_throughput: throughput,
+        mean_tpot_ms: tpot,
+        mean_ttft_ms: ttft,
+      });
+    const parsed = parseBenchmarkResults(`${line(1, 132.86, 7.28, 59.01)}\n${line(4, 496.88, 7.38, 64.0)}\n`);
+    assert.ok(parsed.ok);
+    const context = {
+      model: findModel('Qwen/Qwen3-8B')!.architecture,
+      gpu: findGpu('h100-sxm')!,
+      tp: 1,
+      engine: 'vllm' as const,
+    };
+    const fitted = fitRuns(parsed.value, { ...context, file: 'sweep.jsonl' });
+    assert.ok(fitted.ok, fitted.ok ? '' : fitted.message);
+    assert.equal(fitted.value.source.runs, 2);
+    for (const run of parsed.value) {
+      const p = estimatePerformance({ ...runInput(run, context), calibration: fitted.value, preferMeasured: false });
+      assert.ok(p.ok);
+      // The c=4 run itself is 5 % under its own steady state: 4 clients x 220.6 tokens / (64 ms + 219.6 x
+      // 7.38 ms) = 523 tok/s against 496.88 published (ShareGPT lengths vary; the run's tail idles).
+      within(p.outputTokensPerSecond, run.outputTokensPerSecond, 0.07, `c=${run.concurrency} tokens/s`);
+      within(p.tpotMs, run.tpotMs!, 0.05, `c=${run.concurrency} TPOT`);
+      within(p.ttftMs.mean, run.ttftMs!, 0.1, `c=${run.concurrency} TTFT`);
+    }
+  });
 });
 
 describe('calibration.json', () => {

@@ -169,6 +169,20 @@ describe('performance model', () => {
     assert.ok(r.assumptions.some((a) => a.includes('semianalysis.com')));
   });
 
+  test('loads and lengths out of range are refused with a reason, not simulated for hours', () => {
+    const base = { model: qwen, gpu: h100, tp: 1, inputTokens: 100, outputTokens: 100 };
+    for (const bad of [
+      { ...base, load: { concurrency: 1e9 } },
+      { ...base, load: { concurrency: 1.5 } },
+      { ...base, load: { requestsPerSecond: Number.POSITIVE_INFINITY } },
+      { ...base, load: { concurrency: 4 }, requests: 1e7 },
+      { ...base, inputTokens: 0, load: { concurrency: 4 } },
+    ]) {
+      const r = estimatePerformance(bad);
+      assert.equal(r.ok, false, JSON.stringify(bad.load));
+    }
+  });
+
   test('a KV cache too small for one request is an answer, not a number', () => {
     const r = estimatePerformance({
       model: findModel('meta-llama/Llama-3.1-70B-Instruct')!.architecture,

@@ -156,6 +156,7 @@ describe('webview messages (fuzzed)', () => {
       solverSelfTest: ['outcome'],
       estimate: ['estimate'],
       suggestion: ['suggestion'],
+      performanceChart: ['chart'],
       planProblem: ['text'],
       planState: ['plan'],
     };

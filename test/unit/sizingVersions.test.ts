@@ -5,6 +5,7 @@ import { architectureFromHfConfig } from '../../src/core/catalog/architecture.ts
 import { findGpu } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
 import { kvLayout } from '../../src/core/sizing/kvCache.ts';
+import { fitAdvice } from '../../src/core/sizing/advice.ts';
 import { bytesPerWeight, mxfp4BackendFor, mxfp4PaddingRatio } from '../../src/core/sizing/parameters.ts';
 import { estimateServingMemory, GIB, vllmDefaults } from '../../src/core/sizing/servingMemory.ts';
 import {
@@ -42,6 +43,8 @@ describe('vLLM versions', () => {
       ['ghcr.io/huggingface/text-generation-inference:3.3.4', undefined],
       ['registry:5000/vllm/vllm-openai', undefined],
       ['nginx:1.27.0', undefined],
+      ['rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909', '0.10.1'],
+      ['rocm/vllm-dev:nightly', undefined],
     ];
     for (const [image, version] of cases) assert.equal(vllmVersionFromImage(image), version, image);
   });
@@ -55,15 +58,33 @@ describe('vLLM versions', () => {
     const settings = { ...vllmDefaults(a, h100, '0.8.4'), maxModelLen: 32768 };
     const before = estimateServingMemory(a, h100, settings);
     const after = estimateServingMemory(a, h100, { ...settings, vllmVersion: '0.10.2' });
-    // A 32768-token request: 62 x 8192 x 32768 = 15.5 GiB before; 10 x 8192 x 32768 + 52 x 8192 x 1024 = 2.91 GiB after.
+    // A 32768-token request: 62 x 8192 x 32768 = 15.5 GiB before; after, 10 x 8192 x 32768 for the global
+    // layers + 52 x 8192 x (1024 - 1 + 8192 batched tokens) for the sliding ones = 5.66 GiB.
     assert.equal((before.kvBytesPerToken * 32768) / GIB, 15.5);
-    assert.ok(Math.abs((after.kvBytesPerToken * 32768) / GIB - 2.906) < 0.01);
+    assert.ok(Math.abs((after.kvBytesPerToken * 32768) / GIB - (10 * 8192 * 32768 + 52 * 8192 * 9215) / GIB) < 1e-9);
     const off = estimateServingMemory(a, h100, {
       ...settings,
       vllmVersion: '0.10.2',
       disableHybridKvCacheManager: true,
     });
     assert.equal(off.kvBytesPerToken, before.kvBytesPerToken);
+  });
+
+  test('sliding layers charge their window plus one step: gpt-oss-120b on 4 A100s printed 2,640,144 tokens and 284.25x', () => {
+    // https://github.com/dennislee22/vLLM-benchmarking/blob/b474d1e053c35c9aef8c02aae4efbc0d8675f033/log/vllm-120B-4gpuA10080GB-0.8GRAM-diff-nodes.log
+    // 2,640,144 / 16384 = 161.1 requests if sliding layers held every token; vLLM printed 284.25, a
+    // ratio of 1.764 = 36 layers / (18 + 18 x (128 - 1 + 2048) / 16384).
+    const a = arch('openai/gpt-oss-120b');
+    const a100 = findGpu('a100-80gb')!;
+    const e = estimateServingMemory(a, a100, {
+      ...vllmDefaults(a, a100, '0.10.1.1'),
+      tp: 4,
+      gpuMemoryUtilization: 0.8,
+      maxModelLen: 16384,
+    });
+    const ratio = e.maxConcurrency / (e.kvCacheTokens / 16384);
+    assert.ok(Math.abs(ratio - 36 / (18 + (18 * 2175) / 16384)) < 0.005, String(ratio));
+    assert.ok(Math.abs(ratio - 284.25 / (2640144 / 16384)) < 0.005, String(ratio));
   });
 
   test('from 0.21.0 the CUDA graphs come out of the KV budget: 0.3 + 32 layers x 0.006 GiB for Llama-3.1-8B', () => {
@@ -93,17 +114,23 @@ describe('runtime memory', () => {
       ...base,
       maxNumSeqs: 128,
       maxNumBatchedTokens: 2048,
-      vllmVersion: '0.10.1.1',
+      flashInferSampler: true,
     });
     // The forward pass (2048 tokens x (4 x 4096 + 3 x 14336) x 2 B = 0.23 GiB) is now the larger.
     assert.ok(Math.abs(fi.activationBytes / GIB - (2048 * (4 * 4096 + 3 * 14336) * 2) / GIB) < 1e-9);
   });
 
-  test('with pipeline parallelism only the last stage runs the sampler', () => {
-    const e = estimateServingMemory(a, h100, { ...base, pp: 2 });
-    // The first stage's peak is the forward pass: 8192 x (4 x 4096 + 3 x 14336) x 2 B = 0.91 GiB... but
-    // the estimate sizes the last stage, which samples: 1024 x 128256 x 38.6 B = 4.72 GiB.
-    assert.ok(Math.abs(e.activationBytes / GIB - (1024 * 128256 * 38.6) / GIB) < 1e-9);
+  test('with pipeline parallelism only the last stage runs the sampler; the tightest stage sets the KV cache', () => {
+    const pp = estimateServingMemory(a, h100, { ...base, pp: 2 });
+    // Last stage: 16 layers + LM head (128256 x 4096 x 2 B) and the sampler, 1024 x 128256 x 38.6 B = 4.72 GiB.
+    // First stage: 16 layers + embedding, no sampler: its peak is the forward pass, 8192 x (4 x 4096 + 3 x
+    // 14336) x 2 B = 0.91 GiB, so the last stage is the tighter one.
+    assert.ok(Math.abs(pp.activationBytes / GIB - (1024 * 128256 * 38.6) / GIB) < 1e-9);
+    assert.ok(pp.explanation.some((l) => l.includes('the tightest pipeline stage')));
+    // A model whose first stage is heavier (a large tied embedding is on both ends; Gemma 2 ties) still
+    // takes the minimum: the estimate never exceeds either stage's room.
+    const single = estimateServingMemory(a, h100, base);
+    assert.ok(pp.kvCacheBytes > single.kvCacheBytes, 'half the layers leave more room per GPU');
   });
 
   test('non-torch memory grows with TP: 0.55 GiB at TP 2 and 2.35 GiB at TP 8 over NVLink, 0.21 GiB at TP 2 over PCIe', () => {
@@ -195,5 +222,19 @@ describe('weights as vLLM allocates them', () => {
     // 27 x (4 x 1152^2 + 2 x 1152 x 4304) = 0.411B, + patch embedding and projector.
     const v = parsed.value.visionParams ?? 0;
     assert.ok(v > 0.41e9 && v < 0.43e9, String(v));
+  });
+});
+
+describe('advice when it does not fit', () => {
+  test('gpt-oss-120b on one H100 (vLLM 0.11.0): fewer sequences shrink the sampler peak enough', () => {
+    const a = arch('openai/gpt-oss-120b');
+    const e = estimateServingMemory(a, h100, { ...vllmDefaults(a, h100, '0.11.0'), maxModelLen: 32768 });
+    assert.equal(e.fits, false);
+    // 1024 -> 256 sequences: (1024 - 256) x 201088 x 38.6 B = 5.55 GiB less at the profiling peak.
+    const advice = fitAdvice(a, h100, e);
+    assert.ok(
+      advice.some((line) => /--max-num-seqs 256: .* 5\.6 GiB lower/.test(line)),
+      advice.join('\n'),
+    );
   });
 });

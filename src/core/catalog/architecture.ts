@@ -36,6 +36,8 @@ export interface MultiHeadLatentAttention {
   qkNopeHeadDim: number;
   qkRopeHeadDim: number;
   vHeadDim: number;
+  /** DeepSeek-V3.2's sparse-attention indexer caches fp8 keys of this width (+ a 4-byte scale) per layer. */
+  indexHeadDim?: number;
 }
 
 export interface MixtureOfExperts {
@@ -294,19 +296,32 @@ export function architectureFromHfConfig(id: string, raw: unknown): Result<Model
       qkRopeHeadDim: num(config, 'qk_rope_head_dim') ?? 64,
       vHeadDim: num(config, 'v_head_dim') ?? 128,
     };
+    const indexHeadDim = num(config, 'index_head_dim');
+    if (indexHeadDim) arch.mla.indexHeadDim = indexHeadDim;
   }
   if (numExperts && numExperts > 1) {
+    // Llama 4: every interleave_moe_layer_step-th layer is MoE (one shared expert beside the routed
+    // ones, of intermediate_size); the others are dense MLPs of intermediate_size_mlp.
+    const llama4 = modelType.startsWith('llama4');
+    const step = num(config, 'interleave_moe_layer_step') ?? 1;
     arch.moe = {
       numExperts,
       expertsPerToken: num(config, 'num_experts_per_tok', 'num_experts_per_token', 'experts_per_token') ?? 2,
       expertIntermediateSize: num(config, 'moe_intermediate_size') ?? intermediateSize,
-      sharedExperts: num(config, 'n_shared_experts') ?? 0,
-      denseLayers: num(config, 'first_k_dense_replace') ?? 0,
+      sharedExperts: num(config, 'n_shared_experts') ?? (llama4 ? 1 : 0),
+      denseLayers: num(config, 'first_k_dense_replace') ?? (step > 1 ? numLayers - Math.floor(numLayers / step) : 0),
       biases: modelType === 'gpt_oss',
     };
+    const denseMlp = num(config, 'intermediate_size_mlp');
+    if (llama4 && denseMlp) arch.intermediateSize = denseMlp;
   }
   const sliding = slidingWindowOf(config, numLayers);
   if (sliding) arch.slidingWindow = sliding;
+  // Llama 4's chunked local attention (attention_chunk_size) on 3 layers in 4 (every 4th is global,
+  // no RoPE): vLLM's hybrid KV-cache manager keeps one chunk for them, as for a sliding window.
+  const chunk = num(config, 'attention_chunk_size');
+  if (chunk && !sliding && modelType.startsWith('llama4'))
+    arch.slidingWindow = { window: chunk, layers: numLayers - Math.floor(numLayers / 4) };
   const linear = linearAttentionOf(config, numLayers, hiddenSize);
   if (linear) arch.linearAttention = linear;
   const vision = visionParamsOf(outer);

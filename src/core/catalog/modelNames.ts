@@ -41,6 +41,11 @@ const RELATIVES: [RegExp, string][] = [
   [/^deepseek-r1-distill-llama-8b$/, 'llama-3.1-8b-instruct'],
   [/^deepseek-r1-distill-qwen-(32b|14b|7b|1\.5b)$/, 'qwen2.5-$1-instruct'],
   [/^qwen2\.5-coder-/, 'qwen2.5-'],
+  [/^qwq-32b/, 'qwen2.5-32b-instruct'],
+  [/^qwen3-coder-30b-a3b/, 'qwen3-30b-a3b'],
+  // Gemma 1.1 and CodeGemma keep Gemma 1's geometry.
+  [/^(code)?gemma-1\.1-/, 'gemma-'],
+  [/^codegemma-/, 'gemma-'],
 ];
 
 function stripQuant(name: string): { name: string; format?: WeightFormat } {
@@ -83,6 +88,9 @@ function candidates(written: string): { full?: string; name: string } {
   if (cache) return { full: `${cache[1]}/${cache[2]}`.toLowerCase(), name: cache[2]!.toLowerCase() };
   cleaned = cleaned.replace(/^(hf|s3|gs|pvc|oci|https?):\/\/(huggingface\.co\/)?/i, '');
   const parts = cleaned.split(/[\\/]/).filter(Boolean);
+  // `org--name` folders (a flattened Hub id, as the Hugging Face cache writes it).
+  const flat = /^([^-]+(?:-[^-]+)*?)--(.+)$/.exec(parts.at(-1) ?? '');
+  if (flat) return { full: `${flat[1]}/${flat[2]}`.toLowerCase(), name: flat[2]!.toLowerCase() };
   const name = (parts.at(-1) ?? cleaned).toLowerCase();
   return { full: parts.length >= 2 ? parts.slice(-2).join('/').toLowerCase() : undefined, name };
 }
@@ -113,7 +121,7 @@ export function resolveModelName(written: string, ids: readonly string[]): NameM
   }
   const relative = RELATIVES.reduce((n, [pattern, to]) => n.replace(pattern, to), unquantized);
   const byRelative = ids.find((id) => nameOf(id) === relative) ?? ids.find((id) => core(nameOf(id)) === core(relative));
-  if (byRelative) return { id: byRelative, how: 'variant', weightFormat: quant.format };
+  if (byRelative) return { id: byRelative, how: 'variant', ...(quant.format ? { weightFormat: quant.format } : {}) };
   return undefined;
 }
 

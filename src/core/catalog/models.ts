@@ -2,8 +2,9 @@
  * Built-in models: the fields of each model's Hugging Face config.json that sizing reads, copied
  * from the published configs. Everything else (parameters, bytes) is computed from them.
  */
-import { architectureFromHfConfig, type ModelArchitecture } from './architecture.ts';
+import { architectureFromHfConfig, type ModelArchitecture, type Quantization } from './architecture.ts';
 import { resolveModelName, type NameMatch } from './modelNames.ts';
+import { GEMMA3_VISION_CONFIG, MODELS_2026 } from './models2026.ts';
 
 type Config = Record<string, unknown>;
 
@@ -87,6 +88,7 @@ const gemma3 = (hidden: number, inter: number, layers: number, heads: number, kv
     sliding_window_pattern: 6,
     tie_word_embeddings: true,
   },
+  vision_config: GEMMA3_VISION_CONFIG,
 });
 const gptOss = (layers: number, experts: number): Config => ({
   model_type: 'gpt_oss',
@@ -141,9 +143,9 @@ const deepseekV3: Config = {
 
 /**
  * Models met in public serving samples (issue 12), each from its published config.json on the
- * Hugging Face Hub (huggingface.co/<id>/blob/main/config.json). Multimodal models list their text
- * tower, which is what the KV cache and most weights belong to (the vision tower, under 1 B
- * parameters for these, is not counted). Where a config.json leaves a field to the transformers
+ * Hugging Face Hub (huggingface.co/<id>/blob/main/config.json). Qwen2.5-VL carries its vision
+ * tower's vision_config (counted by architecture.ts); Llava lists its text tower only (its CLIP
+ * ViT-L/14 tower, 0.3 B parameters, is not counted). Where a config.json leaves a field to the transformers
  * class's default (llava-1.5's text_config, Gemma's tied embeddings), the default is written out.
  */
 const gemma = (hidden: number, inter: number, layers: number, heads: number, kv: number): Config => ({
@@ -174,6 +176,7 @@ const mistral7b = (extra: Config): Config => ({
   torch_dtype: 'bfloat16',
   ...extra,
 });
+// Qwen2.5-VL's vision tower is the same 32-block ViT for every size; only its projector's output differs.
 const qwen25vl = (
   hidden: number,
   inter: number,
@@ -182,10 +185,22 @@ const qwen25vl = (
   kv: number,
   vocab: number,
   tie: boolean,
-) => ({
+): Config => ({
   ...qwen25(hidden, inter, layers, heads, kv, vocab, tie),
   model_type: 'qwen2_5_vl',
   max_position_embeddings: 128000,
+  vision_config: {
+    model_type: 'qwen2_5_vl',
+    depth: 32,
+    hidden_size: 1280,
+    intermediate_size: 3420,
+    num_heads: 16,
+    in_chans: 3,
+    out_hidden_size: hidden,
+    patch_size: 14,
+    spatial_merge_size: 2,
+    temporal_patch_size: 2,
+  },
 });
 const SERVING_SAMPLE_MODELS: [string, Config][] = [
   ['google/gemma-2b-it', gemma(2048, 16384, 18, 8, 1)],
@@ -432,7 +447,7 @@ export interface CatalogModel {
   architecture: ModelArchitecture;
 }
 
-export const MODEL_CATALOG: readonly CatalogModel[] = ENTRIES.map(([id, config]) => {
+export const MODEL_CATALOG: readonly CatalogModel[] = [...ENTRIES, ...MODELS_2026].map(([id, config]) => {
   const parsed = architectureFromHfConfig(id, config);
   if (!parsed.ok) throw new Error(`built-in catalog entry ${id} is broken: ${parsed.message}`);
   return { id, architecture: parsed.value };
@@ -450,8 +465,41 @@ export function matchModelName(idOrName: string): NameMatch | undefined {
   return match;
 }
 
-/** By id, any letter case, the name without its organization, a local path, an old or quantized name, or a relative. */
+const QUANTIZED = new Map<string, CatalogModel>();
+
+/**
+ * By id, any letter case, the name without its organization or an old Hub id; a quantized
+ * checkpoint's name (`-AWQ`, `-GPTQ-Int4`, `-FP8`) gives the base geometry with that weight format.
+ * Local paths and relatives of the same geometry are not returned (see findModelLoosely): a
+ * caller that can read the real config.json should.
+ */
 export function findModel(idOrName: string): CatalogModel | undefined {
   const match = matchModelName(idOrName);
-  return match ? MODEL_CATALOG.find((m) => m.id === match.id) : undefined;
+  if (!match || match.how === 'variant' || match.how === 'path') return undefined;
+  const base = MODEL_CATALOG.find((m) => m.id === match.id);
+  if (!base || match.how !== 'quantized' || !match.weightFormat || base.architecture.quantization) return base;
+  const key = `${base.id} ${match.weightFormat}`;
+  let quantized = QUANTIZED.get(key);
+  if (!quantized) {
+    const format = match.weightFormat;
+    const quantization: Quantization = {
+      method: `checkpoint name (${format})`,
+      format,
+      groupSize: 128,
+      expertsOnly: false,
+    };
+    quantized = { id: base.id, architecture: { ...base.architecture, quantization } };
+    QUANTIZED.set(key, quantized);
+  }
+  return quantized;
+}
+
+/**
+ * What a linter, which reads no files, can still size: a local path ending in a known name
+ * (`/models/Qwen3-8B/`), or a catalog model of the same geometry (a date refresh, a base model, an
+ * R1 distill) as an approximation. findModel leaves both to callers that can read the config.json.
+ */
+export function findModelLoosely(idOrName: string): CatalogModel | undefined {
+  const match = matchModelName(idOrName);
+  return match?.how === 'variant' || match?.how === 'path' ? MODEL_CATALOG.find((m) => m.id === match.id) : undefined;
 }

@@ -46,9 +46,12 @@ function readSamples(body: unknown): Result<Sample[]> {
   }
   const samples: Sample[] = [];
   for (const entry of answer.data.result as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
     const e = entry as { metric?: unknown; value?: unknown };
     if (typeof e.metric !== 'object' || e.metric === null || !Array.isArray(e.value)) continue;
-    const value = Number(e.value[1]);
+    // Prometheus sends the value as a string; an object here (one with no toString) must not throw.
+    const raw: unknown = e.value[1];
+    const value = typeof raw === 'string' || typeof raw === 'number' ? Number(raw) : NaN;
     if (!Number.isFinite(value)) continue;
     samples.push({ metric: stringLabels(e.metric as Record<string, unknown>), value });
   }

@@ -12,18 +12,42 @@ export interface FoundCommand {
   rayNode?: 'head' | 'worker';
   /** `docker run --gpus`: GPUs given to the container ('all' = every GPU of the host). */
   dockerGpus?: Located<number | 'all'>;
-  amdHint?: string;
+  acceleratorHint?: string;
 }
 
 /**
- * Things that mean an AMD GPU: ROCm's device variables, vLLM's ROCm switches and attention
- * backends, the ROCm devices passed to Docker, ROCm images, AMD's device plugin resource.
+ * Things that mean an accelerator other than an NVIDIA GPU, by vendor. AMD: ROCm's device
+ * variables, vLLM's ROCm switches and attention backends, /dev/kfd, ROCm images, AMD's device
+ * plugin resource. Intel Gaudi (Habana), AWS Neuron, Google TPU and Intel GPUs by their runtime
+ * variables, device plugin resources and images.
  */
-const AMD_HINT =
-  /\b(HIP_VISIBLE_DEVICES|ROCR_VISIBLE_DEVICES|VLLM_ROCM_[A-Z0-9_]+|ROCM_(?:AITER_)?[A-Z_]*ATTN[A-Z_]*|SGLANG_USE_AITER|amd\.com\/gpu)\b|\/dev\/kfd|\brocm\/[\w.-]+|\bvllm-rocm\b/;
+const ACCELERATOR_HINTS: [string, RegExp][] = [
+  [
+    'AMD',
+    /\b(HIP_VISIBLE_DEVICES|ROCR_VISIBLE_DEVICES|VLLM_ROCM_[A-Z0-9_]+|ROCM_[A-Z0-9_]+|SGLANG_USE_AITER|amd\.com\/gpu)\b|\/dev\/kfd|\brocm\/[\w.-]+|\bvllm-rocm\b/,
+  ],
+  ['Intel Gaudi', /\b(HABANA_VISIBLE_DEVICES|PT_HPU_[A-Z0-9_]+)\b|habana\.ai|\b(tgi|vllm)-gaudi\b|--runtime[= ]habana/],
+  ['AWS Neuron', /aws\.amazon\.com\/neuron|\/dev\/neuron|\bNEURON_RT_[A-Z0-9_]+\b|optimum-neuron|\bneuronx-[\w-]+/],
+  ['Google TPU', /google\.com\/tpu|\bvllm-tpu\b|\bTPU_(CHIPS_PER|ACCELERATOR_TYPE|WORKER)[A-Z_]*\b/],
+  ['Intel GPU', /\bZE_AFFINITY_MASK\b|gpu\.intel\.com\/|\b(tgi|vllm)-xpu\b/],
+];
 
-export function amdHintIn(text: string): string | undefined {
-  return AMD_HINT.exec(text)?.[0];
+/** The first hint of a non-NVIDIA accelerator in a text, as "vendor: what was seen". */
+export function acceleratorHintIn(text: string): string | undefined {
+  for (const [vendor, pattern] of ACCELERATOR_HINTS) {
+    const m = pattern.exec(text);
+    if (m) return `${vendor}: ${m[0]}`;
+  }
+  return undefined;
+}
+
+/** A hint in an environment: a variable's name (HIP_VISIBLE_DEVICES), or a value (VLLM_ATTENTION_BACKEND=ROCM_FLASH). */
+export function acceleratorHintInEnv(env: Env): string | undefined {
+  for (const [name, value] of env) {
+    const hint = acceleratorHintIn(name) ?? ('value' in value ? acceleratorHintIn(value.value) : undefined);
+    if (hint) return hint;
+  }
+  return undefined;
 }
 
 /** Docker options that take a value (the word after them is not the image). */
@@ -137,22 +161,23 @@ function dockerRun(words: ShellWord[], env: Env, whole: Span): FoundCommand | un
     if (value === undefined) continue;
     if (flag === '--gpus') gpus = dockerGpus(value, valueSpan);
     if (flag === '--entrypoint') entrypoint = true;
-    if (flag === '--device' && /\/dev\/(kfd|dri)/.test(value)) hint ??= value;
+    if (flag === '--runtime') hint ??= acceleratorHintIn(`--runtime=${value}`);
+    if (flag === '--device') hint ??= acceleratorHintIn(value); // /dev/kfd is AMD; /dev/dri alone is not
     if (flag === '-e' || flag === '--env') {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(value);
       if (m) local.set(m[1]!, m[2] === undefined ? { external: 'the host environment' } : { value: m[2] });
-      hint ??= amdHintIn(m?.[1] ?? '');
+      hint ??= acceleratorHintIn(m?.[1] ?? '');
     }
   }
   const image = words[i]?.text ?? '';
-  hint ??= amdHintIn(image);
+  hint ??= acceleratorHintIn(image);
   const args = words.slice(i + 1);
   let engine = parseEngineCommand(args, whole);
   const fromImage = imageEngine(image);
   if (!engine && fromImage && !entrypoint && (args.length > 0 || fromImage === 'tgi'))
     engine = parseEngineArgs(fromImage, args, whole);
   if (engine?.engine === 'tgi') engine = withTgiEnv(engine, local, words[i]?.span ?? whole);
-  return { engine, dockerGpus: gpus, amdHint: hint, rayNode: rayStart(args) };
+  return { engine, dockerGpus: gpus, acceleratorHint: hint, rayNode: rayStart(args) };
 }
 
 /** Every engine (or Ray node) that a list of commands starts; `sh -c` scripts are read one level down. */

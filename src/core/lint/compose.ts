@@ -1,6 +1,6 @@
 /** docker-compose services with GPU reservations (deploy.resources.reservations.devices). */
 import { isSeq, type Document, type Node } from 'yaml';
-import { amdHintIn, findInCommands, withTgiEnv } from './commands.ts';
+import { acceleratorHintIn, acceleratorHintInEnv, findInCommands, withTgiEnv } from './commands.ts';
 import { imageEngine, parseEngineArgs } from './engineArgs.ts';
 import { alignedText, shellCommands, type Env, type ShellWord } from './shellParse.ts';
 import { child, items, mapEntries, num, path, spanOf, str } from './yamlSource.ts';
@@ -73,15 +73,15 @@ export function composeUnits(doc: Document.Parsed, text: string): ServingUnit[] 
       engine = parseEngineArgs(fromImage, all, whole);
     if (engine?.engine === 'tgi') engine = withTgiEnv(engine, env, spanOf(pair.key as Node));
     const devices = items(child(service, 'devices')).map((d) => str(d)?.value ?? '');
-    const amdHint =
-      amdHintIn(image) ?? [...env.keys()].map(amdHintIn).find(Boolean) ?? devices.map(amdHintIn).find(Boolean);
+    const acceleratorHint =
+      acceleratorHintIn(image) ?? acceleratorHintInEnv(env) ?? devices.map(acceleratorHintIn).find(Boolean);
     return [
       {
         name: { value: name, span: spanOf(pair.key as Node) },
         source: 'compose' as const,
         engine,
         gpus: sharedIfOutside(reservation(service), whole),
-        amdHint,
+        acceleratorHint,
         sharedMemory: 'not-applicable' as const,
         ...(image ? { image } : {}),
       },

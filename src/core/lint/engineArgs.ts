@@ -171,12 +171,18 @@ function engineStart(words: EngineWord[]): { engine: EngineName; index: number; 
 }
 
 /** Names that are placeholders in documentation, never a model. */
-const PLACEHOLDER = /^(<.*>|\.\.\.?|\{\{.*\}\}|[A-Z][A-Z0-9_]*|your[-_].*|model|sh|bash)$/;
+const PLACEHOLDER = /^(\.\.\.?|\{\{.*\}\}|[A-Z][A-Z0-9_]*|your[-_].*|model|sh|bash)$/;
+
+/** `<model>`, `/data/<PATH>`: an angle-bracket slot anywhere (found without backtracking). */
+function hasSlot(raw: string): boolean {
+  const open = raw.indexOf('<');
+  return open >= 0 && raw.indexOf('>', open) > open;
+}
 
 function modelFrom(command: EngineCommand, word: EngineWord, raw: string, span: Span): void {
   const refs: VarRef[] = word.refs ?? [];
   const missing = refs.find((r) => r.status === 'unset' || r.status === 'external');
-  if (missing || raw.includes('$') || PLACEHOLDER.test(raw.trim()) || raw.trim() === '') {
+  if (missing || raw.includes('$') || hasSlot(raw) || PLACEHOLDER.test(raw.trim()) || raw.trim() === '') {
     const name = missing ? missing.name : raw;
     command.unresolvedModel = {
       value: name,
@@ -261,7 +267,7 @@ export function rayStart(words: EngineWord[]): 'head' | 'worker' | undefined {
 
 /** The engine a container image runs as its entrypoint, when its args alone are the flags. */
 export function imageEngine(image: string): EngineName | undefined {
-  if (/text-generation-inference|huggingface\/tgi/i.test(image)) return 'tgi';
+  if (/text-generation-inference|(^|[/-])tgi([-:@]|$)/i.test(image)) return 'tgi';
   if (/sglang/i.test(image)) return 'sglang';
   if (/vllm/i.test(image)) return 'vllm';
   return undefined;

@@ -26,7 +26,10 @@ export function formatOf(path: string, text: string): FileFormat {
   const name = path.split(/[\\/]/).pop() ?? path;
   if (/\.ya?ml$/i.test(name)) return 'yaml';
   if (/\.pbtxt$/i.test(name) || name === 'config.pbtxt') return 'pbtxt';
-  if (/\.(sh|bash|zsh)$|^Dockerfile|\.dockerfile$|^Makefile$|\.(md|markdown)$/i.test(name) || text.startsWith('#!'))
+  if (
+    /\.(sh|bash|zsh)$|^Dockerfile|\.dockerfile$|^(GNU)?makefile$|\.mk$|\.(md|markdown)$/i.test(name) ||
+    text.startsWith('#!')
+  )
     return 'script';
   return 'unknown';
 }
@@ -82,7 +85,7 @@ export function readServingUnits(
             message: `Not linted as YAML: this is a template ({{ ... }}); lint its rendered output (helm template ... | gpu-workbench lint -).`,
             span: p.span,
           }
-        : { ruleId: FILE_RULE.id, severity: 'error', message: `YAML: ${p.message}`, span: p.span },
+        : { ruleId: FILE_RULE.id, severity: p.severity ?? 'error', message: `YAML: ${p.message}`, span: p.span },
     );
     const documents = parsed.documents.filter((doc) => doc.errors.length === 0);
     for (const doc of documents) {
@@ -104,7 +107,11 @@ export function readServingUnits(
     });
     return { units, problems };
   }
-  return { units: scriptUnits(text, /\.(md|markdown)$/i.test(path)), problems: [] };
+  const name = path.split(/[\\/]/).pop() ?? path;
+  return {
+    units: scriptUnits(text, /\.(md|markdown)$/i.test(name), /^(GNU)?makefile$|\.mk$/i.test(name)),
+    problems: [],
+  };
 }
 
 export function lintText(path: string, text: string, request: LintRequest): LintResult {

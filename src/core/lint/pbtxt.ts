@@ -3,6 +3,7 @@
  * No standard JavaScript library parses the text format (protobufjs reads .proto and binary), so
  * this is a small recursive-descent parser with a depth limit.
  */
+import { errorMessage } from '../errors.ts';
 import type { Located, Span, TritonConfig } from './types.ts';
 
 export type PbValue =
@@ -19,97 +20,125 @@ export type PbParse = { ok: true; fields: PbField[] } | { ok: false; message: st
 
 const MAX_DEPTH = 200;
 
-export function parsePbtxt(text: string): PbParse {
-  let i = 0;
-  const fail = (message: string): never => {
-    throw Object.assign(new Error(message), {
-      span: { start: Math.min(i, text.length), end: Math.min(i + 1, text.length) },
-    });
-  };
-  const skip = () => {
-    while (i < text.length) {
-      const c = text[i];
+class PbSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly span: Span,
+  ) {
+    super(message);
+  }
+}
+
+/** A cursor over the text with one method per grammar rule; failures throw PbSyntaxError at the cursor. */
+class PbReader {
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  parse(): PbField[] {
+    return this.fieldsUntil(0, undefined);
+  }
+
+  private fail(message: string): never {
+    const at = Math.min(this.i, this.text.length);
+    throw new PbSyntaxError(message, { start: at, end: Math.min(this.i + 1, this.text.length) });
+  }
+
+  /** Whitespace, `#` comments and the optional `,` / `;` separators. */
+  private skip(): void {
+    const text = this.text;
+    while (this.i < text.length) {
+      const c = text[this.i];
       if (c === '#') {
-        const nl = text.indexOf('\n', i);
-        i = nl === -1 ? text.length : nl + 1;
-      } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ',' || c === ';') i++;
+        const nl = text.indexOf('\n', this.i);
+        this.i = nl === -1 ? text.length : nl + 1;
+      } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ',' || c === ';') this.i++;
       else break;
     }
-  };
-  const ident = (): { text: string; span: Span } => {
-    const start = i;
-    while (i < text.length && /[A-Za-z0-9_.\-+]/.test(text[i] ?? '')) i++;
-    if (i === start) fail(`expected a field name or value, found "${text[i] ?? 'end of file'}"`);
-    return { text: text.slice(start, i), span: { start, end: i } };
-  };
-  const scalar = (): PbValue => {
-    const c = text[i];
-    if (c === '"' || c === "'") {
-      const start = i;
-      i++;
-      let value = '';
-      while (i < text.length && text[i] !== c) {
-        if (text[i] === '\\') i++;
-        value += text[i] ?? '';
-        i++;
-      }
-      if (i >= text.length) fail('unterminated string');
-      i++;
-      return { kind: 'scalar', text: value, span: { start, end: i } };
+  }
+
+  private ident(): { text: string; span: Span } {
+    const start = this.i;
+    while (this.i < this.text.length && /[A-Za-z0-9_.\-+]/.test(this.text[this.i] ?? '')) this.i++;
+    if (this.i === start) this.fail(`expected a field name or value, found "${this.text[this.i] ?? 'end of file'}"`);
+    return { text: this.text.slice(start, this.i), span: { start, end: this.i } };
+  }
+
+  private quoted(quote: string): PbValue {
+    const start = this.i++;
+    let value = '';
+    while (this.i < this.text.length && this.text[this.i] !== quote) {
+      if (this.text[this.i] === '\\') this.i++;
+      value += this.text[this.i] ?? '';
+      this.i++;
     }
-    const word = ident();
+    if (this.i >= this.text.length) this.fail('unterminated string');
+    this.i++;
+    return { kind: 'scalar', text: value, span: { start, end: this.i } };
+  }
+
+  private scalar(): PbValue {
+    const c = this.text[this.i];
+    if (c === '"' || c === "'") return this.quoted(c);
+    const word = this.ident();
     return { kind: 'scalar', text: word.text, span: word.span };
-  };
-  const value = (depth: number): PbValue => {
-    skip();
-    const c = text[i];
-    if (c === '{' || c === '<') return message(depth + 1, c === '{' ? '}' : '>');
-    if (c === '[') {
-      const start = i;
-      i++;
-      const values: PbValue[] = [];
-      for (;;) {
-        skip();
-        if (text[i] === ']') break;
-        if (i >= text.length) fail('unterminated list');
-        values.push(value(depth + 1));
-      }
-      i++;
-      return { kind: 'list', values, span: { start, end: i } };
+  }
+
+  private list(depth: number): PbValue {
+    const start = this.i++;
+    const values: PbValue[] = [];
+    for (;;) {
+      this.skip();
+      if (this.text[this.i] === ']') break;
+      if (this.i >= this.text.length) this.fail('unterminated list');
+      values.push(this.value(depth + 1));
     }
-    return scalar();
-  };
-  const fieldsUntil = (depth: number, close: string | undefined): PbField[] => {
-    if (depth > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels`);
+    this.i++;
+    return { kind: 'list', values, span: { start, end: this.i } };
+  }
+
+  private value(depth: number): PbValue {
+    // Lists nest too (`[[[[...`): the same limit, before the stack runs out.
+    if (depth > MAX_DEPTH) this.fail(`nested deeper than ${MAX_DEPTH} levels`);
+    this.skip();
+    const c = this.text[this.i];
+    if (c === '{' || c === '<') return this.message(depth + 1, c === '{' ? '}' : '>');
+    if (c === '[') return this.list(depth);
+    return this.scalar();
+  }
+
+  private fieldsUntil(depth: number, close: string | undefined): PbField[] {
+    if (depth > MAX_DEPTH) this.fail(`nested deeper than ${MAX_DEPTH} levels`);
     const fields: PbField[] = [];
     for (;;) {
-      skip();
-      if (i >= text.length) {
-        if (close) fail(`missing "${close}"`);
+      this.skip();
+      if (this.i >= this.text.length) {
+        if (close) this.fail(`missing "${close}"`);
         return fields;
       }
-      if (close && text[i] === close) return fields;
-      const name = ident();
-      skip();
-      if (text[i] === ':') i++;
-      fields.push({ name: name.text, nameSpan: name.span, value: value(depth) });
+      if (close && this.text[this.i] === close) return fields;
+      const name = this.ident();
+      this.skip();
+      if (this.text[this.i] === ':') this.i++;
+      fields.push({ name: name.text, nameSpan: name.span, value: this.value(depth) });
     }
-  };
-  const message = (depth: number, close: string): PbValue => {
-    const start = i;
-    i++;
-    const fields = fieldsUntil(depth, close);
-    i++;
-    return { kind: 'message', fields, span: { start, end: i } };
-  };
+  }
+
+  private message(depth: number, close: string): PbValue {
+    const start = this.i++;
+    const fields = this.fieldsUntil(depth, close);
+    this.i++;
+    return { kind: 'message', fields, span: { start, end: this.i } };
+  }
+}
+
+export function parsePbtxt(text: string): PbParse {
   try {
-    return { ok: true, fields: fieldsUntil(0, undefined) };
+    return { ok: true, fields: new PbReader(text).parse() };
   } catch (error) {
-    return {
-      ok: false,
-      message: (error as Error).message,
-      span: (error as { span?: Span }).span ?? { start: 0, end: 1 },
-    };
+    if (error instanceof PbSyntaxError) return { ok: false, message: error.message, span: error.span };
+    // Anything else (a stack exhausted despite the depth limit) is still this file's failure alone.
+    return { ok: false, message: errorMessage(error), span: { start: 0, end: 1 } };
   }
 }
 

@@ -10,6 +10,29 @@ import { alignedText } from './shellParse.ts';
 import { child, items, num, path, spanOf, str } from './yamlSource.ts';
 import type { EngineCommand, Located, ServingUnit, Span } from './types.ts';
 
+/**
+ * Ray's own vLLM example app (doc/source/serve/doc_code/vllm_openai_example.py) takes vLLM's CLI
+ * flags as `args`: `model`, `tensor-parallel-size` (or with underscores).
+ */
+function engineFromCliArgs(args: Node | undefined, whole: Span): EngineCommand | undefined {
+  const model = str(child(args, 'model'));
+  if (!model) return undefined;
+  const flag = (name: string) => child(args, name) ?? child(args, name.replace(/-/g, '_'));
+  return {
+    engine: 'vllm',
+    span: whole,
+    end: whole.end,
+    model,
+    modelSource: 'literal',
+    tensorParallel: num(flag('tensor-parallel-size')),
+    pipelineParallel: num(flag('pipeline-parallel-size')),
+    maxModelLen: num(flag('max-model-len')),
+    gpuMemoryUtilization: num(flag('gpu-memory-utilization')),
+    maxNumSeqs: num(flag('max-num-seqs')),
+    quantization: str(flag('quantization')),
+  };
+}
+
 function engineFromLlmConfig(llm: Node | undefined, whole: Span): EngineCommand | undefined {
   const kwargs = child(llm, 'engine_kwargs');
   const model =
@@ -73,7 +96,7 @@ function applicationsUnits(root: unknown, product?: Located<string>): ServingUni
     const deployments = items(child(app, 'deployments'));
     const llmUnits = llmConfigUnits(app, appArgs, product);
     if (deployments.length === 0) return llmUnits;
-    const appEngine = llmUnits[0]?.engine;
+    const appEngine = llmUnits[0]?.engine ?? engineFromCliArgs(appArgs, spanOf(app));
     return deployments.map((deployment): ServingUnit => {
       const name = str(child(deployment, 'name')) ?? {
         value: str(child(app, 'name'))?.value ?? 'deployment',

@@ -18,6 +18,8 @@ export interface VarRef {
   status: 'set' | 'default' | 'unset' | 'external';
   /** Where the external value comes from (a Secret, a ConfigMap...). */
   from?: string;
+  /** Where the value is defined in the file (an env entry, an assignment). */
+  span?: Span;
 }
 
 export interface ShellWord {
@@ -69,6 +71,7 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** `$(VAR)`: matched in place, so a `$(` without its name never scans ahead (linear in the text). */
 const KUBE_REF = /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/y;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+const WHOLE_REF = /^"?\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*|\([A-Za-z_][A-Za-z0-9_]*\))"?$/;
 
 interface Options {
   /** Kubernetes expands `$(VAR)` from the container's env before any shell runs. */
@@ -79,254 +82,225 @@ interface Options {
 
 /** The commands of a script (each a list of words), applying its assignments to `env` as it goes. */
 export function shellCommands(src: MappedText, env: Env, options: Options = {}): ShellWord[][] {
-  const { text } = src;
-  const shell = options.shell !== false;
-  const commands: ShellWord[][] = [];
-  let words: ShellWord[] = [];
-  let value = '';
-  let refs: VarRef[] = [];
-  let wordStart = -1;
-  let lastEnd = -1;
-  const endWord = () => {
-    if (wordStart >= 0) {
-      words.push({
-        text: value,
-        span: { start: src.offsetAt(wordStart), end: src.offsetAt(lastEnd - 1) + 1 },
-        written: text.slice(wordStart, lastEnd),
+  return new ShellReader(src, env, options).read();
+}
+
+/** One pass over the text; each method consumes a construct and returns the index after it. */
+class ShellReader {
+  private readonly text: string;
+  private readonly shell: boolean;
+  private readonly commands: ShellWord[][] = [];
+  private words: ShellWord[] = [];
+  private value = '';
+  private refs: VarRef[] = [];
+  private wordStart = -1;
+  private lastEnd = -1;
+
+  constructor(
+    private readonly src: MappedText,
+    private readonly env: Env,
+    private readonly options: Options,
+  ) {
+    this.text = src.text;
+    this.shell = options.shell !== false;
+  }
+
+  read(): ShellWord[][] {
+    let i = 0;
+    while (i < this.text.length) i = this.shell ? this.step(i) : this.argvStep(i);
+    this.endCommand();
+    return this.commands;
+  }
+
+  /** An argv element (no shell): only Kubernetes' `$(VAR)` and its `$$(` escape are special. */
+  private argvStep(i: number): number {
+    const { text } = this;
+    if (text[i] === '$' && text[i + 1] === '$' && text[i + 2] === '(') return this.literal(i, '$(', 3);
+    if (text[i] === '$') return this.dollar(i, false);
+    return this.literal(i, text[i]!, 1);
+  }
+
+  private step(i: number): number {
+    const { text } = this;
+    const c = text[i]!;
+    if (c === '\\') return this.backslash(i);
+    if (c === ' ' || c === '\t' || c === '\r') {
+      this.endWord();
+      return i + 1;
+    }
+    if (c === '\n') {
+      this.endCommand();
+      return i + 1;
+    }
+    if (c === '#' && this.wordStart < 0) {
+      // A comment runs to the end of its line only.
+      const eol = text.indexOf('\n', i);
+      return eol < 0 ? text.length : eol;
+    }
+    if (c === ';' || c === '&' || c === '|' || c === ')' || (c === '(' && this.wordStart < 0)) {
+      this.endCommand();
+      return i + 1;
+    }
+    if (c === "'") {
+      this.begin(i);
+      const close = text.indexOf("'", i + 1);
+      this.value += text.slice(i + 1, close < 0 ? text.length : close);
+      return (this.lastEnd = close < 0 ? text.length : close + 1);
+    }
+    if (c === '"') return this.doubleQuoted(i);
+    if (c === '$') return this.dollar(i, false);
+    return this.literal(i, c, 1);
+  }
+
+  private literal(i: number, chars: string, length: number): number {
+    this.begin(i);
+    this.value += chars;
+    return (this.lastEnd = i + length);
+  }
+
+  private backslash(i: number): number {
+    const { text } = this;
+    if (text[i + 1] === '\n') return i + 2; // a continuation
+    if (text[i + 1] === '\r' && text[i + 2] === '\n') return i + 3;
+    this.begin(i);
+    this.value += text[i + 1] ?? '';
+    return (this.lastEnd = Math.min(text.length, i + 2));
+  }
+
+  private doubleQuoted(i: number): number {
+    const { text } = this;
+    this.begin(i);
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      const d = text[i]!;
+      if (d === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]!)) {
+        if (text[i + 1] !== '\n') this.value += text[i + 1];
+        i += 2;
+      } else if (d === '$') i = this.dollar(i, true);
+      else {
+        this.value += d;
+        i++;
+      }
+    }
+    return (this.lastEnd = Math.min(text.length, i + 1));
+  }
+
+  private begin(i: number): void {
+    if (this.wordStart < 0) this.wordStart = i;
+  }
+
+  private endWord(): void {
+    if (this.wordStart >= 0) {
+      const written = this.text.slice(this.wordStart, this.lastEnd);
+      const refs = this.refs;
+      // A word that is one variable points at where the value is defined: a fix edits it there.
+      const defined = refs.length === 1 && refs[0]!.span && WHOLE_REF.test(written) ? refs[0]!.span : undefined;
+      this.words.push({
+        text: this.value,
+        span: defined ?? { start: this.src.offsetAt(this.wordStart), end: this.src.offsetAt(this.lastEnd - 1) + 1 },
+        written,
         ...(refs.length > 0 ? { refs } : {}),
       });
     }
-    value = '';
-    refs = [];
-    wordStart = -1;
-  };
-  const endCommand = () => {
-    endWord();
-    if (words.length > 0) {
-      applyAssignments(words, env);
-      commands.push(words);
+    this.value = '';
+    this.refs = [];
+    this.wordStart = -1;
+  }
+
+  private endCommand(): void {
+    this.endWord();
+    if (this.words.length > 0) {
+      applyAssignments(this.words, this.env);
+      this.commands.push(this.words);
     }
-    words = [];
-  };
-  const begin = (i: number) => {
-    if (wordStart < 0) wordStart = i;
-  };
+    this.words = [];
+  }
+
   /** Appends an expansion; unquoted values split into words like a shell's field splitting. */
-  const expand = (i: number, next: number, ref: VarRef, expanded: string | undefined, quoted: boolean) => {
-    begin(i);
-    refs.push(ref);
-    lastEnd = next;
-    const piece = expanded ?? text.slice(i, next);
+  private expand(i: number, next: number, ref: VarRef, expanded: string | undefined, quoted: boolean): number {
+    this.begin(i);
+    this.refs.push(ref);
+    this.lastEnd = next;
+    const piece = expanded ?? this.text.slice(i, next);
     if (quoted || expanded === undefined || !/\s/.test(piece)) {
-      value += piece;
-      return;
+      this.value += piece;
+      return next;
     }
-    const parts = piece.trim().split(/\s+/);
-    parts.forEach((part, k) => {
-      if (k > 0) {
-        endWord();
-        wordStart = i;
-        refs = [ref];
-      }
-      value += part;
-    });
-  };
+    piece
+      .trim()
+      .split(/\s+/)
+      .forEach((part, k) => {
+        if (k > 0) {
+          this.endWord();
+          this.wordStart = i;
+          this.refs = [ref];
+        }
+        this.value += part;
+      });
+    return next;
+  }
+
+  /** A variable's value, or how it is missing. */
+  private lookup(name: string): { ref: VarRef; value?: string } {
+    const found = this.env.get(name);
+    if (found && 'value' in found)
+      return { ref: { name, status: 'set', ...(found.span ? { span: found.span } : {}) }, value: found.value };
+    if (found) return { ref: { name, status: 'external', from: found.external } };
+    return { ref: { name, status: 'unset' } };
+  }
+
   /** `$...` at i: returns the index after the reference. */
-  const dollar = (i: number, quoted: boolean): number => {
+  private dollar(i: number, quoted: boolean): number {
+    const { text } = this;
     const next = text[i + 1];
-    if (next === '(' && text[i + 2] !== '(') {
-      KUBE_REF.lastIndex = i;
-      const ref = options.kubernetes || !shell ? KUBE_REF.exec(text) : null;
-      if (ref) {
-        const inner = ref[1]!;
-        const after = i + ref[0].length;
-        const found = env.get(inner);
-        if (found && 'value' in found) expand(i, after, { name: inner, status: 'set' }, found.value, true);
-        else
-          expand(
-            i,
-            after,
-            {
-              name: inner,
-              status: found ? 'external' : 'unset',
-              from: found && 'external' in found ? found.external : undefined,
-            },
-            undefined,
-            quoted,
-          );
-        return after;
-      }
-      if (!shell) {
-        begin(i);
-        value += '$';
-        lastEnd = i + 1;
-        return i + 1;
-      }
-      // Command substitution: skipped whole (the scan ends past it, so it stays linear).
-      const close = text.indexOf(')', i + 2);
-      const after = close < 0 ? text.length : close + 1;
-      expand(
-        i,
-        after,
-        { name: `$(${text.slice(i + 2, Math.min(after - 1, i + 42))})`, status: 'unset' },
-        undefined,
-        quoted,
-      );
-      return after;
-    }
-    if (!shell) {
-      begin(i);
-      value += '$';
-      lastEnd = i + 1;
-      return i + 1;
-    }
-    if (next === '{') {
-      const close = text.indexOf('}', i + 2);
-      const inner = text.slice(i + 2, close < 0 ? text.length : close);
-      const after = close < 0 ? text.length : close + 1;
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::?[-=](.*))?$/s.exec(inner);
-      if (!m) {
-        expand(i, after, { name: inner, status: 'unset' }, undefined, quoted);
-        return after;
-      }
-      const name = m[1]!;
-      const found = env.get(name);
-      if (found && 'value' in found && (found.value !== '' || !inner.includes(':')))
-        expand(i, after, { name, status: 'set' }, found.value, quoted);
-      else if (m[2] !== undefined && !(found && 'external' in found))
-        expand(i, after, { name, status: 'default' }, stripQuotes(m[2]), quoted);
-      else
-        expand(
-          i,
-          after,
-          {
-            name,
-            status: found ? 'external' : 'unset',
-            from: found && 'external' in found ? found.external : undefined,
-          },
-          undefined,
-          quoted,
-        );
-      return after;
-    }
+    if (next === '(' && text[i + 2] !== '(') return this.parenthesized(i, quoted);
+    if (!this.shell) return this.literal(i, '$', 1);
+    if (next === '{') return this.braced(i, quoted);
     NAME.lastIndex = i + 1;
     const m = NAME.exec(text);
     if (m) {
-      const name = m[0];
-      const after = i + 1 + name.length;
-      const found = env.get(name);
-      if (found && 'value' in found) expand(i, after, { name, status: 'set' }, found.value, quoted);
-      else
-        expand(
-          i,
-          after,
-          {
-            name,
-            status: found ? 'external' : 'unset',
-            from: found && 'external' in found ? found.external : undefined,
-          },
-          undefined,
-          quoted,
-        );
-      return after;
+      const { ref, value } = this.lookup(m[0]);
+      return this.expand(i, i + 1 + m[0].length, ref, value, quoted || value === undefined);
     }
-    if (next !== undefined && /[0-9@*#?!$-]/.test(next)) {
-      expand(i, i + 2, { name: `$${next}`, status: 'unset' }, undefined, quoted);
-      return i + 2;
-    }
-    begin(i);
-    value += '$';
-    lastEnd = i + 1;
-    return i + 1;
-  };
-
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (!shell) {
-      if (c === '$' && text[i + 1] === '$' && text[i + 2] === '(') {
-        begin(i);
-        value += '$(';
-        lastEnd = i + 3;
-        i += 3;
-      } else if (c === '$') i = dollar(i, false);
-      else {
-        begin(i);
-        value += c;
-        lastEnd = ++i;
-      }
-      continue;
-    }
-    if (c === '\\') {
-      if (text[i + 1] === '\n') {
-        i += 2;
-        continue;
-      }
-      if (text[i + 1] === '\r' && text[i + 2] === '\n') {
-        i += 3;
-        continue;
-      }
-      begin(i);
-      value += text[i + 1] ?? '';
-      lastEnd = i = Math.min(text.length, i + 2);
-      continue;
-    }
-    if (c === ' ' || c === '\t' || c === '\r') {
-      endWord();
-      i++;
-      continue;
-    }
-    if (c === '\n') {
-      endCommand();
-      i++;
-      continue;
-    }
-    if (c === '#' && wordStart < 0) {
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? text.length : eol;
-      continue;
-    }
-    if (c === ';' || c === '&' || c === '|' || ((c === '(' || c === ')') && wordStart < 0) || c === ')') {
-      endCommand();
-      i++;
-      continue;
-    }
-    if (c === "'") {
-      begin(i);
-      const close = text.indexOf("'", i + 1);
-      const end = close < 0 ? text.length : close;
-      value += text.slice(i + 1, end);
-      lastEnd = i = close < 0 ? text.length : close + 1;
-      continue;
-    }
-    if (c === '"') {
-      begin(i);
-      i++;
-      while (i < text.length && text[i] !== '"') {
-        const d = text[i]!;
-        if (d === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]!)) {
-          if (text[i + 1] !== '\n') value += text[i + 1];
-          i += 2;
-        } else if (d === '$') {
-          i = dollar(i, true);
-        } else {
-          value += d;
-          i++;
-        }
-      }
-      lastEnd = i = Math.min(text.length, i + 1);
-      continue;
-    }
-    if (c === '$') {
-      i = dollar(i, false);
-      continue;
-    }
-    begin(i);
-    value += c;
-    lastEnd = ++i;
+    if (next !== undefined && /[0-9@*#?!$-]/.test(next))
+      return this.expand(i, i + 2, { name: `$${next}`, status: 'unset' }, undefined, quoted);
+    return this.literal(i, '$', 1);
   }
-  endCommand();
-  return commands;
+
+  /** `$(VAR)` (Kubernetes, or make), or a command substitution skipped whole. */
+  private parenthesized(i: number, quoted: boolean): number {
+    const { text } = this;
+    KUBE_REF.lastIndex = i;
+    const kube = this.options.kubernetes || !this.shell ? KUBE_REF.exec(text) : null;
+    if (kube) {
+      const { ref, value } = this.lookup(kube[1]!);
+      // Kubernetes substitutes the value as one argument: never split.
+      return this.expand(i, i + kube[0].length, ref, value, true);
+    }
+    if (!this.shell) return this.literal(i, '$', 1);
+    // The scan ends past the substitution, so it stays linear.
+    const close = text.indexOf(')', i + 2);
+    const after = close < 0 ? text.length : close + 1;
+    const name = `$(${text.slice(i + 2, Math.min(after - 1, i + 42))})`;
+    return this.expand(i, after, { name, status: 'unset' }, undefined, quoted);
+  }
+
+  /** `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:=default}`. */
+  private braced(i: number, quoted: boolean): number {
+    const { text } = this;
+    const close = text.indexOf('}', i + 2);
+    const inner = text.slice(i + 2, close < 0 ? text.length : close);
+    const after = close < 0 ? text.length : close + 1;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::?[-=](.*))?$/s.exec(inner);
+    if (!m) return this.expand(i, after, { name: inner, status: 'unset' }, undefined, quoted);
+    const { ref, value } = this.lookup(m[1]!);
+    // `:-` also replaces an empty value; `-` only an unset one.
+    const usable = value !== undefined && (value !== '' || !inner.includes(':'));
+    if (usable) return this.expand(i, after, ref, value, quoted);
+    if (m[2] !== undefined && ref.status !== 'external')
+      return this.expand(i, after, { name: m[1]!, status: 'default' }, stripQuotes(m[2]), quoted);
+    return this.expand(i, after, ref.status === 'set' ? { name: m[1]!, status: 'unset' } : ref, undefined, quoted);
+  }
 }
 
 function stripQuotes(s: string): string {
@@ -343,7 +317,14 @@ function applyAssignments(words: ShellWord[], env: Env): void {
     const val = w.text.slice(m[1]!.length + 1);
     const unresolved = w.refs?.some((r) => r.status === 'unset' || r.status === 'external');
     if (unresolved && !val) env.set(m[1]!, { external: 'a value computed at run time' });
-    else env.set(m[1]!, { value: val });
+    else {
+      // The value's own characters, when written plainly or in one pair of quotes.
+      const raw = w.written.slice(m[0].length);
+      const quoted = /^(["']).*\1$/s.test(raw);
+      const plain = !w.refs && (quoted ? raw.slice(1, -1) === val : raw === val);
+      const start = w.span.end - raw.length + (quoted ? 1 : 0);
+      env.set(m[1]!, plain && val ? { value: val, span: { start, end: start + val.length } } : { value: val });
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  * the GPU of the commands under it.
  */
 import { ENGINE_LABEL } from './engineArgs.ts';
-import { amdHintIn, findInCommands } from './commands.ts';
+import { acceleratorHintIn, acceleratorHintInEnv, findInCommands } from './commands.ts';
 import { shellCommands, verbatim, type Env } from './shellParse.ts';
 import type { Located, ServingUnit } from './types.ts';
 
@@ -14,7 +14,8 @@ const MAY_SERVE = /vllm|text-generation|sglang|docker|podman/;
 
 /** GPU names as people write them in headings. */
 const GPU_IN_HEADING =
-  /\b(MI\d{3}[A-Z]?|H100|H200|H20|B200|B300|GB200|A100|A10G?|L40S?|L4|RTX\s?(?:PRO\s?)?\d{4}(?:\s?Ada)?|V100|T4)\b/i;
+  /\b(MI\d{3}[A-Z]?|H100|H200|H20|B200|B300|GB200|A100|A10G?|L40S?|L4|RTX\s?(?:PRO\s?)?\d{4}(?:\s?Ada)?|V100|T4|Gaudi\s?\d?|Inferentia\d?|Trainium\d?|Neuron|TPU(?:\s?v\d+\w*)?|XPU)\b/i;
+// An accelerator the catalog lacks (Gaudi, Neuron, TPU) still wins over the default GPU: sizing says it is unknown.
 
 interface Chunk {
   start: number;
@@ -78,7 +79,7 @@ function markdownChunks(text: string): { chunks: Chunk[]; headings: Heading[] } 
       headings.push({
         offset: lineStart,
         level: heading[1]!.length,
-        gpu: m ? { value: m[1]!, span: { start: at, end: at + m[1]!.length } } : undefined,
+        gpu: m ? { value: m[1]!.trim(), span: { start: at, end: at + m[1]!.trim().length } } : undefined,
       });
     }
   }
@@ -124,7 +125,20 @@ function execFormAsWords(text: string): string {
   );
 }
 
-export function scriptUnits(text: string, markdown = false): ServingUnit[] {
+/** A Makefile's `NAME = value` / `NAME ?= value` / `NAME := value` lines, which its `$(NAME)` reads. */
+function makeVariables(text: string): Env {
+  const env: Env = new Map();
+  // `(.*)` then trimmed in code: a lazy match before trailing blanks would be quadratic on a long line.
+  for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)[ \t]*[:?]?=(.*)$/gm)) {
+    const raw = m[2]!;
+    const value = raw.trim();
+    const start = m.index + m[0].length - raw.length + (raw.length - raw.trimStart().length);
+    env.set(m[1]!, { value, span: { start, end: start + value.length } });
+  }
+  return env;
+}
+
+export function scriptUnits(text: string, markdown = false, makefile = false): ServingUnit[] {
   const { chunks, headings } = markdown
     ? markdownChunks(text)
     : { chunks: [{ start: 0, end: text.length }], headings: [] };
@@ -135,9 +149,12 @@ export function scriptUnits(text: string, markdown = false): ServingUnit[] {
     if (!MAY_SERVE.test(body)) continue;
     // Console blocks: `$ ` prompts are not part of the command.
     if (markdown) body = body.replace(/^(\s*)\$ /gm, '$1  ');
-    const env: Env = new Map();
-    const commands = shellCommands(verbatim(execFormAsWords(blankHeredocs(body)), chunk.start), env);
-    const envHint = [...env.keys()].map(amdHintIn).find(Boolean);
+    // make expands $(NAME) from its own variables before the shell sees the recipe.
+    const env: Env = makefile ? makeVariables(text) : new Map();
+    const commands = shellCommands(verbatim(execFormAsWords(blankHeredocs(body)), chunk.start), env, {
+      kubernetes: makefile,
+    });
+    const envHint = acceleratorHintInEnv(env);
     for (const found of findInCommands(commands, env, false)) {
       const engine = found.engine;
       if (!engine) continue;
@@ -158,7 +175,7 @@ export function scriptUnits(text: string, markdown = false): ServingUnit[] {
           : undefined,
         gpuProduct: gpu,
         gpuProductSource: gpu ? 'heading' : undefined,
-        amdHint: found.amdHint ?? amdHintIn(commandText) ?? envHint,
+        acceleratorHint: found.acceleratorHint ?? acceleratorHintIn(commandText) ?? envHint,
         sharedMemory: 'not-applicable',
         rayNode: found.rayNode,
       });

@@ -2,6 +2,7 @@
 import type { ModelArchitecture, WeightFormat } from '../catalog/architecture.ts';
 import { findGpuByLabel, type GpuSpec } from '../catalog/gpus.ts';
 import { sameModelName, weightFormatFromName } from '../catalog/modelNames.ts';
+import { findModelLoosely } from '../catalog/models.ts';
 import type { KvCacheDtype } from '../sizing/kvCache.ts';
 import {
   estimateServingMemory,
@@ -26,12 +27,16 @@ export function unitGpu(unit: ServingUnit, options: LintOptions): UnitGpu {
     return { ok: false, reason: `GPU "${unit.gpuProduct.value}" is not in the catalog` };
   }
   const defaultGpu = options.defaultGpu;
-  if (unit.amdHint) {
+  const hint = unit.acceleratorHint;
+  if (hint) {
+    const [vendor, seen] = [hint.slice(0, hint.indexOf(':')), hint.slice(hint.indexOf(':') + 2)];
+    if (vendor !== 'AMD')
+      return { ok: false, reason: `the command runs on ${vendor} (${seen}), which the sizing engine does not model` };
     if (defaultGpu && /^AMD/i.test(defaultGpu.name))
       return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
     return {
       ok: false,
-      reason: `the command runs on an AMD GPU (${unit.amdHint}) but the file does not say which, and the default GPU is ${defaultGpu ? `${defaultGpu.name}, not AMD` : 'not set'}`,
+      reason: `the command runs on an AMD GPU (${seen}) but the file does not say which, and the default GPU is ${defaultGpu ? `${defaultGpu.name}, not AMD` : 'not set'}`,
     };
   }
   if (defaultGpu) return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
@@ -74,6 +79,14 @@ export function weightFormatOf(unit: ServingUnit, model: ModelArchitecture): Wei
   return engine?.model ? weightFormatFromName(engine.model.value) : undefined;
 }
 
+/**
+ * The architecture a unit's model sizes as: what the caller finds (the catalog, or configs it
+ * loaded), else a catalog model of the same geometry, as an approximation (exactModel says so).
+ */
+export function modelOf(name: string, options: LintOptions): ModelArchitecture | undefined {
+  return options.findModel(name) ?? findModelLoosely(name)?.architecture;
+}
+
 /** Whether the catalog entry is the named model itself, not a relative (`-2507`, base vs instruct). */
 export function exactModel(unit: ServingUnit, model: ModelArchitecture): boolean {
   return Boolean(unit.engine?.model && sameModelName(unit.engine.model.value, model.id));
@@ -105,15 +118,27 @@ export function unresolvedReason(unit: ServingUnit): string | undefined {
     return u.external
       ? `the model is given by $${u.value}, whose value comes from ${u.from ?? 'outside this file'}`
       : `the model is given by $${u.value}, which is not set in this file`;
+  if (u.from) return `the model is ${u.value}, filled from ${u.from}`;
   return `the model is given as "${u.value}", a placeholder rather than a model name`;
 }
 
+/** Several rules size the same unit: the answer is kept per unit and options. */
+const SIZED = new WeakMap<ServingUnit, { options: LintOptions; sizing: UnitSizing }>();
+
 export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
+  const kept = SIZED.get(unit);
+  if (kept?.options === options) return kept.sizing;
+  const sizing = sizeUnitOnce(unit, options);
+  SIZED.set(unit, { options, sizing });
+  return sizing;
+}
+
+function sizeUnitOnce(unit: ServingUnit, options: LintOptions): UnitSizing {
   const engine = unit.engine;
   const unresolved = unresolvedReason(unit);
   if (unresolved) return { ok: false, reason: unresolved };
   if (!engine?.model) return { ok: false, reason: 'no model is named' };
-  const model = options.findModel(engine.model.value);
+  const model = modelOf(engine.model.value, options);
   if (!model)
     return {
       ok: false,
@@ -137,6 +162,9 @@ export function sizeUnit(unit: ServingUnit, options: LintOptions): UnitSizing {
     kvCacheDtype: kv.startsWith('fp8') ? 'fp8' : ('auto' as KvCacheDtype),
     weightFormat: weightFormatOf(unit, model),
   };
+  // TGI hands the engine all the memory unless told otherwise (launcher/src/main.rs:
+  // `#[clap(default_value = "1.0", long, env)] cuda_memory_fraction`).
+  if (engine.engine === 'tgi' && !engine.gpuMemoryUtilization) settings.gpuMemoryUtilization = 1;
   // SGLang sizes by --mem-fraction-static (sizing/sglangMemory.ts); its default comes from there.
   if (engine.engine === 'sglang') {
     settings.engine = 'sglang';

@@ -1,5 +1,4 @@
-/** Offsets, lines and shell-like words, all keeping positions in the original text. */
-import type { Span } from './types.ts';
+/** Offsets to 1-based lines and columns (shell words: shellParse.ts). */
 
 export interface LineColumn {
   /** 1-based */
@@ -29,54 +28,4 @@ export class LineIndex {
   get lineCount(): number {
     return this.starts.length;
   }
-}
-
-export interface Word {
-  text: string;
-  span: Span;
-}
-
-/**
- * Splits a command line into words the way a POSIX shell would for the cases that matter here:
- * spaces, single and double quotes, backslash-newline continuations. Spans cover each word as
- * written (quotes included).
- */
-export function shellWords(text: string, base = 0): Word[] {
-  const words: Word[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
-      i += text[i + 1] === '\r' ? 3 : 2;
-      continue;
-    }
-    if (c === '#') break; // a comment ends the command
-    const start = i;
-    let value = '';
-    while (i < text.length && !/[\s]/.test(text[i] ?? '')) {
-      const ch = text[i] ?? '';
-      if (ch === '\\' && text[i + 1] === '\n') break;
-      if (ch === "'" || ch === '"') {
-        const close = text.indexOf(ch, i + 1);
-        // An unterminated quote runs to the end of the text, and no further.
-        const end = close === -1 ? text.length : close;
-        value += text.slice(i + 1, end);
-        i = close === -1 ? text.length : close + 1;
-        continue;
-      }
-      if (ch === ';' || ch === '|' || ch === '&') break;
-      value += ch;
-      i++;
-    }
-    if (i === start) {
-      i++; // a lone separator
-      continue;
-    }
-    words.push({ text: value, span: { start: base + start, end: base + i } });
-  }
-  return words;
 }

@@ -96,8 +96,11 @@ export interface ServingUnit {
   gpuProduct?: Located<string>;
   /** Where the GPU type came from. */
   gpuProductSource?: GpuTypeSource;
-  /** The file says the GPU is AMD (HIP_VISIBLE_DEVICES, ROCm images, amd.com/gpu) without naming it. */
-  amdHint?: string;
+  /**
+   * The file says the accelerator is not an NVIDIA GPU, as "vendor: what was seen" (AMD: HIP_VISIBLE_DEVICES,
+   * Intel Gaudi: HABANA_VISIBLE_DEVICES, AWS Neuron, Google TPU, Intel GPU).
+   */
+  acceleratorHint?: string;
   /** A multi-pod group (LeaderWorkerSet size, LLMInferenceService workers): pods per replica. */
   podsPerGroup?: number;
   /** GPUs of the whole group (leader + workers), when the unit is a group's leader. */

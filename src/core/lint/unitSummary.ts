@@ -1,6 +1,6 @@
 /** What the linter understood of each serving unit, for `--format json` and the editor's hover. */
 import { ENGINE_LABEL } from './engineArgs.ts';
-import { unitGpu } from './sizingLookup.ts';
+import { modelOf, unitGpu } from './sizingLookup.ts';
 import type { EngineName, GpuTypeSource, LintOptions, ModelSource, ServingUnit } from './types.ts';
 import { enginePlan, reservedGpus } from './unitHelpers.ts';
 
@@ -31,7 +31,7 @@ export function summarizeUnit(unit: ServingUnit, options: LintOptions): UnitSumm
   const e = unit.engine;
   const plan = e ? enginePlan(unit) : undefined;
   const gpu = unitGpu(unit, options);
-  const catalog = e?.model ? options.findModel(e.model.value)?.id : undefined;
+  const catalog = e?.model ? modelOf(e.model.value, options)?.id : undefined;
   const summary: UnitSummary = {
     offset: e?.span.start ?? unit.name.span.start,
     name: unit.name.value,

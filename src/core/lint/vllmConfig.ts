@@ -26,6 +26,16 @@ export function vllmConfigUnits(doc: Document.Parsed): ServingUnit[] {
     maxNumBatchedTokens: num(key(root, 'max-num-batched-tokens')),
     kvCacheDtype: str(key(root, 'kv-cache-dtype')),
     quantization: str(key(root, 'quantization')),
+    dataParallel: num(key(root, 'data-parallel-size')),
+    dataParallelLocal: num(key(root, 'data-parallel-size-local')),
+    expertParallel:
+      str(key(root, 'enable-expert-parallel'))?.value === 'true'
+        ? { value: 1, span: spanOf(key(root, 'enable-expert-parallel')) }
+        : undefined,
+    nnodes: num(key(root, 'nnodes')),
+    distributedBackend: str(key(root, 'distributed-executor-backend')),
+    loadFormat: str(key(root, 'load-format')),
+    modelSource: 'literal',
   };
   return [
     { name: { value: 'vllm config', span: model.span }, source: 'vllm-config', engine, sharedMemory: 'not-applicable' },

@@ -17,13 +17,14 @@ import {
   type Pair,
   type YAMLMap,
 } from 'yaml';
-import { shellWords, type Word } from './text.ts';
 import type { Located, Span } from './types.ts';
 import { errorMessage } from '../errors.ts';
 
 export interface YamlProblem {
   message: string;
   span: Span;
+  /** A file not read at all (past a work cap) is information, as a file past the size cap is. */
+  severity?: 'info';
 }
 
 export interface ParsedYaml {
@@ -136,6 +137,7 @@ export function parseYaml(text: string): ParsedYaml {
         {
           message: `Not read: this file has ${tooMuch}, more than a serving config needs (a limit that keeps the editor responsive).`,
           span: { start: 0, end: Math.min(1, text.length) },
+          severity: 'info',
         },
       ],
     };
@@ -272,31 +274,6 @@ export function mapEntries(node: unknown): [string, Node | undefined, Pair][] {
         ? [[String(p.key.value), (p.value ?? undefined) as Node | undefined, p] as [string, Node | undefined, Pair]]
         : [],
     );
-}
-
-/**
- * Words of a command written as a YAML list (`command: [vllm, serve, ...]`) or string; a string
- * element with spaces (`sh -c "vllm serve ..."`) is split like a shell would.
- */
-export function commandWords(...nodes: (Node | undefined)[]): Word[] {
-  const words: Word[] = [];
-  for (const node of nodes) {
-    const list = isSeq(node) ? items(node) : node ? [node] : [];
-    for (const element of list) {
-      const value = str(element);
-      if (!value) continue;
-      const plain =
-        isScalar(element) &&
-        (element.type === 'PLAIN' || element.type === 'QUOTE_DOUBLE' || element.type === 'QUOTE_SINGLE');
-      // A loop, not push(...words): a 200,000-word string would overflow the stack as arguments.
-      if (/\s/.test(value.value.trim()) && plain)
-        for (const w of shellWords(value.value, value.span.start)) words.push(w);
-      else if (/\s/.test(value.value.trim()))
-        for (const w of shellWords(value.value, value.span.start)) words.push({ ...w, span: value.span });
-      else words.push({ text: value.value, span: value.span });
-    }
-  }
-  return words;
 }
 
 /** Indentation of the line that holds `offset`. */

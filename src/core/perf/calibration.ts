@@ -49,12 +49,73 @@ const KNOWN_FIELDS = new Set([
   'request_rate',
 ]);
 
+const positive = (x: number | undefined) => (x !== undefined && x > 0 ? x : undefined);
+
 function numberField(o: Record<string, unknown>, key: string): number | undefined {
   const v = o[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+/** A metric of AIPerf / GenAI-Perf's aggregated export: `{ "unit": ..., "avg": ..., "p50": ... }`. */
+function average(o: Record<string, unknown>, key: string): number | undefined {
+  const metric = o[key];
+  if (typeof metric !== 'object' || metric === null) return undefined;
+  return numberField(metric as Record<string, unknown>, 'avg');
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * NVIDIA AIPerf's `profile_export_aiperf.json` (and GenAI-Perf's `profile_export_genai_perf.json`,
+ * its predecessor, with the same metric objects): time_to_first_token, inter_token_latency,
+ * output_token_throughput, input/output_sequence_length, request_count, and the load in
+ * input_config (loadgen.concurrency or request_rate for AIPerf, top-level for GenAI-Perf).
+ */
+function aiperfRunOf(o: Record<string, unknown>, index: number): Result<BenchmarkRun> {
+  const ttft = average(o, 'time_to_first_token');
+  const requests = average(o, 'request_count');
+  const totalInput = average(o, 'total_isl');
+  const totalOutput = average(o, 'total_osl');
+  const inputTokens =
+    average(o, 'input_sequence_length') ?? (totalInput && requests ? totalInput / requests : undefined);
+  const outputTokens =
+    average(o, 'output_sequence_length') ?? (totalOutput && requests ? totalOutput / requests : undefined);
+  const duration = average(o, 'benchmark_duration');
+  const throughput =
+    average(o, 'output_token_throughput') ?? (totalOutput && duration ? totalOutput / duration : undefined);
+  if (inputTokens === undefined || outputTokens === undefined || !(throughput && throughput > 0))
+    return {
+      ok: false,
+      message: `result ${index + 1} (AIPerf/GenAI-Perf) lacks input/output sequence lengths or output token throughput`,
+    };
+  const config = record(o.input_config);
+  const loadgen = { ...config, ...record(config.loadgen) };
+  const concurrency = numberField(loadgen, 'concurrency');
+  const rate = numberField(loadgen, 'request_rate');
+  const endpoint = record(config.endpoint);
+  const names = endpoint.model_names ?? config.model_names ?? config.model;
+  return {
+    ok: true,
+    value: {
+      modelId: Array.isArray(names) && typeof names[0] === 'string' ? names[0] : '',
+      inputTokens: Math.max(1, Math.round(inputTokens)),
+      outputTokens: Math.max(1, Math.round(outputTokens)),
+      completed: Math.max(1, Math.round(requests ?? 1)),
+      concurrency: concurrency && concurrency > 0 ? concurrency : undefined,
+      requestsPerSecond: concurrency ? undefined : rate && rate > 0 ? rate : undefined,
+      outputTokensPerSecond: throughput,
+      tpotMs: positive(average(o, 'inter_token_latency')),
+      ttftMs: positive(ttft),
+      metadata: {},
+    },
+  };
+}
+
 function runOf(o: Record<string, unknown>, index: number): Result<BenchmarkRun> {
+  if (average(o, 'time_to_first_token') !== undefined || average(o, 'request_latency') !== undefined)
+    return aiperfRunOf(o, index);
   const completed = numberField(o, 'completed');
   const input = numberField(o, 'total_input_tokens');
   const output = numberField(o, 'total_output_tokens');
@@ -62,9 +123,11 @@ function runOf(o: Record<string, unknown>, index: number): Result<BenchmarkRun> 
   if (completed === undefined || input === undefined || output === undefined || throughput === undefined)
     return {
       ok: false,
-      message: `result ${index + 1} lacks completed, total_input_tokens, total_output_tokens or output_throughput: not a vllm bench serve / benchmark_serving.py result`,
+      message: `result ${index + 1} lacks completed, total_input_tokens, total_output_tokens or output_throughput: not a vllm bench serve / benchmark_serving.py (or AIPerf / GenAI-Perf) result`,
     };
   if (completed < 1) return { ok: false, message: `result ${index + 1} has no completed request` };
+  if (!(throughput > 0) || input < 0 || output <= 0)
+    return { ok: false, message: `result ${index + 1} has no output tokens/s to fit to` };
   const rate = o.request_rate;
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(o))
@@ -82,8 +145,8 @@ function runOf(o: Record<string, unknown>, index: number): Result<BenchmarkRun> 
       concurrency: maxConcurrency ?? (finiteRate === undefined ? numPrompts : undefined),
       requestsPerSecond: finiteRate,
       outputTokensPerSecond: throughput,
-      tpotMs: numberField(o, 'mean_tpot_ms'),
-      ttftMs: numberField(o, 'mean_ttft_ms'),
+      tpotMs: positive(numberField(o, 'mean_tpot_ms')),
+      ttftMs: positive(numberField(o, 'mean_ttft_ms')),
       metadata,
     },
   };
@@ -137,6 +200,8 @@ export interface CalibrationEntry {
     measured: { outputTokensPerSecond: number; tpotMs?: number; ttftMs?: number };
     /** The uncalibrated prediction at the same setting, for the record. */
     roofline: { outputTokensPerSecond: number; tpotMs: number; ttftMs: number };
+    /** How many runs of the file the factors were fitted to (the setting above is the last one). */
+    runs?: number;
   };
 }
 

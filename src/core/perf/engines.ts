@@ -27,6 +27,19 @@ export interface EngineProfile {
   groupedGemmComputeEfficiency: number;
   /** Fixed time of one MoE layer's routing, permutation and grouped-GEMM launches, seconds. */
   moeLayerLatencyS: number;
+  /**
+   * The MoE kernels are Triton tiles that lose efficiency (and gain latency) on thin expert shards:
+   * below THIN_EXPERT_COLUMNS intermediate columns per GPU, compute efficiency falls and MoE layer
+   * latency rises in proportion (at most 4x). CUTLASS grouped GEMMs (TensorRT-LLM) are not modelled so.
+   */
+  thinExpertPenalty: boolean;
+  /**
+   * Fixed time per step for MLA models (DeepSeek-V2/V3/R1), by vendor: the latency floor the
+   * engine's early-2025 DeepSeek path showed at batch 4 beyond what its kernels explain (launch
+   * overhead of many small MLA and MoE kernels). Fitted to dstack's DeepSeek-R1 runs on 8 x H200
+   * and 8 x MI300X (see DSTACK below), not measured per kernel.
+   */
+  mlaStepLatencyS: { nvidia: number; amd: number };
   /** Share of achieved bandwidth that paged-attention decode kernels reach reading the KV cache. */
   attentionEfficiency: number;
   /** Share of achieved GEMM throughput prefill reaches over a whole layer (norms, rotary, attention included). */
@@ -40,6 +53,10 @@ export interface EngineProfile {
   sources: string;
 }
 
+/** dstack's DeepSeek-R1 serving runs (3200 in / 800 out, concurrency 4-128) on 8 x H200 and 8 x MI300X. */
+export const DSTACK_DEEPSEEK_R1 =
+  'https://github.com/dstackai/benchmarks/blob/7f37e6697725e58dd09b9ef190b62ce19f01d45e/Deepseek-R1/raw_data/online_results.csv';
+
 export const ENGINE_PROFILES: Readonly<Record<Engine, EngineProfile>> = {
   vllm: {
     engine: 'vllm',
@@ -47,9 +64,11 @@ export const ENGINE_PROFILES: Readonly<Record<Engine, EngineProfile>> = {
     serverOverheadS: 0.045,
     mixedBatches: true,
     reserveWholeRequest: false,
-    groupedGemmEfficiency: 0.4,
-    groupedGemmComputeEfficiency: 0.1,
-    moeLayerLatencyS: 200e-6,
+    groupedGemmEfficiency: 0.7,
+    groupedGemmComputeEfficiency: 0.4,
+    moeLayerLatencyS: 50e-6,
+    mlaStepLatencyS: { nvidia: 0, amd: 0.02 },
+    thinExpertPenalty: true,
     attentionEfficiency: 0.8,
     prefillEfficiency: 0.6,
     maxBatchedTokens: 8192,
@@ -64,9 +83,11 @@ export const ENGINE_PROFILES: Readonly<Record<Engine, EngineProfile>> = {
     serverOverheadS: 0.035,
     mixedBatches: false,
     reserveWholeRequest: false,
-    groupedGemmEfficiency: 0.5,
-    groupedGemmComputeEfficiency: 0.3,
-    moeLayerLatencyS: 120e-6,
+    groupedGemmEfficiency: 0.7,
+    groupedGemmComputeEfficiency: 0.5,
+    moeLayerLatencyS: 40e-6,
+    mlaStepLatencyS: { nvidia: 0.025, amd: 0.012 },
+    thinExpertPenalty: true,
     attentionEfficiency: 0.85,
     prefillEfficiency: 0.6,
     maxBatchedTokens: 8192,
@@ -84,6 +105,8 @@ export const ENGINE_PROFILES: Readonly<Record<Engine, EngineProfile>> = {
     groupedGemmEfficiency: 0.6,
     groupedGemmComputeEfficiency: 0.6,
     moeLayerLatencyS: 60e-6,
+    mlaStepLatencyS: { nvidia: 0.042, amd: 0.042 },
+    thinExpertPenalty: false,
     attentionEfficiency: 0.75,
     prefillEfficiency: 0.75,
     maxBatchedTokens: 8192,

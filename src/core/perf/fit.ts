@@ -41,13 +41,25 @@ export function runInput(run: BenchmarkRun, c: Omit<FitContext, 'file'>): Perfor
 }
 
 function predict(input: PerformanceInput, entry: CalibrationEntry): PerformanceEstimate | string {
-  const result = estimatePerformance({ ...input, calibration: entry });
+  const result = estimatePerformance({ ...input, calibration: entry, preferMeasured: false });
   return result.ok ? result : result.reason;
 }
 
+/** Fits one run (see fitRuns for several). */
 export function fitCalibration(run: BenchmarkRun, c: FitContext): Result<CalibrationEntry> {
-  const input = runInput(run, c);
-  const roofline = estimatePerformance(input);
+  return fitRuns([run], c);
+}
+
+/**
+ * Fits one entry to every run of a file (a concurrency sweep written with --append-result): the
+ * step multiplier where the runs' log errors (TPOT and output tokens/s) sum to zero, then the server
+ * overhead as the mean TTFT the runs leave unexplained. The entry records the last run's setting.
+ */
+export function fitRuns(runs: readonly BenchmarkRun[], c: FitContext): Result<CalibrationEntry> {
+  const last = runs.at(-1);
+  if (!last) return { ok: false, message: 'no run to fit' };
+  const inputs = runs.map((run) => runInput(run, c));
+  const roofline = estimatePerformance(inputs.at(-1)!);
   if (!roofline.ok) return { ok: false, message: `the model cannot run this setting: ${roofline.reason}` };
   const entry: CalibrationEntry = {
     model: c.model.id,
@@ -59,39 +71,49 @@ export function fitCalibration(run: BenchmarkRun, c: FitContext): Result<Calibra
     source: {
       file: c.file,
       setting: {
-        inputTokens: run.inputTokens,
-        outputTokens: run.outputTokens,
-        concurrency: run.concurrency,
-        requestsPerSecond: run.requestsPerSecond,
+        inputTokens: last.inputTokens,
+        outputTokens: last.outputTokens,
+        concurrency: last.concurrency,
+        requestsPerSecond: last.requestsPerSecond,
       },
-      measured: { outputTokensPerSecond: run.outputTokensPerSecond, tpotMs: run.tpotMs, ttftMs: run.ttftMs },
+      measured: { outputTokensPerSecond: last.outputTokensPerSecond, tpotMs: last.tpotMs, ttftMs: last.ttftMs },
       roofline: {
         outputTokensPerSecond: roofline.outputTokensPerSecond,
         tpotMs: roofline.tpotMs,
         ttftMs: roofline.ttftMs.mean,
       },
+      runs: runs.length,
     },
   };
   // Larger scale, slower steps: TPOT rises and throughput falls. With both measured, split the
   // error evenly between them (a run with varying lengths is not exactly a steady state).
-  const tooFast = (p: PerformanceEstimate) => {
+  const logError = (run: BenchmarkRun, p: PerformanceEstimate) => {
     const tpotError = run.tpotMs !== undefined && run.outputTokens > 1 ? Math.log(p.tpotMs / run.tpotMs) : 0;
-    return tpotError + Math.log(run.outputTokensPerSecond / p.outputTokensPerSecond) < 0;
+    return tpotError + Math.log(run.outputTokensPerSecond / p.outputTokensPerSecond);
   };
   let low = Math.log(0.05);
   let high = Math.log(20);
   for (let i = 0; i < 24; i++) {
     const mid = (low + high) / 2;
-    const p = predict(input, { ...entry, scales: { step: Math.exp(mid) } });
-    if (typeof p === 'string') return { ok: false, message: p };
-    if (tooFast(p)) low = mid;
+    let error = 0;
+    for (const [k, input] of inputs.entries()) {
+      const p = predict(input, { ...entry, scales: { step: Math.exp(mid) } });
+      if (typeof p === 'string') return { ok: false, message: p };
+      error += logError(runs[k]!, p);
+    }
+    if (error < 0) low = mid;
     else high = mid;
   }
   entry.scales = { step: Math.exp((low + high) / 2) };
-  if (run.ttftMs !== undefined) {
+  const unexplained: number[] = [];
+  for (const [k, input] of inputs.entries()) {
+    const ttft = runs[k]!.ttftMs;
+    if (ttft === undefined) continue;
     const without = predict(input, { ...entry, scales: { ...entry.scales, serverOverheadS: 0 } });
     if (typeof without === 'string') return { ok: false, message: without };
-    entry.scales.serverOverheadS = Math.max(0, (run.ttftMs - without.ttftMs.mean) / 1000);
+    unexplained.push((ttft - without.ttftMs.mean) / 1000);
   }
+  if (unexplained.length)
+    entry.scales.serverOverheadS = Math.max(0, unexplained.reduce((x, y) => x + y, 0) / unexplained.length);
   return { ok: true, value: entry };
 }

@@ -13,7 +13,8 @@ import { countParameters, weightBytes } from '../sizing/parameters.ts';
 import { estimateServingMemory, GIB, vllmDefaults } from '../sizing/servingMemory.ts';
 import type { CalibrationEntry } from './calibration.ts';
 import { ENGINE_PROFILES, type Engine } from './engines.ts';
-import { stepCostModel, UNIT_SCALES, type Deployment, type StepScales } from './stepCost.ts';
+import { assumptionsOf } from './assumptions.ts';
+import { stepCostModel, UNIT_SCALES, type Deployment, type StepCostModel, type StepScales } from './stepCost.ts';
 
 /** Memory TensorRT-LLM and SGLang keep outside weights and KV cache (activations, CUDA graphs, NCCL). */
 export const RUNTIME_RESERVE_BYTES = 3 * GIB;
@@ -41,6 +42,11 @@ export interface PerformanceInput {
   quick?: boolean;
   /** Fitted factors for this card x model x engine (from `.gpu-workbench/calibration.json`). */
   calibration?: CalibrationEntry;
+  /**
+   * At exactly the calibration's measured setting, report the measurement (tagged `measured`)
+   * rather than the fitted model's prediction. Default true; the fit itself turns it off.
+   */
+  preferMeasured?: boolean;
 }
 
 /** Where a figure comes from. */
@@ -106,7 +112,73 @@ function capacity(input: PerformanceInput, engine: Engine, kvBytesPerToken: numb
   };
 }
 
+/** The simulator's step time from the cost model: KV bytes and attention context summed over decodes. */
+function batchStepSeconds(cost: StepCostModel): (s: BatchStep) => number {
+  return (s) => {
+    let kvBytes = 0;
+    let context = 0;
+    for (let i = 0; i < s.decodeContexts.length; i++) {
+      const c = s.decodeContexts[i]!;
+      kvBytes += cost.kvBytes(c);
+      context += c;
+    }
+    return cost.seconds({
+      decodeTokens: s.decodeTokens,
+      decodeKvBytes: kvBytes,
+      decodeContextTokens: context,
+      prefillTokens: s.prefillTokens,
+      prefillAttentionPairs: s.prefillAttentionPairs,
+    });
+  };
+}
+
+/**
+ * A steady state starts its clients spread over one request's duration (estimated from a step
+ * holding every client), as a long benchmark run desynchronizes them.
+ */
+function staggerOf(
+  input: PerformanceInput,
+  cap: { kvTokens: number; maxRunning: number; maxBatchedTokens: number },
+  stepSeconds: (s: BatchStep) => number,
+): number {
+  const clients = 'concurrency' in input.load ? input.load.concurrency : 1;
+  const perRequest = input.inputTokens + input.outputTokens;
+  const running = Math.min(clients, cap.maxRunning, Math.floor(cap.kvTokens / perRequest) || 1);
+  const typicalStep = stepSeconds({
+    decodeTokens: running,
+    decodeContexts: Array.from({ length: running }, () => input.inputTokens + input.outputTokens / 2),
+    prefillTokens: Math.min(cap.maxBatchedTokens, (running * input.inputTokens) / input.outputTokens),
+    prefillAttentionPairs: 0,
+  });
+  return (typicalStep * (input.outputTokens + 1)) / Math.max(1, clients);
+}
+
+/** Limits that keep one simulation under a few seconds. */
+export const MAX_CLIENTS = 20_000;
+export const MAX_REQUESTS = 100_000;
+export const MAX_TOKENS_PER_REQUEST = 1_000_000;
+
+function outOfRange(input: PerformanceInput): string | undefined {
+  const load = 'concurrency' in input.load ? input.load.concurrency : input.load.requestsPerSecond;
+  if (!(load > 0) || !Number.isFinite(load)) return 'the load must be a positive number';
+  if ('concurrency' in input.load && (!Number.isInteger(load) || load > MAX_CLIENTS))
+    return `concurrency must be a whole number up to ${MAX_CLIENTS}`;
+  if (
+    input.requests !== undefined &&
+    !(Number.isInteger(input.requests) && input.requests >= 1 && input.requests <= MAX_REQUESTS)
+  )
+    return `a run is 1 to ${MAX_REQUESTS} requests`;
+  for (const n of [input.inputTokens, input.outputTokens])
+    if (!Number.isInteger(n) || n < 1 || n > MAX_TOKENS_PER_REQUEST)
+      return `input and output lengths are whole numbers from 1 to ${MAX_TOKENS_PER_REQUEST}`;
+  if (!Number.isInteger(input.tp) || input.tp < 1 || !Number.isInteger(input.pp ?? 1) || (input.pp ?? 1) < 1)
+    return 'TP and PP are whole numbers of at least 1';
+  return undefined;
+}
+
 export function estimatePerformance(input: PerformanceInput): PerformanceResult {
+  const invalid = outOfRange(input);
+  if (invalid) return { ok: false, reason: invalid };
   const engine = input.engine ?? 'vllm';
   const profile = ENGINE_PROFILES[engine];
   const pp = input.pp ?? 1;
@@ -131,34 +203,8 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
       ok: false,
       reason: `the KV cache holds ${cap.kvTokens} tokens, less than one request of ${perRequest}`,
     };
-  const stepSeconds = (s: BatchStep) => {
-    let kvBytes = 0;
-    let context = 0;
-    for (let i = 0; i < s.decodeContexts.length; i++) {
-      const c = s.decodeContexts[i]!;
-      kvBytes += cost.kvBytes(c);
-      context += c;
-    }
-    return cost.seconds({
-      decodeTokens: s.decodeTokens,
-      decodeKvBytes: kvBytes,
-      decodeContextTokens: context,
-      prefillTokens: s.prefillTokens,
-      prefillAttentionPairs: s.prefillAttentionPairs,
-    });
-  };
-  // A steady state starts its clients one request duration apart in total (estimated from a step
-  // holding every client), as a long benchmark run desynchronizes them.
-  const clients = 'concurrency' in input.load ? input.load.concurrency : 1;
-  const running = Math.min(clients, cap.maxRunning, Math.floor(cap.kvTokens / perRequest) || 1);
-  const typicalStep = stepSeconds({
-    decodeTokens: running,
-    decodeContexts: Array.from({ length: running }, () => input.inputTokens + input.outputTokens / 2),
-    prefillTokens: Math.min(cap.maxBatchedTokens, (running * input.inputTokens) / input.outputTokens),
-    prefillAttentionPairs: 0,
-  });
-  const staggerSeconds =
-    input.requests === undefined ? (typicalStep * (input.outputTokens + 1)) / Math.max(1, clients) : 0;
+  const stepSeconds = batchStepSeconds(cost);
+  const staggerSeconds = input.requests === undefined ? staggerOf(input, cap, stepSeconds) : 0;
   const load =
     'concurrency' in input.load
       ? ({ kind: 'closed', concurrency: input.load.concurrency } as const)
@@ -181,30 +227,8 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
   const provenance: Provenance = input.calibration
     ? { kind: 'calibrated', file: input.calibration.source.file }
     : { kind: 'roofline' };
-  const moe = input.model.moe;
-  const assumptions = [
-    `Card: ${cost.rates.explanation}`,
-    `Engine ${engine}: ${profile.stepOverheadS * 1000} ms CPU time per step, ${profile.serverOverheadS * 1000} ms fixed per request before the first token; ${profile.mixedBatches ? 'prefill chunks share steps with decodes' : 'prefill batches run apart from decodes'}; ${profile.reserveWholeRequest ? 'a request is admitted only when its prompt and whole output fit in the KV cache' : 'KV blocks are taken as tokens arrive; the newest request is preempted (recomputed) when they run out'}. ${profile.sources}`,
-    cap.line,
-    `Each step reads ${(cost.denseBytesPerGpu / GIB).toFixed(1)} GiB of ${deployment.weightFormat} weights per GPU${moe ? ` plus the routed experts its tokens touch (expected distinct of ${moe.numExperts} with top-${moe.expertsPerToken} routing: E x (1 - (1 - k/E)^tokens)) at ${profile.groupedGemmEfficiency * 100} % grouped-GEMM efficiency, and ${profile.moeLayerLatencyS * 1e6} µs of routing per MoE layer` : ''}, and each decoding request's KV cache at ${profile.attentionEfficiency * 100} % of the achieved bandwidth${input.model.mla ? ' (MLA: the compressed latent, on every TP rank)' : ''}.`,
-    `Compute: 2 FLOPs per active parameter per token plus causal attention, at ${profile.prefillEfficiency * 100} % of the achieved ${deployment.weightFormat === 'fp8' || deployment.weightFormat === 'int8' ? 'fp8' : 'bf16'} GEMM rate; memory and compute overlap within a step.`,
-    input.tp > 1
-      ? `Tensor parallelism ${input.tp}: ${deployment.expertParallel ? 'one all-reduce per layer and two all-to-alls per MoE layer' : 'two all-reduces per layer'} over ${input.gpu.interconnect} at ${input.gpu.interconnectGBps} GB/s.`
-      : 'One GPU per replica: no collective communication.',
-    pp > 1
-      ? `Pipeline parallelism ${pp}: a step passes the ${pp} stages in turn (no micro-batch overlap modelled: conservative).`
-      : '',
-    'concurrency' in input.load
-      ? `Closed loop: ${input.load.concurrency} clients, each sending its next request when the last one ends; ${input.inputTokens} tokens in, ${input.outputTokens} out per request.`
-      : `Open loop: Poisson arrivals at ${input.load.requestsPerSecond} requests/s; ${input.inputTokens} tokens in, ${input.outputTokens} out per request.`,
-    input.requests !== undefined
-      ? `Measured over a run of ${input.requests} requests from t = 0 (queueing of the whole run included).`
-      : `Steady state: ${sim.measuredRequests} requests measured after a warm-up; mean decode batch ${sim.meanDecodeBatch.toFixed(1)}${sim.preemptions ? `, ${sim.preemptions} preemptions` : ''}.`,
-    input.calibration
-      ? `Calibrated from ${input.calibration.source.file}: step times x ${input.calibration.scales.step.toFixed(3)}, ${((input.calibration.scales.serverOverheadS ?? profile.serverOverheadS) * 1000).toFixed(0)} ms server overhead per request.`
-      : 'Not calibrated: factors above are defaults; import a benchmark result to fit them to your setup.',
-  ].filter(Boolean);
-  return {
+  const assumptions = assumptionsOf({ input, deployment, cost, capacityLine: cap.line, sim });
+  const estimate: PerformanceEstimate = {
     ok: true,
     engine,
     outputTokensPerSecond: sim.outputTokensPerSecond,
@@ -217,5 +241,38 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
     maxRunning: cap.maxRunning,
     provenance,
     assumptions,
+  };
+  return input.preferMeasured === false ? estimate : measuredAt(input, estimate);
+}
+
+/** The measurement itself where the request is exactly the calibration's measured setting. */
+function measuredAt(input: PerformanceInput, estimate: PerformanceEstimate): PerformanceEstimate {
+  const entry = input.calibration;
+  const setting = entry?.source.setting;
+  if (!entry || !setting || entry.tp !== input.tp || (entry.source.runs ?? 1) > 1) return estimate;
+  const sameLoad =
+    'concurrency' in input.load
+      ? setting.concurrency === input.load.concurrency
+      : setting.concurrency === undefined && setting.requestsPerSecond === input.load.requestsPerSecond;
+  if (!sameLoad || setting.inputTokens !== input.inputTokens || setting.outputTokens !== input.outputTokens)
+    return estimate;
+  const m = entry.source.measured;
+  const ttftShift = m.ttftMs === undefined ? 0 : m.ttftMs - estimate.ttftMs.mean;
+  return {
+    ...estimate,
+    outputTokensPerSecond: m.outputTokensPerSecond,
+    requestsPerSecond: m.outputTokensPerSecond / input.outputTokens,
+    tpotMs: m.tpotMs ?? estimate.tpotMs,
+    ttftMs: {
+      mean: m.ttftMs ?? estimate.ttftMs.mean,
+      p50: estimate.ttftMs.p50 + ttftShift,
+      p90: estimate.ttftMs.p90 + ttftShift,
+      p99: estimate.ttftMs.p99 + ttftShift,
+    },
+    provenance: { kind: 'measured', file: entry.source.file },
+    assumptions: [
+      ...estimate.assumptions,
+      `Measured: this is the setting of ${entry.source.file}; its output tokens/s${m.tpotMs !== undefined ? ', TPOT' : ''}${m.ttftMs !== undefined ? ' and mean TTFT' : ''} are reported as measured (TTFT percentiles: the calibrated model's, shifted to the measured mean).`,
+    ],
   };
 }

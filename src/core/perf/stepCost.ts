@@ -19,8 +19,13 @@ import { cardRates, type CardRates } from './hardware.ts';
 
 /** Share of streaming bandwidth a skinny (decode) GEMM reaches reading its weights. */
 export const WEIGHT_STREAM_EFFICIENCY = 0.85;
-/** 4-bit weights (int4, MXFP4) are dequantized to 16 bits inside the GEMM: half the 16-bit rate. */
+/** 4-bit routed experts (MXFP4, int4) are dequantized to 16 bits inside grouped GEMMs: half the 16-bit rate. */
 export const DEQUANT_4BIT_COMPUTE_EFFICIENCY = 0.5;
+/** Dense 4-bit weights (AWQ/GPTQ through Marlin-style kernels) keep most of the 16-bit rate. */
+export const DENSE_4BIT_COMPUTE_EFFICIENCY = 0.75;
+
+/** Expert intermediate columns per GPU from which Triton MoE tiles run at full rate (see EngineProfile.thinExpertPenalty). */
+export const THIN_EXPERT_COLUMNS = 1024;
 
 /** Fixed cost of one all-reduce of a small message (launch + synchronization), seconds, at TP=2. */
 export const ALLREDUCE_BASE_S = { nvlink: 10e-6, 'infinity-fabric': 14e-6, pcie: 30e-6 } as const;
@@ -110,12 +115,16 @@ export function stepCostModel(d: Deployment, scales: StepScales = UNIT_SCALES): 
   const expertFlopsPerToken = (2 * activeExpertParams) / tp / pp;
   const denseFlopsPerToken = (2 * (params.activePerToken - activeExpertParams)) / tp / pp;
   const fourBit = (f: WeightFormat) => f === 'int4' || f === 'mxfp4';
+  // Tensor parallelism slices each expert's intermediate dimension; expert parallelism keeps it whole.
+  const expertColumns = a.moe ? a.moe.expertIntermediateSize / (d.expertParallel ? 1 : tp) : THIN_EXPERT_COLUMNS;
+  const thin = profile.thinExpertPenalty ? Math.max(0.25, Math.min(1, expertColumns / THIN_EXPERT_COLUMNS)) : 1;
   const expertFlopsPerSecond =
+    thin *
     flopsPerSecond *
     profile.groupedGemmComputeEfficiency *
     (fourBit(expertFormat) ? DEQUANT_4BIT_COMPUTE_EFFICIENCY : 1);
   const denseFlopsPerSecond =
-    flopsPerSecond * (fourBit(weights.format) && !a.quantization?.expertsOnly ? DEQUANT_4BIT_COMPUTE_EFFICIENCY : 1);
+    flopsPerSecond * (fourBit(weights.format) && !a.quantization?.expertsOnly ? DENSE_4BIT_COMPUTE_EFFICIENCY : 1);
   const attnPerPair = attentionFlopsPerPair(a, tp, layersPerStage);
   const layout = kvLayout(a, tp, pp, d.kvCacheDtype);
   const hiddenBytesPerToken = a.hiddenSize * 2;
@@ -137,9 +146,10 @@ export function stepCostModel(d: Deployment, scales: StepScales = UNIT_SCALES): 
     const collectives = d.expertParallel && a.moe ? 2 * moeLayersPerStage + (layersPerStage - moeLayersPerStage) : 0;
     const allReduces = d.expertParallel && a.moe ? layersPerStage : 2 * layersPerStage;
     const comm = (allReduces + collectives) * allReduceSeconds(gpu, tp, tokens * hiddenBytesPerToken);
-    const moe = moeLayersPerStage * profile.moeLayerLatencyS;
+    const moe = (moeLayersPerStage * profile.moeLayerLatencyS) / thin;
+    const mla = a.mla ? profile.mlaStepLatencyS[gpu.interconnect === 'infinity-fabric' ? 'amd' : 'nvidia'] : 0;
     const stage = Math.max(memory, compute) + comm + moe;
-    return (pp * stage + profile.stepOverheadS) * scales.step;
+    return (pp * stage + profile.stepOverheadS + mla) * scales.step;
   };
   return {
     deployment: d,

@@ -21,6 +21,10 @@ export const KV_HEADROOM = 0.8;
 export const KV_FULL = 0.9;
 /** Token lengths assumed for the throughput check (the observation gives tokens/s, not lengths). */
 export const ASSUMED_INPUT_TOKENS = 1024;
+/** A cheaper card is suggested only below this KV-cache peak. */
+export const CARD_KV_PEAK = 0.5;
+/** Sold only in China (export-control variants): not a card most fleets can move to. */
+const REGIONAL_GPUS = new Set(['h20', 'h800', 'a800', 'l20']);
 export const ASSUMED_OUTPUT_TOKENS = 256;
 
 export interface RightSizeOptions extends LintOptions {
@@ -104,6 +108,7 @@ function cheaperCard(
   const candidates = GPU_CATALOG.filter(
     (g) =>
       g.id !== current.id &&
+      !REGIONAL_GPUS.has(g.id) &&
       g.datacenter &&
       g.nodeLabel &&
       (g.computeCapability === undefined) === (current.computeCapability === undefined),
@@ -191,7 +196,10 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
   // Data/expert parallelism is sized for throughput across ranks; a pod whose GPUs are not TP x PP is not rewritten.
   const tps = validTensorParallel(model);
   const lower = plain && e?.tensorParallel ? tps.filter((t) => t < tp).find((t) => holds(gpu, t)) : undefined;
-  const card = plain
+  // A card change is a bigger move than a flag: only for a workload that used at most half its KV
+  // cache and whose generated tokens/s are known (the smaller card must be shown to keep up).
+  const cardWorthIt = plain && o.kvPeak <= CARD_KV_PEAK && o.generationTokensPerSecondP95 !== undefined;
+  const card = cardWorthIt
     ? cheaperCard(
         gpu,
         (lower ?? tp) * perGpu,

@@ -74,124 +74,185 @@ interface Request {
   kv: number;
 }
 
+/** One KV block (vLLM's default block size) of decode growth kept free per running request on admission. */
+export const GROWTH_HEADROOM_TOKENS = 16;
+
 /** Simulates until the measured requests finish; returns their throughput and latencies. */
 export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
-  const closed = o.load.kind === 'closed';
-  const concurrency = o.load.kind === 'closed' ? o.load.concurrency : Infinity;
-  const random = seededRandom(o.load.kind === 'open' ? (o.load.seed ?? 1) : 1);
-  const rate = o.load.kind === 'open' ? o.load.requestsPerSecond : 0;
-  const total =
-    o.requests ?? (closed ? Math.max((o.quick ? 2 : 3) * concurrency, o.quick ? 16 : 40) : o.quick ? 80 : 600);
-  const warm = o.requests !== undefined ? 0 : closed ? Math.min(concurrency, 200) : o.quick ? 15 : 100;
-  const maxSteps = o.maxSteps ?? 400_000;
-  const waiting: Request[] = [];
-  const running: Request[] = [];
-  let now = 0;
-  let issued = 0;
-  let nextArrival = 0;
-  let kvUsed = 0;
-  const newRequest = (arrival: number): Request => {
-    issued++;
-    return { arrival, prompt: o.inputTokens, prefilled: 0, generated: 0, firstToken: -1, kv: 0 };
-  };
-  // Closed-loop clients not yet started, latest first (arrival times ascending when popped).
-  // Seeded uniform offsets over the stagger window: clients collide now and then, as real ones do.
-  const starts: number[] = [];
-  if (closed) {
-    const window = (o.staggerSeconds ?? 0) * concurrency;
-    for (let i = 0; i < Math.min(concurrency, total); i++) starts.push(i === 0 ? 0 : random() * window);
-    starts.sort((x, y) => y - x);
-  } else nextArrival = exponential(random, rate);
-  // One buffer for every step's decode contexts: a step is simulated millions of times in a sweep.
-  let contexts = new Float64Array(64);
-  const contextsOf = (decoding: Request[]) => {
-    if (contexts.length < decoding.length) contexts = new Float64Array(decoding.length * 2);
-    for (let i = 0; i < decoding.length; i++) contexts[i] = o.inputTokens + decoding[i]!.generated;
-    return contexts.subarray(0, decoding.length);
-  };
-  const ttfts: number[] = [];
-  const tpots: number[] = [];
-  const e2es: number[] = [];
-  let finished = 0;
-  let windowStart = warm === 0 ? 0 : -1;
-  let windowTokens = 0;
-  let windowEnd = 0;
-  let decodeSum = 0;
-  let steps = 0;
-  let preemptions = 0;
-  const footprint = (r: Request) => (o.reserveWholeRequest ? r.prompt + o.outputTokens : r.prompt);
-  // A benchmark run stops sending at its request count; a steady state keeps every client busy.
-  const mayIssue = () => o.requests === undefined || issued < total;
-  const canAdmit = (r: Request) => running.length < o.maxRunning && kvUsed + footprint(r) <= o.kvCapacityTokens;
-  // Reused every step (a sweep simulates millions of steps).
-  const decoding: Request[] = [];
-  const chunkOf: Request[] = [];
-  const chunkTokens: number[] = [];
-  const addChunk = (r: Request, tokens: number) => {
-    chunkOf.push(r);
-    chunkTokens.push(tokens);
-  };
-  while (finished < total && steps < maxSteps) {
-    while (starts.length > 0 && starts.at(-1)! <= now) waiting.push(newRequest(starts.pop()!));
-    if (!closed)
-      while (mayIssue() && nextArrival <= now) {
-        waiting.push(newRequest(nextArrival));
-        nextArrival += exponential(random, rate);
+  return new ReplicaRun(o).run();
+}
+
+/** Requests a step runs: decodes (one token each) and prefill chunks. Reused every step. */
+interface StepPlan {
+  decoding: Request[];
+  chunkOf: Request[];
+  chunkTokens: number[];
+}
+
+/** What the measured window saw. */
+interface Window {
+  start: number;
+  end: number;
+  tokens: number;
+  ttfts: number[];
+  tpots: number[];
+  e2es: number[];
+}
+
+class ReplicaRun {
+  private readonly closed: boolean;
+  private readonly concurrency: number;
+  private readonly random: () => number;
+  private readonly rate: number;
+  private readonly total: number;
+  private readonly warm: number;
+  private readonly maxSteps: number;
+  private readonly waiting: Request[] = [];
+  private readonly running: Request[] = [];
+  /** Closed-loop clients not yet started, latest first (popped in ascending order). */
+  private readonly starts: number[] = [];
+  private readonly plan: StepPlan = { decoding: [], chunkOf: [], chunkTokens: [] };
+  private readonly window: Window = { start: -1, end: 0, tokens: 0, ttfts: [], tpots: [], e2es: [] };
+  private contexts = new Float64Array(64);
+  private now = 0;
+  private issued = 0;
+  private nextArrival = 0;
+  private kvUsed = 0;
+  private finished = 0;
+  private decodeSum = 0;
+  private steps = 0;
+  private preemptions = 0;
+
+  constructor(private readonly o: BatchingOptions) {
+    this.closed = o.load.kind === 'closed';
+    this.concurrency = o.load.kind === 'closed' ? o.load.concurrency : Infinity;
+    this.random = seededRandom(o.load.kind === 'open' ? (o.load.seed ?? 1) : 1);
+    this.rate = o.load.kind === 'open' ? o.load.requestsPerSecond : 0;
+    const { closed, concurrency } = this;
+    this.total =
+      o.requests ?? (closed ? Math.max((o.quick ? 2 : 3) * concurrency, o.quick ? 16 : 40) : o.quick ? 80 : 600);
+    this.warm = o.requests !== undefined ? 0 : closed ? Math.min(concurrency, 200) : o.quick ? 15 : 100;
+    this.maxSteps = o.maxSteps ?? 400_000;
+    if (this.warm === 0) this.window.start = 0;
+    // Seeded uniform offsets over the stagger window: clients collide now and then, as real ones do.
+    if (closed) {
+      const spread = (o.staggerSeconds ?? 0) * concurrency;
+      for (let i = 0; i < Math.min(concurrency, this.total); i++)
+        this.starts.push(i === 0 ? 0 : this.random() * spread);
+      this.starts.sort((x, y) => y - x);
+    } else this.nextArrival = exponential(this.random, this.rate);
+  }
+
+  run(): BatchingResult {
+    while (this.finished < this.total && this.steps < this.maxSteps) {
+      this.arrive();
+      if (this.running.length === 0 && this.waiting.length === 0) {
+        if (this.closed && this.starts.length > 0) this.now = this.starts.at(-1)!;
+        else if (this.closed || !this.mayIssue()) break;
+        else this.now = this.nextArrival;
+        continue;
       }
-    if (running.length === 0 && waiting.length === 0) {
-      if (closed && starts.length > 0) now = starts.at(-1)!;
-      else if (closed || !mayIssue()) break;
-      else now = nextArrival;
-      continue;
+      this.schedule();
+      const step = this.stepOf();
+      // Nothing could run (the head request can never be admitted): stop rather than spin.
+      if (step.decodeTokens + step.prefillTokens === 0) break;
+      this.now += this.o.stepSeconds(step);
+      this.steps++;
+      this.decodeSum += step.decodeTokens;
+      this.advance();
+      this.retire();
     }
-    // Decodes first; a decode that needs a block the cache lacks preempts the newest request.
+    return this.result();
+  }
+
+  /** A benchmark run stops sending at its request count; a steady state keeps every client busy. */
+  private mayIssue(): boolean {
+    return this.o.requests === undefined || this.issued < this.total;
+  }
+
+  private newRequest(arrival: number): Request {
+    this.issued++;
+    return { arrival, prompt: this.o.inputTokens, prefilled: 0, generated: 0, firstToken: -1, kv: 0 };
+  }
+
+  private arrive(): void {
+    while (this.starts.length > 0 && this.starts.at(-1)! <= this.now)
+      this.waiting.push(this.newRequest(this.starts.pop()!));
+    if (this.closed) return;
+    while (this.mayIssue() && this.nextArrival <= this.now) {
+      this.waiting.push(this.newRequest(this.nextArrival));
+      this.nextArrival += exponential(this.random, this.rate);
+    }
+  }
+
+  /**
+   * Room for the request's prompt (its whole output too, under reserveWholeRequest) and, when blocks
+   * are taken as tokens arrive, one more block of growth for every running request: without that
+   * headroom a request freed by preemption is readmitted at once and preempted again every step.
+   */
+  private canAdmit(r: Request): boolean {
+    const footprint = this.o.reserveWholeRequest
+      ? r.prompt + this.o.outputTokens
+      : r.prompt + GROWTH_HEADROOM_TOKENS * (this.running.length + 1);
+    return this.running.length < this.o.maxRunning && this.kvUsed + footprint <= this.o.kvCapacityTokens;
+  }
+
+  /** Decodes first (preempting the newest request when a decode needs a block the cache lacks), then prefill chunks. */
+  private schedule(): void {
+    const { o, running, waiting, plan } = this;
+    plan.decoding.length = 0;
+    plan.chunkOf.length = 0;
+    plan.chunkTokens.length = 0;
     let budget = o.maxBatchedTokens;
-    decoding.length = 0;
-    chunkOf.length = 0;
-    chunkTokens.length = 0;
-    let partial = false;
-    for (const r of running) if (r.prefilled < r.prompt) partial = true;
-    const wantsPrefill = partial || (waiting.length > 0 && canAdmit(waiting[0]!));
+    const partial = running.some((r) => r.prefilled < r.prompt);
+    const wantsPrefill = partial || (waiting.length > 0 && this.canAdmit(waiting[0]!));
     const decodeThisStep = o.mixedBatches || !wantsPrefill;
     if (decodeThisStep) {
-      for (const r of running) if (r.prefilled >= r.prompt && budget > 0) decoding.push(r);
-      if (!o.reserveWholeRequest) {
-        while (kvUsed + decoding.length > o.kvCapacityTokens && running.length > 1) {
-          const victim = running.pop()!;
-          kvUsed -= victim.kv;
-          victim.kv = 0;
-          const at = decoding.indexOf(victim);
-          if (at >= 0) decoding.splice(at, 1);
-          // Recompute: the prompt and what was generated are prefilled again.
-          victim.prompt = o.inputTokens + victim.generated;
-          victim.prefilled = 0;
-          waiting.unshift(victim);
-          preemptions++;
-        }
-      }
-      budget -= decoding.length;
+      for (const r of running) if (r.prefilled >= r.prompt) plan.decoding.push(r);
+      if (!o.reserveWholeRequest) this.preemptForDecodes();
+      budget -= plan.decoding.length;
     }
-    if (o.mixedBatches || !decodeThisStep) {
-      for (const r of running) {
-        if (budget <= 0) break;
-        if (r.prefilled < r.prompt) {
-          const chunk = Math.min(budget, r.prompt - r.prefilled);
-          addChunk(r, chunk);
-          budget -= chunk;
-        }
-      }
-      while (budget > 0 && waiting.length > 0 && canAdmit(waiting[0]!)) {
-        const r = waiting.shift()!;
-        if (o.reserveWholeRequest) {
-          r.kv = r.prompt + o.outputTokens;
-          kvUsed += r.kv;
-        }
-        running.push(r);
-        const chunk = Math.min(budget, r.prompt);
-        addChunk(r, chunk);
-        budget -= chunk;
-      }
+    if (!o.mixedBatches && decodeThisStep) return;
+    for (const r of running) {
+      if (budget <= 0) break;
+      if (r.prefilled < r.prompt) budget -= this.addChunk(r, Math.min(budget, r.prompt - r.prefilled));
     }
+    while (budget > 0 && waiting.length > 0 && this.canAdmit(waiting[0]!)) {
+      const r = waiting.shift()!;
+      if (o.reserveWholeRequest) {
+        r.kv = r.prompt + o.outputTokens;
+        this.kvUsed += r.kv;
+      }
+      running.push(r);
+      budget -= this.addChunk(r, Math.min(budget, r.prompt));
+    }
+  }
+
+  private addChunk(r: Request, tokens: number): number {
+    this.plan.chunkOf.push(r);
+    this.plan.chunkTokens.push(tokens);
+    return tokens;
+  }
+
+  /** Recompute preemption, as vLLM does: the newest request gives its blocks back and starts over. */
+  private preemptForDecodes(): void {
+    const { running, plan } = this;
+    while (this.kvUsed + plan.decoding.length > this.o.kvCapacityTokens && running.length > 1) {
+      const victim = running.pop()!;
+      this.kvUsed -= victim.kv;
+      victim.kv = 0;
+      const at = plan.decoding.indexOf(victim);
+      if (at >= 0) plan.decoding.splice(at, 1);
+      // Its prompt and what it generated are prefilled again.
+      victim.prompt = this.o.inputTokens + victim.generated;
+      victim.prefilled = 0;
+      this.waiting.unshift(victim);
+      this.preemptions++;
+    }
+  }
+
+  private stepOf(): BatchStep {
+    const { decoding, chunkOf, chunkTokens } = this.plan;
     let prefillTokens = 0;
     let prefillAttentionPairs = 0;
     for (let i = 0; i < chunkOf.length; i++) {
@@ -199,79 +260,89 @@ export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
       prefillTokens += c;
       prefillAttentionPairs += c * (chunkOf[i]!.prefilled + c / 2);
     }
-    const step: BatchStep = {
+    // One buffer for every step's decode contexts: a sweep simulates millions of steps.
+    if (this.contexts.length < decoding.length) this.contexts = new Float64Array(decoding.length * 2);
+    for (let i = 0; i < decoding.length; i++) this.contexts[i] = this.o.inputTokens + decoding[i]!.generated;
+    return {
       decodeTokens: decoding.length,
-      decodeContexts: contextsOf(decoding),
+      decodeContexts: this.contexts.subarray(0, decoding.length),
       prefillTokens,
       prefillAttentionPairs,
     };
-    if (step.decodeTokens + step.prefillTokens === 0) {
-      // Nothing fits: the head request can never be admitted.
-      if (running.length === 0) break;
-      continue;
-    }
-    now += o.stepSeconds(step);
-    steps++;
-    decodeSum += decoding.length;
+  }
+
+  /** The step's tokens: prefill chunks (a finished prompt emits its first token) and one token per decode. */
+  private advance(): void {
+    const { o, plan } = this;
+    const track = !o.reserveWholeRequest;
     let emitted = 0;
-    for (let i = 0; i < chunkOf.length; i++) {
-      const r = chunkOf[i]!;
-      const chunk = chunkTokens[i]!;
+    for (let i = 0; i < plan.chunkOf.length; i++) {
+      const r = plan.chunkOf[i]!;
+      const chunk = plan.chunkTokens[i]!;
       r.prefilled += chunk;
       const grown = chunk + (r.prefilled >= r.prompt && r.generated === 0 ? 1 : 0);
-      if (!o.reserveWholeRequest) {
+      if (track) {
         r.kv += grown;
-        kvUsed += grown;
+        this.kvUsed += grown;
       }
       if (r.prefilled >= r.prompt && r.firstToken < 0) {
-        r.firstToken = now;
+        r.firstToken = this.now;
         r.generated = 1;
         emitted++;
       }
     }
-    for (const r of decoding) {
+    for (const r of plan.decoding) {
       r.generated++;
       emitted++;
-      if (!o.reserveWholeRequest) {
+      if (track) {
         r.kv++;
-        kvUsed++;
+        this.kvUsed++;
       }
     }
-    if (windowStart >= 0) windowTokens += emitted;
+    if (this.window.start >= 0) this.window.tokens += emitted;
+  }
+
+  /** Finished requests leave (a closed-loop client sends its next one) and are measured inside the window. */
+  private retire(): void {
+    const { o, running, window } = this;
     for (let i = running.length - 1; i >= 0; i--) {
       const r = running[i]!;
       if (r.prefilled < r.prompt || r.generated < o.outputTokens) continue;
       running.splice(i, 1);
-      kvUsed -= r.kv;
-      finished++;
-      if (windowStart >= 0 && finished > warm) {
-        ttfts.push(r.firstToken - r.arrival + o.serverOverheadS);
-        tpots.push(o.outputTokens > 1 ? (now - r.firstToken) / (o.outputTokens - 1) : 0);
-        e2es.push(now - r.arrival + o.serverOverheadS);
-        windowEnd = now;
+      this.kvUsed -= r.kv;
+      this.finished++;
+      if (window.start >= 0 && this.finished > this.warm) {
+        window.ttfts.push(r.firstToken - r.arrival + o.serverOverheadS);
+        window.tpots.push(o.outputTokens > 1 ? (this.now - r.firstToken) / (o.outputTokens - 1) : 0);
+        window.e2es.push(this.now - r.arrival + o.serverOverheadS);
+        window.end = this.now;
       }
-      if (windowStart < 0 && finished >= warm) windowStart = now;
-      if (closed && mayIssue()) waiting.push(newRequest(now));
+      if (window.start < 0 && this.finished >= this.warm) window.start = this.now;
+      if (this.closed && this.mayIssue()) this.waiting.push(this.newRequest(this.now));
     }
   }
-  const duration = windowEnd - windowStart;
-  const sorted = [...ttfts].sort((x, y) => x - y);
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
-  return {
-    outputTokensPerSecond: duration > 0 ? windowTokens / duration : 0,
-    requestsPerSecond: duration > 0 ? ttfts.length / duration : 0,
-    tpotMs: mean(tpots) * 1000,
-    ttftMs: {
-      mean: mean(ttfts) * 1000,
-      p50: percentile(sorted, 50) * 1000,
-      p90: percentile(sorted, 90) * 1000,
-      p99: percentile(sorted, 99) * 1000,
-    },
-    e2eMs: mean(e2es) * 1000,
-    meanDecodeBatch: steps ? decodeSum / steps : 0,
-    preemptions,
-    measuredRequests: ttfts.length,
-    steps,
-    truncated: steps >= maxSteps,
-  };
+
+  private result(): BatchingResult {
+    const { window } = this;
+    const duration = window.end - window.start;
+    const sorted = [...window.ttfts].sort((x, y) => x - y);
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
+    return {
+      outputTokensPerSecond: duration > 0 ? window.tokens / duration : 0,
+      requestsPerSecond: duration > 0 ? window.ttfts.length / duration : 0,
+      tpotMs: mean(window.tpots) * 1000,
+      ttftMs: {
+        mean: mean(window.ttfts) * 1000,
+        p50: percentile(sorted, 50) * 1000,
+        p90: percentile(sorted, 90) * 1000,
+        p99: percentile(sorted, 99) * 1000,
+      },
+      e2eMs: mean(window.e2es) * 1000,
+      meanDecodeBatch: this.steps ? this.decodeSum / this.steps : 0,
+      preemptions: this.preemptions,
+      measuredRequests: window.ttfts.length,
+      steps: this.steps,
+      truncated: this.steps >= this.maxSteps,
+    };
+  }
 }

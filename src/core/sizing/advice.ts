@@ -31,6 +31,29 @@ export function fitAdvice(a: ModelArchitecture, gpu: GpuSpec, e: ServingEstimate
       break;
     }
   }
+  // The profiling sampler's peak grows with max_num_seqs (seqs x vocabulary x ~38.6 B with PyTorch's
+  // top-k/top-p): fewer sequences often free gigabytes.
+  for (const seqs of [256, 128, 64]) {
+    if (seqs >= s.maxNumSeqs) continue;
+    const fewer = estimateServingMemory(a, gpu, {
+      ...s,
+      maxNumSeqs: seqs,
+      maxNumBatchedTokens: Math.max(seqs, s.maxNumBatchedTokens),
+    });
+    if (fewer.fits) {
+      advice.push(
+        `Set --max-num-seqs ${seqs}: vLLM's profiling run then peaks ${((e.activationBytes - fewer.activationBytes) / GIB).toFixed(1)} GiB lower, leaving ${(fewer.kvCacheBytes / GIB).toFixed(1)} GiB of KV cache.`,
+      );
+      break;
+    }
+  }
+  if ((e.cudaGraphBytes ?? 0) > 0 && !s.enforceEager) {
+    const eager = estimateServingMemory(a, gpu, { ...s, enforceEager: true });
+    if (eager.fits)
+      advice.push(
+        `Run with --enforce-eager (slower decoding): vLLM ${e.vllmVersion ?? ''} then keeps the ${((e.cudaGraphBytes ?? 0) / GIB).toFixed(2)} GiB it sets aside for CUDA graphs.`,
+      );
+  }
   if (s.kvCacheDtype !== 'fp8' && gpu.hasFp8) {
     const kv8 = estimateServingMemory(a, gpu, { ...s, kvCacheDtype: 'fp8' });
     if (kv8.fits)

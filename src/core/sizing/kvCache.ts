@@ -54,13 +54,15 @@ export function kvLayout(
     : 0;
   if (a.mla) {
     const latent = a.mla.kvLoraRank + a.mla.qkRopeHeadDim;
+    // DeepSeek-V3.2's indexer keys: fp8 of index_head_dim plus a 4-byte scale per layer and token.
+    const indexer = a.mla.indexHeadDim ? a.mla.indexHeadDim + 4 : 0;
     return {
-      fullBytesPerToken: layers * latent * bytes,
+      fullBytesPerToken: layers * (latent * bytes + indexer),
       slidingBytesPerToken: 0,
       window: undefined,
       kvHeadsPerGpu: 1,
       stateBytesPerRequest,
-      explanation: `MLA: ${layers} layers x (${a.mla.kvLoraRank} + ${a.mla.qkRopeHeadDim}) latent x ${bytes} B, the same on every TP rank`,
+      explanation: `MLA: ${layers} layers x (${a.mla.kvLoraRank} + ${a.mla.qkRopeHeadDim}) latent x ${bytes} B${indexer ? ` + ${indexer} B of indexer keys` : ''}, the same on every TP rank`,
     };
   }
   const kvHeadsPerGpu = Math.max(1, a.numKeyValueHeads / tp);

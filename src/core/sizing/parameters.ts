@@ -124,11 +124,14 @@ export function bytesPerWeight(format: WeightFormat, groupSize = 128, zeroPoint 
  */
 export type Mxfp4Backend = 'marlin' | 'triton-hopper' | 'flashinfer';
 
-export function mxfp4BackendFor(gpu: Pick<GpuSpec, 'computeCapability' | 'interconnect'>): Mxfp4Backend {
+export function mxfp4BackendFor(
+  gpu: Pick<GpuSpec, 'computeCapability' | 'interconnect'>,
+  tritonOnHopper = true,
+): Mxfp4Backend {
   const cc = gpu.computeCapability;
   if (cc === undefined) return gpu.interconnect === 'infinity-fabric' ? 'flashinfer' : 'triton-hopper';
   if (cc >= 100 && cc < 110) return 'flashinfer';
-  if (cc >= 90 && cc < 100) return 'triton-hopper';
+  if (cc >= 90 && cc < 100) return tritonOnHopper ? 'triton-hopper' : 'marlin';
   return 'marlin';
 }
 
@@ -156,6 +159,9 @@ export interface WeightBytes {
   format: WeightFormat;
   /** What padding or extra tensors were added, for the explanation. */
   paddingNote?: string;
+  /** With pipeline parallelism: the first stage (embedding) and the last (LM head), per GPU. */
+  firstStagePerGpu?: number;
+  lastStagePerGpu?: number;
 }
 
 export interface WeightOptions {
@@ -213,6 +219,9 @@ export function weightBytes(
     perGpu: stage / tp + smallBytes / pp,
     total,
     format: linearFormat,
+    ...(pp > 1
+      ? { firstStagePerGpu: firstStage / tp + smallBytes / pp, lastStagePerGpu: lastStage / tp + smallBytes / pp }
+      : {}),
     ...(notes.length > 0 ? { paddingNote: notes.join('; ') } : {}),
   };
 }

@@ -1,4 +1,8 @@
 /**
+ * Superseded for every figure the tool shows by the continuous-batching model in src/core/perf/
+ * (prefill charged, queueing, MoE experts touched, achieved card rates, calibration); kept as the
+ * idle-GPU, datasheet-peak bound and for callers of this API.
+ *
  * Throughput and latency from a roofline: decoding is bound by memory bandwidth (every step reads
  * the weights and the batch's KV cache), prefill by compute (2 FLOPs per active parameter per
  * token, plus attention), and tensor parallelism adds two all-reduces per layer over the

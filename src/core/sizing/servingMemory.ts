@@ -34,8 +34,10 @@ export interface ServingSettings {
   enforceEager?: boolean;
   /** --enable-expert-parallel: experts are split across the TP ranks whole, with all-to-all buffers. */
   enableExpertParallel?: boolean;
-  /** Overrides the release's sampler (VLLM_USE_FLASHINFER_SAMPLER=1 or 0). */
+  /** The sampler's top-k/top-p runs in FlashInfer (installed and enabled); PyTorch's when absent. */
   flashInferSampler?: boolean;
+  /** MXFP4 MoE kernels on Hopper: "marlin" where triton_kernels is not installed (the log says which). */
+  mxfp4Backend?: 'marlin' | 'triton';
   /** GPUs reach each other by peer-to-peer (NVLink, or PCIe P2P); defaults to the card's interconnect. */
   peerToPeer?: boolean;
 }
@@ -172,11 +174,12 @@ function runtimeBytes(
     if (settings.enableExpertParallel && tp > 1)
       moeWorkspaceBytes += 2 * chunk * a.moe.expertsPerToken * a.hiddenSize * 2;
   }
-  // Quantized experts (fp8 blocks, int4, MXFP4, NVFP4) run through vLLM's modular fused-MoE kernels,
-  // whose workspaces stay allocated across the profiling run, so they add to the sampler's peak;
-  // the bf16 Triton path frees its caches (Qwen3-30B-A3B bf16 logs 5.58 GiB, the sampler's alone).
-  const quantizedExperts = (settings.weightFormat ?? a.quantization?.format ?? a.dtype).match(/fp8|int|fp4/) !== null;
-  const persistentWorkspace = quantizedExperts ? moeWorkspaceBytes : 0;
+  // FP8 (and NVFP4) experts run through vLLM's modular fused-MoE kernels, whose workspaces stay
+  // allocated across the profiling run, so they add to the sampler's peak (Qwen3-235B-FP8 at TP 4);
+  // the bf16 Triton path and MXFP4 through Marlin free theirs (Qwen3-30B-A3B bf16 logs 5.58 GiB, the
+  // sampler's alone; gpt-oss-120b on an H100 -2.14 GiB of KV cache, vLLM issue 23278).
+  const format = settings.weightFormat ?? a.quantization?.format ?? a.dtype;
+  const persistentWorkspace = format === 'fp8' || format === 'nvfp4' ? moeWorkspaceBytes : 0;
   const forwardBytes = forwardDense + moeWorkspaceBytes;
   // The forward pass's transients are freed before the sampler runs: the peak is the larger.
   const activationBytes = Math.max(forwardBytes, samplerBytes + persistentWorkspace);
@@ -198,7 +201,17 @@ function runtimeBytes(
 
 function layoutFor(a: ModelArchitecture, settings: ServingSettings, rules: VllmRules): KvLayout {
   const keepsWindow = rules.hybridKvCacheManager && settings.disableHybridKvCacheManager !== true;
-  return kvLayout(a, settings.tp, settings.pp, settings.kvCacheDtype, { slidingWindowKept: keepsWindow });
+  const layout = kvLayout(a, settings.tp, settings.pp, settings.kvCacheDtype, { slidingWindowKept: keepsWindow });
+  if (layout.window === undefined) return layout;
+  // A sliding-window layer holds its window plus one scheduling step's new tokens
+  // (vllm/v1/kv_cache_interface.py, SlidingWindowSpec.max_memory_usage_bytes:
+  // min(sliding_window - 1 + max_num_batched_tokens, max_model_len)).
+  const window = Math.min(layout.window - 1 + settings.maxNumBatchedTokens, settings.maxModelLen);
+  return {
+    ...layout,
+    window,
+    explanation: `${layout.explanation} (+ ${settings.maxNumBatchedTokens - 1} tokens of a step)`,
+  };
 }
 
 /**
@@ -217,7 +230,7 @@ export function replicaFootprintBytes(
   const rules = vllmRules(settings.vllmVersion);
   const full: ServingSettings = { ...settings, pp: 1, gpuMemoryUtilization: 1 };
   const weights = weightBytes(a, countParameters(a), settings.tp, 1, settings.weightFormat, {
-    mxfp4Backend: mxfp4BackendFor(card),
+    mxfp4Backend: mxfp4BackendFor(card, settings.mxfp4Backend !== 'marlin' && rules.mxfp4TritonOnHopper),
   });
   const layout = layoutFor(a, full, rules);
   const tokens = Math.ceil(settings.maxModelLen / settings.blockSize) * settings.blockSize;
@@ -251,27 +264,46 @@ const FOOTPRINT_CARD: GpuSpec = {
 export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settings: ServingSettings): ServingEstimate {
   const rules = vllmRules(settings.vllmVersion);
   const params = countParameters(a);
-  const backend = mxfp4BackendFor(gpu);
+  const backend = mxfp4BackendFor(gpu, settings.mxfp4Backend !== 'marlin' && rules.mxfp4TritonOnHopper);
   const weights = weightBytes(a, params, settings.tp, settings.pp, settings.weightFormat, { mxfp4Backend: backend });
   const usableBytes = visibleBytes(gpu) * settings.gpuMemoryUtilization;
-  const r = runtimeBytes(a, gpu, settings, rules);
+  let r = runtimeBytes(a, gpu, settings, rules);
+  let weightsPerGpu = weights.perGpu;
+  if (settings.pp > 1 && weights.firstStagePerGpu !== undefined && weights.lastStagePerGpu !== undefined) {
+    // Every stage sizes its own KV cache and vLLM keeps the smallest (kv_cache_utils.py): the first
+    // stage holds the embedding but runs no sampler, the last the LM head and the sampler.
+    const first = runtimeBytes(a, gpu, settings, rules, false);
+    const left = (w: number, x: RuntimeBytes) => w + x.activationBytes + x.nonTorchBytes + x.cudaGraphBytes;
+    if (left(weights.firstStagePerGpu, first) > left(weights.lastStagePerGpu, r)) {
+      r = first;
+      weightsPerGpu = weights.firstStagePerGpu;
+    } else weightsPerGpu = weights.lastStagePerGpu;
+  }
   const { activationBytes, nonTorchBytes, cudaGraphBytes } = r;
-  const kvCacheBytes = usableBytes - weights.perGpu - activationBytes - nonTorchBytes - cudaGraphBytes;
+  const kvCacheBytes = usableBytes - weightsPerGpu - activationBytes - nonTorchBytes - cudaGraphBytes;
   const layout = layoutFor(a, settings, rules);
   const perRequest = requestKvBytes(layout, settings.maxModelLen);
   // Average bytes per token for a request of max_model_len (sliding layers keep only their window).
   const kvBytesPerToken = perRequest / settings.maxModelLen;
-  const blockBytes = kvBytesPerToken * settings.blockSize;
-  const kvCacheTokens = kvCacheBytes > 0 ? Math.floor(kvCacheBytes / blockBytes) * settings.blockSize : 0;
-  const maxConcurrency = kvCacheTokens / settings.maxModelLen;
+  const blocks = (bytesPerToken: number) =>
+    kvCacheBytes > 0 ? Math.floor(kvCacheBytes / (bytesPerToken * settings.blockSize)) * settings.blockSize : 0;
+  // vLLM's "GPU KV cache size" for hybrid models counts a token once in every layer group (the
+  // sliding-window group's pages too: kv_cache_utils.py, num_blocks // groups x block_size),
+  // while the concurrency it prints charges sliding layers only their window.
+  const hybrid = layout.slidingBytesPerToken > 0;
+  const maxConcurrency = blocks(kvBytesPerToken) / settings.maxModelLen;
+  const kvCacheTokens =
+    hybrid && !rules.tokensFromConcurrency
+      ? blocks(layout.fullBytesPerToken + layout.slidingBytesPerToken)
+      : blocks(kvBytesPerToken);
   const problems: string[] = [];
   if (kvCacheBytes <= 0) {
     problems.push(
       `No memory is left for the KV cache: ${gib(kvCacheBytes)} after weights, activations and runtime (vLLM stops with "No available memory for the cache blocks").`,
     );
-  } else if (kvCacheTokens < settings.maxModelLen) {
+  } else if (maxConcurrency < 1) {
     problems.push(
-      `One request of max_model_len ${settings.maxModelLen} needs ${gib(perRequest)} of KV cache, more than the ${gib(kvCacheBytes)} available (vLLM refuses to start; at most ${kvCacheTokens} tokens fit).`,
+      `One request of max_model_len ${settings.maxModelLen} needs ${gib(perRequest)} of KV cache, more than the ${gib(kvCacheBytes)} available (vLLM refuses to start; at most ${blocks(kvBytesPerToken)} tokens fit).`,
     );
   }
   if (a.maxPositionEmbeddings && settings.maxModelLen > a.maxPositionEmbeddings) {
@@ -282,6 +314,7 @@ export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settin
   const explanation = explain(a, gpu, settings, rules, {
     params: params.total,
     weights,
+    weightsPerGpu,
     backend,
     usableBytes,
     r,
@@ -295,7 +328,7 @@ export function estimateServingMemory(a: ModelArchitecture, gpu: GpuSpec, settin
     settings,
     gpu,
     usableBytes,
-    weightsBytes: weights.perGpu,
+    weightsBytes: weightsPerGpu,
     activationBytes,
     nonTorchBytes,
     cudaGraphBytes,
@@ -321,6 +354,7 @@ function explain(
   x: {
     params: number;
     weights: ReturnType<typeof weightBytes>;
+    weightsPerGpu: number;
     backend: ReturnType<typeof mxfp4BackendFor>;
     usableBytes: number;
     r: RuntimeBytes;
@@ -337,14 +371,14 @@ function explain(
   const lines = [
     `vLLM ${rules.version} rules${s.vllmVersion === undefined ? ` (the newest modeled, ${NEWEST_MODELED_VLLM}; set the version you run)` : ''}: hybrid KV-cache manager ${rules.hybridKvCacheManager && !s.disableHybridKvCacheManager ? 'on' : 'off'}, CUDA graphs ${rules.cudaGraphInKvBudget ? 'taken from' : 'not counted in'} the KV budget, ${flashInfer ? 'FlashInfer' : 'PyTorch'} sampler.`,
     `Memory CUDA reports: ${gib(visibleBytes(gpu))} (${gpu.memoryMiB} MiB on nvidia-smi minus ${gpu.reservedMiB} MiB reserved); x gpu_memory_utilization ${s.gpuMemoryUtilization} = ${gib(x.usableBytes)}.`,
-    `Weights: ${(x.params / 1e9).toFixed(2)}B parameters (computed from config.json) as ${x.weights.format}, embeddings in 16 bits${x.weights.paddingNote ? `; ${x.weights.paddingNote}` : ''}; / TP ${s.tp}${s.pp > 1 ? `, largest of ${s.pp} pipeline stages` : ''} = ${gib(x.weights.perGpu)} per GPU.`,
+    `Weights: ${(x.params / 1e9).toFixed(2)}B parameters (computed from config.json) as ${x.weights.format}, embeddings in 16 bits${x.weights.paddingNote ? `; ${x.weights.paddingNote}` : ''}; / TP ${s.tp}${s.pp > 1 ? `, tightest of ${s.pp} pipeline stages` : ''} = ${gib(x.weightsPerGpu)} per GPU.`,
     `Activation peak of vLLM's profiling run: the larger of the sampler (${s.maxNumSeqs} seqs x ${a.vocabSize} vocab x ${perLogit} B = ${gib(r.samplerBytes)}${s.pp > 1 ? ', last pipeline stage' : ''}) and the forward pass over ${s.maxNumBatchedTokens} tokens (${gib(r.forwardBytes)}${r.moeWorkspaceBytes > 0 ? `, of which fused-MoE workspace ${gib(r.moeWorkspaceBytes)}` : ''}) = ${gib(r.activationBytes)}.`,
     `Non-torch memory (CUDA, cuBLAS${s.tp > 1 ? `, NCCL${peerToPeer(gpu, s) ? ' and custom all-reduce' : ''} buffers for ${s.tp - 1} peers` : ''}): ${gib(r.nonTorchBytes)}.`,
   ];
   if (r.cudaGraphBytes > 0)
     lines.push(`CUDA graphs (estimated during profiling since v0.21.0): ${gib(r.cudaGraphBytes)}.`);
   lines.push(
-    `KV cache: ${gib(x.usableBytes)} - ${gib(x.weights.perGpu)} - ${gib(r.activationBytes)} - ${gib(r.nonTorchBytes)}${r.cudaGraphBytes > 0 ? ` - ${gib(r.cudaGraphBytes)}` : ''} = ${gib(x.kvCacheBytes)}.`,
+    `KV cache${s.pp > 1 ? ' (the tightest pipeline stage)' : ''}: ${gib(x.usableBytes)} - ${gib(x.weightsPerGpu)} - ${gib(r.activationBytes)} - ${gib(r.nonTorchBytes)}${r.cudaGraphBytes > 0 ? ` - ${gib(r.cudaGraphBytes)}` : ''} = ${gib(x.kvCacheBytes)}.`,
     `KV per token: ${x.layout.explanation} = ${Math.round(x.kvBytesPerToken)} B (${(x.kvBytesPerToken / 1024).toFixed(1)} KiB); in blocks of ${s.blockSize} tokens: ${x.kvCacheTokens} tokens; / max_model_len ${s.maxModelLen} = ${x.maxConcurrency.toFixed(2)} concurrent requests.`,
   );
   return lines;

@@ -10,6 +10,7 @@ import { visibleBytes, type GpuSpec } from '../catalog/gpus.ts';
 import { kvLayout, requestKvBytes } from './kvCache.ts';
 import { countParameters, mxfp4BackendFor, weightBytes } from './parameters.ts';
 import { GIB, type ServingEstimate, type ServingSettings } from './servingMemory.ts';
+import { atLeast, parseVllmVersion } from './vllmVersion.ts';
 
 /** SGLang's own knobs, beside the shared serving settings. */
 export interface SglangOptions {
@@ -19,6 +20,8 @@ export interface SglangOptions {
   chunkedPrefillSize?: number;
   /** --cuda-graph-max-bs; by card memory and TP when absent. */
   cudaGraphMaxBs?: number;
+  /** The SGLang release, e.g. "0.4.3.post4": releases before 0.5.3 had fixed defaults by TP. */
+  sglangVersion?: string;
 }
 
 export interface SglangDefaults {
@@ -37,8 +40,20 @@ export interface SglangDefaults {
  * mem_fraction_static = (card MiB - reserved) / card MiB, rounded to 0.001. Releases before that PR
  * used 0.88 / 0.87 / 0.85 / 0.81 / 0.79 for TP 1 / 2 / 4 / 8 / 16 (pass memFractionStatic).
  */
-export function sglangDefaults(gpu: GpuSpec, tp: number, pp = 1): SglangDefaults {
+export function sglangDefaults(gpu: GpuSpec, tp: number, pp = 1, sglangVersion?: string): SglangDefaults {
   const mib = gpu.memoryMiB;
+  const version = sglangVersion === undefined ? undefined : parseVllmVersion(sglangVersion.replace(/\.post\d+$/, ''));
+  if (version && !atLeast(version, '0.5.3')) {
+    // Before PR #10975 (first in 0.5.3): 0.88 / 0.87 / 0.85 / 0.81 / 0.79 by TP, chunked prefill 2048
+    // below 25 GB (the QwQ-32B log on 4 L4s: mem_fraction_static=0.85, chunked_prefill_size=2048).
+    const fraction = tp >= 16 ? 0.79 : tp >= 8 ? 0.81 : tp >= 4 ? 0.85 : tp >= 2 ? 0.87 : 0.88;
+    return {
+      memFractionStatic: fraction,
+      chunkedPrefillSize: mib < 25 * 1024 ? 2048 : 8192,
+      cudaGraphMaxBs: mib < 25 * 1024 ? (tp < 4 ? 8 : 80) : 160,
+      reservedMiB: Math.round(mib * (1 - fraction)),
+    };
+  }
   const small = tp < 4;
   let chunk: number;
   let graphBs: number;
@@ -72,7 +87,7 @@ export function estimateSglangMemory(
   settings: ServingSettings,
   options: SglangOptions = {},
 ): ServingEstimate {
-  const defaults = sglangDefaults(gpu, settings.tp, settings.pp);
+  const defaults = sglangDefaults(gpu, settings.tp, settings.pp, options.sglangVersion);
   const fraction = options.memFractionStatic ?? defaults.memFractionStatic;
   const startFree = visibleBytes(gpu) - SGLANG_CONTEXT_BYTES - (settings.tp - 1) * SGLANG_PER_PEER_BYTES;
   const weights = weightBytes(a, countParameters(a), settings.tp, settings.pp, settings.weightFormat, {
@@ -123,6 +138,14 @@ export function estimateSglangMemory(
     problems,
     explanation,
   };
+}
+
+/** The SGLang release an image pins: lmsysorg/sglang:v0.4.9.post2-cu126 -> "0.4.9.post2"; latest/dev -> undefined. */
+export function sglangVersionFromImage(image: string): string | undefined {
+  const ref = image.trim();
+  if (ref.length === 0 || ref.length > 300 || /\s/.test(ref)) return undefined;
+  const m = /^(?:[^@]*\/)?lmsysorg\/sglang:v?(\d{1,3}\.\d{1,3}(?:\.\d{1,3})?(?:\.post\d{1,3})?)(?:$|[-_])/i.exec(ref);
+  return m?.[1];
 }
 
 /** SGLang's "K size" (= "V size") in its log, GB meaning GiB there (bytes / 2^30). */

@@ -134,23 +134,26 @@ function operatingPoint(base: Omit<PerformanceInput, 'load'>, capacity: number, 
       : one.reason;
   }
   if (w.requestsPerSecond === undefined) return best;
-  const replicas = Math.max(1, Math.ceil(w.requestsPerSecond / best.perf.requestsPerSecond));
-  const open = estimatePerformance({
-    ...base,
-    load: { requestsPerSecond: w.requestsPerSecond / replicas },
-    quick: true,
-  });
-  return open.ok
-    ? {
-        ...best,
-        replicas,
-        perf: {
-          ...open,
-          requestsPerSecond: best.perf.requestsPerSecond,
-          outputTokensPerSecond: best.perf.outputTokensPerSecond,
-        },
-      }
-    : best;
+  // Poisson arrivals queue where a closed loop does not: add replicas until the targets hold there too.
+  let replicas = Math.max(1, Math.ceil(w.requestsPerSecond / best.perf.requestsPerSecond));
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const open = estimatePerformance({
+      ...base,
+      load: { requestsPerSecond: w.requestsPerSecond / replicas },
+      quick: true,
+    });
+    if (!open.ok) return best;
+    if (meets(open, w) || attempt === 7) {
+      const perf = {
+        ...open,
+        requestsPerSecond: best.perf.requestsPerSecond,
+        outputTokensPerSecond: best.perf.outputTokensPerSecond,
+      };
+      return { ...best, replicas, perf };
+    }
+    replicas = Math.ceil(replicas * 1.25);
+  }
+  return best;
 }
 
 /** One layout of one model on one GPU type for a workload: its per-replica capacity and cost, or why it fails. */

@@ -55,6 +55,9 @@ export function vllmVersionFromImage(image: string): string | undefined {
   if (colon < 0 || withoutDigest.indexOf('/', colon) >= 0) return undefined;
   const repository = withoutDigest.slice(0, colon);
   const tag = withoutDigest.slice(colon + 1);
+  // AMD's ROCm builds: rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909 names the vLLM release inside the tag.
+  if (/(?:^|\/)rocm\/vllm(?:-dev)?$/i.test(repository))
+    return /(?:^|_)vllm_v?(\d{1,3}\.\d{1,3}(?:\.\d{1,3}){0,2})(?:_|$)/i.exec(tag)?.[1];
   if (!VLLM_IMAGE.test(repository)) return undefined;
   const m = /^v?(\d{1,3}\.\d{1,3}(?:\.\d{1,3}){0,2})(?:$|[-+_.]?(?:rc\d+|post\d+)?(?:$|[-+_]))/.exec(tag);
   return m?.[1];
@@ -76,15 +79,33 @@ export interface VllmRules {
    */
   cudaGraphInKvBudget: boolean;
   /**
-   * Top-k/top-p through FlashInfer during the profiling sampler run (a few bytes per logit) or
-   * PyTorch's sort-based path (~36 B per logit). v0.10.0-0.10.1 used FlashInfer whenever it was
-   * installed (v0.10.1.1 logs "Using FlashInfer for top-p & top-k sampling"); v0.10.2 images log
-   * "Falling back to the PyTorch-native implementation" and later releases need
-   * VLLM_USE_FLASHINFER_SAMPLER=1 (vllm/v1/sample/ops/topk_topp_sampler.py).
+   * Top-k/top-p through FlashInfer during the profiling sampler run (~10 B per logit) rather than
+   * PyTorch's sort-based path (~38.6 B per logit). vLLM takes FlashInfer whenever the package is
+   * installed (vllm/v1/sample/ops/topk_topp_sampler.py), which depends on the install, not the
+   * release: published 0.10.1.1 logs show both "Using FlashInfer for top-p & top-k sampling" and
+   * "FlashInfer is not available. Falling back to the PyTorch-native implementation", 0.10.2 and
+   * 0.11.0 pip installs the latter. The estimate assumes PyTorch's (the larger peak, so a "fits" holds
+   * either way); ServingSettings.flashInferSampler says otherwise.
    */
   flashInferSampler: boolean;
+  /**
+   * MXFP4 experts on Hopper through the Triton kernels (no padding of the intermediate size) rather
+   * than Marlin. vLLM takes Triton when the triton_kernels package is importable (mxfp4.py,
+   * get_mxfp4_backend), as in the vllm/vllm-openai images (v0.11.0: 64.38 GiB for gpt-oss-120b,
+   * llm-d-benchmark; v0.14.1: "Using Triton backend"); bare pip installs of 0.10.1 and 0.11.0 logged
+   * Marlin (65.97 GiB, vLLM issues 23278 and 27508). An install question, not a release one: Triton
+   * unless ServingSettings.mxfp4Backend says "marlin".
+   */
+  mxfp4TritonOnHopper: boolean;
   /** V1 engine (v0.8.0 on by default): chunked prefill, so max_num_batched_tokens is small. */
   v1Engine: boolean;
+  /**
+   * "GPU KV cache size" of hybrid (sliding-window) models: before v0.21.0 the pages of every layer
+   * group (num_blocks // groups x block_size); from v0.21.0 max_concurrency x max_model_len
+   * (kv_cache_utils.py, _report_kv_cache_config; Gemma 4 showed ~10x more tokens for the same
+   * memory between 0.20.0 and 0.21.0, vLLM issue 43308).
+   */
+  tokensFromConcurrency: boolean;
 }
 
 export function vllmRules(versionText: string = NEWEST_MODELED_VLLM): VllmRules {
@@ -93,7 +114,9 @@ export function vllmRules(versionText: string = NEWEST_MODELED_VLLM): VllmRules 
     version: v.text,
     hybridKvCacheManager: atLeast(v, '0.10.0'),
     cudaGraphInKvBudget: atLeast(v, '0.21.0'),
-    flashInferSampler: atLeast(v, '0.10.0') && !atLeast(v, '0.10.2'),
+    flashInferSampler: false,
+    mxfp4TritonOnHopper: true,
     v1Engine: atLeast(v, '0.8.0'),
+    tokensFromConcurrency: atLeast(v, '0.21.0'),
   };
 }

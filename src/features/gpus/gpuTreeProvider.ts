@@ -9,6 +9,7 @@ import {
   type Inventory,
   type MigInstance,
 } from '../../core/gpu/inventory.ts';
+import { safeLine, safeText } from '../../core/text/safeText.ts';
 
 export type GpuNode =
   | { kind: 'host'; host: Host }
@@ -52,6 +53,10 @@ export class GpuTreeProvider implements vscode.TreeDataProvider<GpuNode>, vscode
   }
 
   getTreeItem(node: GpuNode): vscode.TreeItem {
+    return safeItem(this.item(node));
+  }
+
+  private item(node: GpuNode): vscode.TreeItem {
     switch (node.kind) {
       case 'host':
         return hostItem(node.host);
@@ -86,6 +91,14 @@ export class GpuTreeProvider implements vscode.TreeDataProvider<GpuNode>, vscode
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** Names and reasons come from tools and servers: label and description on one line, no control characters. */
+function safeItem(item: vscode.TreeItem): vscode.TreeItem {
+  if (typeof item.label === 'string') item.label = safeLine(item.label);
+  if (typeof item.description === 'string') item.description = safeLine(item.description);
+  if (typeof item.tooltip === 'string') item.tooltip = safeText(item.tooltip);
+  return item;
 }
 
 function hostItem(host: Host): vscode.TreeItem {

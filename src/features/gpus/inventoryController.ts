@@ -4,6 +4,7 @@ import { Secrets } from '../../constants.ts';
 import type { Inventory } from '../../core/gpu/inventory.ts';
 import { collectInventory, type InventoryConfig } from '../../node/collectInventory.ts';
 import { resolveExecutable } from '../../node/executables.ts';
+import { timerMs } from '../../node/runFile.ts';
 import type { SshOptions } from '../../node/sshGpus.ts';
 import { setting } from '../config/settings.ts';
 
@@ -68,7 +69,8 @@ export class InventoryController implements vscode.Disposable {
     this.timer = undefined;
     const seconds = setting('refreshIntervalSeconds');
     if (this.watchers.size === 0 || seconds === 0 || this.inFlight) return;
-    this.timer = setTimeout(() => void this.refresh(), seconds * 1000);
+    // A settings.json value past the manifest's range must not wrap the timer round to a hot loop.
+    this.timer = setTimeout(() => void this.refresh(), timerMs(Math.max(1, seconds) * 1000));
   }
 
   private unreachableSshHosts(): Set<string> {

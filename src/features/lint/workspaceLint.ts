@@ -42,6 +42,12 @@ export async function lintWorkspace(diagnostics: LintDiagnostics, log: vscode.Lo
         if (token.isCancellationRequested) break;
         progress.report({ message: vscode.workspace.asRelativePath(uri), increment: 100 / Math.max(1, kept.length) });
         try {
+          // Regular files under the size cap only: a 600 MB file is never read into the extension host.
+          const info = await vscode.workspace.fs.stat(uri);
+          if ((info.type & vscode.FileType.File) === 0 || info.size > (await loadLinter()).lint.MAX_LINT_BYTES) {
+            log.info(`Not linted: ${uri.fsPath} is not a regular file under the size limit`);
+            continue;
+          }
           const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
           const result = await lintDocumentText(uri.fsPath, text);
           if (result.units === 0) continue;

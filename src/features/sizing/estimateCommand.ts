@@ -8,6 +8,7 @@ import { estimateView, suggestionView } from '../workbench/views.ts';
 import { estimateServingMemory, vllmDefaults } from '../../core/sizing/servingMemory.ts';
 import { suggest } from '../../core/sizing/suggest.ts';
 import { DEFAULT_WORKLOAD_TEXT, parseWorkload } from '../../core/sizing/workload.ts';
+import { readCalibrationFile } from '../../node/calibrationFile.ts';
 import { hubEndpoint, resolveModel, type ResolvedModel } from '../../node/modelSource.ts';
 import { setting } from '../config/settings.ts';
 import type { InventoryController } from '../gpus/inventoryController.ts';
@@ -160,10 +161,15 @@ export async function suggestDeployment(deps: SizingDeps, modelArg?: unknown, wo
     void vscode.window.showErrorMessage(`Cannot size ${ref}: ${model.message}`);
     return;
   }
+  // Throughput from the workspace's calibration where it has a fit (.gpu-workbench/calibration.json).
+  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const calibration = workspace ? await readCalibrationFile(workspace) : undefined;
+  if (calibration?.warning) deps.log.warn(calibration.warning);
   const result = suggest(
     model.architecture,
     pricedGpus().filter((g) => g.datacenter),
     workload.value,
+    { calibration: calibration?.file },
   );
   deps.log.info(
     `Suggested a deployment for ${model.architecture.id} (${text}): ${result.ok ? `${result.best.gpus} x ${result.best.gpu.id}` : 'nothing fits'}`,

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { PackingResult } from '../../core/solver/packing.ts';
 import type { PackingProblem } from '../../core/solver/problem.ts';
+import { readCalibrationFile } from '../../node/calibrationFile.ts';
 import { isPlanState, MAX_PROBLEM_TEXT, type ExtensionToWebview, type PlanState } from '../../shared/protocol.ts';
 import type { WorkbenchDeps } from './deps.ts';
 
@@ -62,10 +63,14 @@ export class PlanSession {
     }
     finish({ state: 'solving' });
     const started = Date.now();
+    // Provisioning's per-replica throughput uses the workspace's calibration where it has a fit.
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const calibration = workspace ? await readCalibrationFile(workspace) : undefined;
     const outcome = await solvePlan(
       parsed.value,
       (program, options) => this.deps.solver().solve(program, options),
       this.deps.timeLimitSeconds(),
+      { calibration: calibration?.file },
     );
     this.deps.log.info(`Plan (${outcome.kind}): ${outcome.result.status} in ${Date.now() - started} ms`);
     if (generation !== this.generation) return;

@@ -7,6 +7,7 @@ import {
   type EstimateView,
   type ExtensionToWebview,
   type SolverState,
+  type PerformanceChartView,
   type SuggestionView,
   type WebviewToExtension,
 } from '../../shared/protocol.ts';
@@ -23,6 +24,7 @@ export class WorkbenchPanel implements vscode.Disposable {
   private solverState: SolverState = { state: 'loading' };
   private estimate: EstimateView | undefined;
   private suggestion: SuggestionView | undefined;
+  private performanceChart: PerformanceChartView | undefined;
   private readonly plan: PlanSession;
 
   static show(deps: WorkbenchDeps): WorkbenchPanel {
@@ -68,6 +70,13 @@ export class WorkbenchPanel implements vscode.Disposable {
     this.suggestion = suggestion;
     this.panel.reveal();
     this.post({ type: 'suggestion', suggestion });
+  }
+
+  /** Measured against predicted throughput after a benchmark import. */
+  showPerformanceChart(chart: PerformanceChartView): void {
+    this.performanceChart = chart;
+    this.panel.reveal();
+    this.post({ type: 'performanceChart', chart });
   }
 
   render(): void {
@@ -116,6 +125,7 @@ export class WorkbenchPanel implements vscode.Disposable {
         this.post({ type: 'solverState', solver: this.solverState });
         if (this.estimate) this.post({ type: 'estimate', estimate: this.estimate });
         if (this.suggestion) this.post({ type: 'suggestion', suggestion: this.suggestion });
+        if (this.performanceChart) this.post({ type: 'performanceChart', chart: this.performanceChart });
         void this.plan.restore(message.problemText);
         return;
       case 'runSolverSelfTest':

@@ -39,13 +39,26 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   return path;
 }
 
-/** Types into the open quick pick and accepts the first row that shows the text. */
+/**
+ * Types into the open quick pick and accepts the first row that shows the text. Right after a
+ * command the palette is still closing (its input inert) while the command's own pick opens, and
+ * on a busy machine that takes a while: try again until the row shows, for up to 45 s.
+ */
 export async function pickQuickItem(page: Page, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(text);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 10_000 });
-  await input.press('Enter');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      await input.fill(text, { timeout: 3_000 });
+      await row.waitFor({ timeout: 5_000 });
+      await input.press('Enter');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`no quick pick row "${text}": ${String(error)}`);
+    }
+  }
 }
 
 /** Ctrl+P, the file's name, Enter; waits until the editor shows text the file contains. */

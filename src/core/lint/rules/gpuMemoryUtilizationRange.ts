@@ -32,7 +32,8 @@ export const gpuMemoryUtilizationRange: Rule = {
             fix,
           },
         ];
-      if (u.value > 0.95)
+      // TGI's own default is 1.0 (--cuda-memory-fraction): the whole GPU is its normal setting.
+      if (u.value > 0.95 && unit.engine!.engine !== 'tgi')
         return [
           {
             ruleId: this.id,

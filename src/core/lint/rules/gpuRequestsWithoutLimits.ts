@@ -12,11 +12,11 @@ export const gpuRequestsWithoutLimits: Rule = {
       if (!g.limit) {
         const fix = g.insertLimits
           ? {
-              title: `Add limits: nvidia.com/gpu: ${g.request.value}`,
+              title: `Add limits: ${g.resource ?? 'nvidia.com/gpu'}: ${g.request.value}`,
               edits: [
                 {
                   span: { start: g.insertLimits.offset, end: g.insertLimits.offset },
-                  newText: `${g.insertLimits.indent}limits:\n${g.insertLimits.indent}  nvidia.com/gpu: ${g.request.value}\n`,
+                  newText: `${g.insertLimits.indent}limits:\n${g.insertLimits.indent}  ${g.resource ?? 'nvidia.com/gpu'}: ${g.request.value}\n`,
                 },
               ],
             }
@@ -26,7 +26,7 @@ export const gpuRequestsWithoutLimits: Rule = {
             ruleId: this.id,
             severity: this.severity,
             span: g.request.span,
-            message: `"${unit.name.value}" requests ${g.request.value} nvidia.com/gpu without a limit: Kubernetes only accepts GPUs as limits (requests must equal them), so the pod is rejected.`,
+            message: `"${unit.name.value}" requests ${g.request.value} ${g.resource ?? 'nvidia.com/gpu'} without a limit: Kubernetes only accepts GPUs as limits (requests must equal them), so the pod is rejected.`,
             fix,
           },
         ];
@@ -37,7 +37,7 @@ export const gpuRequestsWithoutLimits: Rule = {
             ruleId: this.id,
             severity: this.severity,
             span: g.request.span,
-            message: `"${unit.name.value}" requests ${g.request.value} nvidia.com/gpu but limits ${g.limit.value}: Kubernetes requires GPU requests to equal limits.`,
+            message: `"${unit.name.value}" requests ${g.request.value} ${g.resource ?? 'nvidia.com/gpu'} but limits ${g.limit.value}: Kubernetes requires GPU requests to equal limits.`,
             fix: {
               title: `Set the request to ${g.limit.value}`,
               edits: [{ span: g.request.span, newText: String(g.limit.value) }],

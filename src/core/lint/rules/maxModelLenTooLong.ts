@@ -1,6 +1,6 @@
 import { ENGINE_LABEL, flagName } from '../engineArgs.ts';
 import { GIB } from '../../sizing/servingMemory.ts';
-import { defaultNote, exactModel, sizeUnit } from '../sizingLookup.ts';
+import { defaultNote, exactModel, modelOf, sizeUnit } from '../sizingLookup.ts';
 import type { Rule } from '../types.ts';
 import { thousands } from '../unitHelpers.ts';
 
@@ -12,7 +12,7 @@ export const maxModelLenTooLong: Rule = {
   check({ units, options }) {
     return units.flatMap((unit) => {
       const engine = unit.engine;
-      const model = engine?.model ? options.findModel(engine.model.value) : undefined;
+      const model = engine?.model ? modelOf(engine.model.value, options) : undefined;
       if (!engine || !model) return [];
       const flag = flagName(engine.engine, 'maxModelLen');
       const label = ENGINE_LABEL[engine.engine];
@@ -47,6 +47,21 @@ export const maxModelLenTooLong: Rule = {
         return [];
       const e = sizing.estimate;
       const fitting = Math.floor(e.kvCacheTokens / 256) * 256 || e.kvCacheTokens;
+      if (engine.engine === 'sglang') {
+        // SGLang starts anyway and caps requests at its KV pool (sglang managers/scheduler.py:
+        // max_req_input_len = min(context_len - 1, max_total_num_tokens - 1)): only an explicit
+        // --context-length it cannot honour is worth saying.
+        if (!explicit) return [];
+        return [
+          {
+            ruleId: this.id,
+            severity: 'warning' as const,
+            span: explicit.span,
+            message: `${flag} ${thousands(explicit.value)} is more than the ${thousands(e.kvCacheTokens)} tokens SGLang's KV pool holds on ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at ${flagName(engine.engine, 'tensorParallel')} ${e.settings.tp}: SGLang starts, but caps every request at ${thousands(Math.max(0, e.kvCacheTokens - 1))} tokens.`,
+            fix: { title: `Use ${flag} ${fitting}`, edits: [{ span: explicit.span, newText: String(fitting) }] },
+          },
+        ];
+      }
       const message = `${explicit ? `${flag} ${thousands(explicit.value)}` : `${label}'s default ${flag} (the model's ${thousands(sizing.settings.maxModelLen)} positions)`} needs ${((e.kvBytesPerToken * sizing.settings.maxModelLen) / GIB).toFixed(2)} GiB of KV cache for one request, but ${(e.kvCacheBytes / GIB).toFixed(2)} GiB (${thousands(e.kvCacheTokens)} tokens) are left on ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at ${flagName(engine.engine, 'tensorParallel')} ${e.settings.tp}: ${label} refuses to start.`;
       return [
         {

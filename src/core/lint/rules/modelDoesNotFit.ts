@@ -16,6 +16,17 @@ export const modelDoesNotFit: Rule = {
       const e = sizing.estimate;
       const gib = (b: number) => `${(b / GIB).toFixed(1)} GiB`;
       const advice = fitAdvice(sizing.model, sizing.gpu, e).filter((a) => !a.startsWith('Set max_model_len'));
+      const engineName = unit.engine.engine;
+      if (engineName === 'sglang')
+        return [
+          {
+            ruleId: this.id,
+            severity: this.severity,
+            span: unit.engine.model.span,
+            // sglangMemory.ts: the static share (--mem-fraction-static x memory free at start) must hold the weights.
+            message: `${sizing.model.id}${sizing.settings.weightFormat ? ` (${sizing.settings.weightFormat})` : ''} does not fit ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at --tp-size ${e.settings.tp}: weights ${gib(e.weightsBytes)} > the static share ${gib(e.usableBytes)} (--mem-fraction-static ${e.settings.gpuMemoryUtilization}): SGLang stops with "Not enough memory". Use a larger --tp-size, or a GPU with more memory.`,
+          },
+        ];
       return [
         {
           ruleId: this.id,

@@ -1,5 +1,6 @@
 import { validTensorParallel } from '../../sizing/suggest.ts';
 import { ENGINE_LABEL, flagName } from '../engineArgs.ts';
+import { modelOf } from '../sizingLookup.ts';
 import type { Rule } from '../types.ts';
 
 /** vLLM: "Total number of attention heads (N) must be divisible by tensor parallel size (T)". */
@@ -10,7 +11,7 @@ export const tpDividesAttentionHeads: Rule = {
   check({ units, options }) {
     return units.flatMap((unit) => {
       const tp = unit.engine?.tensorParallel;
-      const model = unit.engine?.model ? options.findModel(unit.engine.model.value) : undefined;
+      const model = unit.engine?.model ? modelOf(unit.engine.model.value, options) : undefined;
       if (!tp || !model || model.numAttentionHeads % tp.value === 0) return [];
       const valid =
         validTensorParallel(model)
