@@ -31,13 +31,18 @@ export async function observeWorkload(
   r: RightSizeRequest,
 ): Promise<{ ok: true; observed: Observed } | { ok: false; message: string }> {
   const queries: WorkloadQueries = workloadQueries(w, r.window);
-  const startS = r.endS - r.windowSeconds;
+  // The window ends at the engine's last sample when that is over an hour old (it stopped, or the
+  // history ends in the past); a live workload's window ends now.
+  const last = await client.instant(queries.lastSeen, r.endS);
+  if (!last.ok) return { ok: false, message: last.message };
+  const endS = last.value !== undefined && last.value < r.endS - 3600 ? Math.ceil(last.value) + 60 : r.endS;
+  const startS = endS - r.windowSeconds;
   const step = stepSeconds(r.windowSeconds);
-  const ranges = await Promise.all(RANGE_KEYS.map((k) => client.range(queries[k], startS, r.endS, step)));
-  const instants = await Promise.all(INSTANT_KEYS.map((k) => client.instant(queries[k], r.endS)));
+  const ranges = await Promise.all(RANGE_KEYS.map((k) => client.range(queries[k], startS, endS, step)));
+  const instants = await Promise.all(INSTANT_KEYS.map((k) => client.instant(queries[k], endS)));
   const [gpuName, servedModel] = await Promise.all([
-    client.label(queries.gpuName, r.endS, 'modelName'),
-    client.label(queries.servedModel, r.endS, 'model_name'),
+    client.label(queries.gpuName, endS, 'modelName'),
+    client.label(queries.servedModel, endS, 'model_name'),
   ]);
   const failed = [...ranges, ...instants].find((a) => !a.ok);
   if (failed && !failed.ok) return { ok: false, message: failed.message };

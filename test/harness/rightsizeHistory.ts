@@ -37,6 +37,7 @@ const IDLE = podLabels('llama-idle', 'llama-idle-7d9f8c6b5-x2k4p', '10.0.1.23');
 const BUSY = podLabels('llama-busy', 'llama-busy-5f6d8b9c7-q8w2e', '10.0.1.24');
 // Another Deployment whose name starts with "llama-idle-": its saturated pod must not count as llama-idle's.
 const DECOY = podLabels('llama-idle-canary', 'llama-idle-canary-5c8d7f9b4-abcde', '10.0.1.25');
+const STOPPED = podLabels('llama-stopped', 'llama-stopped-6c8d9f7b5-k2j3h', '10.0.1.28');
 const MYSTERY = podLabels('mystery', 'mystery-84c5d7b9f-r7t8y', '10.0.1.27');
 const SGLANG = {
   ...podLabels('llama-sglang', 'llama-sglang-6b7c9d8f4-m3n4p', '10.0.1.26'),
@@ -77,6 +78,8 @@ export function servingHistory(nowS: number): HistoryFamily[] {
   const endS = Math.floor(nowS / STEP_S) * STEP_S - STEP_S;
   const s = (name: string, labels: Record<string, string>, value: (i: number) => number) =>
     series(endS, name, labels, value);
+  // llama-stopped's week ended eight days before the others'.
+  const stopped = (name: string, value: (i: number) => number) => series(endS - 8 * 86_400, name, STOPPED, value);
   const families: HistoryFamily[] = [
     {
       name: 'vllm:kv_cache_usage_perc',
@@ -87,6 +90,7 @@ export function servingHistory(nowS: number): HistoryFamily[] {
         s('vllm:kv_cache_usage_perc', BUSY, (i) => 0.95 + (0.04 * (i % 5)) / 4), // 95 % .. 99 %
         s('vllm:kv_cache_usage_perc', DECOY, () => 0.99),
         s('vllm:kv_cache_usage_perc', MYSTERY, () => 0.04),
+        stopped('vllm:kv_cache_usage_perc', () => 0.03),
       ],
     },
     {
@@ -104,6 +108,7 @@ export function servingHistory(nowS: number): HistoryFamily[] {
         s('vllm:num_requests_running', BUSY, () => 64),
         s('vllm:num_requests_running', DECOY, () => 64),
         s('vllm:num_requests_running', MYSTERY, (i) => i % 2),
+        stopped('vllm:num_requests_running', (i) => i % 2),
         ...STS.map((l) => s('vllm:num_requests_running', l, () => 2)),
       ],
     },
@@ -116,6 +121,7 @@ export function servingHistory(nowS: number): HistoryFamily[] {
         s('vllm:num_requests_waiting', BUSY, (i) => 10 + (i % 11)), // 10 .. 20
         s('vllm:num_requests_waiting', DECOY, () => 30),
         s('vllm:num_requests_waiting', MYSTERY, () => 0),
+        stopped('vllm:num_requests_waiting', () => 0),
         ...STS.map((l) => s('vllm:num_requests_waiting', l, () => 0)),
       ],
     },

@@ -121,6 +121,13 @@ describe('gpu-workbench rightsize against a week of Prometheus history', { timeo
     assert.match(mystery[0]!.message, new RegExp(`saves \\$${h100.pricePerHour.toFixed(2)}/h`));
   });
 
+  test('a workload whose metrics stopped eight days ago is judged on its last week', () => {
+    const stopped = findings.filter((f) => f.message.includes('serving/llama-stopped'));
+    assert.equal(stopped.length, 1, JSON.stringify(findings, null, 2));
+    assert.match(stopped[0]!.message, /can run on fewer GPUs/);
+    assert.match(stopped[0]!.message, /peaked at 3 %/);
+  });
+
   test('a workload with no series says so, as info', () => {
     const isvc = findings.filter((f) => f.message.includes('serving/llama-isvc'));
     assert.equal(isvc.length, 1);
@@ -143,7 +150,7 @@ describe('gpu-workbench rightsize against a week of Prometheus history', { timeo
     });
     assert.equal(down.code, 0);
     const out = (JSON.parse(down.stdout) as { findings: JsonFinding[] }).findings;
-    assert.equal(out.length, 6);
+    assert.equal(out.length, 7);
     for (const f of out) assert.match(f.message, /Prometheus did not answer/);
   });
 });

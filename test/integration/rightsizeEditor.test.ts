@@ -60,7 +60,7 @@ describe('RightSizeDiagnostics (stand-in vscode, real Prometheus)', { timeout: 3
     events.open.fire(doc);
     await until(() => callsFor().some((c) => c.messages.length > 0), 'the manifest was right-sized');
     const messages = callsFor().at(-1)!.messages;
-    assert.equal(messages.length, 6, messages.join('\n'));
+    assert.equal(messages.length, 7, messages.join('\n'));
     assert.ok(messages.some((m) => /serving\/llama-idle can run on fewer GPUs/.test(m)));
     assert.ok(messages.some((m) => /serving\/llama-busy needs more GPUs/.test(m)));
     const idle = diagnostics.findingsFor(doc as never).find((f) => f.message.includes('llama-idle'))!;

@@ -38,7 +38,7 @@ describe('pods of a workload', () => {
     assert.ok(matches(podNameRegex('InferenceService', 'm'), 'm-predictor-7b9c8d6f5-abcde'));
     assert.ok(matches(podNameRegex('InferenceService', 'm'), 'm-predictor-00001-deployment-7b9c8d6f5-abcde'));
   });
-  test('the manifest reads as six workloads with their namespaces and replica lines', () => {
+  test('the manifest reads as seven workloads with their namespaces and replica lines', () => {
     const names = readWorkloads('serving.yaml', manifest).map(
       (w) => `${w.kind} ${w.namespace}/${w.name} x${w.replicas?.value}`,
     );
@@ -49,6 +49,7 @@ describe('pods of a workload', () => {
       'InferenceService serving/llama-isvc x1',
       'Deployment serving/llama-sglang x1',
       'Deployment serving/mystery x1',
+      'Deployment serving/llama-stopped x1',
     ]);
   });
   test('queries read both vLLM KV names, SGLang and TGI, and DCGM through exported_pod', () => {

@@ -37,6 +37,11 @@ export interface WorkloadQueries {
   ttftP95: string;
   /** How many engine pods answered over the window. */
   pods: string;
+  /**
+   * Instant: when the engine last reported, to the hour, over the last 30 days. A workload that
+   * stopped (or a history that ends in the past) is judged on the window before its last sample.
+   */
+  lastSeen: string;
   /** Instant, by label: the GPU's name as DCGM-exporter reports it (`modelName`). */
   gpuName: string;
   /** Instant, by label: the model the engine serves (`model_name`). */
@@ -77,6 +82,7 @@ export function workloadQueries(w: Workload, window: string, rateWindow = '5m'):
     tpotP95: `histogram_quantile(0.95, sum by (le) (${either(tpot, sel, increase)}))`,
     ttftP95: `histogram_quantile(0.95, sum by (le) (${either(ttft, sel, increase)}))`,
     pods: `count(count by (pod) (${either([...running, ...kv], sel, (s) => `last_over_time(${s}[${window}])`)}))`,
+    lastSeen: `max(max_over_time(timestamp(${either(running, sel)})[30d:1h]))`,
     gpuName: `count by (modelName) (last_over_time(DCGM_FI_DEV_GPU_UTIL{${exported}}[${window}]) or last_over_time(DCGM_FI_DEV_GPU_UTIL{${sel}}[${window}]))`,
     servedModel: `count by (model_name) (${either(running.slice(0, 2), sel, (s) => `last_over_time(${s}[${window}])`)})`,
   };
