@@ -22,6 +22,8 @@ export interface PrometheusClient {
   instant(query: string, timeS: number): Promise<Result<number | undefined>>;
   /** A label of the first series of an instant answer (`count by (label) (...)`), or undefined. */
   label(query: string, timeS: number, label: string): Promise<Result<string | undefined>>;
+  /** The label's values over every series of an instant answer (at most 100). */
+  labelValues(query: string, timeS: number, label: string): Promise<Result<string[]>>;
 }
 
 interface ApiAnswer {
@@ -112,6 +114,14 @@ export function prometheusClient(baseUrl: string, options: RangeClientOptions): 
       if (!answer.ok) return answer;
       const value = answer.value.data?.result?.[0]?.metric?.[label];
       return ok(typeof value === 'string' && value !== '' ? value : undefined);
+    },
+    async labelValues(query, timeS, label) {
+      const answer = await ask('api/v1/query', { query, time: String(timeS) });
+      if (!answer.ok) return answer;
+      const values = (answer.value.data?.result ?? [])
+        .map((r) => r.metric?.[label])
+        .filter((v): v is string => typeof v === 'string' && v !== '');
+      return ok([...new Set(values)].slice(0, 100));
     },
   });
 }

@@ -1,6 +1,7 @@
 /** Right-sizing a set of manifests against a Prometheus: queries per workload, then the core's recommendation. */
 import type { Finding } from '../core/lint/types.ts';
 import {
+  namespacesQuery,
   observe,
   stepSeconds,
   workloadQueries,
@@ -26,10 +27,18 @@ const INSTANT_KEYS = ['tpotP95', 'ttftP95', 'pods'] as const;
 
 /** Every query of one workload; the first failure is the answer (Prometheus down, a bad URL). */
 export async function observeWorkload(
-  w: Workload,
+  given: Workload,
   client: PrometheusClient,
   r: RightSizeRequest,
-): Promise<{ ok: true; observed: Observed } | { ok: false; message: string }> {
+): Promise<{ ok: true; observed: Observed; workload: Workload } | { ok: false; message: string }> {
+  let w = given;
+  // A manifest without a namespace: the one namespace whose pods have this workload's names, if only one does.
+  if (!w.namespaceWritten && !r.namespace) {
+    const found = await client.labelValues(namespacesQuery(w), r.endS, 'namespace');
+    if (!found.ok) return { ok: false, message: found.message };
+    if (found.value.length === 1 && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(found.value[0]!))
+      w = { ...w, namespace: found.value[0]! };
+  }
   const queries: WorkloadQueries = workloadQueries(w, r.window);
   // The window ends at the engine's last sample when that is over an hour old (it stopped, or the
   // history ends in the past); a live workload's window ends now.
@@ -58,6 +67,7 @@ export async function observeWorkload(
   });
   return {
     ok: true,
+    workload: w,
     observed: observe(range, instant, {
       gpuName: gpuName.ok ? gpuName.value : undefined,
       servedModel: servedModel.ok ? servedModel.value : undefined,
@@ -67,19 +77,20 @@ export async function observeWorkload(
 
 /** Observations by workload (kind, namespace, name, window), reused while fresh: an edit re-judges, it does not re-query. */
 export class ObservationCache {
-  private readonly entries = new Map<string, { atMs: number; observed: Observed }>();
+  private readonly entries = new Map<string, { atMs: number; observed: Observed; namespace: string }>();
   constructor(private readonly ttlMs = 10 * 60_000) {}
 
   private key(w: Workload, window: string): string {
     return `${w.kind}\u0000${w.namespace}\u0000${w.name}\u0000${window}`;
   }
-  get(w: Workload, window: string, nowMs = Date.now()): Observed | undefined {
+  /** The observation and the namespace it was found in (a manifest may name none). */
+  get(w: Workload, window: string, nowMs = Date.now()): { observed: Observed; namespace: string } | undefined {
     const entry = this.entries.get(this.key(w, window));
-    return entry && nowMs - entry.atMs < this.ttlMs ? entry.observed : undefined;
+    return entry && nowMs - entry.atMs < this.ttlMs ? entry : undefined;
   }
-  set(w: Workload, window: string, observed: Observed, nowMs = Date.now()): void {
+  set(w: Workload, window: string, observed: Observed, namespace: string, nowMs = Date.now()): void {
     if (this.entries.size > 2000) this.entries.clear();
-    this.entries.set(this.key(w, window), { atMs: nowMs, observed });
+    this.entries.set(this.key(w, window), { atMs: nowMs, observed, namespace });
   }
   clear(): void {
     this.entries.clear();
@@ -108,10 +119,12 @@ export async function rightSizeFiles(
     while (next < jobs.length) {
       const { fileIndex, w } = jobs[next++]!;
       const cached = cache?.get(w, r.window);
-      const seen = cached ? { ok: true as const, observed: cached } : await observeWorkload(w, client, r);
-      if (seen.ok && !cached) cache?.set(w, r.window, seen.observed);
+      const seen = cached
+        ? { ok: true as const, observed: cached.observed, workload: { ...w, namespace: cached.namespace } }
+        : await observeWorkload(w, client, r);
+      if (seen.ok && !cached) cache?.set(w, r.window, seen.observed, seen.workload.namespace);
       const found: Finding[] = seen.ok
-        ? recommend(w, seen.observed, r)
+        ? recommend(seen.workload, seen.observed, r)
         : [
             {
               ruleId: RIGHT_SIZE_RULE,

@@ -4,7 +4,8 @@
  * DCGM-exporter series with the label sets a kube-prometheus ServiceMonitor gives them.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GPU_CATALOG } from '../../src/core/catalog/gpus.ts';
@@ -126,6 +127,22 @@ describe('gpu-workbench rightsize against a week of Prometheus history', { timeo
     assert.equal(stopped.length, 1, JSON.stringify(findings, null, 2));
     assert.match(stopped[0]!.message, /can run on fewer GPUs/);
     assert.match(stopped[0]!.message, /peaked at 3 %/);
+  });
+
+  test('a manifest without a namespace finds the one namespace whose pods carry its names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rightsize-'));
+    try {
+      const idle = manifestText.slice(0, manifestText.indexOf('---')).replace('  namespace: serving\n', '');
+      writeFileSync(join(dir, 'idle.yaml'), idle);
+      const run = await runCli(['rightsize', join(dir, 'idle.yaml'), '--prometheus', prom.url, '--json'], {
+        cwd: repo,
+        timeoutMs: 120_000,
+      });
+      const [f] = (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings;
+      assert.match(f!.message, /Deployment serving\/llama-idle can run on fewer GPUs/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a workload with no series says so, as info', () => {

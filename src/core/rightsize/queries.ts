@@ -88,6 +88,16 @@ export function workloadQueries(w: Workload, window: string, rateWindow = '5m'):
   };
 }
 
+/**
+ * The namespaces whose pods carry this workload's pod names (over 30 days), for a manifest that
+ * names no namespace: `kubectl apply -n` put it wherever the user said.
+ */
+export function namespacesQuery(w: Workload): string {
+  const sel = `pod=~"${podNameRegex(w.kind, w.name)}"`;
+  const names = ['vllm:num_requests_running', 'sglang:num_running_reqs', 'tgi_batch_current_size'];
+  return `count by (namespace) (${either(names, sel, (s) => `last_over_time(${s}[30d])`)})`;
+}
+
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
 /** `7d`, `36h`, `90m` in seconds; undefined for anything else (no Go-duration compounds). */
