@@ -8,6 +8,7 @@ import { InputError, terminalSafeIo, UsageError, type Io } from './cli/io.ts';
 import { lintCommand, LINT_USAGE } from './cli/lint.ts';
 import { calibrateCommand } from './cli/perf.ts';
 import { planCommand, PLAN_USAGE } from './cli/plan.ts';
+import { rightsizeCommand, RIGHTSIZE_USAGE } from './cli/rightsize.ts';
 import { estimateCommand, SIZING_USAGE, suggestCommand, trainCommand } from './cli/sizing.ts';
 import { redactCredentials, redactSecrets, safeText } from './core/text/safeText.ts';
 import { errorMessage } from './core/errors.ts';
@@ -17,6 +18,7 @@ ${LINT_USAGE}
 ${INVENTORY_USAGE}
 ${SIZING_USAGE}
 ${PLAN_USAGE}
+${RIGHTSIZE_USAGE}
   gpu-workbench --help | --version
 
 lint       GPU over-provisioning and misconfiguration in Kubernetes/KServe manifests, vLLM/TGI
@@ -29,6 +31,7 @@ calibrate  fits the throughput model to a vllm bench serve result (.gpu-workbenc
 suggest    parallelism and batch settings (vLLM, TGI, Triton) for a target load.
 train      per-GPU memory of full, LoRA and QLoRA fine-tuning with ZeRO sharding.
 plan       places model replicas on a GPU pool at least cost (GLPK), beside first-fit and one-per-GPU.
+rightsize  fewer GPUs, fewer replicas or more, from the engines' own metrics in Prometheus over a window.
 Models: a built-in id, a config.json path, or org/name (local Hugging Face cache, then the Hub
 at $HF_ENDPOINT with $HF_TOKEN; HF_HUB_OFFLINE=1 never contacts it).`;
 
@@ -43,6 +46,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   train: trainCommand,
   plan: planCommand,
   calibrate: calibrateCommand,
+  rightsize: rightsizeCommand,
 };
 
 /** An error's message without a secret in it (HF_TOKEN, a URL's password). */

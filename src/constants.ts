@@ -14,11 +14,14 @@ export const Commands = {
   setHuggingFaceToken: 'gpuWorkbench.setHuggingFaceToken',
   showLog: 'gpuWorkbench.showLog',
   lintWorkspace: 'gpuWorkbench.lintWorkspace',
+  rightSize: 'gpuWorkbench.rightSize',
+  refreshServices: 'gpuWorkbench.refreshServices',
 } as const;
 
 export const Views = {
   container: 'gpuWorkbench',
   gpus: 'gpuWorkbench.gpus',
+  services: 'gpuWorkbench.services',
 } as const;
 
 /** VS Code's own command that reveals a view: `<view id>.focus`. */

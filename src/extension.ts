@@ -4,6 +4,8 @@ import { registerGpus } from './features/gpus/register.ts';
 import { safeLog } from './features/log/safeLog.ts';
 import { registerLint } from './features/lint/register.ts';
 import { registerPerf } from './features/perf/register.ts';
+import { registerRightSize } from './features/rightsize/register.ts';
+import { registerServices } from './features/services/register.ts';
 import { registerSizing } from './features/sizing/register.ts';
 import { registerWorkbench } from './features/workbench/register.ts';
 
@@ -19,6 +21,8 @@ export function activate(context: vscode.ExtensionContext): void {
     registerSizing({ workbench: workbench.deps, controller: gpus.controller, secrets: context.secrets, log }),
     registerLint(context, log),
     registerPerf({ workbench: workbench.deps, log }),
+    registerRightSize(context, log),
+    registerServices(log, () => gpus.controller.inventory, gpus.controller.onDidChange),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
   );
   log.info(`GPU Workbench ${String(context.extension.packageJSON.version)} activated`);

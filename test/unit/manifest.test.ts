@@ -49,13 +49,16 @@ describe('package.json manifest', () => {
     }
   });
 
-  test('has an activity-bar container with a "GPUs" view', () => {
+  test('has an activity-bar container with a "GPUs" view and a "Model services" view', () => {
     const containers: { id: string }[] = manifest.contributes.viewsContainers.activitybar;
     assert.ok(containers.some((c) => c.id === Views.container));
     const views: { id: string; name: string }[] = manifest.contributes.views[Views.container];
     assert.deepEqual(
       views.map((v) => [v.id, v.name]),
-      [[Views.gpus, 'GPUs']],
+      [
+        [Views.gpus, 'GPUs'],
+        [Views.services, 'Model services'],
+      ],
     );
   });
 

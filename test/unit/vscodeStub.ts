@@ -131,6 +131,8 @@ interface SharedState {
     open: EventEmitter<FakeDocument>;
     change: EventEmitter<{ document: FakeDocument }>;
     close: EventEmitter<FakeDocument>;
+    save: EventEmitter<FakeDocument>;
+    trust: EventEmitter<void>;
     configuration: EventEmitter<{ affectsConfiguration(key: string): boolean }>;
   };
 }
@@ -145,6 +147,8 @@ const shared: SharedState = (holder.gpuWorkbenchVscodeStub ??= {
     open: new EventEmitter(),
     change: new EventEmitter(),
     close: new EventEmitter(),
+    save: new EventEmitter(),
+    trust: new EventEmitter(),
     configuration: new EventEmitter(),
   },
 });
@@ -163,6 +167,8 @@ export const workspace = {
   onDidOpenTextDocument: events.open.event,
   onDidChangeTextDocument: events.change.event,
   onDidCloseTextDocument: events.close.event,
+  onDidSaveTextDocument: events.save.event,
+  onDidGrantWorkspaceTrust: events.trust.event,
   onDidChangeConfiguration: events.configuration.event,
   getConfiguration: () => ({
     get: (key: string) => (settingValues.has(key) ? settingValues.get(key) : manifestDefaults.get(key)),

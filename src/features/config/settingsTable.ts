@@ -56,6 +56,9 @@ export const SETTINGS = {
   lintEnabled: { key: 'lint.enabled', kind: 'boolean', scope: 'window', group: 'lint' },
   lintSeverity: { key: 'lint.severity', kind: 'severities', scope: 'window', group: 'lint' },
   vllmVersion: { key: 'vllmVersion', kind: 'string', scope: 'window', group: 'lint' },
+  rightSizeEnabled: { key: 'rightSize.enabled', kind: 'boolean', scope: 'window', group: 'lint' },
+  rightSizeWindow: { key: 'rightSize.window', kind: 'string', scope: 'window', group: 'lint' },
+  rightSizeTpotTargetMs: { key: 'rightSize.tpotTargetMs', kind: 'nonNegativeNumber', scope: 'window', group: 'lint' },
 } as const satisfies Record<string, Spec>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -1,0 +1,81 @@
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { findGpu } from '../core/catalog/gpus.ts';
+import { findModel } from '../core/catalog/models.ts';
+import { MAX_LINT_BYTES } from '../core/lint/lint.ts';
+import { toJsonFindings, toText, type FileFindings } from '../core/lint/report.ts';
+import { windowSeconds } from '../core/rightsize/queries.ts';
+import { safeJson, safeLine } from '../core/text/safeText.ts';
+import { prometheusClient } from '../node/prometheusRange.ts';
+import { readRegularFile } from '../node/readLimited.ts';
+import { rightSizeFiles } from '../node/rightsize.ts';
+import { InputError, positiveNumber, secondsFlag, UsageError, type Io } from './io.ts';
+
+export const RIGHTSIZE_USAGE = `  gpu-workbench rightsize <manifest ...> --prometheus URL [--window 7d] [--namespace NS]
+                          [--default-gpu ID] [--tpot-target-ms MS] [--timeout SECONDS] [--json]`;
+
+/**
+ * Exit 0 when every workload is sized right or could not be judged, 1 when a workload should
+ * change (fewer or more GPUs), 2 on a usage or input error.
+ */
+export async function rightsizeCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      prometheus: { type: 'string' },
+      window: { type: 'string' },
+      namespace: { type: 'string' },
+      'default-gpu': { type: 'string' },
+      'tpot-target-ms': { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError('give the manifests that declare the deployments');
+  if (!values.prometheus) throw new UsageError('--prometheus URL is required');
+  const window = values.window ?? '7d';
+  const seconds = windowSeconds(window);
+  if (seconds === undefined)
+    throw new UsageError(
+      `--window must be a duration such as 7d, 36h or 90m (up to 90d), not "${window.slice(0, 40)}"`,
+    );
+  const defaultGpu = values['default-gpu'] ? findGpu(values['default-gpu']) : undefined;
+  if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu']}"`);
+  if (values.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace))
+    throw new UsageError(`--namespace must be a Kubernetes namespace name, not "${values.namespace.slice(0, 80)}"`);
+  const timeoutMs = Math.round(secondsFlag(values.timeout, '--timeout', 30) * 1000);
+  const client = prometheusClient(values.prometheus, { timeoutMs, token: io.env.PROMETHEUS_TOKEN || undefined });
+  if (!client.ok) throw new UsageError(client.message);
+  const files: { path: string; text: string }[] = [];
+  for (const target of positionals) {
+    const file = resolve(io.cwd, target);
+    try {
+      files.push({ path: relative(io.cwd, file) || file, text: await readRegularFile(file, MAX_LINT_BYTES) });
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(`cannot read ${target}: ${(error as Error).message}`);
+    }
+  }
+  const results = await rightSizeFiles(files, client.value, {
+    window,
+    windowSeconds: seconds,
+    endS: Math.floor(Date.now() / 1000),
+    namespace: values.namespace,
+    tpotTargetMs: positiveNumber(values['tpot-target-ms'], '--tpot-target-ms', undefined),
+    findModel: (id) => findModel(id)?.architecture,
+    defaultGpu,
+  });
+  const shown: FileFindings[] = results.map((r) => ({ file: r.path, text: r.text, findings: r.findings }));
+  if (values.json) io.out(safeJson({ findings: toJsonFindings(shown) }));
+  else {
+    const none = results.filter((r) => r.workloads === 0).map((r) => r.path);
+    io.out(toText(shown.map((r) => ({ ...r, file: safeLine(r.file) }))));
+    if (none.length > 0)
+      io.err(
+        `No Deployment, StatefulSet, LeaderWorkerSet or InferenceService with a serving engine in ${none.map(safeLine).join(', ')}.`,
+      );
+  }
+  return results.some((r) => r.findings.some((f) => f.severity !== 'info')) ? 1 : 0;
+}

@@ -1,0 +1,195 @@
+/**
+ * Right-size diagnostics (rule gpu-right-size) on the manifests that declare a workload, from the
+ * Prometheus of gpuWorkbench.prometheus.url. Prometheus is asked when a manifest opens or is saved,
+ * and on "Right-Size from Prometheus"; an edit re-judges the cached observations without asking again.
+ * Only in a trusted workspace: the queries go to a server named in user settings, with its token.
+ */
+import * as vscode from 'vscode';
+import type { Finding } from '../../core/lint/types.ts';
+import { Secrets } from '../../constants.ts';
+import { affects, setting } from '../config/settings.ts';
+import { DIAGNOSTIC_SOURCE } from '../lint/diagnostics.ts';
+import { logError } from '../log/logError.ts';
+
+export const RIGHT_SIZE_SOURCE = DIAGNOSTIC_SOURCE;
+const EDIT_DEBOUNCE_MS = 500;
+
+const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+type Modules = {
+  node: typeof import('../../node/rightsize.ts');
+  client: typeof import('../../node/prometheusRange.ts');
+  queries: typeof import('../../core/rightsize/queries.ts');
+  workloads: typeof import('../../core/rightsize/workloads.ts');
+  models: typeof import('../../core/catalog/models.ts');
+  gpus: typeof import('../../core/catalog/gpus.ts');
+};
+
+let loaded: Promise<Modules> | undefined;
+function load(): Promise<Modules> {
+  loaded ??= Promise.all([
+    import('../../node/rightsize.ts'),
+    import('../../node/prometheusRange.ts'),
+    import('../../core/rightsize/queries.ts'),
+    import('../../core/rightsize/workloads.ts'),
+    import('../../core/catalog/models.ts'),
+    import('../../core/catalog/gpus.ts'),
+  ]).then(([node, client, queries, workloads, models, gpus]) => ({ node, client, queries, workloads, models, gpus }));
+  return loaded;
+}
+
+/** A YAML file on disk (by name, as the linter tells formats): untitled text has no workload to find in Prometheus. */
+function isManifest(document: vscode.TextDocument): boolean {
+  return document.uri.scheme === 'file' && /\.ya?ml$/i.test(document.uri.path);
+}
+
+export class RightSizeDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('gpu-workbench-rightsize');
+  private readonly results = new Map<string, { version: number; findings: Finding[] }>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private cache: InstanceType<Modules['node']['ObservationCache']> | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, EDIT_DEBOUNCE_MS)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(e, 'lint') || e.affectsConfiguration('gpuWorkbench.prometheus.url')) {
+          this.cache?.clear();
+          this.refreshAll();
+        }
+      }),
+    );
+    this.refreshAll();
+  }
+
+  findingsFor(document: vscode.TextDocument): Finding[] {
+    const result = this.results.get(document.uri.toString());
+    return result && result.version === document.version ? result.findings : [];
+  }
+
+  /** Asks Prometheus again for every open manifest (the command). Resolves to how many workloads were judged. */
+  async refreshNow(): Promise<number> {
+    this.cache?.clear();
+    let count = 0;
+    for (const document of vscode.workspace.textDocuments) count += await this.analyze(document);
+    return count;
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private refreshAll(): void {
+    for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.results.delete(key);
+    this.collection.delete(uri);
+  }
+
+  private schedule(document: vscode.TextDocument, delayMs: number): void {
+    if (!isManifest(document)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.analyze(document);
+      }, delayMs),
+    );
+  }
+
+  private async analyze(document: vscode.TextDocument): Promise<number> {
+    if (document.isClosed || !isManifest(document)) return 0;
+    const url = setting('prometheusUrl');
+    if (!url || !setting('rightSizeEnabled') || !vscode.workspace.isTrusted) {
+      this.collection.delete(document.uri);
+      return 0;
+    }
+    const version = document.version;
+    const text = document.getText();
+    try {
+      const m = await load();
+      const workloads = m.workloads.readWorkloads(document.uri.fsPath, text);
+      if (workloads.length === 0) {
+        this.forget(document.uri);
+        return 0;
+      }
+      const window = setting('rightSizeWindow') ?? '7d';
+      const seconds = m.queries.windowSeconds(window);
+      if (seconds === undefined) {
+        this.log.warn(
+          `gpuWorkbench.rightSize.window "${window.slice(0, 40)}" is not a duration such as 7d; right-sizing is off.`,
+        );
+        return 0;
+      }
+      const timeoutMs = setting('commandTimeoutSeconds') * 1000;
+      const client = m.client.prometheusClient(url, {
+        timeoutMs,
+        token: await this.secrets.get(Secrets.prometheusToken),
+      });
+      if (!client.ok) {
+        this.log.warn(`Right-sizing: ${client.message}`);
+        return 0;
+      }
+      this.cache ??= new m.node.ObservationCache();
+      const defaultGpu = setting('defaultGpu');
+      const tpot = setting('rightSizeTpotTargetMs');
+      const [result] = await m.node.rightSizeFiles(
+        [{ path: document.uri.fsPath, text }],
+        client.value,
+        {
+          window,
+          windowSeconds: seconds,
+          endS: Math.floor(Date.now() / 1000),
+          tpotTargetMs: tpot > 0 ? tpot : undefined,
+          findModel: (id) => m.models.findModel(id)?.architecture,
+          defaultGpu: defaultGpu ? m.gpus.findGpu(defaultGpu) : undefined,
+          vllmVersion: setting('vllmVersion'),
+        },
+        this.cache,
+      );
+      if (document.isClosed || document.version !== version || !result) return 0;
+      this.results.set(document.uri.toString(), { version, findings: result.findings });
+      this.collection.set(
+        document.uri,
+        result.findings.map((f) => this.toDiagnostic(document, f)),
+      );
+      return result.workloads;
+    } catch (error) {
+      logError(this.log, `Right-sizing ${document.uri.fsPath} failed`, error);
+      return 0;
+    }
+  }
+
+  private toDiagnostic(document: vscode.TextDocument, finding: Finding): vscode.Diagnostic {
+    const range = new vscode.Range(document.positionAt(finding.span.start), document.positionAt(finding.span.end));
+    const diagnostic = new vscode.Diagnostic(range, finding.message, SEVERITY[finding.severity]);
+    diagnostic.source = RIGHT_SIZE_SOURCE;
+    diagnostic.code = {
+      value: finding.ruleId,
+      target: vscode.Uri.joinPath(this.extensionUri, 'docs', 'rules', `${finding.ruleId}.md`),
+    };
+    return diagnostic;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The "Model services" view: serving engines among this machine's GPU processes (vLLM, SGLang, TGI
+ * by command line), each with the GPUs it holds and live figures from its own /metrics.
+ */
+import * as vscode from 'vscode';
+import { safeLine } from '../../core/text/safeText.ts';
+import { ENGINE_LABEL, figures, type ShownService } from './serviceRows.ts';
+
+export type ServiceNode =
+  { kind: 'service'; service: ShownService } | { kind: 'figure'; label: string; description: string };
+
+export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private services: ShownService[] = [];
+
+  update(services: ShownService[]): void {
+    this.services = services;
+    this.changed.fire();
+  }
+
+  getChildren(node?: ServiceNode): ServiceNode[] {
+    if (!node) return this.services.map((service) => ({ kind: 'service', service }));
+    if (node.kind === 'service') return figures(node.service).map((f) => ({ kind: 'figure', ...f }));
+    return [];
+  }
+
+  getTreeItem(node: ServiceNode): vscode.TreeItem {
+    if (node.kind === 'figure') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.description = node.description;
+      return item;
+    }
+    const { service } = node.service;
+    const model = safeLine(service.snapshot?.model ?? service.model ?? 'unknown model').slice(0, 200);
+    const item = new vscode.TreeItem(model, vscode.TreeItemCollapsibleState.Expanded);
+    item.description = `${ENGINE_LABEL[service.engine]} · pid ${service.pid} · :${service.port}`;
+    item.iconPath = new vscode.ThemeIcon(service.snapshot ? 'server-process' : 'warning');
+    item.contextValue = 'modelService';
+    return item;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

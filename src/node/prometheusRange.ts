@@ -1,0 +1,127 @@
+/** Prometheus range and instant queries for right-sizing (api/v1/query_range, api/v1/query). */
+import { errorMessage } from '../core/errors.ts';
+import type { Result } from '../core/result.ts';
+import { clip, safeLine } from '../core/text/safeText.ts';
+import { checkPrometheusUrl } from './prometheus.ts';
+import { timerMs } from './runFile.ts';
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const err = <T>(message: string): Result<T> => ({ ok: false, message });
+
+export interface RangeClientOptions {
+  timeoutMs: number;
+  token?: string;
+  /** Per answer; a week at one-minute steps of one series is about 400 KiB. */
+  maxBytes?: number;
+}
+
+export interface PrometheusClient {
+  /** The first series' values (one aggregated series per query), in time order. */
+  range(query: string, startS: number, endS: number, stepS: number): Promise<Result<number[]>>;
+  /** The first series' value now, or undefined when the answer is empty. */
+  instant(query: string, timeS: number): Promise<Result<number | undefined>>;
+  /** A label of the first series of an instant answer (`count by (label) (...)`), or undefined. */
+  label(query: string, timeS: number, label: string): Promise<Result<string | undefined>>;
+  /** The label's values over every series of an instant answer (at most 100). */
+  labelValues(query: string, timeS: number, label: string): Promise<Result<string[]>>;
+}
+
+interface ApiAnswer {
+  status?: string;
+  error?: string;
+  data?: {
+    resultType?: string;
+    result?: { metric?: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+  };
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new Error(`the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function prometheusClient(baseUrl: string, options: RangeClientOptions): Result<PrometheusClient> {
+  const checked = checkPrometheusUrl(baseUrl);
+  if (!checked.ok) return err(checked.reason);
+  const root = checked.url.href.endsWith('/') ? checked.url : new URL(`${checked.url.href}/`);
+  const ask = async (api: string, params: Record<string, string>): Promise<Result<ApiAnswer>> => {
+    const endpoint = new URL(api, root);
+    // POST keeps long PromQL out of URLs (and of proxies' logs), as Grafana does.
+    const body = new URLSearchParams(params);
+    try {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        body,
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/x-www-form-urlencoded',
+          ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+        },
+        signal: AbortSignal.timeout(timerMs(options.timeoutMs)),
+        redirect: 'error',
+      });
+      const text = await readCapped(response, options.maxBytes ?? 16 * 1024 * 1024);
+      let answer: ApiAnswer;
+      try {
+        answer = JSON.parse(text) as ApiAnswer;
+      } catch {
+        return err(`HTTP ${response.status}: the answer is not JSON (is this a Prometheus URL?)`);
+      }
+      if (answer.status !== 'success')
+        return err(`HTTP ${response.status}: ${safeLine(clip(String(answer.error ?? 'query failed'), 300))}`);
+      return ok(answer);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TimeoutError')
+        return err(`no answer within ${options.timeoutMs / 1000} s`);
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      return err(safeLine(errorMessage(cause)));
+    }
+  };
+  return ok({
+    async range(query, startS, endS, stepS) {
+      const answer = await ask('api/v1/query_range', {
+        query,
+        start: String(startS),
+        end: String(endS),
+        step: String(stepS),
+      });
+      if (!answer.ok) return answer;
+      const values = answer.value.data?.result?.[0]?.values ?? [];
+      return ok(values.map(([, v]) => Number(v)).filter(Number.isFinite));
+    },
+    async instant(query, timeS) {
+      const answer = await ask('api/v1/query', { query, time: String(timeS) });
+      if (!answer.ok) return answer;
+      const value = answer.value.data?.result?.[0]?.value?.[1];
+      const n = value === undefined ? undefined : Number(value);
+      return ok(n !== undefined && Number.isFinite(n) ? n : undefined);
+    },
+    async label(query, timeS, label) {
+      const answer = await ask('api/v1/query', { query, time: String(timeS) });
+      if (!answer.ok) return answer;
+      const value = answer.value.data?.result?.[0]?.metric?.[label];
+      return ok(typeof value === 'string' && value !== '' ? value : undefined);
+    },
+    async labelValues(query, timeS, label) {
+      const answer = await ask('api/v1/query', { query, time: String(timeS) });
+      if (!answer.ok) return answer;
+      const values = (answer.value.data?.result ?? [])
+        .map((r) => r.metric?.[label])
+        .filter((v): v is string => typeof v === 'string' && v !== '');
+      return ok([...new Set(values)].slice(0, 100));
+    },
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * Right-sizing's pure parts: which pods a workload owns, the window arithmetic, the percentiles,
+ * and the recommendation with its fix, on figures worked out by hand beside each test.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { GPU_CATALOG } from '../../src/core/catalog/gpus.ts';
+import { findModel } from '../../src/core/catalog/models.ts';
+import { applyEdits } from '../../src/core/lint/lint.ts';
+import { observe, quantile, stepSeconds, windowSeconds, workloadQueries } from '../../src/core/rightsize/queries.ts';
+import { recommend, type RightSizeOptions } from '../../src/core/rightsize/recommend.ts';
+import { podNameRegex, readWorkloads } from '../../src/core/rightsize/workloads.ts';
+
+const manifest = readFileSync(
+  join(resolve(import.meta.dirname, '..', '..'), 'test', 'fixtures', 'rightsize', 'serving.yaml'),
+  'utf8',
+);
+const options: RightSizeOptions = { window: '7d', findModel: (id) => findModel(id)?.architecture };
+const h100 = GPU_CATALOG.find((g) => g.id === 'h100-sxm')!;
+
+/** Prometheus anchors `=~` at both ends. */
+const matches = (re: string, pod: string) => new RegExp(`^(?:${re})$`).test(pod);
+
+describe('pods of a workload', () => {
+  test('a Deployment owns <name>-<replicaset hash>-<5>, not a longer-named Deployment', () => {
+    const re = podNameRegex('Deployment', 'llama-idle');
+    assert.ok(matches(re, 'llama-idle-7d9f8c6b5-x2k4p'));
+    assert.ok(!matches(re, 'llama-idle-canary-5c8d7f9b4-abcde'));
+    assert.ok(!matches(re, 'llama-idle-0'));
+  });
+  test('StatefulSet ordinals, LeaderWorkerSet leaders and workers, KServe predictors', () => {
+    assert.ok(matches(podNameRegex('StatefulSet', 'a.b'), 'a.b-12'));
+    assert.ok(!matches(podNameRegex('StatefulSet', 'a.b'), 'axb-12'));
+    assert.ok(matches(podNameRegex('LeaderWorkerSet', 'ds'), 'ds-0'));
+    assert.ok(matches(podNameRegex('LeaderWorkerSet', 'ds'), 'ds-0-3'));
+    assert.ok(matches(podNameRegex('InferenceService', 'm'), 'm-predictor-7b9c8d6f5-abcde'));
+    assert.ok(matches(podNameRegex('InferenceService', 'm'), 'm-predictor-00001-deployment-7b9c8d6f5-abcde'));
+  });
+  test('the manifest reads as seven workloads with their namespaces and replica lines', () => {
+    const names = readWorkloads('serving.yaml', manifest).map(
+      (w) => `${w.kind} ${w.namespace}/${w.name} x${w.replicas?.value}`,
+    );
+    assert.deepEqual(names, [
+      'Deployment serving/llama-idle x1',
+      'Deployment serving/llama-busy x1',
+      'StatefulSet serving/llama-sts x4',
+      'InferenceService serving/llama-isvc x1',
+      'Deployment serving/llama-sglang x1',
+      'Deployment serving/mystery x1',
+      'Deployment serving/llama-stopped x1',
+    ]);
+  });
+  test('queries read both vLLM KV names, SGLang and TGI, and DCGM through exported_pod', () => {
+    const q = workloadQueries(readWorkloads('serving.yaml', manifest)[0]!, '7d');
+    for (const name of ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc', 'sglang:token_usage'])
+      assert.ok(q.kvMax.includes(name), name);
+    assert.ok(q.waiting.includes('tgi_queue_size') && q.waiting.includes('sglang:num_queue_reqs'));
+    assert.ok(q.gpuUtil.includes('exported_pod=~') && q.gpuUtil.includes(',pod=~'));
+    assert.ok(q.tpotP95.includes('[7d]'));
+  });
+});
+
+describe('window and percentiles', () => {
+  test('durations', () => {
+    assert.equal(windowSeconds('7d'), 7 * 86_400);
+    assert.equal(windowSeconds('36h'), 129_600);
+    assert.equal(windowSeconds('7 days'), undefined);
+    assert.equal(windowSeconds('91d'), undefined);
+    // 604,800 s / 10,000 points = 60.48 -> 61 s steps; a day stays at the 60 s floor.
+    assert.equal(stepSeconds(604_800), 61);
+    assert.equal(stepSeconds(86_400), 60);
+  });
+  test('nearest-rank p95: of 1..20 the 19th', () => {
+    assert.equal(
+      quantile(
+        Array.from({ length: 20 }, (_, i) => 20 - i),
+        0.95,
+      ),
+      19,
+    );
+    assert.equal(quantile([], 0.95), undefined);
+  });
+});
+
+describe('recommendation', () => {
+  const [idle, busy, sts] = readWorkloads('serving.yaml', manifest);
+
+  test('idle at TP 4: TP 1 on one H100, three GPUs saved, the fix rewrites the flag and the GPU count', () => {
+    const observed = observe(
+      { kvMax: [0.02, 0.05, 0.03], kvSum: [0.02, 0.05, 0.03], running: [1, 3, 2], waiting: [0, 0, 0] },
+      { pods: 1 },
+    );
+    const [finding] = recommend(idle!, observed, options);
+    assert.equal(finding?.severity, 'warning');
+    // (4 - 1) GPUs x $4.00 = $12.00/h
+    assert.match(finding!.message, new RegExp(`saves \\$${(3 * h100.pricePerHour).toFixed(2)}/h`));
+    const fixed = applyEdits(manifest, finding!.fix!.edits);
+    const fixedIdle = readWorkloads('serving.yaml', fixed)[0]!;
+    assert.equal(fixedIdle.unit.engine?.tensorParallel?.value, 1);
+    assert.equal(fixedIdle.unit.gpus?.limit?.value, 1);
+    // The other workloads are untouched.
+    assert.equal(readWorkloads('serving.yaml', fixed)[1]!.unit.gpus?.limit?.value, 2);
+  });
+
+  test('saturated: no fewer-GPUs finding; needs ceil(1 x 12 / 48) = 1 more replica, +2 x $4.00/h', () => {
+    const observed = observe(
+      { kvMax: [0.97, 0.99], kvSum: [0.97, 0.99], running: [48, 48], waiting: [12, 12] },
+      { pods: 1 },
+    );
+    const findings = recommend(busy!, observed, options);
+    assert.equal(findings.length, 1);
+    assert.doesNotMatch(findings[0]!.message, /fewer/);
+    assert.match(findings[0]!.message, new RegExp(`\\+\\$${(2 * h100.pricePerHour).toFixed(2)}/h`));
+    assert.match(
+      applyEdits(manifest, findings[0]!.fix!.edits),
+      /name: llama-busy\n {2}namespace: serving\nspec:\n {2}replicas: 2\n/,
+    );
+  });
+
+  test('a full cache without a queue, or a queue without a full cache, is not "fewer"', () => {
+    const full = observe({ kvMax: [0.9], kvSum: [0.9], running: [40], waiting: [0] }, { pods: 1 });
+    assert.deepEqual(recommend(busy!, full, options), []);
+  });
+
+  test('four replicas using 0.4 of one replica in all: one replica, three L40S saved', () => {
+    const observed = observe({ kvMax: [0.1, 0.1], kvSum: [0.4, 0.4], running: [8, 8], waiting: [0, 0] }, { pods: 4 });
+    const [finding] = recommend(sts!, observed, options);
+    const l40s = GPU_CATALOG.find((g) => g.id === 'l40s')!;
+    // ceil(0.4 / 0.8) = 1 replica; (4 - 1) x $1.86 = $5.58/h
+    assert.match(finding!.message, new RegExp(`saves \\$${(3 * l40s.pricePerHour).toFixed(2)}/h`));
+    assert.match(applyEdits(manifest, finding!.fix!.edits), /replicas: 1\n {2}serviceName: llama-sts/);
+  });
+
+  test('one idle H100 at TP 1: nothing lower, so a cheaper card, and the fix rewrites the node selector', () => {
+    const one = manifest
+      .slice(0, manifest.indexOf('---'))
+      .replace('- "4"', '- "1"')
+      .replace('nvidia.com/gpu: 4', 'nvidia.com/gpu: 1');
+    const [w] = readWorkloads('one.yaml', one);
+    // Peak 2 % of the H100's ~420k tokens = ~8.4k tokens, 10 tokens/s at one request. The 24 GB
+    // cards cannot start it: 0.9 x ~22.5 GiB less 15 GiB of bf16 weights less vLLM's sampler
+    // warm-up (256 sequences x 128,256 logits x 38.6 B = 1.2 GiB) and activations leaves under the
+    // 2 GiB one 16,384-token request needs (128 KiB per token). A 40-48 GB card holds ~20 GiB of KV,
+    // far above 8.4k tokens: the cheapest such card of the catalog, saving the difference.
+    const observed = observe(
+      { kvMax: [0.02], kvSum: [0.02], running: [1], waiting: [0], generationRate: [10] },
+      { pods: 1 },
+    );
+    const [finding] = recommend(w!, observed, options);
+    const m = /can run on a cheaper GPU: .* it fits 1 x (.+?) per stage .* saves \$(\d+\.\d\d)\/h/.exec(
+      finding!.message,
+    );
+    assert.ok(m, finding!.message);
+    const card = GPU_CATALOG.find((g) => g.name === m[1])!;
+    assert.ok(card.memoryMiB >= 40 * 1024 && card.pricePerHour < h100.pricePerHour);
+    assert.equal(m[2], (h100.pricePerHour - card.pricePerHour).toFixed(2));
+    assert.ok(applyEdits(one, finding!.fix!.edits).includes(`nvidia.com/gpu.product: ${card.nodeLabel}\n`));
+  });
+
+  test('a busy workload (KV cache past half) gets no cheaper-card suggestion', () => {
+    const one = manifest
+      .slice(0, manifest.indexOf('---'))
+      .replace('- "4"', '- "1"')
+      .replace('nvidia.com/gpu: 4', 'nvidia.com/gpu: 1');
+    const [w] = readWorkloads('one.yaml', one);
+    const busy = observe(
+      { kvMax: [0.6], kvSum: [0.6], running: [30], waiting: [0], generationRate: [900] },
+      { pods: 1 },
+    );
+    assert.deepEqual(recommend(w!, busy, options), []);
+  });
+
+  test('no samples: an info that names the workload', () => {
+    const [finding] = recommend(idle!, observe({}, {}), options);
+    assert.equal(finding?.severity, 'info');
+    assert.match(finding!.message, /no engine metrics for Deployment serving\/llama-idle/);
+  });
+});
