@@ -11,7 +11,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import type { SolveResult } from '../../src/core/solver/workerProtocol.ts';
 import type { ExtensionToWebview, PlanState } from '../../src/shared/protocol.ts';
-import { diagnosticCalls, events, FakeDocument, installVscodeStub, Uri, workspace } from './vscodeStub.ts';
+import {
+  diagnosticCalls,
+  events,
+  FakeDocument,
+  installVscodeStub,
+  settingValues,
+  Uri,
+  workspace,
+} from './vscodeStub.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 installVscodeStub(JSON.parse(readFileSync(resolve(repo, 'package.json'), 'utf8')));
@@ -22,6 +30,7 @@ const { SolverTimeoutError } = createRequire(import.meta.url)(
 ) as typeof import('../../src/core/solver/status.ts');
 const { LintDiagnostics } = await import('../../src/features/lint/diagnostics.ts');
 const { LintHover } = await import('../../src/features/lint/hover.ts');
+const { InventoryController } = await import('../../src/features/gpus/inventoryController.ts');
 
 const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 
@@ -195,5 +204,25 @@ describe('LintHover (on a stand-in vscode)', () => {
     );
     // 8.03e9 parameters x 2 bytes / TP 2 / 2^30 = 7.48 GiB of weights on each GPU.
     assert.match(hover.contents.value, /\| weights \| 7\.48 GiB \|/);
+  });
+});
+
+describe('InventoryController (on a stand-in vscode)', () => {
+  test('with no GPU, the view can say what was looked for', () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent-gpu-workbench-bin';
+    settingValues.set('sshHosts', ['gpu-a', 'gpu-b']);
+    try {
+      const controller = new InventoryController('/ext', {} as never, log as never);
+      const text = controller.lookedFor();
+      assert.match(text, /nvidia-smi not on PATH, rocm-smi not on PATH/);
+      assert.match(text, /2 SSH hosts/);
+      assert.match(text, /no Prometheus URL/);
+      assert.match(text, /Kubernetes off/);
+      controller.dispose();
+    } finally {
+      process.env.PATH = path;
+      settingValues.delete('sshHosts');
+    }
   });
 });
