@@ -18,6 +18,7 @@ import {
   installVscodeStub,
   settingValues,
   Uri,
+  window,
   workspace,
 } from './vscodeStub.ts';
 
@@ -31,6 +32,9 @@ const { SolverTimeoutError } = createRequire(import.meta.url)(
 const { LintDiagnostics } = await import('../../src/features/lint/diagnostics.ts');
 const { LintHover } = await import('../../src/features/lint/hover.ts');
 const { InventoryController } = await import('../../src/features/gpus/inventoryController.ts');
+const { settingsUnderCursor } = await import('../../src/features/sizing/estimateCommand.ts');
+const { findModel } = await import('../../src/core/catalog/models.ts');
+const { findGpu } = await import('../../src/core/catalog/gpus.ts');
 
 const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 
@@ -223,6 +227,27 @@ describe('InventoryController (on a stand-in vscode)', () => {
     } finally {
       process.env.PATH = path;
       settingValues.delete('sshHosts');
+    }
+  });
+});
+
+describe('Estimate Model Memory from the editor (on a stand-in vscode)', () => {
+  test("the command under the cursor gives its own TP and max_model_len, not the engine's defaults", async () => {
+    const text = readFileSync(resolve(repo, 'examples', 'kubernetes', 'vllm-llama-8b-tp2.yaml'), 'utf8');
+    const at = text.indexOf('meta-llama/Llama-3.1-8B-Instruct') + 3;
+    const document = Object.assign(new FakeDocument(Uri.file('/work/d/deploy.yaml'), text), { offsetAt: () => at });
+    window.activeTextEditor = { document, selection: { active: {} } };
+    try {
+      const llama = findModel('meta-llama/Llama-3.1-8B-Instruct')!.architecture;
+      const settings = await settingsUnderCursor(llama, findGpu('h100-sxm')!);
+      // The file: "--tensor-parallel-size", "2", "--max-model-len", "16000".
+      assert.equal(settings?.tp, 2);
+      assert.equal(settings?.maxModelLen, 16000);
+      // Another model than the one under the cursor: the defaults apply.
+      const qwen = findModel('Qwen/Qwen3-32B')!.architecture;
+      assert.equal(await settingsUnderCursor(qwen, findGpu('h100-sxm')!), undefined);
+    } finally {
+      window.activeTextEditor = undefined;
     }
   });
 });
