@@ -80,6 +80,7 @@ async function pickModel(title = 'Estimate Model Memory (1/2): model'): Promise<
   }
   if (picked.value === '#hub') {
     return vscode.window.showInputBox({
+      ignoreFocusOut: true,
       title: 'Hugging Face model',
       placeHolder: 'org/name',
       validateInput: (v) => (/^[\w.-]+\/[\w.-]+$/.test(v.trim()) ? undefined : 'Write it as org/name'),
@@ -106,7 +107,7 @@ async function pickGpu(controller: InventoryController): Promise<GpuSpec | undef
         : `${g.memoryBandwidthGBps} GB/s · $${g.pricePerHour}/h`,
       gpu: g,
     })),
-    { title: 'Estimate Model Memory (2/2): GPU', matchOnDescription: true },
+    { title: 'Estimate Model Memory (2/2): GPU', matchOnDescription: true, ignoreFocusOut: true },
   );
   return picked?.gpu;
 }
@@ -191,6 +192,7 @@ export async function suggestDeployment(deps: SizingDeps, modelArg?: unknown, wo
     typeof workloadArg === 'string'
       ? workloadArg
       : await vscode.window.showInputBox({
+          ignoreFocusOut: true,
           title: 'Suggest Deployment (2/2): target load',
           prompt:
             'rps= or concurrency=, and optionally input=, output=, context= (tokens), ttft-ms=, tpot-ms= (latency targets)',
@@ -229,6 +231,7 @@ export async function suggestDeployment(deps: SizingDeps, modelArg?: unknown, wo
 
 export async function setHuggingFaceToken(secrets: vscode.SecretStorage): Promise<void> {
   const token = await vscode.window.showInputBox({
+    ignoreFocusOut: true,
     title: 'Hugging Face token',
     prompt:
       'For gated models. Kept in VS Code secret storage, sent only to the Hugging Face endpoint in your settings (empty to remove).',
