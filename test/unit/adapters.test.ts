@@ -11,7 +11,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import type { SolveResult } from '../../src/core/solver/workerProtocol.ts';
 import type { ExtensionToWebview, PlanState } from '../../src/shared/protocol.ts';
-import { diagnosticCalls, events, FakeDocument, installVscodeStub, Uri, workspace } from './vscodeStub.ts';
+import {
+  diagnosticCalls,
+  events,
+  FakeDocument,
+  installVscodeStub,
+  settingValues,
+  Uri,
+  window,
+  workspace,
+} from './vscodeStub.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 installVscodeStub(JSON.parse(readFileSync(resolve(repo, 'package.json'), 'utf8')));
@@ -22,6 +31,10 @@ const { SolverTimeoutError } = createRequire(import.meta.url)(
 ) as typeof import('../../src/core/solver/status.ts');
 const { LintDiagnostics } = await import('../../src/features/lint/diagnostics.ts');
 const { LintHover } = await import('../../src/features/lint/hover.ts');
+const { InventoryController } = await import('../../src/features/gpus/inventoryController.ts');
+const { settingsUnderCursor } = await import('../../src/features/sizing/estimateCommand.ts');
+const { findModel } = await import('../../src/core/catalog/models.ts');
+const { findGpu } = await import('../../src/core/catalog/gpus.ts');
 
 const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 
@@ -195,5 +208,46 @@ describe('LintHover (on a stand-in vscode)', () => {
     );
     // 8.03e9 parameters x 2 bytes / TP 2 / 2^30 = 7.48 GiB of weights on each GPU.
     assert.match(hover.contents.value, /\| weights \| 7\.48 GiB \|/);
+  });
+});
+
+describe('InventoryController (on a stand-in vscode)', () => {
+  test('with no GPU, the view can say what was looked for', () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent-gpu-workbench-bin';
+    settingValues.set('sshHosts', ['gpu-a', 'gpu-b']);
+    try {
+      const controller = new InventoryController('/ext', {} as never, log as never);
+      const text = controller.lookedFor();
+      assert.match(text, /nvidia-smi not on PATH, rocm-smi not on PATH/);
+      assert.match(text, /2 SSH hosts/);
+      assert.match(text, /no Prometheus URL/);
+      assert.match(text, /Kubernetes off/);
+      controller.dispose();
+    } finally {
+      process.env.PATH = path;
+      settingValues.delete('sshHosts');
+    }
+  });
+});
+
+describe('Estimate Model Memory from the editor (on a stand-in vscode)', () => {
+  test("the command under the cursor gives its own TP and max_model_len, not the engine's defaults", async () => {
+    const text = readFileSync(resolve(repo, 'examples', 'kubernetes', 'vllm-llama-8b-tp2.yaml'), 'utf8');
+    const at = text.indexOf('meta-llama/Llama-3.1-8B-Instruct') + 3;
+    const document = Object.assign(new FakeDocument(Uri.file('/work/d/deploy.yaml'), text), { offsetAt: () => at });
+    window.activeTextEditor = { document, selection: { active: {} } };
+    try {
+      const llama = findModel('meta-llama/Llama-3.1-8B-Instruct')!.architecture;
+      const settings = await settingsUnderCursor(llama, findGpu('h100-sxm')!);
+      // The file: "--tensor-parallel-size", "2", "--max-model-len", "16000".
+      assert.equal(settings?.tp, 2);
+      assert.equal(settings?.maxModelLen, 16000);
+      // Another model than the one under the cursor: the defaults apply.
+      const qwen = findModel('Qwen/Qwen3-32B')!.architecture;
+      assert.equal(await settingsUnderCursor(qwen, findGpu('h100-sxm')!), undefined);
+    } finally {
+      window.activeTextEditor = undefined;
+    }
   });
 });

@@ -160,6 +160,14 @@ export const infoMessages = shared.infoMessages;
 export const settingValues = shared.settingValues;
 const manifestDefaults = shared.manifestDefaults;
 export const events = shared.events;
+const windowApi = {
+  activeTextEditor: undefined as unknown,
+  showInformationMessage: async (message: string) => void infoMessages.push(message),
+  showTextDocument: async () => undefined,
+};
+/** One window object for both module instances, so a test can set the active editor the sources see. */
+const windowHolder = globalThis as { gpuWorkbenchVscodeWindow?: typeof windowApi };
+export const window = (windowHolder.gpuWorkbenchVscodeWindow ??= windowApi);
 
 export const workspace = {
   textDocuments: shared.textDocuments,
@@ -190,11 +198,6 @@ export const languages = {
     delete: (uri: Uri) => diagnosticCalls.push({ uri: uri.toString(), messages: [] }),
     dispose: () => undefined,
   }),
-};
-
-export const window = {
-  showInformationMessage: async (message: string) => void infoMessages.push(message),
-  showTextDocument: async () => undefined,
 };
 
 /** Makes `import * as vscode from 'vscode'` in the sources load this module, with the manifest's defaults. */

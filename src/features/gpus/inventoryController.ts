@@ -47,6 +47,20 @@ export class InventoryController implements vscode.Disposable {
     else this.schedule();
   }
 
+  /** What a poll looks at, for a view that found no GPU: which tools and sources were tried. */
+  lookedFor(): string {
+    const tool = (name: string, configured: string | undefined) =>
+      resolveExecutable(name, configured) ? `${name} found` : `${name} not on PATH`;
+    const hosts = setting('sshHosts').length;
+    return [
+      `Looked for: ${tool('nvidia-smi', setting('nvidiaSmiPath'))}, ${tool('rocm-smi', setting('rocmSmiPath'))}`,
+      `other GPUs through the system's graphics adapters`,
+      hosts > 0 ? `${hosts} SSH host${hosts === 1 ? '' : 's'}` : 'no SSH host',
+      setting('prometheusUrl') ? 'Prometheus' : 'no Prometheus URL',
+      setting('kubernetesEnabled') ? 'Kubernetes nodes' : 'Kubernetes off',
+    ].join(', ');
+  }
+
   sshOptions(): SshOptions | undefined {
     const sshPath = resolveExecutable('ssh', setting('sshPath'));
     if (!sshPath) return undefined;
@@ -121,7 +135,8 @@ export class InventoryController implements vscode.Disposable {
     for (const host of inventory.hosts) {
       if (host.status.kind !== 'ok') this.log.warn(`${host.label}: ${host.status.kind}: ${host.status.reason}`);
     }
-    this.log.info(
+    // Every poll (each 15 s while the view is open) would fill the log at info level.
+    this.log.debug(
       `Inventory: ${inventory.hosts.length} host(s), ${inventory.hosts.reduce((n, h) => n + h.gpus.length, 0)} GPU(s) in ${Date.now() - started} ms`,
     );
     this.latest = inventory;

@@ -24,7 +24,12 @@ export function registerGpus(
     controller,
     tree,
     gpuView,
-    controller.onDidChange((inventory) => tree.update(inventory)),
+    controller.onDidChange((inventory) => {
+      tree.update(inventory);
+      const gpus = inventory?.hosts.reduce((n, h) => n + h.gpus.length, 0) ?? 0;
+      // With nothing found, say what was tried above the view's welcome links.
+      gpuView.message = inventory && gpus === 0 ? `${controller.lookedFor()}.` : undefined;
+    }),
     gpuView.onDidChangeVisibility((event) => controller.setWatching('view', event.visible)),
     createGpuStatusBar(controller),
     registerGpuCommands(controller, context.secrets, log),

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { Secrets } from '../../constants.ts';
+import type { ModelArchitecture } from '../../core/catalog/architecture.ts';
 import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../../core/catalog/gpus.ts';
 import { MODEL_CATALOG } from '../../core/catalog/models.ts';
 import { fitAdvice } from '../../core/sizing/advice.ts';
 import { countParameters } from '../../core/sizing/parameters.ts';
 import { estimateView, suggestionView } from '../workbench/views.ts';
-import { estimateServingMemory, vllmDefaults } from '../../core/sizing/servingMemory.ts';
+import { estimateServingMemory, vllmDefaults, type ServingSettings } from '../../core/sizing/servingMemory.ts';
 import { suggest } from '../../core/sizing/suggest.ts';
 import { DEFAULT_WORKLOAD_TEXT, parseWorkload } from '../../core/sizing/workload.ts';
 import { readCalibrationFile } from '../../node/calibrationFile.ts';
@@ -41,10 +42,32 @@ async function pickModel(title = 'Estimate Model Memory (1/2): model'): Promise<
     { label: '$(file) A config.json file…', value: '#file' },
     { label: '$(cloud) Another Hugging Face model (org/name)…', value: '#hub' },
   ];
-  const picked = await vscode.window.showQuickPick(items, {
-    title,
-    placeHolder: 'Type to filter',
-    matchOnDescription: true,
+  const picked = await new Promise<Item | undefined>((resolve) => {
+    const pick = vscode.window.createQuickPick<Item>();
+    Object.assign(pick, {
+      title,
+      placeholder: 'Type to filter, or type a Hub id (org/name)',
+      matchOnDescription: true,
+    });
+    pick.items = items;
+    // A typed org/name that is not in the list is a Hub id to fetch, not a dead end.
+    pick.onDidChangeValue((value) => {
+      const typed = value.trim();
+      const known = items.some((i) => i.value === typed);
+      pick.items =
+        /^[\w.-]+\/[\w.-]+$/.test(typed) && !known
+          ? [{ label: typed, description: 'Hugging Face model id, as typed', value: typed, alwaysShow: true }, ...items]
+          : items;
+    });
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems[0]);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
   });
   if (!picked) return undefined;
   if (picked.value === '#file') {
@@ -57,6 +80,7 @@ async function pickModel(title = 'Estimate Model Memory (1/2): model'): Promise<
   }
   if (picked.value === '#hub') {
     return vscode.window.showInputBox({
+      ignoreFocusOut: true,
       title: 'Hugging Face model',
       placeHolder: 'org/name',
       validateInput: (v) => (/^[\w.-]+\/[\w.-]+$/.test(v.trim()) ? undefined : 'Write it as org/name'),
@@ -83,7 +107,7 @@ async function pickGpu(controller: InventoryController): Promise<GpuSpec | undef
         : `${g.memoryBandwidthGBps} GB/s · $${g.pricePerHour}/h`,
       gpu: g,
     })),
-    { title: 'Estimate Model Memory (2/2): GPU', matchOnDescription: true },
+    { title: 'Estimate Model Memory (2/2): GPU', matchOnDescription: true, ignoreFocusOut: true },
   );
   return picked?.gpu;
 }
@@ -121,11 +145,38 @@ export async function estimateModelMemory(deps: SizingDeps, modelArg?: unknown, 
     return;
   }
   const a = model.architecture;
-  const estimate = estimateServingMemory(a, gpu, vllmDefaults(a, gpu, setting('vllmVersion')));
+  const fromCommand = await settingsUnderCursor(a, gpu);
+  const estimate = estimateServingMemory(a, gpu, fromCommand ?? vllmDefaults(a, gpu, setting('vllmVersion')));
   deps.log.info(
     `Estimated ${a.id} (${model.source}: ${model.where}) on ${gpu.id}: KV cache ${(estimate.kvCacheBytes / 1024 ** 3).toFixed(2)} GiB, fits=${estimate.fits}`,
   );
   WorkbenchPanel.show(deps.workbench).showEstimate(estimateView(a, estimate, fitAdvice(a, gpu, estimate)));
+}
+
+/**
+ * The serving settings of the command under the cursor (TP, PP, gpu_memory_utilization,
+ * max_model_len, dtypes, engine), read the way the linter reads them, when that command serves this
+ * model; otherwise undefined and the engine's defaults apply.
+ */
+export async function settingsUnderCursor(a: ModelArchitecture, gpu: GpuSpec): Promise<ServingSettings | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const [{ readServingUnits }, { sizeUnit }, { findModel }] = await Promise.all([
+    import('../../core/lint/lint.ts'),
+    import('../../core/lint/sizingLookup.ts'),
+    import('../../core/catalog/models.ts'),
+  ]);
+  const offset = editor.document.offsetAt(editor.selection.active);
+  const unit = readServingUnits(editor.document.uri.path, editor.document.getText()).units.find((u) =>
+    [u.engine?.model?.span, u.engine?.span].some((s) => s && offset >= s.start && offset <= s.end),
+  );
+  if (!unit) return undefined;
+  const sizing = sizeUnit(unit, {
+    findModel: (id) => findModel(id)?.architecture,
+    defaultGpu: gpu,
+    vllmVersion: setting('vllmVersion'),
+  });
+  return sizing.ok && sizing.model.id === a.id ? sizing.settings : undefined;
 }
 
 /** The catalog with the user's prices from gpuWorkbench.gpuPricesPerHour. */
@@ -141,6 +192,7 @@ export async function suggestDeployment(deps: SizingDeps, modelArg?: unknown, wo
     typeof workloadArg === 'string'
       ? workloadArg
       : await vscode.window.showInputBox({
+          ignoreFocusOut: true,
           title: 'Suggest Deployment (2/2): target load',
           prompt:
             'rps= or concurrency=, and optionally input=, output=, context= (tokens), ttft-ms=, tpot-ms= (latency targets)',
@@ -179,6 +231,7 @@ export async function suggestDeployment(deps: SizingDeps, modelArg?: unknown, wo
 
 export async function setHuggingFaceToken(secrets: vscode.SecretStorage): Promise<void> {
   const token = await vscode.window.showInputBox({
+    ignoreFocusOut: true,
     title: 'Hugging Face token',
     prompt:
       'For gated models. Kept in VS Code secret storage, sent only to the Hugging Face endpoint in your settings (empty to remove).',
