@@ -231,7 +231,6 @@ export async function suggestDeployment(deps: SizingDeps, modelArg?: unknown, wo
 
 export async function setHuggingFaceToken(secrets: vscode.SecretStorage): Promise<void> {
   const token = await vscode.window.showInputBox({
-    ignoreFocusOut: true,
     title: 'Hugging Face token',
     prompt:
       'For gated models. Kept in VS Code secret storage, sent only to the Hugging Face endpoint in your settings (empty to remove).',
