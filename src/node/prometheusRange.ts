@@ -22,6 +22,8 @@ export interface PrometheusClient {
   instant(query: string, timeS: number): Promise<Result<number | undefined>>;
   /** A label of the first series of an instant answer (`count by (label) (...)`), or undefined. */
   label(query: string, timeS: number, label: string): Promise<Result<string | undefined>>;
+  /** Every series of an instant answer: labels and value (at most 2,000). */
+  vector(query: string, timeS: number): Promise<Result<{ labels: Record<string, string>; value: number }[]>>;
   /** The label's values over every series of an instant answer (at most 100). */
   labelValues(query: string, timeS: number, label: string): Promise<Result<string[]>>;
 }
@@ -114,6 +116,16 @@ export function prometheusClient(baseUrl: string, options: RangeClientOptions): 
       if (!answer.ok) return answer;
       const value = answer.value.data?.result?.[0]?.metric?.[label];
       return ok(typeof value === 'string' && value !== '' ? value : undefined);
+    },
+    async vector(query, timeS) {
+      const answer = await ask('api/v1/query', { query, time: String(timeS) });
+      if (!answer.ok) return answer;
+      return ok(
+        (answer.value.data?.result ?? [])
+          .slice(0, 2000)
+          .map((r) => ({ labels: r.metric ?? {}, value: Number(r.value?.[1]) }))
+          .filter((r) => Number.isFinite(r.value)),
+      );
     },
     async labelValues(query, timeS, label) {
       const answer = await ask('api/v1/query', { query, time: String(timeS) });
