@@ -77,6 +77,9 @@ export function podFigures(pod: PodService): { label: string; description: strin
     rows.push({ label: 'KV cache', description: `${(pod.kvCacheUsage * 100).toFixed(1)} %` });
   rows.push({ label: 'requests', description: `${pod.running ?? '?'} running, ${pod.waiting ?? '?'} waiting` });
   if (pod.generationTokensPerSecond !== undefined)
-    rows.push({ label: 'tokens/s', description: `${pod.generationTokensPerSecond.toFixed(0)} generated (10 min rate)` });
+    rows.push({
+      label: 'tokens/s',
+      description: `${pod.generationTokensPerSecond.toFixed(0)} generated (10 min rate)`,
+    });
   return rows;
 }
