@@ -9,6 +9,7 @@ import {
 } from '../core/services/engineMetrics.ts';
 import { errorMessage } from '../core/errors.ts';
 import { clip, safeLine } from '../core/text/safeText.ts';
+import { readResponseCapped } from './readLimited.ts';
 
 /** A process's argv from /proc/<pid>/cmdline (Linux); undefined elsewhere or when it is gone. */
 export async function processArgv(pid: number): Promise<string[] | undefined> {
@@ -43,20 +44,8 @@ export async function readEngineMetrics(
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
     if (!response.ok) return { ok: false, message: `HTTP ${response.status}` };
-    const reader = response.body?.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const next = await reader?.read();
-      if (!next || next.done) break;
-      total += next.value.byteLength;
-      if (total > maxBytes) {
-        await reader?.cancel();
-        return { ok: false, message: 'the metrics page is too large' };
-      }
-      chunks.push(next.value);
-    }
-    return { ok: true, snapshot: engineSnapshot(parseExposition(Buffer.concat(chunks).toString('utf8'))) };
+    const text = await readResponseCapped(response, maxBytes, 'the metrics page is too large');
+    return { ok: true, snapshot: engineSnapshot(parseExposition(text)) };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     return { ok: false, message: safeLine(clip(errorMessage(cause), 200)) };

@@ -4,6 +4,7 @@ import type { Result } from '../core/result.ts';
 import { clip, safeLine } from '../core/text/safeText.ts';
 import { checkPrometheusUrl } from './prometheus.ts';
 import { timerMs } from './runFile.ts';
+import { readResponseCapped } from './readLimited.ts';
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const err = <T>(message: string): Result<T> => ({ ok: false, message });
@@ -22,6 +23,8 @@ export interface PrometheusClient {
   instant(query: string, timeS: number): Promise<Result<number | undefined>>;
   /** A label of the first series of an instant answer (`count by (label) (...)`), or undefined. */
   label(query: string, timeS: number, label: string): Promise<Result<string | undefined>>;
+  /** Every series of an instant answer: labels and value (at most 2,000). */
+  vector(query: string, timeS: number): Promise<Result<{ labels: Record<string, string>; value: number }[]>>;
   /** The label's values over every series of an instant answer (at most 100). */
   labelValues(query: string, timeS: number, label: string): Promise<Result<string[]>>;
 }
@@ -33,24 +36,6 @@ interface ApiAnswer {
     resultType?: string;
     result?: { metric?: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
   };
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new Error(`the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function prometheusClient(baseUrl: string, options: RangeClientOptions): Result<PrometheusClient> {
@@ -73,7 +58,9 @@ export function prometheusClient(baseUrl: string, options: RangeClientOptions): 
         signal: AbortSignal.timeout(timerMs(options.timeoutMs)),
         redirect: 'error',
       });
-      const text = await readCapped(response, options.maxBytes ?? 16 * 1024 * 1024);
+      const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+      const tooLarge = `the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`;
+      const text = await readResponseCapped(response, maxBytes, tooLarge);
       let answer: ApiAnswer;
       try {
         answer = JSON.parse(text) as ApiAnswer;
@@ -114,6 +101,16 @@ export function prometheusClient(baseUrl: string, options: RangeClientOptions): 
       if (!answer.ok) return answer;
       const value = answer.value.data?.result?.[0]?.metric?.[label];
       return ok(typeof value === 'string' && value !== '' ? value : undefined);
+    },
+    async vector(query, timeS) {
+      const answer = await ask('api/v1/query', { query, time: String(timeS) });
+      if (!answer.ok) return answer;
+      return ok(
+        (answer.value.data?.result ?? [])
+          .slice(0, 2000)
+          .map((r) => ({ labels: r.metric ?? {}, value: Number(r.value?.[1]) }))
+          .filter((r) => Number.isFinite(r.value)),
+      );
     },
     async labelValues(query, timeS, label) {
       const answer = await ask('api/v1/query', { query, time: String(timeS) });

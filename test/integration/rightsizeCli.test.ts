@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GPU_CATALOG } from '../../src/core/catalog/gpus.ts';
 import { runCli } from '../harness/cliRun.ts';
+import { podServices } from '../../src/node/podServices.ts';
+import { prometheusClient } from '../../src/node/prometheusRange.ts';
 import { openMetrics, startPrometheusWithHistory, type PrometheusHistory } from '../harness/prometheusHistory.ts';
 import { servingHistory } from '../harness/rightsizeHistory.ts';
 
@@ -143,6 +145,28 @@ describe('gpu-workbench rightsize against a week of Prometheus history', { timeo
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('the Model services view lists the pods Prometheus scrapes, by namespace and pod, with their engine', async () => {
+    const client = prometheusClient(prom.url, { timeoutMs: 10_000 });
+    assert.ok(client.ok);
+    const found = await podServices(client.value, Math.floor(Date.now() / 1000));
+    assert.ok(found.ok, found.ok ? '' : found.message);
+    const idle = found.value.find((p) => p.pod === 'llama-idle-7d9f8c6b5-x2k4p')!;
+    assert.deepEqual(
+      [idle.namespace, idle.engine, idle.model],
+      ['serving', 'vllm', 'meta-llama/Llama-3.1-8B-Instruct'],
+    );
+    // The newest sample of the idle pod: waiting 0. Generation: the counter's slope is 100 tokens/s,
+    // but rate() divides by the whole 10-minute window and the samples (every 2 min) end 2-4 min
+    // before now, past which Prometheus extrapolates at most half an interval: between 50 and 100.
+    assert.equal(idle.waiting, 0);
+    const rate = idle.generationTokensPerSecond!;
+    assert.ok(rate > 50 && rate <= 100 + 1e-9, String(rate));
+    const sglang = found.value.find((p) => p.pod === 'llama-sglang-6b7c9d8f4-m3n4p')!;
+    assert.deepEqual([sglang.engine, sglang.kvCacheUsage], ['sglang', 0.03]);
+    // The stopped pod's samples are eight days old: not listed as running now.
+    assert.ok(!found.value.some((p) => p.pod.startsWith('llama-stopped')));
   });
 
   test('a workload with no series says so, as info', () => {

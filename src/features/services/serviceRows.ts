@@ -3,6 +3,7 @@ import type { Inventory } from '../../core/gpu/inventory.ts';
 import type { EngineSnapshot } from '../../core/services/engineMetrics.ts';
 import { safeLine } from '../../core/text/safeText.ts';
 import type { LocalService } from '../../node/localServices.ts';
+import type { PodService } from '../../node/podServices.ts';
 
 export const ENGINE_LABEL = { vllm: 'vLLM', sglang: 'SGLang', tgi: 'TGI' } as const;
 
@@ -66,5 +67,19 @@ export function figures(shown: ShownService): { label: string; description: stri
     rows.push({ label: 'end-to-end', description: `p50 ${ms(s.e2eSeconds.p50)}, p95 ${ms(s.e2eSeconds.p95)}` });
   if (s.preemptionsTotal !== undefined) rows.push({ label: 'preemptions', description: String(s.preemptionsTotal) });
   for (const gpu of shown.gpus) rows.push({ label: 'GPU', description: safeLine(gpu) });
+  return rows;
+}
+
+/** A pod's figures, from Prometheus (instant values; rates over 10 minutes). */
+export function podFigures(pod: PodService): { label: string; description: string }[] {
+  const rows: { label: string; description: string }[] = [];
+  if (pod.kvCacheUsage !== undefined)
+    rows.push({ label: 'KV cache', description: `${(pod.kvCacheUsage * 100).toFixed(1)} %` });
+  rows.push({ label: 'requests', description: `${pod.running ?? '?'} running, ${pod.waiting ?? '?'} waiting` });
+  if (pod.generationTokensPerSecond !== undefined)
+    rows.push({
+      label: 'tokens/s',
+      description: `${pod.generationTokensPerSecond.toFixed(0)} generated (10 min rate)`,
+    });
   return rows;
 }

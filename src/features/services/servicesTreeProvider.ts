@@ -1,27 +1,38 @@
 /**
  * The "Model services" view: serving engines among this machine's GPU processes (vLLM, SGLang, TGI
- * by command line), each with the GPUs it holds and live figures from its own /metrics.
+ * by command line), each with the GPUs it holds and live figures from its own /metrics; then the
+ * engines in Kubernetes pods that the configured Prometheus scrapes.
  */
 import * as vscode from 'vscode';
 import { safeLine } from '../../core/text/safeText.ts';
-import { ENGINE_LABEL, figures, type ShownService } from './serviceRows.ts';
+import type { PodService } from '../../node/podServices.ts';
+import { ENGINE_LABEL, figures, podFigures, type ShownService } from './serviceRows.ts';
 
 export type ServiceNode =
-  { kind: 'service'; service: ShownService } | { kind: 'figure'; label: string; description: string };
+  | { kind: 'service'; service: ShownService }
+  | { kind: 'pod'; pod: PodService }
+  | { kind: 'figure'; label: string; description: string };
 
 export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private services: ShownService[] = [];
+  private pods: PodService[] = [];
 
-  update(services: ShownService[]): void {
+  update(services: ShownService[], pods: PodService[] = this.pods): void {
     this.services = services;
+    this.pods = pods;
     this.changed.fire();
   }
 
   getChildren(node?: ServiceNode): ServiceNode[] {
-    if (!node) return this.services.map((service) => ({ kind: 'service', service }));
+    if (!node)
+      return [
+        ...this.services.map((service): ServiceNode => ({ kind: 'service', service })),
+        ...this.pods.map((pod): ServiceNode => ({ kind: 'pod', pod })),
+      ];
     if (node.kind === 'service') return figures(node.service).map((f) => ({ kind: 'figure', ...f }));
+    if (node.kind === 'pod') return podFigures(node.pod).map((f) => ({ kind: 'figure', ...f }));
     return [];
   }
 
@@ -29,6 +40,19 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode
     if (node.kind === 'figure') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.description = node.description;
+      return item;
+    }
+    if (node.kind === 'pod') {
+      const { pod } = node;
+      const item = new vscode.TreeItem(
+        safeLine(pod.model ?? pod.pod).slice(0, 200),
+        vscode.TreeItemCollapsibleState.Collapsed,
+      );
+      item.description = safeLine(
+        `${pod.engine ? ENGINE_LABEL[pod.engine] : 'engine'} · pod ${pod.namespace}/${pod.pod}`,
+      );
+      item.iconPath = new vscode.ThemeIcon('cloud');
+      item.contextValue = 'modelServicePod';
       return item;
     }
     const { service } = node.service;
