@@ -451,10 +451,14 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
         ],
         models: Array.from({ length: 150 }, (_, i) => ({ name: `m${i}`, memoryGiB: 5 + 2 * i, replicas: 2, tp: 1 })),
       });
+      // The page first shows the problem the extension keeps: type only once it has (as the reload test does).
+      await frame.locator('#solver-status', { hasText: 'GLPK' }).waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(500);
       await frame.locator('#plan-problem').evaluate((e, value) => {
         (e as unknown as { value: string }).value = value;
         e.dispatchEvent(new Event('input'));
       }, text);
+      await problemContaining(frame, '"huge"');
       await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
       await frame.locator('#plan vscode-button', { hasText: 'Cancel' }).click({ timeout: 10_000 });
       await frame
@@ -473,6 +477,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
           models: [{ name: 'a', memoryGiB: 30, replicas: 2, tp: 1 }],
         }),
       );
+      await problemContaining(frame, '"x"');
       await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
       await frame.locator('#plan-message', { hasText: '$4.00/h' }).waitFor({ timeout: 60_000 });
     }));

@@ -46,7 +46,8 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
  */
 export async function pickQuickItem(page: Page, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  // The focused row: Enter accepts it, and it shows the text only once the filter has applied.
+  const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).first();
   const deadline = Date.now() + 45_000;
   for (;;) {
     try {
