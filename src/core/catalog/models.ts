@@ -4,7 +4,7 @@
  */
 import { architectureFromHfConfig, type ModelArchitecture, type Quantization } from './architecture.ts';
 import { resolveModelName, type NameMatch } from './modelNames.ts';
-import { GEMMA3_VISION_CONFIG, MODELS_2026 } from './models2026.ts';
+import { deepseekV3Like, GEMMA3_VISION_CONFIG, MODELS_2026 } from './models2026.ts';
 
 type Config = Record<string, unknown>;
 
@@ -112,34 +112,8 @@ const gptOss = (layers: number, experts: number): Config => ({
     modules_to_not_convert: ['model.layers.*.self_attn', 'model.layers.*.mlp.router', 'model.embed_tokens', 'lm_head'],
   },
 });
-const deepseekV3: Config = {
-  model_type: 'deepseek_v3',
-  hidden_size: 7168,
-  intermediate_size: 18432,
-  moe_intermediate_size: 2048,
-  num_hidden_layers: 61,
-  num_attention_heads: 128,
-  num_key_value_heads: 128,
-  q_lora_rank: 1536,
-  kv_lora_rank: 512,
-  qk_nope_head_dim: 128,
-  qk_rope_head_dim: 64,
-  v_head_dim: 128,
-  n_routed_experts: 256,
-  num_experts_per_tok: 8,
-  n_shared_experts: 1,
-  first_k_dense_replace: 3,
-  vocab_size: 129280,
-  max_position_embeddings: 163840,
-  tie_word_embeddings: false,
-  torch_dtype: 'bfloat16',
-  quantization_config: {
-    quant_method: 'fp8',
-    fmt: 'e4m3',
-    weight_block_size: [128, 128],
-    activation_scheme: 'dynamic',
-  },
-};
+/** DeepSeek-V3/R1 share one published config.json geometry (built in models2026.ts beside V3.1/V3.2). */
+const deepseekV3: Config = deepseekV3Like();
 
 /**
  * Models met in public serving samples (issue 12), each from its published config.json on the

@@ -7,8 +7,8 @@ type Config = Record<string, unknown>;
 
 const fp8Blocks = { quant_method: 'fp8', fmt: 'e4m3', weight_block_size: [128, 128], activation_scheme: 'dynamic' };
 
-/** DeepSeek-V3 geometry (deepseek-ai/DeepSeek-V3.1, DeepSeek-R1-0528 publish the same config). */
-const deepseekV3Like = (extra: Config = {}): Config => ({
+/** DeepSeek-V3 geometry (deepseek-ai/DeepSeek-V3, -R1, -V3.1 and -R1-0528 publish the same config). */
+export const deepseekV3Like = (extra: Config = {}): Config => ({
   model_type: 'deepseek_v3',
   hidden_size: 7168,
   intermediate_size: 18432,
