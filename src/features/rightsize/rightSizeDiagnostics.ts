@@ -8,17 +8,10 @@ import * as vscode from 'vscode';
 import type { Finding } from '../../core/lint/types.ts';
 import { Secrets } from '../../constants.ts';
 import { affects, setting } from '../config/settings.ts';
-import { DIAGNOSTIC_SOURCE } from '../lint/diagnostics.ts';
+import { DocumentFindings } from '../lint/documentFindings.ts';
 import { logError } from '../log/logError.ts';
 
-export const RIGHT_SIZE_SOURCE = DIAGNOSTIC_SOURCE;
 const EDIT_DEBOUNCE_MS = 500;
-
-const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
-  error: vscode.DiagnosticSeverity.Error,
-  warning: vscode.DiagnosticSeverity.Warning,
-  info: vscode.DiagnosticSeverity.Information,
-};
 
 type Modules = {
   node: typeof import('../../node/rightsize.ts');
@@ -48,23 +41,23 @@ function isManifest(document: vscode.TextDocument): boolean {
 }
 
 export class RightSizeDiagnostics implements vscode.Disposable {
-  readonly collection = vscode.languages.createDiagnosticCollection('gpu-workbench-rightsize');
-  private readonly results = new Map<string, { version: number; findings: Finding[] }>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly findings: DocumentFindings;
   private readonly disposables: vscode.Disposable[] = [];
   private cache: InstanceType<Modules['node']['ObservationCache']> | undefined;
+  private readonly analyzeNow = (document: vscode.TextDocument) => this.analyze(document);
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly secrets: vscode.SecretStorage,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    this.findings = new DocumentFindings('gpu-workbench-rightsize', extensionUri);
     this.disposables.push(
-      this.collection,
+      this.findings,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, EDIT_DEBOUNCE_MS)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.findings.forget(d.uri)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affects(e, 'lint') || e.affectsConfiguration('gpuWorkbench.prometheus.url')) {
@@ -77,8 +70,7 @@ export class RightSizeDiagnostics implements vscode.Disposable {
   }
 
   findingsFor(document: vscode.TextDocument): Finding[] {
-    const result = this.results.get(document.uri.toString());
-    return result && result.version === document.version ? result.findings : [];
+    return this.findings.findingsFor(document);
   }
 
   /** Asks Prometheus again for every open manifest (the command). Resolves to how many workloads were judged. */
@@ -90,7 +82,6 @@ export class RightSizeDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
     for (const d of this.disposables) d.dispose();
   }
 
@@ -98,32 +89,15 @@ export class RightSizeDiagnostics implements vscode.Disposable {
     for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
   }
 
-  private forget(uri: vscode.Uri): void {
-    const key = uri.toString();
-    clearTimeout(this.timers.get(key));
-    this.timers.delete(key);
-    this.results.delete(key);
-    this.collection.delete(uri);
-  }
-
   private schedule(document: vscode.TextDocument, delayMs: number): void {
-    if (!isManifest(document)) return;
-    const key = document.uri.toString();
-    clearTimeout(this.timers.get(key));
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        void this.analyze(document);
-      }, delayMs),
-    );
+    if (isManifest(document)) this.findings.schedule(document, delayMs, this.analyzeNow);
   }
 
   private async analyze(document: vscode.TextDocument): Promise<number> {
     if (document.isClosed || !isManifest(document)) return 0;
     const url = setting('prometheusUrl');
     if (!url || !setting('rightSizeEnabled') || !vscode.workspace.isTrusted) {
-      this.collection.delete(document.uri);
+      this.findings.clear(document.uri);
       return 0;
     }
     const version = document.version;
@@ -132,7 +106,7 @@ export class RightSizeDiagnostics implements vscode.Disposable {
       const m = await load();
       const workloads = m.workloads.readWorkloads(document.uri.fsPath, text);
       if (workloads.length === 0) {
-        this.forget(document.uri);
+        this.findings.forget(document.uri);
         return 0;
       }
       const window = setting('rightSizeWindow') ?? '7d';
@@ -169,27 +143,11 @@ export class RightSizeDiagnostics implements vscode.Disposable {
         },
         this.cache,
       );
-      if (document.isClosed || document.version !== version || !result) return 0;
-      this.results.set(document.uri.toString(), { version, findings: result.findings });
-      this.collection.set(
-        document.uri,
-        result.findings.map((f) => this.toDiagnostic(document, f)),
-      );
+      if (!result || !this.findings.show(document, version, result.findings)) return 0;
       return result.workloads;
     } catch (error) {
       logError(this.log, `Right-sizing ${document.uri.fsPath} failed`, error);
       return 0;
     }
-  }
-
-  private toDiagnostic(document: vscode.TextDocument, finding: Finding): vscode.Diagnostic {
-    const range = new vscode.Range(document.positionAt(finding.span.start), document.positionAt(finding.span.end));
-    const diagnostic = new vscode.Diagnostic(range, finding.message, SEVERITY[finding.severity]);
-    diagnostic.source = RIGHT_SIZE_SOURCE;
-    diagnostic.code = {
-      value: finding.ruleId,
-      target: vscode.Uri.joinPath(this.extensionUri, 'docs', 'rules', `${finding.ruleId}.md`),
-    };
-    return diagnostic;
   }
 }
