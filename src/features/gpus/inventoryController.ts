@@ -39,8 +39,8 @@ export class InventoryController implements vscode.Disposable {
     return this.inFlight;
   }
 
-  /** Something that shows the inventory (the view, the status bar) became visible or hidden. */
-  setWatching(watcher: 'view' | 'statusBar', visible: boolean): void {
+  /** Something that shows the inventory (the views, the status bar) became visible or hidden. */
+  setWatching(watcher: 'view' | 'statusBar' | 'services', visible: boolean): void {
     if (visible) this.watchers.add(watcher);
     else this.watchers.delete(watcher);
     if (visible && !this.latest && !this.inFlight) void this.refresh();
