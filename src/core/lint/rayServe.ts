@@ -5,9 +5,10 @@
  * ray python/ray/llm/_internal/serve/configs/server_models.py (LLMConfig: model_loading_config,
  * engine_kwargs, accelerator_type, deployment_config); Ray places TP x PP GPUs per replica itself.
  */
-import { isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isScalar, type Document, type Node } from 'yaml';
+import { gpuProduct } from './container.ts';
 import { alignedText } from './shellParse.ts';
-import { child, items, num, path, spanOf, str } from './yamlSource.ts';
+import { child, items, num, parseYaml, path, spanOf, str } from './yamlSource.ts';
 import type { EngineCommand, Located, ServingUnit, Span } from './types.ts';
 
 /**
@@ -144,12 +145,13 @@ export function rayServiceUnits(root: Node, text: string): ServingUnit[] {
   if (!node || !config) return [];
   const range = spanOf(node);
   const mapped = alignedText(config.value, text, range.start, range.end);
-  const inner = parseAllDocuments(config.value, { uniqueKeys: false, prettyErrors: false, strict: false });
-  const docs = Array.isArray(inner) ? inner : [];
-  // The worker groups' node selectors name the GPU that Ray's accelerator_type may not.
+  // The embedded config gets the same work caps and alias handling as any YAML file.
+  const docs = parseYaml(config.value).documents;
+  // The worker groups' pod specs name the GPU that Ray's accelerator_type may not.
   const groups = items(path(root, 'spec', 'rayClusterConfig', 'workerGroupSpecs'));
   const product = groups
-    .map((g) => str(child(path(g, 'template', 'spec', 'nodeSelector'), 'nvidia.com/gpu.product')))
+    .map((g) => path(g, 'template', 'spec'))
+    .map((spec) => (spec ? gpuProduct(spec)?.product : undefined))
     .find(Boolean);
   const units = docs.filter((d) => d.errors.length === 0).flatMap((d) => applicationsUnits(d.contents));
   return units.map((u) => {

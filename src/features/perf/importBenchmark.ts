@@ -14,6 +14,7 @@ import { readCalibrationFile, writeCalibrationFile } from '../../node/calibratio
 import { resolveModel } from '../../node/modelSource.ts';
 import type { WorkbenchDeps } from '../workbench/deps.ts';
 import { WorkbenchPanel } from '../workbench/workbenchPanel.ts';
+import { readRegularFile } from '../../node/readLimited.ts';
 
 const MAX_RESULT_BYTES = 50 * 1024 * 1024;
 
@@ -56,9 +57,8 @@ export async function importBenchmarkResult(
   const file = await pickFile(fileArg);
   if (!file) return;
   try {
-    const bytes = await vscode.workspace.fs.readFile(file);
-    if (bytes.length > MAX_RESULT_BYTES) throw new Error('the file is over 50 MiB');
-    const runs = parseBenchmarkResults(new TextDecoder().decode(bytes));
+    // A regular file, read up to the cap (a FIFO or /dev/zero is refused, not read).
+    const runs = parseBenchmarkResults(await readRegularFile(file.fsPath, MAX_RESULT_BYTES));
     if (!runs.ok) throw new Error(runs.message);
     const first = runs.value[0]!;
     const gpuId =
