@@ -55,14 +55,29 @@ function podSpecs(doc: Node, kind: string): PodSpec[] {
   }
 }
 
-export function kubernetesUnits(doc: Document.Parsed, text: string, all: Document.Parsed[] = [doc]): ServingUnit[] {
+/** The file's KServe runtimes and which of them an InferenceService uses: read once per file. */
+export interface KServeFile {
+  runtimes: Map<string, Node>;
+  used: Set<string>;
+}
+
+/** A KServeFile computed on first use (most files have no InferenceService to ask for it). */
+export function kserveFile(all: Document.Parsed[]): () => KServeFile {
+  let file: KServeFile | undefined;
+  return () => (file ??= { runtimes: servingRuntimes(all), used: usedRuntimeNames(all) });
+}
+
+export function kubernetesUnits(
+  doc: Document.Parsed,
+  text: string,
+  kserve: () => KServeFile = kserveFile([doc]),
+): ServingUnit[] {
   const root = doc.contents as Node | null;
   const kind = str(child(root, 'kind'))?.value;
   if (!root || !kind) return [];
-  if (kind === 'InferenceService') return inferenceServiceUnits(root, text, servingRuntimes(all));
+  if (kind === 'InferenceService') return inferenceServiceUnits(root, text, kserve().runtimes);
   if (kind === 'LLMInferenceService') return llmInferenceServiceUnits(root, text);
-  if (kind.includes('ServingRuntime') && usedRuntimeNames(all).has(str(path(root, 'metadata', 'name'))?.value ?? ''))
-    return [];
+  if (kind.includes('ServingRuntime') && kserve().used.has(str(path(root, 'metadata', 'name'))?.value ?? '')) return [];
   const units: ServingUnit[] = [];
   const pods = podSpecs(root, kind);
   const gpusOf = (p: PodSpec) =>

@@ -5,7 +5,7 @@
  */
 import type { Node } from 'yaml';
 import { composeUnits, looksLikeCompose } from './compose.ts';
-import { kubernetesUnits, looksLikeKubernetes } from './kubernetes.ts';
+import { kserveFile, kubernetesUnits, looksLikeKubernetes } from './kubernetes.ts';
 import { parsePbtxt, tritonConfig } from './pbtxt.ts';
 import { looksLikeRayServe, rayServeUnits, rayServiceUnits } from './rayServe.ts';
 import { DUPLICATE_KEY_RULE, FILE_RULE, RULES } from './ruleRegistry.ts';
@@ -98,9 +98,11 @@ export function readServingUnits(
         })),
       );
     }
+    // Runtimes and their users across the file, computed once (not once per document of a long Helm render).
+    const kserve = kserveFile(documents);
     const units = documents.flatMap((doc) => {
       if (str(child(doc.contents, 'kind'))?.value === 'RayService') return rayServiceUnits(doc.contents as Node, text);
-      if (looksLikeKubernetes(doc)) return kubernetesUnits(doc, text, documents);
+      if (looksLikeKubernetes(doc)) return kubernetesUnits(doc, text, kserve);
       if (looksLikeCompose(doc)) return composeUnits(doc, text);
       if (looksLikeRayServe(doc)) return rayServeUnits(doc);
       return vllmConfigUnits(doc);

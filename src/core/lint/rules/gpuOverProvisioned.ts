@@ -24,10 +24,16 @@ export const gpuOverProvisioned: Rule = {
       // A TP that does not divide the heads is tp-divides-attention-heads' finding, not a smaller layout's.
       if (!sizing.ok || !sizing.estimate.fits || sizing.model.numAttentionHeads % tp.value !== 0) return [];
       const wanted = Math.min(sizing.estimate.maxConcurrency, e.maxNumSeqs?.value ?? MIN_FULL_LENGTH_REQUESTS);
-      const smaller = validTensorParallel(sizing.model)
-        .filter((t) => t < tp.value)
-        .map((t) => ({ t, e: estimateFor(sizing.model, sizing.gpu, { ...sizing.settings, tp: t }) }))
-        .find(({ e }) => e.fits && e.maxConcurrency >= wanted);
+      // The smallest TP that holds the wanted requests: estimated one at a time, stopping at the first.
+      let smaller: { t: number; e: ReturnType<typeof estimateFor> } | undefined;
+      for (const t of validTensorParallel(sizing.model)) {
+        if (t >= tp.value) break;
+        const estimate = estimateFor(sizing.model, sizing.gpu, { ...sizing.settings, tp: t });
+        if (estimate.fits && estimate.maxConcurrency >= wanted) {
+          smaller = { t, e: estimate };
+          break;
+        }
+      }
       if (!smaller) return [];
       const { pp, dp } = enginePlan(unit);
       const per = pp * dp;
@@ -35,8 +41,7 @@ export const gpuOverProvisioned: Rule = {
       if (reserved !== undefined && reserved < tp.value * per) return []; // gpu-count-vs-parallelism's error
       const saved = (tp.value - smaller.t) * per;
       const edits: TextEdit[] = [{ span: tp.span, newText: String(smaller.t) }];
-      if (reservedGpus(unit) === tp.value * per && !unit.gpus?.shared)
-        edits.push(...setGpuCount(unit, smaller.t * per));
+      if (reserved === tp.value * per && !unit.gpus?.shared) edits.push(...setGpuCount(unit, smaller.t * per));
       const flag = flagName(e.engine, 'tensorParallel');
       return [
         {
