@@ -17,7 +17,6 @@ type Modules = {
   node: typeof import('../../node/rightsize.ts');
   client: typeof import('../../node/prometheusRange.ts');
   queries: typeof import('../../core/rightsize/queries.ts');
-  workloads: typeof import('../../core/rightsize/workloads.ts');
   models: typeof import('../../core/catalog/models.ts');
   gpus: typeof import('../../core/catalog/gpus.ts');
 };
@@ -28,10 +27,9 @@ function load(): Promise<Modules> {
     import('../../node/rightsize.ts'),
     import('../../node/prometheusRange.ts'),
     import('../../core/rightsize/queries.ts'),
-    import('../../core/rightsize/workloads.ts'),
     import('../../core/catalog/models.ts'),
     import('../../core/catalog/gpus.ts'),
-  ]).then(([node, client, queries, workloads, models, gpus]) => ({ node, client, queries, workloads, models, gpus }));
+  ]).then(([node, client, queries, models, gpus]) => ({ node, client, queries, models, gpus }));
   return loaded;
 }
 
@@ -104,11 +102,6 @@ export class RightSizeDiagnostics implements vscode.Disposable {
     const text = document.getText();
     try {
       const m = await load();
-      const workloads = m.workloads.readWorkloads(document.uri.fsPath, text);
-      if (workloads.length === 0) {
-        this.findings.forget(document.uri);
-        return 0;
-      }
       const window = setting('rightSizeWindow') ?? '7d';
       const seconds = m.queries.windowSeconds(window);
       if (seconds === undefined) {
@@ -143,6 +136,11 @@ export class RightSizeDiagnostics implements vscode.Disposable {
         },
         this.cache,
       );
+      // No workload in this file (rightSizeFiles read it once, asking Prometheus nothing): nothing to show.
+      if (result?.workloads === 0) {
+        this.findings.forget(document.uri);
+        return 0;
+      }
       if (!result || !this.findings.show(document, version, result.findings)) return 0;
       return result.workloads;
     } catch (error) {
