@@ -104,7 +104,13 @@ function meets(p: PerformanceEstimate, w: Workload): boolean {
  * requests/s within the targets, then the replicas the rate needs, checked under Poisson arrivals.
  */
 function operatingPoint(base: Omit<PerformanceInput, 'load'>, capacity: number, w: Workload): OperatingPoint | string {
-  const run = (concurrency: number) => estimatePerformance({ ...base, load: { concurrency }, quick: true });
+  // Simulations are deterministic (seeded): a batch size the search comes back to is not run again.
+  const runs = new Map<number, ReturnType<typeof estimatePerformance>>();
+  const run = (concurrency: number) => {
+    let perf = runs.get(concurrency);
+    if (!perf) runs.set(concurrency, (perf = estimatePerformance({ ...base, load: { concurrency }, quick: true })));
+    return perf;
+  };
   if (w.concurrency !== undefined) {
     let perReplica = Math.min(w.concurrency, capacity);
     for (;;) {
