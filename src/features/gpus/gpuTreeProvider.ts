@@ -94,7 +94,7 @@ export class GpuTreeProvider implements vscode.TreeDataProvider<GpuNode>, vscode
 }
 
 /** Names and reasons come from tools and servers: label and description on one line, no control characters. */
-function safeItem(item: vscode.TreeItem): vscode.TreeItem {
+export function safeItem(item: vscode.TreeItem): vscode.TreeItem {
   if (typeof item.label === 'string') item.label = safeLine(item.label);
   if (typeof item.description === 'string') item.description = safeLine(item.description);
   if (typeof item.tooltip === 'string') item.tooltip = safeText(item.tooltip);

@@ -27,8 +27,10 @@ export function registerGpus(
     controller.onDidChange((inventory) => {
       tree.update(inventory);
       const gpus = inventory?.hosts.reduce((n, h) => n + h.gpus.length, 0) ?? 0;
-      // With nothing found, say what was tried above the view's welcome links.
-      gpuView.message = inventory && gpus === 0 ? `${controller.lookedFor()}.` : undefined;
+      // With nothing found, say what was tried above the view's welcome links. Looking up the tools
+      // touches the disk: once per empty spell or settings change, not on every poll.
+      if (!inventory || gpus > 0) gpuView.message = undefined;
+      else gpuView.message ??= `${controller.lookedFor()}.`;
     }),
     gpuView.onDidChangeVisibility((event) => controller.setWatching('view', event.visible)),
     createGpuStatusBar(controller),
@@ -36,7 +38,9 @@ export function registerGpus(
     vscode.commands.registerCommand(Commands.refreshGpus, refreshGpus),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshGpus()),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (affects(event, 'inventory')) void controller.refresh();
+      if (!affects(event, 'inventory')) return;
+      gpuView.message = undefined;
+      void controller.refresh();
     }),
   );
   if (gpuView.visible) controller.setWatching('view', true);

@@ -4,7 +4,7 @@
  * engines in Kubernetes pods that the configured Prometheus scrapes.
  */
 import * as vscode from 'vscode';
-import { safeLine } from '../../core/text/safeText.ts';
+import { safeItem } from '../gpus/gpuTreeProvider.ts';
 import type { PodService } from '../../node/podServices.ts';
 import { ENGINE_LABEL, figures, podFigures, type ShownService } from './serviceRows.ts';
 
@@ -37,6 +37,11 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode
   }
 
   getTreeItem(node: ServiceNode): vscode.TreeItem {
+    // Models, pods and figures come from servers: one sanitizer for every label, as the GPU tree does.
+    return safeItem(this.item(node));
+  }
+
+  private item(node: ServiceNode): vscode.TreeItem {
     if (node.kind === 'figure') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.description = node.description;
@@ -44,19 +49,14 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode
     }
     if (node.kind === 'pod') {
       const { pod } = node;
-      const item = new vscode.TreeItem(
-        safeLine(pod.model ?? pod.pod).slice(0, 200),
-        vscode.TreeItemCollapsibleState.Collapsed,
-      );
-      item.description = safeLine(
-        `${pod.engine ? ENGINE_LABEL[pod.engine] : 'engine'} · pod ${pod.namespace}/${pod.pod}`,
-      );
+      const item = new vscode.TreeItem((pod.model ?? pod.pod).slice(0, 200), vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = `${pod.engine ? ENGINE_LABEL[pod.engine] : 'engine'} · pod ${pod.namespace}/${pod.pod}`;
       item.iconPath = new vscode.ThemeIcon('cloud');
       item.contextValue = 'modelServicePod';
       return item;
     }
     const { service } = node.service;
-    const model = safeLine(service.snapshot?.model ?? service.model ?? 'unknown model').slice(0, 200);
+    const model = (service.snapshot?.model ?? service.model ?? 'unknown model').slice(0, 200);
     const item = new vscode.TreeItem(model, vscode.TreeItemCollapsibleState.Expanded);
     item.description = `${ENGINE_LABEL[service.engine]} · pid ${service.pid} · :${service.port}`;
     item.iconPath = new vscode.ThemeIcon(service.snapshot ? 'server-process' : 'warning');
