@@ -2,6 +2,7 @@
 import type { LpView } from '../src/shared/protocol.ts';
 import { button, textArea } from './components/toolkit.ts';
 import { el } from './dom.ts';
+import { formatMs } from './scale.ts';
 
 /** The textbook example: its optimum (x = 0, y = 4, cost 8) and duals (2, 0) are checked by hand in the e2e. */
 export const EXAMPLE_LP = `Minimize
@@ -32,7 +33,7 @@ function result(view: LpView): HTMLElement {
     el('p', {
       className: 'ok',
       id: 'lp-message',
-      text: `${view.status === 'optimal' ? 'Optimal' : 'Feasible'}: objective ${view.objective} (${view.solveMs < 10 ? view.solveMs.toFixed(1) : Math.round(view.solveMs)} ms).`,
+      text: `${view.status === 'optimal' ? 'Optimal' : 'Feasible'}: objective ${view.objective} (${formatMs(view.solveMs)}).`,
     }),
     table(
       'lp-values',

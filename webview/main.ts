@@ -19,6 +19,7 @@ import { renderSimulation } from './simulationView.ts';
 import { renderPerformanceChart } from './performanceChartView.ts';
 import { renderSuggestion } from './suggestionView.ts';
 import { createHost } from './vscodeApi.ts';
+import { formatMs } from './scale.ts';
 
 interface PersistedState {
   tab?: WorkbenchTab;
@@ -70,10 +71,6 @@ const planActions = {
   example: (example: 'packing' | 'provisioning') => host.postMessage({ type: 'loadPlanExample', example }),
   poolFromInventory: (text: string) => host.postMessage({ type: 'planPoolFromInventory', text }),
 };
-
-function formatMs(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
-}
 
 /** One line under the plan: the solver the plan runs on (and the sign that the bundled GLPK loaded). */
 function renderSolverStatus(): HTMLElement {

@@ -1,19 +1,10 @@
 /** Measured against predicted output tokens/s after a benchmark import: a log-log scatter with the diagonal. */
 import type { PerformanceChartView } from '../src/shared/protocol.ts';
+import { svg } from './charts.ts';
 import { el } from './dom.ts';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const SIZE = 280;
 const PAD = 40;
-
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string | number>,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
-  return node;
-}
 
 function scatter(view: PerformanceChartView): SVGSVGElement {
   const values = view.points.flatMap((p) => [p.measured, p.roofline, p.calibrated]).filter((v) => v > 0);

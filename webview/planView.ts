@@ -1,7 +1,7 @@
 /** The allocation plan: the problem as JSON, Solve / Cancel, and the placement as memory bars per GPU. */
 import type { PlanState, PlanView } from '../src/shared/protocol.ts';
 import { chart, colorAt, horizontalAxis, MUTED, svg, TEXT, text, titled } from './charts.ts';
-import { formatTick, rangeTicks, ticks } from './scale.ts';
+import { formatMs, formatTick, rangeTicks, ticks } from './scale.ts';
 import { button, progressRing, textArea } from './components/toolkit.ts';
 import { el } from './dom.ts';
 import { problemForm } from './problemForm.ts';
@@ -256,7 +256,7 @@ function result(plan: PlanView): HTMLElement[] {
       el('td', { className: 'num', text: time }),
     );
   };
-  const ms = (v: number | undefined) => (v === undefined ? '' : v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
+  const ms = (v: number | undefined) => (v === undefined ? '' : formatMs(v));
   const dp = plan.dp;
   out.push(
     el(

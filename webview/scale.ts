@@ -26,3 +26,8 @@ export function rangeTicks(min: number, max: number, count = 4): number[] {
 export function formatTick(v: number): string {
   return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
+
+/** A duration for a person: one decimal under 10 ms, whole milliseconds above. */
+export function formatMs(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
