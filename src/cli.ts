@@ -76,12 +76,9 @@ export async function main(argv: string[], given: Io): Promise<number> {
       io.err(`gpu-workbench: ${errorText(error, io.env)}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof InputError) {
-      io.err(`gpu-workbench: ${errorText(error, io.env)}`);
-      return 2;
-    }
     io.err(`gpu-workbench: ${errorText(error, io.env)}`);
-    return 1;
+    // Bad input is exit 2, as a usage error is; anything else is 1.
+    return error instanceof InputError ? 2 : 1;
   }
 }
 

@@ -24,12 +24,8 @@ export class PlanSession {
     // reload (a new extension host) comes back to them.
     this.post = (message) => {
       post(message);
-      if (message.type === 'planProblem' || (message.type === 'planState' && message.plan.state === 'done')) {
-        void deps.memento.update(PLAN_MEMENTO_KEY, {
-          problemText: this.problemText,
-          plan: this.state.state === 'done' ? this.state : undefined,
-        });
-      }
+      if (message.type === 'planProblem' || (message.type === 'planState' && message.plan.state === 'done'))
+        this.persist();
     };
     const kept = deps.memento.get<{ problemText?: unknown; plan?: unknown }>(PLAN_MEMENTO_KEY);
     if (typeof kept?.problemText === 'string' && kept.problemText.length <= MAX_PROBLEM_TEXT)
@@ -51,8 +47,13 @@ export class PlanSession {
   /** The problem as typed, not solved yet: kept, so a hidden page or a window reload loses no edit. */
   draft(text: string): void {
     this.problemText = text;
+    this.persist();
+  }
+
+  /** The one record kept in workspace storage: the problem and the last finished plan. */
+  private persist(): void {
     void this.deps.memento.update(PLAN_MEMENTO_KEY, {
-      problemText: text,
+      problemText: this.problemText,
       plan: this.state.state === 'done' ? this.state : undefined,
     });
   }
