@@ -12,6 +12,7 @@ import type { ModelArchitecture } from '../catalog/architecture.ts';
 import type { GpuSpec } from '../catalog/gpus.ts';
 import { countParameters } from './parameters.ts';
 import type { ServingEstimate } from './servingMemory.ts';
+import { expectedExpertsTouched } from '../perf/stepCost.ts';
 
 /** Share of peak bandwidth a decode step reaches (measured decode kernels reach 70-85 %). */
 export const MEMORY_EFFICIENCY = 0.8;
@@ -43,10 +44,10 @@ function allReduceSeconds(gpu: GpuSpec, tp: number, bytes: number): number {
   return ALLREDUCE_LATENCY_S[gpu.interconnect] + (((2 * (tp - 1)) / tp) * bytes) / (gpu.interconnectGBps * 1e9);
 }
 
-/** Fraction of a MoE layer's experts that a batch of `batch` tokens touches. */
+/** Fraction of a MoE layer's experts that a batch of `batch` tokens touches (the performance model's count). */
 function expertsTouched(a: ModelArchitecture, batch: number): number {
   if (!a.moe) return 1;
-  return 1 - Math.pow(1 - a.moe.expertsPerToken / a.moe.numExperts, batch);
+  return expectedExpertsTouched(a.moe.numExperts, a.moe.expertsPerToken, batch) / a.moe.numExperts;
 }
 
 export function computeTflops(a: ModelArchitecture, gpu: GpuSpec, estimate: ServingEstimate): number {
