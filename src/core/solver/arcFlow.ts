@@ -10,7 +10,7 @@
 import type { Constraint, LinearProgram, Term } from './workerProtocol.ts';
 import type { PlacedGpu, Placement } from './plan.ts';
 import type { ModelDemand, PackingProblem } from './problem.ts';
-import { GIB_TOLERANCE } from './tolerance.ts';
+import { FLOAT_TOLERANCE } from './tolerance.ts';
 
 /** Models with the same shard size (in units) and TP degree: interchangeable for packing. */
 export interface ItemClass {
@@ -31,7 +31,7 @@ export interface ArcFlowModel {
 
 /** Shard size in granularity units, rounded up so that a packing of units is a packing of GiB. */
 export function units(gib: number, granularity: number): number {
-  return Math.max(1, Math.ceil(gib / granularity - GIB_TOLERANCE));
+  return Math.max(1, Math.ceil(gib / granularity - FLOAT_TOLERANCE));
 }
 
 export function itemClasses(problem: PackingProblem, granularity: number): ItemClass[] {
@@ -120,7 +120,7 @@ export function buildArcFlow(problem: PackingProblem, granularityGiB = 1): ArcFl
   };
   problem.gpus.forEach((pool, t) => {
     // Capacity rounded down: a GPU never holds more than it has.
-    const capacity = Math.floor(pool.memoryGiB / granularityGiB + GIB_TOLERANCE);
+    const capacity = Math.floor(pool.memoryGiB / granularityGiB + FLOAT_TOLERANCE);
     const fitting = classes.map((c, i) => ({ c, i })).filter(({ c }) => c.size <= capacity && c.tp <= pool.count);
     const sizes = [...new Set(fitting.map(({ c }) => c.size))].sort((a, b) => b - a);
     const arcs = capacity > 0 ? arcsFor(capacity, sizes, t) : [];

@@ -1,7 +1,7 @@
 /** The baselines shown beside every optimum: first-fit decreasing, and one replica shard per GPU. */
 import type { PlacedGpu, Placement } from './plan.ts';
 import type { ModelDemand, PackingProblem } from './problem.ts';
-import { GIB_TOLERANCE } from './tolerance.ts';
+import { FLOAT_TOLERANCE } from './tolerance.ts';
 
 interface OpenGpu extends PlacedGpu {
   free: number;
@@ -41,7 +41,7 @@ export function firstFitDecreasing(problem: PackingProblem): Placement | undefin
     let placed = false;
     for (const pool of typeOrder(problem)) {
       if (model.memoryGiB > pool.memoryGiB) continue;
-      const candidates = open.filter((g) => g.gpuType === pool.type && g.free >= model.memoryGiB - GIB_TOLERANCE);
+      const candidates = open.filter((g) => g.gpuType === pool.type && g.free >= model.memoryGiB - FLOAT_TOLERANCE);
       const fresh = Math.min(
         model.tp - Math.min(candidates.length, model.tp),
         pool.count - (opened.get(pool.type) ?? 0),

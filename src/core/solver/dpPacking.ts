@@ -5,7 +5,7 @@
  * the fewest GPUs is also the least cost. 2^n states: above MAX_DP_REPLICAS it is skipped, and says why.
  */
 import type { PackingProblem } from './problem.ts';
-import { GIB_TOLERANCE } from './tolerance.ts';
+import { FLOAT_TOLERANCE } from './tolerance.ts';
 
 /** 2^16 = 65,536 subsets x 16 replicas: about a million steps, milliseconds. */
 export const MAX_DP_REPLICAS = 16;
@@ -24,7 +24,7 @@ export function solvePackingDp(problem: PackingProblem): DpOutcome {
       ok: false,
       reason: `skipped: ${sizes.length} replicas make 2^${sizes.length} subsets (the DP stops at ${MAX_DP_REPLICAS})`,
     };
-  if (sizes.some((s) => s > pool.memoryGiB + GIB_TOLERANCE))
+  if (sizes.some((s) => s > pool.memoryGiB + FLOAT_TOLERANCE))
     return { ok: false, reason: 'no placement: a replica is larger than the GPU' };
   const states = 1 << sizes.length;
   const gpus = new Float64Array(states).fill(Infinity);
@@ -36,7 +36,7 @@ export function solvePackingDp(problem: PackingProblem): DpOutcome {
     for (let i = 0; i < sizes.length; i++) {
       if (mask & (1 << i)) continue;
       const size = sizes[i]!;
-      const fits = fill[mask]! + size <= pool.memoryGiB + GIB_TOLERANCE;
+      const fits = fill[mask]! + size <= pool.memoryGiB + FLOAT_TOLERANCE;
       const nextGpus = fits ? gpus[mask]! : gpus[mask]! + 1;
       const nextFill = fits ? fill[mask]! + size : size;
       const next = mask | (1 << i);

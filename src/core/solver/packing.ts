@@ -9,7 +9,7 @@ import type { PackingProblem } from './problem.ts';
 import type { LinearProgram, SolveOptions, SolveResult } from './workerProtocol.ts';
 import { errorMessage } from '../errors.ts';
 import { SolverTimeoutError, type PlanStatus } from './status.ts';
-import { GIB_TOLERANCE } from './tolerance.ts';
+import { FLOAT_TOLERANCE } from './tolerance.ts';
 
 export interface BaselineResult {
   costPerHour: number;
@@ -48,7 +48,7 @@ function greedyNote(greedy: BaselineResult | undefined): string {
 export function infeasibilityReason(problem: PackingProblem, granularity = 1): string | undefined {
   for (const m of problem.models) {
     const hosts = problem.gpus.filter(
-      (g) => units(m.memoryGiB, granularity) * granularity <= g.memoryGiB + GIB_TOLERANCE && g.count >= m.tp,
+      (g) => units(m.memoryGiB, granularity) * granularity <= g.memoryGiB + FLOAT_TOLERANCE && g.count >= m.tp,
     );
     if (hosts.length === 0)
       return `${m.name} needs ${m.tp} GPU(s) with ${m.memoryGiB} GiB each, and no GPU type has that`;
@@ -126,7 +126,7 @@ export async function solvePacking(
   const savingText =
     saving === undefined
       ? 'first-fit found no placement'
-      : saving > GIB_TOLERANCE
+      : saving > FLOAT_TOLERANCE
         ? `${problem.objective === 'gpus' ? saving : `$${saving.toFixed(2)}`}${unit} less than first-fit decreasing`
         : 'the same as first-fit decreasing';
   return {

@@ -1,6 +1,6 @@
 /** A placement: which replica shards sit on which GPU; and the independent check of one. */
 import type { PackingProblem } from './problem.ts';
-import { GIB_TOLERANCE } from './tolerance.ts';
+import { FLOAT_TOLERANCE } from './tolerance.ts';
 
 export interface PlacedShard {
   model: string;
@@ -53,7 +53,7 @@ export function validatePlacement(problem: PackingProblem, placement: Placement)
       errors.push(`${key} is beyond the ${pool.count} GPUs of that type`);
     if (gpu.replicas.length > 0) perType.set(gpu.gpuType, (perType.get(gpu.gpuType) ?? 0) + 1);
     const used = gpu.replicas.reduce((sum, r) => sum + r.memoryGiB, 0);
-    if (used > pool.memoryGiB + GIB_TOLERANCE)
+    if (used > pool.memoryGiB + FLOAT_TOLERANCE)
       errors.push(`${key} holds ${used.toFixed(2)} GiB, more than its ${pool.memoryGiB} GiB`);
     for (const shard of gpu.replicas) {
       const id = `${shard.model}/${shard.replica}`;
@@ -79,7 +79,7 @@ export function validatePlacement(problem: PackingProblem, placement: Placement)
     }
     const wrongSize = placement.gpus
       .flatMap((g) => g.replicas)
-      .find((s) => s.model === model.name && Math.abs(s.memoryGiB - model.memoryGiB) > GIB_TOLERANCE);
+      .find((s) => s.model === model.name && Math.abs(s.memoryGiB - model.memoryGiB) > FLOAT_TOLERANCE);
     if (wrongSize)
       errors.push(`${model.name}: a shard of ${wrongSize.memoryGiB} GiB, the model needs ${model.memoryGiB} GiB`);
   }

@@ -15,7 +15,7 @@ import { badName, defaultContextLength, PROBLEM_LIMITS } from './problem.ts';
 import type { LinearProgram, SolveResult, Term } from './workerProtocol.ts';
 import { errorMessage } from '../errors.ts';
 import { SolverTimeoutError, type PlanStatus } from './status.ts';
-import { GIB_TOLERANCE } from './tolerance.ts';
+import { FLOAT_TOLERANCE } from './tolerance.ts';
 
 export interface ProvisioningModel {
   name: string;
@@ -271,7 +271,7 @@ function homogeneous(
         break;
       }
       const pick = options
-        .map((c) => ({ c, n: Math.ceil(m.workload.requestsPerSecond / c.requestsPerSecond - GIB_TOLERANCE) }))
+        .map((c) => ({ c, n: Math.ceil(m.workload.requestsPerSecond / c.requestsPerSecond - FLOAT_TOLERANCE) }))
         .reduce((a, b) => (b.n * b.c.costPerHour < a.n * a.c.costPerHour ? b : a));
       total += pick.n * pick.c.costPerHour;
       gpus += pick.n * pick.c.tp;
@@ -431,11 +431,11 @@ export async function solveProvisioning(
   }
   const front = points
     .sort((a, b) => a.costPerHour - b.costPerHour || b.headroom - a.headroom)
-    .filter((p, i, all) => all.slice(0, i).every((q) => q.headroom < p.headroom - GIB_TOLERANCE));
+    .filter((p, i, all) => all.slice(0, i).every((q) => q.headroom < p.headroom - FLOAT_TOLERANCE));
   const saving = same ? same.costPerHour - base.cost : undefined;
   return {
     status: base.status,
-    message: `${base.status === 'optimal' ? 'Proven optimal' : 'Feasible, not proven optimal (the time limit came first)'}: $${base.cost.toFixed(2)}/h for ${problem.models.length} model(s)${same ? `, ${saving! > GIB_TOLERANCE ? `$${saving!.toFixed(2)}/h less than` : 'the same as'} the best single GPU type (${same.gpuType}, $${same.costPerHour.toFixed(2)}/h)` : ''}.`,
+    message: `${base.status === 'optimal' ? 'Proven optimal' : 'Feasible, not proven optimal (the time limit came first)'}: $${base.cost.toFixed(2)}/h for ${problem.models.length} model(s)${same ? `, ${saving! > FLOAT_TOLERANCE ? `$${saving!.toFixed(2)}/h less than` : 'the same as'} the best single GPU type (${same.gpuType}, $${same.costPerHour.toFixed(2)}/h)` : ''}.`,
     costPerHour: base.cost,
     choices: base.choices,
     homogeneous: same,

@@ -1,5 +1,6 @@
 /**
- * GiB and $/h figures in the solver are sums of decimal fractions (0.1 GiB, $1.86/h), which binary
- * floating point does not hold exactly: two such figures within this tolerance are equal.
+ * The solver's figures (GiB, $/h, requests/s, headroom ratios) are sums and ratios of decimal
+ * fractions, which binary floating point does not hold exactly: two of them within this tolerance
+ * are equal.
  */
-export const GIB_TOLERANCE = 1e-9;
+export const FLOAT_TOLERANCE = 1e-9;
