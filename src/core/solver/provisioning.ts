@@ -129,7 +129,8 @@ export function parseProvisioningProblem(raw: unknown): Result<ProvisioningProbl
 /** The candidates of one model after another (each model's sizing is one step a caller can pause between). */
 function* candidateSteps(problem: ProvisioningProblem, options: SuggestOptions): Generator<Candidate[]> {
   // One replica's capacity does not depend on the demand: models that share an architecture and a
-  // request shape share their layouts (a fleet of one model under many names is sized once).
+  // request shape share their layouts (a fleet of one model under many names is sized once); a
+  // replica's capacity does not depend on the price, so pools that differ only in price share too.
   const layouts = new Map<string, ReturnType<typeof evaluateLayout>>();
   for (const m of problem.models) {
     const list: Candidate[] = [];
@@ -138,7 +139,7 @@ function* candidateSteps(problem: ProvisioningProblem, options: SuggestOptions):
         if (tp > pool.count) continue;
         // Capacity per replica, not for the whole demand: ask for one replica's worth.
         const workload = { ...m.workload, requestsPerSecond: undefined, concurrency: undefined };
-        const key = JSON.stringify([m.architecture.id, pool.gpu.id, pool.gpu.pricePerHour, tp, workload]);
+        const key = JSON.stringify([m.architecture.id, pool.gpu.id, tp, workload]);
         let layout = layouts.get(key);
         if (layout === undefined) {
           layout = evaluateLayout(m.architecture, pool.gpu, tp, 1, workload, options);
