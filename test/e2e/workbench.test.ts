@@ -41,6 +41,14 @@ async function inView(frame: FrameLocator, selector: string): Promise<boolean> {
   });
 }
 
+/**
+ * Waits until a (re)opened workbench has shown what the extension keeps (the problem, the solver's
+ * state): an edit made before that is replaced by the late message, as a person would see too.
+ */
+async function settled(page: Page, frame: FrameLocator): Promise<void> {
+  await frame.locator('#solver-status', { hasText: 'GLPK' }).waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(500);
+}
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
 const vsix = join(repo, `gpu-workbench-${version}.vsix`);
 
@@ -332,6 +340,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       const page = vscode.page;
       await runCommand(page, 'GPU Workbench: Open Allocation Workbench');
       const frame = webviewFrame(page);
+      await settled(page, frame);
       await frame.locator('#plan vscode-button', { hasText: 'Example: place replicas' }).click();
       await problemContaining(frame, 'chat-70b');
       const count = frame.locator('#pool-table-0-count');
@@ -451,9 +460,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
         ],
         models: Array.from({ length: 150 }, (_, i) => ({ name: `m${i}`, memoryGiB: 5 + 2 * i, replicas: 2, tp: 1 })),
       });
-      // The page first shows the problem the extension keeps: type only once it has (as the reload test does).
-      await frame.locator('#solver-status', { hasText: 'GLPK' }).waitFor({ timeout: 30_000 });
-      await page.waitForTimeout(500);
+      await settled(page, frame);
       await frame.locator('#plan-problem').evaluate((e, value) => {
         (e as unknown as { value: string }).value = value;
         e.dispatchEvent(new Event('input'));
