@@ -127,6 +127,58 @@ describe('continuous batching with a constant 10 ms step', () => {
     within(r.requestsPerSecond, 5, 0.1, 'requests/s');
   });
 
+  test('each step sees every decoding context, and a sliding window caps each at its size', () => {
+    // One request of 10 prompt tokens and 5 output tokens, window 12: one prefill step (the first
+    // token), then four decode steps at contexts 11, 12, 13, 14, capped at 12 as 11, 12, 12, 12.
+    const seen: [number, number, number][] = [];
+    simulateContinuousBatching({
+      ...base,
+      inputTokens: 10,
+      outputTokens: 5,
+      requests: 1,
+      slidingWindowTokens: 12,
+      stepSeconds: (s) => {
+        seen.push([s.decodeTokens, s.decodeContextTokens, s.decodeWindowedContextTokens]);
+        return 0.01;
+      },
+    });
+    assert.deepEqual(seen, [
+      [0, 0, 0],
+      [1, 11, 11],
+      [1, 12, 12],
+      [1, 13, 12],
+      [1, 14, 12],
+    ]);
+  });
+
+  test('two clients a step apart: the second prefill rides with the first decode, contexts summed', () => {
+    // Client A at t = 0, client B before A's first decode; prompts of 10, outputs of 3, window 11.
+    const seen: [number, number, number, number][] = [];
+    simulateContinuousBatching({
+      ...base,
+      inputTokens: 10,
+      outputTokens: 3,
+      load: { kind: 'open', requestsPerSecond: 1, seed: 1 },
+      requests: 2,
+      slidingWindowTokens: 11,
+      stepSeconds: (s) => {
+        seen.push([s.decodeTokens, s.decodeContextTokens, s.decodeWindowedContextTokens, s.prefillTokens]);
+        return 0.01;
+      },
+    });
+    // Whatever the arrival times, every step's sums agree with its decode count: contexts are
+    // 11 then 12 per request (prompt + tokens so far), each capped at 11 under the window.
+    for (const [n, contexts, windowed] of seen) {
+      assert.ok(contexts >= 11 * n && contexts <= 12 * n, `${n} decodes, ${contexts} context tokens`);
+      assert.equal(windowed, 11 * n);
+    }
+    assert.equal(
+      seen.reduce((sum, [n]) => sum + n, 0),
+      4,
+      'two decode steps per request',
+    );
+  });
+
   test('SGLang-style separate prefill steps stall decodes: TPOT rises with prompts arriving', () => {
     const load = { kind: 'open', requestsPerSecond: 20, seed: 3 } as const;
     const mixed = simulateContinuousBatching({ ...base, load });

@@ -114,22 +114,15 @@ function capacity(input: PerformanceInput, engine: Engine, kvBytesPerToken: numb
 
 /** The simulator's step time from the cost model: KV bytes and attention context summed over decodes. */
 function batchStepSeconds(cost: StepCostModel): (s: BatchStep) => number {
-  return (s) => {
-    let kvBytes = 0;
-    let context = 0;
-    for (let i = 0; i < s.decodeContexts.length; i++) {
-      const c = s.decodeContexts[i]!;
-      kvBytes += cost.kvBytes(c);
-      context += c;
-    }
-    return cost.seconds({
+  const { fullBytesPerToken, slidingBytesPerToken } = cost.layout;
+  return (s) =>
+    cost.seconds({
       decodeTokens: s.decodeTokens,
-      decodeKvBytes: kvBytes,
-      decodeContextTokens: context,
+      decodeKvBytes: s.decodeContextTokens * fullBytesPerToken + s.decodeWindowedContextTokens * slidingBytesPerToken,
+      decodeContextTokens: s.decodeContextTokens,
       prefillTokens: s.prefillTokens,
       prefillAttentionPairs: s.prefillAttentionPairs,
     });
-  };
 }
 
 /**
@@ -140,13 +133,16 @@ function staggerOf(
   input: PerformanceInput,
   cap: { kvTokens: number; maxRunning: number; maxBatchedTokens: number },
   stepSeconds: (s: BatchStep) => number,
+  window: number | undefined,
 ): number {
   const clients = 'concurrency' in input.load ? input.load.concurrency : 1;
   const perRequest = input.inputTokens + input.outputTokens;
   const running = Math.min(clients, cap.maxRunning, Math.floor(cap.kvTokens / perRequest) || 1);
+  const context = input.inputTokens + input.outputTokens / 2;
   const typicalStep = stepSeconds({
     decodeTokens: running,
-    decodeContexts: Array.from({ length: running }, () => input.inputTokens + input.outputTokens / 2),
+    decodeContextTokens: running * context,
+    decodeWindowedContextTokens: running * Math.min(context, window ?? context),
     prefillTokens: Math.min(cap.maxBatchedTokens, (running * input.inputTokens) / input.outputTokens),
     prefillAttentionPairs: 0,
   });
@@ -204,7 +200,7 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
       reason: `the KV cache holds ${cap.kvTokens} tokens, less than one request of ${perRequest}`,
     };
   const stepSeconds = batchStepSeconds(cost);
-  const staggerSeconds = input.requests === undefined ? staggerOf(input, cap, stepSeconds) : 0;
+  const staggerSeconds = input.requests === undefined ? staggerOf(input, cap, stepSeconds, cost.layout.window) : 0;
   const load =
     'concurrency' in input.load
       ? ({ kind: 'closed', concurrency: input.load.concurrency } as const)
@@ -214,6 +210,7 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
     outputTokens: input.outputTokens,
     load,
     kvCapacityTokens: cap.kvTokens,
+    slidingWindowTokens: cost.layout.window,
     maxRunning: cap.maxRunning,
     maxBatchedTokens: cap.maxBatchedTokens,
     mixedBatches: profile.mixedBatches,

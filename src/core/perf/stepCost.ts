@@ -128,26 +128,35 @@ export function stepCostModel(d: Deployment, scales: StepScales = UNIT_SCALES): 
   const attnPerPair = attentionFlopsPerPair(a, tp, layersPerStage);
   const layout = kvLayout(a, tp, pp, d.kvCacheDtype);
   const hiddenBytesPerToken = a.hiddenSize * 2;
+  const collectives = d.expertParallel && a.moe ? 2 * moeLayersPerStage + (layersPerStage - moeLayersPerStage) : 0;
+  const allReduces = d.expertParallel && a.moe ? layersPerStage : 2 * layersPerStage;
+  const moe = (moeLayersPerStage * profile.moeLayerLatencyS) / thin;
+  const mla = a.mla ? profile.mlaStepLatencyS[gpu.interconnect === 'infinity-fabric' ? 'amd' : 'nvidia'] : 0;
+  // What depends only on the step's token count, kept for the next step: a simulation's decode-only
+  // steps repeat the same count thousands of times.
+  let lastTokens = -1;
+  let lastExpertBytes = 0;
+  let lastComm = 0;
   const seconds = (w: StepWork): number => {
     const tokens = w.decodeTokens + w.prefillTokens;
     if (tokens === 0) return 0;
-    const expertBytes = a.moe
-      ? expectedExpertsTouched(a.moe.numExperts, a.moe.expertsPerToken, tokens) * expertSliceBytes
-      : 0;
+    if (tokens !== lastTokens) {
+      lastTokens = tokens;
+      lastExpertBytes = a.moe
+        ? expectedExpertsTouched(a.moe.numExperts, a.moe.expertsPerToken, tokens) * expertSliceBytes
+        : 0;
+      lastComm = (allReduces + collectives) * allReduceSeconds(gpu, tp, tokens * hiddenBytesPerToken);
+    }
     const memory =
       (denseBytesPerGpu / WEIGHT_STREAM_EFFICIENCY +
-        expertBytes / profile.groupedGemmEfficiency +
+        lastExpertBytes / profile.groupedGemmEfficiency +
         w.decodeKvBytes / profile.attentionEfficiency) /
       rates.bytesPerSecond;
     const attentionPairs = w.decodeContextTokens + w.prefillAttentionPairs;
     const compute =
       (denseFlopsPerToken * tokens + attnPerPair * attentionPairs) / denseFlopsPerSecond +
       (a.moe ? (expertFlopsPerToken * tokens) / expertFlopsPerSecond : 0);
-    const collectives = d.expertParallel && a.moe ? 2 * moeLayersPerStage + (layersPerStage - moeLayersPerStage) : 0;
-    const allReduces = d.expertParallel && a.moe ? layersPerStage : 2 * layersPerStage;
-    const comm = (allReduces + collectives) * allReduceSeconds(gpu, tp, tokens * hiddenBytesPerToken);
-    const moe = (moeLayersPerStage * profile.moeLayerLatencyS) / thin;
-    const mla = a.mla ? profile.mlaStepLatencyS[gpu.interconnect === 'infinity-fabric' ? 'amd' : 'nvidia'] : 0;
+    const comm = lastComm;
     const stage = Math.max(memory, compute) + comm + moe;
     return (pp * stage + profile.stepOverheadS + mla) * scales.step;
   };

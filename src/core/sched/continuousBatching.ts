@@ -11,8 +11,13 @@ import { exponential, percentile, seededRandom } from './random.ts';
 
 export interface BatchStep {
   decodeTokens: number;
-  /** Per decoding request, its context length in tokens (the caller turns them into KV bytes); valid during the call only. */
-  decodeContexts: ArrayLike<number>;
+  /** Sum over decoding requests of their context length in tokens (prompt + generated so far). */
+  decodeContextTokens: number;
+  /**
+   * The same sum with each context capped at `slidingWindowTokens` (what sliding-window layers
+   * keep); equal to `decodeContextTokens` when there is no window.
+   */
+  decodeWindowedContextTokens: number;
   prefillTokens: number;
   /** Sum over prefill chunks of chunk x (tokens before it + chunk / 2). */
   prefillAttentionPairs: number;
@@ -27,6 +32,8 @@ export interface BatchingOptions {
   load: BatchLoad;
   /** Tokens the KV cache holds. */
   kvCapacityTokens: number;
+  /** Sliding-window layers keep this many tokens (see BatchStep.decodeWindowedContextTokens). */
+  slidingWindowTokens?: number;
   maxRunning: number;
   maxBatchedTokens: number;
   /** Prefill chunks ride with decodes (true) or run as separate steps first (false). */
@@ -68,10 +75,21 @@ interface Request {
   arrival: number;
   prompt: number;
   prefilled: number;
+  /** Tokens generated; while decoding it is `decodeSteps + base` (see ReplicaRun). */
   generated: number;
   firstToken: number;
-  /** KV cache tokens it holds (or reserved, under reserveWholeRequest). */
+  /** KV cache tokens it holds while prefilling, or reserved under reserveWholeRequest. */
   kv: number;
+  /** Position in the running order (admission order; a preempted request is re-admitted at the end). */
+  seq: number;
+  decoding: boolean;
+  /** While decoding: generated = decodeSteps + base. */
+  base: number;
+  /** While decoding: its context is still under the sliding window. */
+  underWindow: boolean;
+  /** Bumped when it leaves the decoding set: heap entries of an older epoch are stale. */
+  epoch: number;
+  running: boolean;
 }
 
 /** One KV block (vLLM's default block size) of decode growth kept free per running request on admission. */
@@ -80,13 +98,6 @@ export const GROWTH_HEADROOM_TOKENS = 16;
 /** Simulates until the measured requests finish; returns their throughput and latencies. */
 export function simulateContinuousBatching(o: BatchingOptions): BatchingResult {
   return new ReplicaRun(o).run();
-}
-
-/** Requests a step runs: decodes (one token each) and prefill chunks. Reused every step. */
-interface StepPlan {
-  decoding: Request[];
-  chunkOf: Request[];
-  chunkTokens: number[];
 }
 
 /** What the measured window saw. */
@@ -99,6 +110,106 @@ interface Window {
   e2es: number[];
 }
 
+/** A min-heap of (decode step, request) events; an entry whose request moved on (epoch) is skipped. */
+class EventHeap {
+  private readonly keys: number[] = [];
+  private readonly items: Request[] = [];
+  private readonly epochs: number[] = [];
+
+  push(key: number, r: Request): void {
+    const { keys, items, epochs } = this;
+    let i = keys.length;
+    keys.push(key);
+    items.push(r);
+    epochs.push(r.epoch);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (keys[parent]! <= key) break;
+      keys[i] = keys[parent]!;
+      items[i] = items[parent]!;
+      epochs[i] = epochs[parent]!;
+      i = parent;
+    }
+    keys[i] = key;
+    items[i] = r;
+    epochs[i] = r.epoch;
+  }
+
+  /** The smallest key (possibly of a stale entry: a bound, not an event), Infinity when empty. */
+  peekKey(): number {
+    return this.keys.length > 0 ? this.keys[0]! : Infinity;
+  }
+
+  /** The next live request whose key is at most `limit`, removed; undefined when there is none. */
+  popUpTo(limit: number): Request | undefined {
+    while (this.keys.length > 0 && this.keys[0]! <= limit) {
+      const r = this.items[0]!;
+      const live = this.epochs[0] === r.epoch;
+      this.removeTop();
+      if (live) return r;
+    }
+    return undefined;
+  }
+
+  private removeTop(): void {
+    const { keys, items, epochs } = this;
+    const key = keys.pop()!;
+    const item = items.pop()!;
+    const epoch = epochs.pop()!;
+    const n = keys.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const c = l + 1 < n && keys[l + 1]! < keys[l]! ? l + 1 : l;
+      if (keys[c]! >= key) break;
+      keys[i] = keys[c]!;
+      items[i] = items[c]!;
+      epochs[i] = epochs[c]!;
+      i = c;
+    }
+    keys[i] = key;
+    items[i] = item;
+    epochs[i] = epoch;
+  }
+}
+
+/** A queue with cheap removal at the front and re-insertion at the front (a preempted request). */
+class Deque<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  first(): T | undefined {
+    return this.items[this.head];
+  }
+  push(x: T): void {
+    this.items.push(x);
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const x = this.items[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return x;
+  }
+  unshift(x: T): void {
+    if (this.head > 0) this.items[--this.head] = x;
+    else this.items.unshift(x);
+  }
+}
+
+/**
+ * The replica, step by step. Every decoding request gains one token per decode step, so instead of
+ * touching each of them every step the run keeps a decode-step counter and sums over the decoding
+ * set (count, contexts, contexts under the sliding window), and finds the next finish and the next
+ * context to outgrow the window from two heaps: a step costs O(prefill chunks), not O(batch).
+ */
 class ReplicaRun {
   private readonly closed: boolean;
   private readonly concurrency: number;
@@ -107,13 +218,30 @@ class ReplicaRun {
   private readonly total: number;
   private readonly warm: number;
   private readonly maxSteps: number;
-  private readonly waiting: Request[] = [];
-  private readonly running: Request[] = [];
+  private readonly window: Window = { start: -1, end: 0, tokens: 0, ttfts: [], tpots: [], e2es: [] };
+  private readonly waiting = new Deque<Request>();
+  /** Running requests in running order; a retired one stays until compaction (see `running` flag). */
+  private runningList: Request[] = [];
+  private runningCount = 0;
+  /** Running requests still prefilling, in running order. */
+  private prefilling: Request[] = [];
   /** Closed-loop clients not yet started, latest first (popped in ascending order). */
   private readonly starts: number[] = [];
-  private readonly plan: StepPlan = { decoding: [], chunkOf: [], chunkTokens: [] };
-  private readonly window: Window = { start: -1, end: 0, tokens: 0, ttfts: [], tpots: [], e2es: [] };
-  private contexts = new Float64Array(64);
+  private readonly chunkOf: Request[] = [];
+  private readonly chunkTokens: number[] = [];
+  private readonly finishes = new EventHeap();
+  /** Requests finishing this step (reused). */
+  private readonly done: Request[] = [];
+  private readonly crossings = new EventHeap();
+  private readonly slidingWindow: number;
+  /** Decode steps so far. */
+  private decodeSteps = 0;
+  /** The decoding set: its size, the sum of (input + base), and the same over those under the window. */
+  private decodingCount = 0;
+  private decodingBase = 0;
+  private underWindowCount = 0;
+  private underWindowBase = 0;
+  private nextSeq = 0;
   private now = 0;
   private issued = 0;
   private nextArrival = 0;
@@ -128,6 +256,7 @@ class ReplicaRun {
     this.concurrency = o.load.kind === 'closed' ? o.load.concurrency : Infinity;
     this.random = seededRandom(o.load.kind === 'open' ? (o.load.seed ?? 1) : 1);
     this.rate = o.load.kind === 'open' ? o.load.requestsPerSecond : 0;
+    this.slidingWindow = o.slidingWindowTokens ?? Infinity;
     const { closed, concurrency } = this;
     this.total =
       o.requests ?? (closed ? Math.max((o.quick ? 2 : 3) * concurrency, o.quick ? 16 : 40) : o.quick ? 80 : 600);
@@ -146,23 +275,67 @@ class ReplicaRun {
   run(): BatchingResult {
     while (this.finished < this.total && this.steps < this.maxSteps) {
       this.arrive();
-      if (this.running.length === 0 && this.waiting.length === 0) {
+      if (this.runningCount === 0 && this.waiting.length === 0) {
         if (this.closed && this.starts.length > 0) this.now = this.starts.at(-1)!;
         else if (this.closed || !this.mayIssue()) break;
         else this.now = this.nextArrival;
         continue;
       }
-      this.schedule();
-      const step = this.stepOf();
+      if (this.decodeOnlyRun()) continue;
+      const decodes = this.schedule();
+      const step = this.stepOf(decodes);
       // Nothing could run (the head request can never be admitted): stop rather than spin.
       if (step.decodeTokens + step.prefillTokens === 0) break;
       this.now += this.o.stepSeconds(step);
       this.steps++;
       this.decodeSum += step.decodeTokens;
-      this.advance();
+      this.advance(decodes);
       this.retire();
     }
     return this.result();
+  }
+
+  /**
+   * Steps in which nothing but the same decoding set decodes (no prompt to prefill or admit, nobody
+   * finishing, no context reaching the window, no preemption, no arrival yet) differ only by one
+   * token of context each: run them here without scheduling. The same steps, in the same order,
+   * as the general path takes; returns whether any ran.
+   */
+  private decodeOnlyRun(): boolean {
+    const { o } = this;
+    const n = this.decodingCount;
+    if (n === 0 || this.prefilling.length > 0) return false;
+    if (this.waiting.length > 0 && this.canAdmit(this.waiting.first()!)) return false;
+    // The step that finishes a request, or takes a context past the window, runs on the general path.
+    let last = Math.min(this.finishes.peekKey() - 1, this.crossings.peekKey()) - 1;
+    if (!o.reserveWholeRequest)
+      last = Math.min(last, this.decodeSteps + Math.floor((o.kvCapacityTokens - this.kvUsed) / n) - 1);
+    last = Math.min(last, this.decodeSteps + (this.maxSteps - this.steps) - 1);
+    const nextStart = this.starts.length > 0 ? this.starts.at(-1)! : Infinity;
+    const nextArrival = !this.closed && this.mayIssue() ? this.nextArrival : Infinity;
+    const windowed = this.slidingWindow !== Infinity;
+    const step: BatchStep = {
+      decodeTokens: n,
+      decodeContextTokens: 0,
+      decodeWindowedContextTokens: 0,
+      prefillTokens: 0,
+      prefillAttentionPairs: 0,
+    };
+    const startSteps = this.steps;
+    while (this.decodeSteps <= last && this.now < nextStart && this.now < nextArrival) {
+      const d = this.decodeSteps;
+      step.decodeContextTokens = this.decodingBase + n * d;
+      step.decodeWindowedContextTokens = windowed
+        ? this.underWindowBase + this.underWindowCount * d + (n - this.underWindowCount) * this.slidingWindow
+        : step.decodeContextTokens;
+      this.now += o.stepSeconds(step);
+      this.steps++;
+      this.decodeSum += n;
+      this.decodeSteps++;
+      if (!o.reserveWholeRequest) this.kvUsed += n;
+      if (this.window.start >= 0) this.window.tokens += n;
+    }
+    return this.steps > startSteps;
   }
 
   /** A benchmark run stops sending at its request count; a steady state keeps every client busy. */
@@ -172,7 +345,20 @@ class ReplicaRun {
 
   private newRequest(arrival: number): Request {
     this.issued++;
-    return { arrival, prompt: this.o.inputTokens, prefilled: 0, generated: 0, firstToken: -1, kv: 0 };
+    return {
+      arrival,
+      prompt: this.o.inputTokens,
+      prefilled: 0,
+      generated: 0,
+      firstToken: -1,
+      kv: 0,
+      seq: 0,
+      decoding: false,
+      base: 0,
+      underWindow: false,
+      epoch: 0,
+      running: false,
+    };
   }
 
   private arrive(): void {
@@ -193,56 +379,70 @@ class ReplicaRun {
   private canAdmit(r: Request): boolean {
     const footprint = this.o.reserveWholeRequest
       ? r.prompt + this.o.outputTokens
-      : r.prompt + GROWTH_HEADROOM_TOKENS * (this.running.length + 1);
-    return this.running.length < this.o.maxRunning && this.kvUsed + footprint <= this.o.kvCapacityTokens;
+      : r.prompt + GROWTH_HEADROOM_TOKENS * (this.runningCount + 1);
+    return this.runningCount < this.o.maxRunning && this.kvUsed + footprint <= this.o.kvCapacityTokens;
   }
 
-  /** Decodes first (preempting the newest request when a decode needs a block the cache lacks), then prefill chunks. */
-  private schedule(): void {
-    const { o, running, waiting, plan } = this;
-    plan.decoding.length = 0;
-    plan.chunkOf.length = 0;
-    plan.chunkTokens.length = 0;
+  /**
+   * Decodes first (preempting the newest request when a decode needs a block the cache lacks), then
+   * prefill chunks. Returns whether the decoding set decodes this step.
+   */
+  private schedule(): boolean {
+    const { o, waiting } = this;
+    this.chunkOf.length = 0;
+    this.chunkTokens.length = 0;
     let budget = o.maxBatchedTokens;
-    const partial = running.some((r) => r.prefilled < r.prompt);
-    const wantsPrefill = partial || (waiting.length > 0 && this.canAdmit(waiting[0]!));
+    const wantsPrefill = this.prefilling.length > 0 || (waiting.length > 0 && this.canAdmit(waiting.first()!));
     const decodeThisStep = o.mixedBatches || !wantsPrefill;
     if (decodeThisStep) {
-      for (const r of running) if (r.prefilled >= r.prompt) plan.decoding.push(r);
       if (!o.reserveWholeRequest) this.preemptForDecodes();
-      budget -= plan.decoding.length;
+      budget -= this.decodingCount;
     }
-    if (!o.mixedBatches && decodeThisStep) return;
-    for (const r of running) {
+    if (!o.mixedBatches && decodeThisStep) return true;
+    for (const r of this.prefilling) {
       if (budget <= 0) break;
-      if (r.prefilled < r.prompt) budget -= this.addChunk(r, Math.min(budget, r.prompt - r.prefilled));
+      budget -= this.addChunk(r, Math.min(budget, r.prompt - r.prefilled));
     }
-    while (budget > 0 && waiting.length > 0 && this.canAdmit(waiting[0]!)) {
+    while (budget > 0 && waiting.length > 0 && this.canAdmit(waiting.first()!)) {
       const r = waiting.shift()!;
       if (o.reserveWholeRequest) {
         r.kv = r.prompt + o.outputTokens;
         this.kvUsed += r.kv;
       }
-      running.push(r);
+      r.seq = this.nextSeq++;
+      r.running = true;
+      this.runningList.push(r);
+      this.runningCount++;
+      this.prefilling.push(r);
       budget -= this.addChunk(r, Math.min(budget, r.prompt));
     }
+    return decodeThisStep;
   }
 
   private addChunk(r: Request, tokens: number): number {
-    this.plan.chunkOf.push(r);
-    this.plan.chunkTokens.push(tokens);
+    this.chunkOf.push(r);
+    this.chunkTokens.push(tokens);
     return tokens;
+  }
+
+  /** The newest running request, taken out of the running order. */
+  private popNewest(): Request {
+    for (;;) {
+      const r = this.runningList.pop()!;
+      if (r.running) return r;
+    }
   }
 
   /** Recompute preemption, as vLLM does: the newest request gives its blocks back and starts over. */
   private preemptForDecodes(): void {
-    const { running, plan } = this;
-    while (this.kvUsed + plan.decoding.length > this.o.kvCapacityTokens && running.length > 1) {
-      const victim = running.pop()!;
-      this.kvUsed -= victim.kv;
+    while (this.kvUsed + this.decodingCount > this.o.kvCapacityTokens && this.runningCount > 1) {
+      const victim = this.popNewest();
+      victim.running = false;
+      this.runningCount--;
+      this.kvUsed -= this.kvOf(victim);
+      if (victim.decoding) this.leaveDecoding(victim);
+      else this.prefilling.splice(this.prefilling.lastIndexOf(victim), 1);
       victim.kv = 0;
-      const at = plan.decoding.indexOf(victim);
-      if (at >= 0) plan.decoding.splice(at, 1);
       // Its prompt and what it generated are prefilled again.
       victim.prompt = this.o.inputTokens + victim.generated;
       victim.prefilled = 0;
@@ -251,65 +451,132 @@ class ReplicaRun {
     }
   }
 
-  private stepOf(): BatchStep {
-    const { decoding, chunkOf, chunkTokens } = this.plan;
+  /** KV tokens a running request holds: while decoding (blocks taken as tokens arrive), its whole context. */
+  private kvOf(r: Request): number {
+    return r.decoding && !this.o.reserveWholeRequest ? this.o.inputTokens + this.decodeSteps + r.base : r.kv;
+  }
+
+  private enterDecoding(r: Request): void {
+    r.decoding = true;
+    r.base = r.generated - this.decodeSteps;
+    const q = this.o.inputTokens + r.base;
+    this.decodingCount++;
+    this.decodingBase += q;
+    this.finishes.push(this.o.outputTokens - r.base, r);
+    r.underWindow = q + this.decodeSteps < this.slidingWindow;
+    if (r.underWindow) {
+      this.underWindowCount++;
+      this.underWindowBase += q;
+      this.crossings.push(this.slidingWindow - q, r);
+    }
+  }
+
+  /** Takes a request out of the decoding set, with its generated count made explicit. */
+  private leaveDecoding(r: Request): void {
+    const q = this.o.inputTokens + r.base;
+    r.generated = this.decodeSteps + r.base;
+    r.decoding = false;
+    r.epoch++;
+    this.decodingCount--;
+    this.decodingBase -= q;
+    if (r.underWindow) {
+      this.underWindowCount--;
+      this.underWindowBase -= q;
+      r.underWindow = false;
+    }
+  }
+
+  private stepOf(decodes: boolean): BatchStep {
     let prefillTokens = 0;
     let prefillAttentionPairs = 0;
-    for (let i = 0; i < chunkOf.length; i++) {
-      const c = chunkTokens[i]!;
+    for (let i = 0; i < this.chunkOf.length; i++) {
+      const c = this.chunkTokens[i]!;
       prefillTokens += c;
-      prefillAttentionPairs += c * (chunkOf[i]!.prefilled + c / 2);
+      prefillAttentionPairs += c * (this.chunkOf[i]!.prefilled + c / 2);
     }
-    // One buffer for every step's decode contexts: a sweep simulates millions of steps.
-    if (this.contexts.length < decoding.length) this.contexts = new Float64Array(decoding.length * 2);
-    for (let i = 0; i < decoding.length; i++) this.contexts[i] = this.o.inputTokens + decoding[i]!.generated;
+    if (!decodes)
+      return {
+        decodeTokens: 0,
+        decodeContextTokens: 0,
+        decodeWindowedContextTokens: 0,
+        prefillTokens,
+        prefillAttentionPairs,
+      };
+    // Contexts that reached the window count as the window from now on.
+    const d = this.decodeSteps;
+    for (let r = this.crossings.popUpTo(d); r; r = this.crossings.popUpTo(d)) {
+      r.underWindow = false;
+      this.underWindowCount--;
+      this.underWindowBase -= this.o.inputTokens + r.base;
+    }
+    const contexts = this.decodingBase + this.decodingCount * d;
+    const windowed =
+      this.underWindowBase +
+      this.underWindowCount * d +
+      (this.decodingCount - this.underWindowCount) * (this.slidingWindow === Infinity ? 0 : this.slidingWindow);
     return {
-      decodeTokens: decoding.length,
-      decodeContexts: this.contexts.subarray(0, decoding.length),
+      decodeTokens: this.decodingCount,
+      decodeContextTokens: contexts,
+      decodeWindowedContextTokens: this.slidingWindow === Infinity ? contexts : windowed,
       prefillTokens,
       prefillAttentionPairs,
     };
   }
 
   /** The step's tokens: prefill chunks (a finished prompt emits its first token) and one token per decode. */
-  private advance(): void {
-    const { o, plan } = this;
+  private advance(decodes: boolean): void {
+    const { o } = this;
     const track = !o.reserveWholeRequest;
     let emitted = 0;
-    for (let i = 0; i < plan.chunkOf.length; i++) {
-      const r = plan.chunkOf[i]!;
-      const chunk = plan.chunkTokens[i]!;
+    let prefillDone = false;
+    for (let i = 0; i < this.chunkOf.length; i++) {
+      const r = this.chunkOf[i]!;
+      const chunk = this.chunkTokens[i]!;
       r.prefilled += chunk;
-      const grown = chunk + (r.prefilled >= r.prompt && r.generated === 0 ? 1 : 0);
+      const done = r.prefilled >= r.prompt;
+      const grown = chunk + (done && r.generated === 0 ? 1 : 0);
       if (track) {
         r.kv += grown;
         this.kvUsed += grown;
       }
-      if (r.prefilled >= r.prompt && r.firstToken < 0) {
+      if (done && r.firstToken < 0) {
         r.firstToken = this.now;
         r.generated = 1;
         emitted++;
       }
+      prefillDone ||= done;
     }
-    for (const r of plan.decoding) {
-      r.generated++;
-      emitted++;
-      if (track) {
-        r.kv++;
-        this.kvUsed++;
+    if (decodes && this.decodingCount > 0) {
+      this.decodeSteps++;
+      emitted += this.decodingCount;
+      if (track) this.kvUsed += this.decodingCount;
+    }
+    // Prompts finished this step decode from the next one.
+    if (prefillDone) {
+      const still: Request[] = [];
+      for (const r of this.prefilling) {
+        if (r.prefilled < r.prompt) still.push(r);
+        else this.enterDecoding(r);
       }
+      this.prefilling = still;
     }
     if (this.window.start >= 0) this.window.tokens += emitted;
   }
 
   /** Finished requests leave (a closed-loop client sends its next one) and are measured inside the window. */
   private retire(): void {
-    const { o, running, window } = this;
-    for (let i = running.length - 1; i >= 0; i--) {
-      const r = running[i]!;
-      if (r.prefilled < r.prompt || r.generated < o.outputTokens) continue;
-      running.splice(i, 1);
-      this.kvUsed -= r.kv;
+    const { o, window } = this;
+    const done = this.done;
+    done.length = 0;
+    for (let r = this.finishes.popUpTo(this.decodeSteps); r; r = this.finishes.popUpTo(this.decodeSteps)) done.push(r);
+    if (done.length === 0) return;
+    // Newest first, as they stood in the running order.
+    if (done.length > 1) done.sort((x, y) => y.seq - x.seq);
+    for (const r of done) {
+      this.kvUsed -= this.kvOf(r);
+      this.leaveDecoding(r);
+      r.running = false;
+      this.runningCount--;
       this.finished++;
       if (window.start >= 0 && this.finished > this.warm) {
         window.ttfts.push(r.firstToken - r.arrival + o.serverOverheadS);
@@ -320,6 +587,8 @@ class ReplicaRun {
       if (window.start < 0 && this.finished >= this.warm) window.start = this.now;
       if (this.closed && this.mayIssue()) this.waiting.push(this.newRequest(this.now));
     }
+    if (this.runningList.length > 2 * this.runningCount + 64)
+      this.runningList = this.runningList.filter((r) => r.running);
   }
 
   private result(): BatchingResult {
