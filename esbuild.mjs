@@ -1,6 +1,7 @@
 // Builds the extension (Node, CommonJS, `vscode` external), the GLPK worker, and the webview
 // (browser, ESM). `--production` minifies and drops source maps; `--watch` rebuilds on change.
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -22,6 +23,23 @@ const common = {
   legalComments: 'none',
 };
 
+// Modules the extension loads on first use (src/lazy.ts re-exports them): their dynamic imports
+// from src/features resolve to dist/lazy.js, a bundle of its own, so that activation does not parse
+// the linter, yaml, the plan exports or the right-sizer.
+const LAZY =
+  /[\\/]src[\\/](core[\\/]lint[\\/](lint|sizingLookup|unitSummary)|core[\\/]rightsize[\\/]queries|node[\\/]rightsize|core[\\/]solver[\\/](dpPacking|lpText|planExport|provisioningExport|solvePlan))\.ts$/;
+/** @type {import('esbuild').Plugin} */
+const lazyModules = {
+  name: 'lazy-modules',
+  setup(build) {
+    build.onResolve({ filter: /\.ts$/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !/[\\/]src[\\/]features[\\/]/.test(args.importer)) return undefined;
+      const target = join(dirname(args.importer), args.path);
+      return LAZY.test(target) ? { path: './lazy.js', external: true } : undefined;
+    });
+  },
+};
+
 /** @type {[string, import('esbuild').BuildOptions][]} name -> options; the name labels its metafile. */
 const targets = [
   [
@@ -33,6 +51,7 @@ const targets = [
         'solver-worker': 'src/node/solverWorker.ts',
         'sysinfo-worker': 'src/node/sysinfoWorker.ts',
         cli: 'src/cli.ts',
+        lazy: 'src/lazy.ts',
       },
       outdir: 'dist',
       platform: 'node',
@@ -41,6 +60,9 @@ const targets = [
       external: ['vscode'],
       banner: { js: importMetaUrlBanner },
       define: { 'import.meta.url': '__import_meta_url', __GPU_WORKBENCH_VERSION__: JSON.stringify(version) },
+      plugins: [lazyModules],
+      // `import('./lazy.js')` as require(): the extension host loads CommonJS.
+      supported: { 'dynamic-import': false },
     },
   ],
   [
@@ -66,7 +88,10 @@ await copyFile('node_modules/glpk.js/dist/glpk.wasm', 'dist/glpk.wasm');
 
 if (watch) {
   for (const [name, options] of targets) {
-    const plugins = [{ name: 'metafile', setup: (build) => build.onEnd((result) => writeMeta(name, result)) }];
+    const plugins = [
+      ...(options.plugins ?? []),
+      { name: 'metafile', setup: (build) => build.onEnd((result) => writeMeta(name, result)) },
+    ];
     await (await esbuild.context({ ...options, plugins })).watch();
   }
   console.log('esbuild: watching src/ and webview/');

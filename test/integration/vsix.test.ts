@@ -48,6 +48,7 @@ describe(`the VSIX (${`gpu-workbench-${manifest.version}.vsix`})`, async () => {
         ...readdirSync(join(repo, 'docs', 'rules')).map((page) => `extension/docs/rules/${page}`),
         'extension/dist/extension.js',
         'extension/dist/glpk.wasm',
+        'extension/dist/lazy.js',
         'extension/dist/solver-worker.js',
         'extension/dist/sysinfo-worker.js',
         'extension/dist/webview.js',
@@ -59,6 +60,18 @@ describe(`the VSIX (${`gpu-workbench-${manifest.version}.vsix`})`, async () => {
         'extension/package.json',
         'extension/readme.md',
       ].sort(),
+    );
+  });
+
+  test('ships every file a shipped bundle requires by a relative path (the lazily loaded bundle too)', () => {
+    const required = new Set<string>();
+    for (const name of names.filter((n) => /^extension\/dist\/.*\.js$/.test(n)))
+      for (const m of (files.get(name)?.toString() ?? '').matchAll(/require\("\.\/([\w.-]+)"\)/g))
+        required.add(`extension/dist/${m[1]}`);
+    assert.ok(required.has('extension/dist/lazy.js'), 'the extension loads the linter from dist/lazy.js');
+    assert.deepEqual(
+      [...required].filter((path) => !files.has(path)),
+      [],
     );
   });
 

@@ -1,0 +1,17 @@
+/**
+ * What the extension loads on first use rather than at activation: one bundle, `dist/lazy.js`,
+ * kept out of `dist/extension.js` by `esbuild.mjs` (every dynamic import of these modules from
+ * `src/features` resolves to it), so that activating the extension does not parse the linter, the
+ * YAML library, the plan exports or the right-sizer. The list here and `LAZY` in esbuild.mjs agree
+ * (test/integration/vsix.test.ts checks that neither bundle lacks what it needs).
+ */
+export * from './core/lint/lint.ts';
+export * from './core/lint/sizingLookup.ts';
+export * from './core/lint/unitSummary.ts';
+export * from './core/rightsize/queries.ts';
+export * from './node/rightsize.ts';
+export * from './core/solver/dpPacking.ts';
+export * from './core/solver/lpText.ts';
+export * from './core/solver/planExport.ts';
+export * from './core/solver/provisioningExport.ts';
+export * from './core/solver/solvePlan.ts';
