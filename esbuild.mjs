@@ -1,7 +1,7 @@
 // Builds the extension (Node, CommonJS, `vscode` external), the GLPK worker, and the webview
 // (browser, ESM). `--production` minifies and drops source maps; `--watch` rebuilds on change.
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -23,19 +23,20 @@ const common = {
   legalComments: 'none',
 };
 
-// Modules the extension loads on first use (src/lazy.ts re-exports them): their dynamic imports
+// Modules the extension loads on first use, as src/lazy.ts re-exports them: their dynamic imports
 // from src/features resolve to dist/lazy.js, a bundle of its own, so that activation does not parse
-// the linter, yaml, the plan exports or the right-sizer.
-const LAZY =
-  /[\\/]src[\\/](core[\\/]lint[\\/](lint|sizingLookup|unitSummary)|core[\\/]rightsize[\\/]queries|node[\\/]rightsize|core[\\/]solver[\\/](dpPacking|lpText|planExport|provisioningExport|solvePlan))\.ts$/;
+// the linter, yaml, the plan exports or the right-sizer. Read from the file, so the two never differ.
+const LAZY = new Set(
+  [...(await readFile('src/lazy.ts', 'utf8')).matchAll(/^export \* from '\.\/(.+)';$/gm)].map((m) => join('src', m[1])),
+);
 /** @type {import('esbuild').Plugin} */
 const lazyModules = {
   name: 'lazy-modules',
   setup(build) {
     build.onResolve({ filter: /\.ts$/ }, (args) => {
       if (args.kind !== 'dynamic-import' || !/[\\/]src[\\/]features[\\/]/.test(args.importer)) return undefined;
-      const target = join(dirname(args.importer), args.path);
-      return LAZY.test(target) ? { path: './lazy.js', external: true } : undefined;
+      const target = relative(process.cwd(), join(dirname(args.importer), args.path));
+      return LAZY.has(target) ? { path: './lazy.js', external: true } : undefined;
     });
   },
 };

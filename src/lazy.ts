@@ -1,9 +1,8 @@
 /**
  * What the extension loads on first use rather than at activation: one bundle, `dist/lazy.js`,
  * kept out of `dist/extension.js` by `esbuild.mjs` (every dynamic import of these modules from
- * `src/features` resolves to it), so that activating the extension does not parse the linter, the
- * YAML library, the plan exports or the right-sizer. The list here and `LAZY` in esbuild.mjs agree
- * (test/integration/vsix.test.ts checks that neither bundle lacks what it needs).
+ * `src/features` resolves to it; esbuild.mjs reads this list), so that activating the extension does not parse the linter, the
+ * YAML library, the plan exports or the right-sizer. Each line must stay `export * from './…';`
  */
 export * from './core/lint/lint.ts';
 export * from './core/lint/sizingLookup.ts';
