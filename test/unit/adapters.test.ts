@@ -140,6 +140,8 @@ describe('PlanSession (the workbench plan, on a stand-in vscode)', () => {
     await after.restore('{"typed": "in the page"}');
     const problem = posted.find((m) => m.type === 'planProblem');
     assert.equal(problem?.type === 'planProblem' && problem.text, PROBLEM, 'the solved problem, not the draft');
+    // Marked as the kept one: the page keeps an edit typed since it said "ready" over it.
+    assert.equal(problem?.type === 'planProblem' && problem.restored, true);
     assert.equal(statusOf(planStates(posted).at(-1)), 'infeasible');
   });
 });

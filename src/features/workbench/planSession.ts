@@ -40,7 +40,7 @@ export class PlanSession {
    */
   async restore(kept?: string): Promise<void> {
     this.problemText ??= kept ?? (await this.exampleText('packing'));
-    this.post({ type: 'planProblem', text: this.problemText });
+    this.post({ type: 'planProblem', text: this.problemText, restored: true });
     this.post({ type: 'planState', plan: this.state });
   }
 
