@@ -14,6 +14,7 @@ import { el } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
 import { renderLp } from './lpView.ts';
 import { renderPlan } from './planView.ts';
+import { edited, freshDraftClock, keepsLocalDraft, saidReady } from './problemDraft.ts';
 import { setCatalogModels } from './problemForm.ts';
 import { renderSimulation } from './simulationView.ts';
 import { renderPerformanceChart } from './performanceChartView.ts';
@@ -54,8 +55,11 @@ const persist = () => host.setState({ tab, estimate, suggestion, problemText });
 let simulationSection: HTMLElement | undefined;
 const lp = renderLp((text) => host.postMessage({ type: 'solveLp', text }));
 let draftTimer: ReturnType<typeof setTimeout> | undefined;
+// An edit typed before the extension's late answer to "ready" is newer than that answer: kept.
+let draftClock = freshDraftClock();
 const planActions = {
   edit: (text: string) => {
+    draftClock = edited(draftClock);
     problemText = text;
     persist();
     clearTimeout(draftTimer);
@@ -201,7 +205,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       performanceChart = message.chart;
       break;
     case 'planProblem':
-      problemText = message.text;
+      if (!keepsLocalDraft(draftClock, message)) problemText = message.text;
       break;
     case 'planState':
       plan = message.plan;
@@ -225,4 +229,5 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 
 registerToolkit();
 render();
+draftClock = saidReady(draftClock);
 host.postMessage(problemText === undefined ? { type: 'ready' } : { type: 'ready', problemText });

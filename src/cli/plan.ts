@@ -1,18 +1,20 @@
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PackingResult, SolveProgram } from '../core/solver/packing.ts';
+import { EXPORT_FORMATS, exportOutcome, isExportable, isExportFormat } from '../core/solver/outcomeExport.ts';
 import { planJson } from '../core/solver/planExport.ts';
 import type { PackingProblem } from '../core/solver/problem.ts';
 import type { ProvisioningResult } from '../core/solver/provisioning.ts';
 import type { Placement } from '../core/solver/plan.ts';
-import { parsePlanProblem, solvePlan } from '../core/solver/solvePlan.ts';
+import { parsePlanProblem, solvePlan, type PlanOutcome } from '../core/solver/solvePlan.ts';
 import { safeJson, safeLine } from '../core/text/safeText.ts';
 import { readCalibrationFile } from '../node/calibrationFile.ts';
 import { readRegularFile } from '../node/readLimited.ts';
 import { GlpkWorkerClient, WATCHDOG_GRACE_MS } from '../node/solverClient.ts';
 import { readStdinCapped, secondsFlag, UsageError, type Io } from './io.ts';
 
-export const PLAN_USAGE = `  gpu-workbench plan <problem.json | -> [--json] [--time-limit S]`;
+export const PLAN_USAGE = `  gpu-workbench plan <problem.json | -> [--json | --export kubernetes|vllm|json [--out FILE]] [--time-limit S]`;
 
 /** A problem file: a few KiB in practice; 4 MiB holds the largest problem the caps allow. */
 export const MAX_PROBLEM_BYTES = 4 * 1024 * 1024;
@@ -67,9 +69,19 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     args,
     strict: true,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, 'time-limit': { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      'time-limit': { type: 'string' },
+      export: { type: 'string' },
+      out: { type: 'string' },
+    },
   });
   if (positionals.length !== 1) throw new UsageError('give one problem file, or - for standard input');
+  const format = values.export;
+  if (format !== undefined && !isExportFormat(format))
+    throw new UsageError(`--export must be one of ${EXPORT_FORMATS.join(', ')}, not "${format.slice(0, 40)}"`);
+  if (values.out !== undefined && format === undefined) throw new UsageError('--out needs --export');
+  if (values.json && format !== undefined) throw new UsageError('give --json or --export, not both');
   const timeLimitSeconds = secondsFlag(values['time-limit'], '--time-limit', 10);
   const text = await readInput(positionals[0]!, io);
   const problem = parsePlanProblem(text);
@@ -91,6 +103,7 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
       deadline,
     ]);
     if (finished(plan)) return timedOut(io, timeLimitSeconds);
+    if (format !== undefined) return await exportPlan(plan, format, values.out, io);
     if (plan.kind === 'provisioning') {
       io.out(values.json ? safeJson(plan.result) : provisioningText(plan.result));
       return plan.result.choices.length > 0 ? 0 : 1;
@@ -101,6 +114,31 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     clearTimeout(overran);
     client.dispose();
   }
+}
+
+/**
+ * The plan in an export format (the workbench's "Open as …" text), on standard output or into
+ * `out`; a plan with nothing to run (infeasible, no solution in time) exports nothing and says why.
+ */
+async function exportPlan(
+  plan: PlanOutcome,
+  format: Parameters<typeof exportOutcome>[1],
+  out: string | undefined,
+  io: Io,
+): Promise<number> {
+  if (!isExportable(plan)) {
+    io.err(`gpu-workbench: nothing to export (${plan.result.status}): ${safeLine(plan.result.message)}`);
+    return 1;
+  }
+  const text = exportOutcome(plan, format);
+  if (out === undefined) {
+    io.out(text.trimEnd());
+    return 0;
+  }
+  const path = resolve(io.cwd, out);
+  await writeFile(path, text);
+  io.err(`gpu-workbench: wrote the plan as ${format} to ${safeLine(path)}`);
+  return 0;
 }
 
 function timedOut(io: Io, timeLimitSeconds: number): number {

@@ -323,8 +323,14 @@ const EXTENSION_TO_WEBVIEW = {
   performanceChart: ((m) => onlyKeys(m, ['chart']) && isPerformanceChartView(m.chart)) as FieldsGuard<{
     chart: PerformanceChartView;
   }>,
-  /** The problem text to start from (an example, or the last one solved). */
-  planProblem: ((m) => onlyKeys(m, ['text']) && boundedText(m.text)) as FieldsGuard<{ text: string }>,
+  /**
+   * The problem text to start from (an example, the inventory's pool, or the last one solved).
+   * `restored`: the kept problem sent back on "ready"; the page keeps an edit typed since over it.
+   */
+  planProblem: ((m) =>
+    onlyKeys(m, ['text'], ['restored']) &&
+    boundedText(m.text) &&
+    (m.restored === undefined || m.restored === true)) as FieldsGuard<{ text: string; restored?: true }>,
   /** The solve's progress and result. */
   planState: ((m) => onlyKeys(m, ['plan']) && isPlanState(m.plan)) as FieldsGuard<{ plan: PlanState }>,
 } satisfies Record<string, FieldsGuard<object>>;

@@ -12,7 +12,9 @@ import { createRequire } from 'node:module';
 import type { SolveResult } from '../../src/core/solver/workerProtocol.ts';
 import type { ExtensionToWebview, PlanState } from '../../src/shared/protocol.ts';
 import {
+  appliedEdits,
   diagnosticCalls,
+  infoMessages,
   events,
   FakeDocument,
   installVscodeStub,
@@ -71,6 +73,17 @@ function controlledSolver() {
 }
 
 const INFEASIBLE: SolveResult = { status: 'infeasible', objective: 0, values: {}, solveMs: 1 };
+/**
+ * GLPK's answer to PROBLEM's arc-flow model, worked by hand: both 30 GiB replicas on one 80 GiB
+ * H100 (one GPU used, z_0 = 1, $4/h): the flow goes 0 -> 30 -> 60 GiB (two item arcs) and then
+ * down the loss arc from 60 to the sink; two replicas of the one size class (x_0_0 = 2).
+ */
+const BOTH_ON_ONE_GPU: SolveResult = {
+  status: 'optimal',
+  objective: 4,
+  values: { z_0: 1, f_0_0_30: 1, f_0_30_30: 1, l_0_60: 1, l_0_30: 0, l_0_0: 0, x_0_0: 2 },
+  solveMs: 1,
+};
 
 function planStates(posted: ExtensionToWebview[]): PlanState[] {
   return posted.flatMap((m) => (m.type === 'planState' ? [m.plan] : []));
@@ -140,7 +153,57 @@ describe('PlanSession (the workbench plan, on a stand-in vscode)', () => {
     await after.restore('{"typed": "in the page"}');
     const problem = posted.find((m) => m.type === 'planProblem');
     assert.equal(problem?.type === 'planProblem' && problem.text, PROBLEM, 'the solved problem, not the draft');
+    // Marked as the kept one: the page keeps an edit typed since it said "ready" over it.
+    assert.equal(problem?.type === 'planProblem' && problem.restored, true);
     assert.equal(statusOf(planStates(posted).at(-1)), 'infeasible');
+  });
+});
+
+describe('exporting a plan restored after a window reload (on a stand-in vscode)', () => {
+  async function solvedThenReloaded(memento: Map<string, unknown>) {
+    const solver = controlledSolver();
+    const before = new PlanSession(solver.deps(memento) as never, () => undefined);
+    const solving = before.solve(PROBLEM);
+    await until(() => solver.waiting.length === 1, 'the solve reached the solver');
+    solver.waiting[0]!.resolve(BOTH_ON_ONE_GPU);
+    await solving;
+    const posted: ExtensionToWebview[] = [];
+    const after = new PlanSession(solver.deps(memento) as never, (m) => posted.push(m));
+    await after.restore();
+    return { after, posted };
+  }
+
+  test('the restored plan exports the placement it shows, not "Solve a plan first"', async () => {
+    const { after, posted } = await solvedThenReloaded(new Map());
+    const shown = planStates(posted).at(-1);
+    assert.equal(statusOf(shown), 'optimal');
+    const messagesBefore = infoMessages.length;
+    const editsBefore = appliedEdits.length;
+    await after.export('vllm');
+    await after.export('kubernetes');
+    assert.deepEqual(infoMessages.slice(messagesBefore), [], 'no "Solve a plan first"');
+    const [vllm, kubernetes] = appliedEdits.slice(editsBefore);
+    assert.equal(vllm?.uri, 'untitled://gpu-plan-vllm-serve.sh');
+    // The two replicas share GPU 0: each takes 30 / 80 = 0.375 of it, rounded up to 0.38 (0.76 in all).
+    const commands = vllm!.text.split('\n').filter((l) => l.startsWith('CUDA_VISIBLE_DEVICES='));
+    assert.equal(commands.length, 2);
+    for (const c of commands)
+      assert.match(c, /^CUDA_VISIBLE_DEVICES=0 vllm serve "chat" .*--gpu-memory-utilization 0\.38\b/);
+    assert.equal(kubernetes?.uri, 'untitled://gpu-plan-deployments.yaml');
+    assert.match(kubernetes!.text, /replicas: 2\n/);
+    assert.match(kubernetes!.text, /- --gpu-memory-utilization\n\s+- "0\.38"/);
+  });
+
+  test('a plan kept by a version without exports says to solve again, and nothing opens', async () => {
+    const memento = new Map<string, unknown>();
+    await solvedThenReloaded(memento);
+    const record = memento.get('gpuWorkbench.plan') as Record<string, unknown>;
+    memento.set('gpuWorkbench.plan', { problemText: record.problemText, plan: record.plan });
+    const after = new PlanSession(controlledSolver().deps(memento) as never, () => undefined);
+    const editsBefore = appliedEdits.length;
+    await after.export('json');
+    assert.equal(infoMessages.at(-1), 'Solve a plan first: there is nothing to export yet.');
+    assert.equal(appliedEdits.length, editsBefore);
   });
 });
 

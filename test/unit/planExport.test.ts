@@ -159,3 +159,59 @@ describe('exports', () => {
     ]);
   });
 });
+
+describe("a full GPU's parts add to at most 1", () => {
+  // vLLM asks for total memory x part at start-up and will not start when less is free
+  // (vllm/v1/worker/gpu_worker.py init_device): the parts of the models on one GPU must add to <= 1.
+  const sharedBy = (sizes: [string, number][], gpuGiB: number) => {
+    const problem = parse({
+      gpus: [{ type: 'g', count: 1, memoryGiB: gpuGiB, costPerHour: 1 }],
+      models: sizes.map(([name, memoryGiB]) => ({ name, memoryGiB })),
+    });
+    const result: PackingResult = {
+      status: 'optimal',
+      message: 'hand-made plan',
+      placement: {
+        gpus: [
+          {
+            gpuType: 'g',
+            gpuIndex: 0,
+            replicas: sizes.map(([model, memoryGiB]) => ({ model, replica: 0, memoryGiB })),
+          },
+        ],
+      },
+    };
+    assert.deepEqual(validatePlacement(problem, result.placement!), []);
+    const shares = (text: string) => [...text.matchAll(/--gpu-memory-utilization (\S+)/g)].map((m) => Number(m[1]));
+    return { text: exportVllmCommands(problem, result), shares };
+  };
+
+  test('rounded up to 0.01 they would add to 1.02; rounded up to 0.001 they add to 0.994', () => {
+    // 20.74 + 2 x 28.94 = 78.62 of 79.17 GiB. By hand: 20.74 / 79.17 = 0.26197, 28.94 / 79.17 = 0.36554;
+    // up to 0.01: 0.27 + 2 x 0.37 = 1.01 (the third vLLM would not start); up to 0.001: 0.262 + 0.366 x 2 = 0.994.
+    const { text, shares } = sharedBy(
+      [
+        ['chat', 20.74],
+        ['batch-a', 28.94],
+        ['batch-b', 28.94],
+      ],
+      79.17,
+    );
+    assert.deepEqual(shares(text), [0.262, 0.366, 0.366]);
+    assert.doesNotMatch(text, /rounded down/);
+  });
+
+  test('a GPU full to within 0.001 per model gets its parts rounded down, and says so', () => {
+    // 3.3334 + 3.3333 + 3.3333 = 10 GiB on a 10 GiB GPU: up to 0.001 that is 0.334 x 3 = 1.002; down: 0.333 x 3 = 0.999.
+    const { text, shares } = sharedBy(
+      [
+        ['a', 3.3334],
+        ['b', 3.3333],
+        ['c', 3.3333],
+      ],
+      10,
+    );
+    assert.deepEqual(shares(text), [0.333, 0.333, 0.333]);
+    assert.match(text, /^# Full to within rounding: g GPU 0: .*rounded down to 0\.001/m);
+  });
+});

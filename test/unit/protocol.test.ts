@@ -8,6 +8,8 @@ describe('webview protocol guards', () => {
     assert.ok(isExtensionToWebview({ type: 'showTab', tab: 'estimate' }));
     assert.ok(isWebviewToExtension({ type: 'loadPlanExample', example: 'provisioning' }));
     assert.ok(isWebviewToExtension({ type: 'ready', problemText: '{"gpus": []}' }));
+    assert.ok(isExtensionToWebview({ type: 'planProblem', text: '{}' }));
+    assert.ok(isExtensionToWebview({ type: 'planProblem', text: '{}', restored: true }));
     const provisioning = {
       rows: [{ model: 'chat', gpuType: 'l40s', tp: 1, replicas: 1, requestsPerSecond: 8.2, costPerHour: 1.86 }],
       homogeneous: { gpuType: 'a10g', costPerHour: 2.02 },
@@ -46,6 +48,8 @@ describe('webview protocol guards', () => {
       { type: 'showTab', tab: 'plan', extra: 1 },
       { type: 'loadPlanExample', example: '../../etc/passwd' },
       { type: 'ready', problemText: 42 },
+      { type: 'planProblem', text: '{}', restored: 'yes' },
+      { type: 'planProblem', text: '{}', restored: false },
       { type: 'ready', problemText: 'x'.repeat(2 * 1024 * 1024) },
       {
         type: 'planState',

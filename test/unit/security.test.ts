@@ -160,7 +160,7 @@ describe('webview messages (fuzzed)', () => {
       estimate: ['estimate'],
       suggestion: ['suggestion'],
       performanceChart: ['chart'],
-      planProblem: ['text'],
+      planProblem: ['text', 'restored'],
       planState: ['plan'],
     };
     assert.deepEqual(Object.keys(declared).sort(), [...allTypes].sort(), 'the test knows every message type');
@@ -172,7 +172,7 @@ describe('webview messages (fuzzed)', () => {
             ...Object.fromEntries(declared[type]!.map((key) => [key, fieldValue])),
             [type === 'planState' ? 'text' : 'plan']: fieldValue,
           },
-          { requiredKeys: type === 'ready' ? [] : declared[type]! },
+          { requiredKeys: type === 'ready' ? [] : declared[type]!.filter((k) => k !== 'restored') },
         )
         .map((fields) => ({ ...fields, type })),
     );
@@ -188,6 +188,7 @@ describe('webview messages (fuzzed)', () => {
         if ('text' in fields) assert.equal(typeof fields.text, 'string', `${m.type}.text`);
         // Optional: absent, undefined (structured clone keeps it) or a string.
         if ('problemText' in fields) assert.ok(['string', 'undefined'].includes(typeof fields.problemText));
+        if ('restored' in fields) assert.ok([true, undefined].includes(fields.restored as boolean | undefined));
         if ('format' in fields) assert.ok(['json', 'kubernetes', 'vllm'].includes(fields.format as string));
         if ('example' in fields) assert.ok(['packing', 'provisioning'].includes(fields.example as string));
         if ('tab' in fields) assert.ok(['estimate', 'suggest', 'plan', 'simulate'].includes(fields.tab as string));

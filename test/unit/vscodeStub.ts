@@ -31,10 +31,21 @@ export class Position {
   ) {}
 }
 export class Range {
-  constructor(
-    readonly start: Position,
-    readonly end: Position,
-  ) {}
+  readonly start: Position;
+  readonly end: Position;
+  /** Either form of the real one: two positions, or start line, character, end line, character. */
+  constructor(start: Position | number, end: Position | number, endLine?: number, endCharacter?: number) {
+    this.start = typeof start === 'number' ? new Position(start, end as number) : start;
+    this.end = typeof end === 'number' ? new Position(endLine ?? 0, endCharacter ?? 0) : end;
+  }
+}
+export const ViewColumn = { Active: -1, Beside: -2, One: 1 };
+/** Records its replacements; `workspace.applyEdit` hands them to `appliedEdits`. */
+export class WorkspaceEdit {
+  readonly replacements: { uri: string; text: string }[] = [];
+  replace(uri: Uri, _range: Range, text: string): void {
+    this.replacements.push({ uri: uri.toString(), text });
+  }
 }
 export class Diagnostic {
   source?: string;
@@ -84,6 +95,9 @@ export class Uri {
   static file(path: string): Uri {
     return new Uri('file', path);
   }
+  static from(parts: { scheme: string; path: string }): Uri {
+    return new Uri(parts.scheme, parts.path);
+  }
   static joinPath(base: Uri, ...parts: string[]): Uri {
     return new Uri(base.scheme, [base.path, ...parts].join('/'));
   }
@@ -124,6 +138,8 @@ export class FakeDocument {
 interface SharedState {
   diagnosticCalls: { uri: string; messages: string[] }[];
   infoMessages: string[];
+  /** Text the sources wrote into documents (workspace.applyEdit), in order. */
+  appliedEdits: { uri: string; text: string }[];
   settingValues: Map<string, unknown>;
   manifestDefaults: Map<string, unknown>;
   textDocuments: FakeDocument[];
@@ -140,6 +156,7 @@ const holder = globalThis as { gpuWorkbenchVscodeStub?: SharedState };
 const shared: SharedState = (holder.gpuWorkbenchVscodeStub ??= {
   diagnosticCalls: [],
   infoMessages: [],
+  appliedEdits: [],
   settingValues: new Map(),
   manifestDefaults: new Map(),
   textDocuments: [],
@@ -156,6 +173,7 @@ const shared: SharedState = (holder.gpuWorkbenchVscodeStub ??= {
 /** What a diagnostic collection was asked to show, per URI, in order. */
 export const diagnosticCalls = shared.diagnosticCalls;
 export const infoMessages = shared.infoMessages;
+export const appliedEdits = shared.appliedEdits;
 /** Raw setting values by key (relative to the `gpuWorkbench` section); absent: the manifest default. */
 export const settingValues = shared.settingValues;
 const manifestDefaults = shared.manifestDefaults;
@@ -188,7 +206,11 @@ export const workspace = {
       throw new Error('no file system in unit tests');
     },
   },
-  openTextDocument: async () => ({}),
+  openTextDocument: async () => ({ lineCount: 0 }),
+  applyEdit: async (edit: WorkspaceEdit) => {
+    appliedEdits.push(...edit.replacements);
+    return true;
+  },
 };
 
 export const languages = {

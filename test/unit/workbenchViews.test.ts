@@ -12,6 +12,7 @@ import { estimateView, planView } from '../../src/features/workbench/views.ts';
 import { rangeTicks, ticks } from '../../webview/scale.ts';
 import { overflowGiB } from '../../webview/memoryOverflow.ts';
 import { formatProblem } from '../../webview/problemText.ts';
+import { edited, freshDraftClock, keepsLocalDraft, saidReady } from '../../webview/problemDraft.ts';
 import { overloadOf } from '../../webview/routingVerdict.ts';
 
 describe('the memory picture', () => {
@@ -135,5 +136,47 @@ describe('the problem as the form writes it', () => {
       '{\n  "objective": "cost",\n  "gpus": [\n    {"type":"l4","count":2}\n  ],\n  "models": [\n    {"name":"a","memoryGiB":10},\n    {"name":"b","model":"Qwen/Qwen3-0.6B","demand":{"requestsPerSecond":2}}\n  ]\n}\n',
     );
     assert.deepEqual(JSON.parse(text), problem);
+  });
+});
+
+describe('the problem a reopened workbench shows', () => {
+  // The page's side of the exchange, as webview/main.ts runs it: it says "ready", the user may
+  // type, then the extension's messages arrive in order.
+  function page(kept: string) {
+    let clock = saidReady(freshDraftClock());
+    let shown = kept;
+    return {
+      type(text: string) {
+        clock = edited(clock);
+        shown = text;
+      },
+      receive(message: { text: string; restored?: true }) {
+        if (!keepsLocalDraft(clock, message)) shown = message.text;
+      },
+      get shown() {
+        return shown;
+      },
+    };
+  }
+
+  test('an edit typed before the late answer to "ready" is kept over the older kept problem', () => {
+    const p = page('{"draft": "from before the reload"}');
+    p.type('{"typed": "in the first half second"}');
+    p.receive({ text: '{"kept": "by the extension"}', restored: true });
+    assert.equal(p.shown, '{"typed": "in the first half second"}');
+  });
+
+  test("with no edit, the extension's kept problem replaces the page's older copy", () => {
+    const p = page('{"draft": "kept by an older page"}');
+    p.receive({ text: '{"kept": "by the extension"}', restored: true });
+    assert.equal(p.shown, '{"kept": "by the extension"}');
+  });
+
+  test('a problem the user asked for after editing (an example, the pool) replaces the edit', () => {
+    const p = page('');
+    p.receive({ text: '{"kept": "by the extension"}', restored: true });
+    p.type('{"typed": 1}');
+    p.receive({ text: '{"example": "packing"}' });
+    assert.equal(p.shown, '{"example": "packing"}');
   });
 });

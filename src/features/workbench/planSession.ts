@@ -1,6 +1,6 @@
 /** The workbench's packing plan: solve in the GLPK worker with cancel, then export. */
 import * as vscode from 'vscode';
-import type { PlanOutcome } from '../../core/solver/solvePlan.ts';
+import type { ExportFormat } from '../../core/solver/outcomeExport.ts';
 import { readCalibrationFile } from '../../node/calibrationFile.ts';
 import { isPlanState, MAX_PROBLEM_TEXT, type ExtensionToWebview, type PlanState } from '../../shared/protocol.ts';
 import type { WorkbenchDeps } from './deps.ts';
@@ -9,8 +9,12 @@ const PLAN_MEMENTO_KEY = 'gpuWorkbench.plan';
 
 export class PlanSession {
   private state: PlanState = { state: 'idle' };
-  /** The last outcome with something to export: a placement, or a provisioned fleet. */
-  private last: PlanOutcome | undefined;
+  /**
+   * The shown plan in every export format, made when it was solved and kept with it, so a plan
+   * restored after a window reload exports the very placement the page shows (solving again could
+   * pick another placement of the same cost). Undefined when the shown plan has nothing to export.
+   */
+  private exports: Record<ExportFormat, string> | undefined;
   private problemText: string | undefined;
   private generation = 0;
 
@@ -27,10 +31,13 @@ export class PlanSession {
       if (message.type === 'planProblem' || (message.type === 'planState' && message.plan.state === 'done'))
         this.persist();
     };
-    const kept = deps.memento.get<{ problemText?: unknown; plan?: unknown }>(PLAN_MEMENTO_KEY);
+    const kept = deps.memento.get<{ problemText?: unknown; plan?: unknown; exports?: unknown }>(PLAN_MEMENTO_KEY);
     if (typeof kept?.problemText === 'string' && kept.problemText.length <= MAX_PROBLEM_TEXT)
       this.problemText = kept.problemText;
-    if (isPlanState(kept?.plan) && kept.plan.state === 'done') this.state = kept.plan;
+    if (isPlanState(kept?.plan) && kept.plan.state === 'done') {
+      this.state = kept.plan;
+      this.exports = isKeptExports(kept.exports) ? kept.exports : undefined;
+    }
   }
 
   /**
@@ -40,7 +47,7 @@ export class PlanSession {
    */
   async restore(kept?: string): Promise<void> {
     this.problemText ??= kept ?? (await this.exampleText('packing'));
-    this.post({ type: 'planProblem', text: this.problemText });
+    this.post({ type: 'planProblem', text: this.problemText, restored: true });
     this.post({ type: 'planState', plan: this.state });
   }
 
@@ -50,24 +57,28 @@ export class PlanSession {
     this.persist();
   }
 
-  /** The one record kept in workspace storage: the problem and the last finished plan. */
+  /** The one record kept in workspace storage: the problem, the last finished plan and its exports. */
   private persist(): void {
+    const done = this.state.state === 'done';
     void this.deps.memento.update(PLAN_MEMENTO_KEY, {
       problemText: this.problemText,
-      plan: this.state.state === 'done' ? this.state : undefined,
+      plan: done ? this.state : undefined,
+      exports: done ? this.exports : undefined,
     });
   }
 
   async solve(text: string): Promise<void> {
     const generation = ++this.generation;
     this.problemText = text;
-    const [{ parsePlanProblem, solvePlan }, { outcomeView }] = await Promise.all([
+    const [{ parsePlanProblem, solvePlan }, { outcomeView }, { exportAll }] = await Promise.all([
       import('../../core/solver/solvePlan.ts'),
       import('./views.ts'),
+      import('../../core/solver/outcomeExport.ts'),
     ]);
-    const finish = (plan: PlanState) => {
+    const finish = (plan: PlanState, exports?: Record<ExportFormat, string>) => {
       if (generation !== this.generation) return; // a newer solve or a cancel took over
       this.state = plan;
+      this.exports = exports;
       this.post({ type: 'planState', plan });
     };
     const parsed = parsePlanProblem(text);
@@ -90,8 +101,6 @@ export class PlanSession {
     );
     this.deps.log.info(`Plan (${outcome.kind}): ${outcome.result.status} in ${Date.now() - started} ms`);
     if (generation !== this.generation) return;
-    const exportable = outcome.kind === 'packing' ? !!outcome.result.placement : outcome.result.choices.length > 0;
-    this.last = exportable ? outcome : undefined;
     const view = outcomeView(outcome);
     if (outcome.kind === 'packing') {
       // The third method on the same problem: exact where it is small enough, timed like the MIP.
@@ -102,13 +111,14 @@ export class PlanSession {
       view.mipMs = outcome.result.solveMs;
       view.dp = dp.ok ? { costPerHour: dp.costPerHour, gpusUsed: dp.gpusUsed, ms, note: 'exact' } : { note: dp.reason };
     }
-    finish({ state: 'done', plan: view });
+    finish({ state: 'done', plan: view }, exportAll(outcome));
   }
 
   cancel(): void {
     this.generation++;
     // Stopping the worker is the only way to stop GLPK mid-solve; the next solve starts a fresh one.
     this.deps.disposeSolver();
+    this.exports = undefined;
     this.state = {
       state: 'done',
       plan: { status: 'cancelled', message: 'Cancelled: the solver was stopped.', gpus: [] },
@@ -116,12 +126,12 @@ export class PlanSession {
     this.post({ type: 'planState', plan: this.state });
   }
 
-  async export(format: 'json' | 'kubernetes' | 'vllm'): Promise<void> {
-    if (!this.last) {
+  async export(format: ExportFormat): Promise<void> {
+    const content = this.exports?.[format];
+    if (content === undefined) {
       void vscode.window.showInformationMessage('Solve a plan first: there is nothing to export yet.');
       return;
     }
-    const content = await exportText(this.last, format);
     // Beside the workbench (which stays in view), named for what it is; the name's extension sets the language.
     const name = { json: 'gpu-plan.json', kubernetes: 'gpu-plan-deployments.yaml', vllm: 'gpu-plan-vllm-serve.sh' }[
       format
@@ -185,18 +195,9 @@ export class PlanSession {
   }
 }
 
-async function exportText(outcome: PlanOutcome, format: 'json' | 'kubernetes' | 'vllm'): Promise<string> {
-  if (outcome.kind === 'packing') {
-    const { exportKubernetes, exportVllmCommands, planJson } = await import('../../core/solver/planExport.ts');
-    const { problem, result } = outcome;
-    if (format === 'json') return JSON.stringify(planJson(result), null, 2);
-    return format === 'kubernetes' ? exportKubernetes(problem, result) : exportVllmCommands(problem, result);
-  }
-  const { exportProvisioningKubernetes, exportProvisioningVllm, provisioningJson } =
-    await import('../../core/solver/provisioningExport.ts');
-  const { problem, result } = outcome;
-  if (format === 'json') return JSON.stringify(provisioningJson(result), null, 2);
-  return format === 'kubernetes'
-    ? exportProvisioningKubernetes(problem, result)
-    : exportProvisioningVllm(problem, result);
+/** Exports read back from workspace storage: one string per format (a record from an older version has none). */
+function isKeptExports(value: unknown): value is Record<ExportFormat, string> {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (['json', 'kubernetes', 'vllm'] as const).every((f) => typeof record[f] === 'string');
 }
