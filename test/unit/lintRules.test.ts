@@ -136,7 +136,12 @@ describe('gpu-over-provisioned', () => {
     // vLLM's figure for TP=1: 51.38 GiB of KV cache = 420,896 tokens = 26.3 x 16000.
     assert.match(
       finding.message,
-      /fits on 1 NVIDIA H100 80GB SXM \(HBM3\) GPU instead of 2: at --tensor-parallel-size 1 the KV cache holds 42\d,\d{3} tokens = 26\.[34] requests of 16,000/,
+      /fits on 1 NVIDIA H100 80GB SXM \(HBM3\) GPU instead of 2: at --tensor-parallel-size 1 the KV cache holds 42\d,\d{3} tokens = 26\.[34] full-length requests of 16,000/,
+    );
+    // What the "4" is: the linter's floor of full-length requests, as --max-num-seqs is not set.
+    assert.match(
+      finding.message,
+      /requests of 16,000 tokens \(a smaller layout must hold at least 4 at once: the linter's floor when --max-num-seqs is not set\)/,
     );
     // The Deployment has 2 replicas: 2 x 1 extra H100 at $4.00/h = $8.00/h.
     assert.match(finding.message, /2 replicas x 1 idle GPU = 2 GPUs \(\$8\.00\/h/);
@@ -146,6 +151,20 @@ describe('gpu-over-provisioned', () => {
     assert.equal((fixed.match(/nvidia.com\/gpu: 1/g) ?? []).length, 2);
     assert.deepEqual(
       lint(path, fixed).map((f) => f.ruleId),
+      [],
+    );
+  });
+
+  test('with --max-num-seqs, the smaller layout must hold that many full-length requests, and the message says so', () => {
+    const text =
+      'vllm serve meta-llama/Llama-3.1-8B-Instruct --tensor-parallel-size 2 --max-num-seqs 8 --max-model-len 16000\n';
+    const finding = only(lint('serve.sh', text, withDefaultGpu), 'gpu-over-provisioned');
+    assert.match(finding.message, /\(room for the 8 requests --max-num-seqs lets run at once\)/);
+    assert.doesNotMatch(finding.message, /at least 4/);
+    // 26 full-length requests fit one H100 (51.38 GiB / 128 KiB per token / 16,000): 32 do not, so no saving.
+    const many = text.replace('--max-num-seqs 8', '--max-num-seqs 32');
+    assert.deepEqual(
+      lint('serve.sh', many, withDefaultGpu).filter((f) => f.ruleId === 'gpu-over-provisioned'),
       [],
     );
   });
