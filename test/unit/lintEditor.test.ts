@@ -38,6 +38,7 @@ const { LintDiagnostics } = await import('../../src/features/lint/diagnostics.ts
 const { LintCodeActions } = await import('../../src/features/lint/codeActions.ts');
 const { setDefaultGpu } = await import('../../src/features/lint/defaultGpu.ts');
 const { previewRuleDocs } = await import('../../src/features/lint/ruleDocs.ts');
+const { LintHover } = await import('../../src/features/lint/hover.ts');
 
 const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
 const compose = readFileSync(resolve(repo, 'examples', 'compose', 'docker-compose.yml'), 'utf8');
@@ -178,6 +179,70 @@ describe('"Set the default GPU…" (on a stand-in vscode)', () => {
     // Both reasons hold: the model is unknown (reported first) and there is no GPU.
     const offered = actionsOn(doc, /not in the built-in catalog/);
     assert.ok(!offered.some((a) => a.title === 'Set the default GPU…'));
+  });
+});
+
+describe('LintHover (on a stand-in vscode): the verdict first, then what was understood, then the numbers', () => {
+  async function hoverOn(file: string, token: string): Promise<string[]> {
+    const text = readFileSync(resolve(repo, 'examples', file), 'utf8');
+    const doc = Object.assign(new FakeDocument(Uri.file(`/work/h/${file}`), text), {
+      offsetAt: () => text.indexOf(token) + 3,
+    });
+    const hover = (await new LintHover().provideHover(doc as never, {} as never)) as unknown as {
+      contents: { value: string };
+    };
+    return hover.contents.value.split('\n').filter(Boolean);
+  }
+
+  test('over-provisioned: "Wastes 2 GPUs" with its cost, then the Deployment as understood, then the memory', async () => {
+    const lines = await hoverOn('kubernetes/vllm-llama-8b-tp2.yaml', 'meta-llama/Llama-3.1-8B-Instruct');
+    // 2 replicas x (TP 2 - TP 1) = 2 idle H100s; 2 x $4.00/h list price = $8.00/h.
+    assert.equal(
+      lines[0],
+      'Wastes 2 GPUs ($8.00/h at NVIDIA H100 80GB SXM (HBM3) list price): it fits on 1 GPU instead of 2 per replica.',
+    );
+    assert.match(
+      lines[1]!,
+      /^vLLM · Llama-3\.1-8B-Instruct · TP 2 · 2 x NVIDIA H100 .*\(from nodeSelector\) · 2 replicas$/,
+    );
+    // 8.03e9 parameters x 2 bytes / TP 2 / 2^30 = 7.48 GiB of weights on each GPU.
+    assert.ok(lines.includes('| weights | 7.48 GiB |'));
+    // One name for the memory outside PyTorch, with what it is.
+    assert.ok(lines.some((l) => /^\| non-torch memory \| 0\.\d\d GiB \|$/.test(l)));
+    assert.ok(lines.some((l) => l.startsWith('Non-torch memory: the CUDA context')));
+  });
+
+  test('two reasons add up: TGI on 8 reserved A100s, 4 shards, fits on 1 = 7 idle GPUs', async () => {
+    const lines = await hoverOn('kubernetes/tgi-llama-8b.yaml', 'meta-llama/Llama-3.1-8B-Instruct');
+    // 8 reserved - 1 needed = 7 GPUs (4 beyond the shards, 3 of the shards); 7 x $3.50/h = $24.50/h.
+    assert.match(
+      lines[0]!,
+      /^Wastes 7 GPUs \(\$24\.50\/h at NVIDIA A100 80GB SXM list price\): reserves 8 GPUs but TGI runs --num-shard 4 = 4 GPUs; it fits on 1 GPU instead of 4\.$/,
+    );
+  });
+
+  test('fits: the KV cache and the full-length requests it holds, before the table', async () => {
+    const lines = await hoverOn('kubernetes/vllm-qwen3-32b.yaml', 'Qwen/Qwen3-32B');
+    // Qwen3-32B: 64 layers x 2 (K, V) x 8 KV heads x 128 x 2 B = 256 KiB per token; 18,560 tokens
+    // x 256 KiB = 4.53125 GiB; 18,560 / 16,000 = 1.16 requests of max_model_len.
+    assert.equal(
+      lines[0],
+      'Fits: 4.53 GiB of KV cache per GPU = 18,560 tokens = 1.2 full-length requests of 16,000 tokens at once.',
+    );
+    assert.ok(lines.includes('| KV cache | 4.53 GiB |'));
+  });
+
+  test('does not fit: says so first, with the reason', async () => {
+    const lines = await hoverOn('kserve/llama-70b-inferenceservice.yaml', 'meta-llama/Llama-3.3-70B-Instruct');
+    // 70.6e9 parameters x 2 B = 131.4 GiB of weights on one 80 GB H100.
+    assert.match(lines[0]!, /^Does not fit NVIDIA H100 80GB SXM \(HBM3\): /);
+  });
+
+  test('not sized: says why, in the words of the file format', async () => {
+    settingValues.delete('defaultGpu');
+    const lines = await hoverOn('compose/docker-compose.yml', 'Qwen/Qwen3-8B');
+    assert.match(lines[0]!, /^Not sized: a compose file cannot name the GPU model/);
+    assert.ok(!lines.some((l) => l.includes('| weights |')), 'no numbers without a GPU');
   });
 });
 

@@ -28,8 +28,8 @@ export interface Finding {
   fix?: Fix;
   /** The check could not run for want of a GPU type: setting the default GPU lets it run (the editor offers that). */
   missing?: 'gpu-type';
-  /** GPUs reserved and never used, over every replica (the hover's "wastes N GPUs"). */
-  idleGpus?: number;
+  /** GPUs reserved and never used, over every replica, and why in a few words (the hover's "wastes N GPUs"). */
+  waste?: { gpus: number; why: string };
 }
 
 /** A value read from a file, and where it stands. */

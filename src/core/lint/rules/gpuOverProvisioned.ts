@@ -62,6 +62,10 @@ export const gpuOverProvisioned: Rule = {
           span: tp.span,
           message: `${sizing.model.id} fits on ${plural(smaller.t * per, `${sizing.gpu.name} GPU`)}${defaultNote(sizing.gpuFromDefault)} instead of ${tp.value * per}: at ${flag} ${smaller.t} the KV cache holds ${thousands(smaller.e.kvCacheTokens)} tokens = ${smaller.e.maxConcurrency.toFixed(1)} full-length requests of ${thousands(sizing.settings.maxModelLen)} tokens (${wantedWords(sizing.estimate.maxConcurrency, e.maxNumSeqs?.value, flag, tp.value)}). ${wasteText(saved, unit.replicas, sizing.gpu)}; keep ${flag} ${tp.value} only for its lower latency.`,
           fix: { title: `Use ${flag} ${smaller.t}`, edits },
+          waste: {
+            gpus: saved * Math.max(1, unit.replicas ?? 1),
+            why: `it fits on ${plural(smaller.t * per, 'GPU')} instead of ${tp.value * per}${unit.replicas && unit.replicas > 1 ? ' per replica' : ''}`,
+          },
         },
       ];
     });
