@@ -14,6 +14,7 @@ export const Commands = {
   setHuggingFaceToken: 'gpuWorkbench.setHuggingFaceToken',
   showLog: 'gpuWorkbench.showLog',
   lintWorkspace: 'gpuWorkbench.lintWorkspace',
+  setDefaultGpu: 'gpuWorkbench.setDefaultGpu',
   rightSize: 'gpuWorkbench.rightSize',
   refreshServices: 'gpuWorkbench.refreshServices',
 } as const;

@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     gpus.disposable,
     workbench.disposable,
     registerSizing({ workbench: workbench.deps, controller: gpus.controller, secrets: context.secrets, log }),
-    registerLint(context, log),
+    registerLint(context, log, () => gpus.controller.inventory),
     registerPerf({ workbench: workbench.deps, log }),
     registerRightSize(context, log),
     registerServices(context.secrets, log, gpus.controller),

@@ -9,7 +9,7 @@ import { drawnParts, overflowGiB } from './memoryOverflow.ts';
 const COLORS: Record<string, string> = {
   Weights: colorAt(0),
   'Activation peak': colorAt(1),
-  'Non-torch': colorAt(4),
+  'Non-torch memory': colorAt(4),
   'CUDA graphs': colorAt(5),
   'KV cache': colorAt(2),
 };

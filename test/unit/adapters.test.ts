@@ -32,7 +32,6 @@ const { SolverTimeoutError } = createRequire(import.meta.url)(
   '../../src/core/solver/status.ts',
 ) as typeof import('../../src/core/solver/status.ts');
 const { LintDiagnostics } = await import('../../src/features/lint/diagnostics.ts');
-const { LintHover } = await import('../../src/features/lint/hover.ts');
 const { InventoryController } = await import('../../src/features/gpus/inventoryController.ts');
 const { settingsUnderCursor } = await import('../../src/features/sizing/estimateCommand.ts');
 const { findModel } = await import('../../src/core/catalog/models.ts');
@@ -251,26 +250,6 @@ describe('LintDiagnostics (on a stand-in vscode)', () => {
       'the over-provisioning warning of the old version was shown',
     );
     assert.deepEqual(callsFor(doc).at(-1)!.messages, []);
-  });
-});
-
-describe('LintHover (on a stand-in vscode)', () => {
-  test('a hover on the model leads with what was understood, then the memory per GPU', async () => {
-    const text = readFileSync(resolve(repo, 'examples', 'kubernetes', 'vllm-llama-8b-tp2.yaml'), 'utf8');
-    const doc = Object.assign(new FakeDocument(Uri.file('/work/c/deploy.yaml'), text), {
-      offsetAt: () => text.indexOf('meta-llama/Llama-3.1-8B-Instruct') + 3,
-    });
-    const hover = (await new LintHover().provideHover(doc as never, {} as never)) as unknown as {
-      contents: { value: string };
-    };
-    const [headline] = hover.contents.value.split('\n');
-    // The Deployment: vLLM, TP 2 on 2 GPUs per pod, an H100 from the node selector, 2 replicas.
-    assert.match(
-      headline!,
-      /^vLLM · Llama-3\.1-8B-Instruct · TP 2 · 2 x NVIDIA H100 .*\(from nodeSelector\) · 2 replicas$/,
-    );
-    // 8.03e9 parameters x 2 bytes / TP 2 / 2^30 = 7.48 GiB of weights on each GPU.
-    assert.match(hover.contents.value, /\| weights \| 7\.48 GiB \|/);
   });
 });
 

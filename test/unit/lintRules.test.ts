@@ -136,7 +136,12 @@ describe('gpu-over-provisioned', () => {
     // vLLM's figure for TP=1: 51.38 GiB of KV cache = 420,896 tokens = 26.3 x 16000.
     assert.match(
       finding.message,
-      /fits on 1 NVIDIA H100 80GB SXM \(HBM3\) GPU instead of 2: at --tensor-parallel-size 1 the KV cache holds 42\d,\d{3} tokens = 26\.[34] requests of 16,000/,
+      /fits on 1 NVIDIA H100 80GB SXM \(HBM3\) GPU instead of 2: at --tensor-parallel-size 1 the KV cache holds 42\d,\d{3} tokens = 26\.[34] full-length requests of 16,000/,
+    );
+    // What the "4" is: the linter's floor of full-length requests, as --max-num-seqs is not set.
+    assert.match(
+      finding.message,
+      /requests of 16,000 tokens \(a smaller layout must hold at least 4 at once: the linter's floor when --max-num-seqs is not set\)/,
     );
     // The Deployment has 2 replicas: 2 x 1 extra H100 at $4.00/h = $8.00/h.
     assert.match(finding.message, /2 replicas x 1 idle GPU = 2 GPUs \(\$8\.00\/h/);
@@ -146,6 +151,20 @@ describe('gpu-over-provisioned', () => {
     assert.equal((fixed.match(/nvidia.com\/gpu: 1/g) ?? []).length, 2);
     assert.deepEqual(
       lint(path, fixed).map((f) => f.ruleId),
+      [],
+    );
+  });
+
+  test('with --max-num-seqs, the smaller layout must hold that many full-length requests, and the message says so', () => {
+    const text =
+      'vllm serve meta-llama/Llama-3.1-8B-Instruct --tensor-parallel-size 2 --max-num-seqs 8 --max-model-len 16000\n';
+    const finding = only(lint('serve.sh', text, withDefaultGpu), 'gpu-over-provisioned');
+    assert.match(finding.message, /\(room for the 8 requests --max-num-seqs lets run at once\)/);
+    assert.doesNotMatch(finding.message, /at least 4/);
+    // 26 full-length requests fit one H100 (51.38 GiB / 128 KiB per token / 16,000): 32 do not, so no saving.
+    const many = text.replace('--max-num-seqs 8', '--max-num-seqs 32');
+    assert.deepEqual(
+      lint('serve.sh', many, withDefaultGpu).filter((f) => f.ruleId === 'gpu-over-provisioned'),
       [],
     );
   });
@@ -241,8 +260,91 @@ describe('sizing-not-checked', () => {
     );
     assert.match(unknownModel.message, /model "acme\/secret-model" is not in the built-in catalog/);
     const noGpu = only(lint('s.sh', 'vllm serve Qwen/Qwen3-8B\n'), 'sizing-not-checked');
-    assert.match(noGpu.message, /names no GPU type .* no default GPU is set/);
+    assert.match(noGpu.message, /does not say which GPU it runs on and no default GPU is set/);
     assert.equal(noGpu.severity, 'info');
+    // Only the missing GPU type can be supplied by the default GPU setting (the editor's quick fix).
+    assert.equal(noGpu.missing, 'gpu-type');
+    assert.equal(unknownModel.missing, undefined);
+  });
+
+  // Issue 15, item 10: the finding tells each format's author where that format names its GPU,
+  // and never asks for a Kubernetes nodeSelector in a file that cannot have one.
+  const kubernetesHint = /nodeSelector \(or node affinity\) on nvidia\.com\/gpu\.product/;
+  const byFormat: { format: string; path: string; text: string; says: RegExp[] }[] = [
+    {
+      format: 'a Kubernetes Deployment',
+      path: 'deploy.yaml',
+      text: [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: qwen }',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: vllm',
+        '          image: vllm/vllm-openai:v0.11.0',
+        '          args: ["--model", "Qwen/Qwen3-8B"]',
+        '          resources: { limits: { nvidia.com/gpu: 1 } }',
+        '',
+      ].join('\n'),
+      says: [/^Memory and over-provisioning not checked for "vllm": the manifest names no GPU type/, kubernetesHint],
+    },
+    {
+      format: 'a compose file',
+      path: 'docker-compose.yml',
+      text: readFileSync(join(examples, 'compose/docker-compose.yml'), 'utf8'),
+      says: [
+        /a compose file cannot name the GPU model \(deploy\.resources\.reservations\.devices .*device_ids/,
+        /host's GPU/,
+      ],
+    },
+    {
+      format: 'a Ray Serve config',
+      path: 'serve-config.yaml',
+      text: readFileSync(join(examples, 'ray-serve/serve-config.yaml'), 'utf8'),
+      says: [/add accelerator_type \(for example H100\) to the LLM config/],
+    },
+    {
+      format: 'a shell script',
+      path: 'serve.sh',
+      text: 'vllm serve Qwen/Qwen3-8B --max-model-len 8192\n',
+      says: [/a command line does not say which GPU it runs on .*: set it to the machine's GPU/],
+    },
+    {
+      format: 'a README command under a heading without a GPU',
+      path: 'README.md',
+      text: '## Serving\n\n```sh\nvllm serve Qwen/Qwen3-8B\n```\n',
+      says: [/name the GPU in a heading above the command \(### H100\)/],
+    },
+    {
+      format: 'a vLLM config file',
+      path: 'vllm-config.yaml',
+      text: 'model: Qwen/Qwen3-8B\ntensor-parallel-size: 1\nmax-model-len: 8192\n',
+      says: [/a vLLM config file does not say which GPU it runs on/],
+    },
+  ];
+  for (const { format, path, text, says } of byFormat)
+    test(`no GPU type in ${format}: worded for that format, with the default GPU setting as the way out`, () => {
+      const finding = only(lint(path, text), 'sizing-not-checked');
+      for (const words of says) assert.match(finding.message, words);
+      assert.match(finding.message, /gpuWorkbench\.defaultGpu; --default-gpu on the command line/);
+      if (!/Kubernetes|Ray/.test(format)) assert.doesNotMatch(finding.message, /nodeSelector/);
+      assert.equal(finding.missing, 'gpu-type');
+      // With the default GPU set, the check runs: no finding.
+      assert.deepEqual(
+        lint(path, text, withDefaultGpu).filter((f) => f.ruleId === 'sizing-not-checked'),
+        [],
+      );
+    });
+
+  test('a README command under "### H100" is sized on the H100 without any default', () => {
+    const text = '### H100\n\n```sh\nvllm serve Qwen/Qwen3-8B --max-model-len 8192\n```\n';
+    assert.equal(lintText('README.md', text, request).units, 1);
+    assert.deepEqual(
+      lint('README.md', text).filter((f) => f.ruleId === 'sizing-not-checked'),
+      [],
+    );
   });
 });
 

@@ -170,6 +170,10 @@ const shared: SharedState = (holder.gpuWorkbenchVscodeStub ??= {
   },
 });
 
+/** Every setting written, with its ConfigurationTarget, in order. */
+export const settingWrites: { key: string; value: unknown; target?: number }[] = ((
+  globalThis as { gpuWorkbenchVscodeWrites?: { key: string; value: unknown; target?: number }[] }
+).gpuWorkbenchVscodeWrites ??= []);
 /** What a diagnostic collection was asked to show, per URI, in order. */
 export const diagnosticCalls = shared.diagnosticCalls;
 export const infoMessages = shared.infoMessages;
@@ -199,7 +203,12 @@ export const workspace = {
   getConfiguration: () => ({
     get: (key: string) => (settingValues.has(key) ? settingValues.get(key) : manifestDefaults.get(key)),
     inspect: (key: string) => ({ defaultValue: manifestDefaults.get(key), globalValue: settingValues.get(key) }),
-    update: async (key: string, value: unknown) => void settingValues.set(key, value),
+    // As VS Code does, a write is heard by every onDidChangeConfiguration listener.
+    update: async (key: string, value: unknown, target?: number) => {
+      settingValues.set(key, value);
+      settingWrites.push({ key, value, target });
+      events.configuration.fire({ affectsConfiguration: (section: string) => section === `gpuWorkbench.${key}` });
+    },
   }),
   fs: {
     readFile: async (_uri: Uri): Promise<Uint8Array> => {
@@ -249,3 +258,119 @@ export class MarkdownString {
 export class Hover {
   constructor(readonly contents: MarkdownString) {}
 }
+
+export class CodeActionKind {
+  static readonly Empty = new CodeActionKind('');
+  static readonly QuickFix = new CodeActionKind('quickfix');
+  static readonly Source = new CodeActionKind('source');
+  static readonly SourceFixAll = new CodeActionKind('source.fixAll');
+  constructor(readonly value: string) {}
+  append(part: string): CodeActionKind {
+    return new CodeActionKind(this.value ? `${this.value}.${part}` : part);
+  }
+  contains(other: CodeActionKind): boolean {
+    return this.value === other.value || other.value.startsWith(`${this.value}.`);
+  }
+}
+
+export class WorkspaceEdit {
+  readonly edits: { uri: Uri; range?: Range; position?: Position; text: string }[] = [];
+  replace(uri: Uri, range: Range, text: string): void {
+    this.edits.push({ uri, range, text });
+  }
+  insert(uri: Uri, position: Position, text: string): void {
+    this.edits.push({ uri, position, text });
+  }
+}
+
+export class CodeAction {
+  edit?: WorkspaceEdit;
+  command?: { command: string; title: string; arguments?: unknown[] };
+  diagnostics?: Diagnostic[];
+  isPreferred?: boolean;
+  constructor(
+    readonly title: string,
+    readonly kind?: CodeActionKind,
+  ) {}
+}
+
+export const QuickPickItemKind = { Separator: -1, Default: 0 };
+
+/** Commands registered by the sources, and every command they ran (id and arguments), in order. */
+interface CommandState {
+  registered: Map<string, (...args: unknown[]) => unknown>;
+  executed: { command: string; args: unknown[] }[];
+}
+const commandState: CommandState = ((
+  globalThis as { gpuWorkbenchVscodeCommands?: CommandState }
+).gpuWorkbenchVscodeCommands ??= { registered: new Map(), executed: [] });
+export const executedCommands = commandState.executed;
+export const commands = {
+  registerCommand: (id: string, run: (...args: unknown[]) => unknown) => {
+    commandState.registered.set(id, run);
+    return { dispose: () => commandState.registered.delete(id) };
+  },
+  executeCommand: async (id: string, ...args: unknown[]) => {
+    commandState.executed.push({ command: id, args });
+    return commandState.registered.get(id)?.(...args);
+  },
+};
+
+/**
+ * The quick pick: each call takes the next answer the test queued (a function of the items shown,
+ * returning the item "clicked", or undefined for Escape) and records what was shown.
+ */
+interface PickState {
+  answers: ((items: { label: string; kind?: number }[]) => unknown)[];
+  shown: { items: { label: string; description?: string; detail?: string; kind?: number }[]; options: unknown }[];
+}
+const pickState: PickState = ((globalThis as { gpuWorkbenchVscodePicks?: PickState }).gpuWorkbenchVscodePicks ??= {
+  answers: [],
+  shown: [],
+});
+export const quickPickAnswers = pickState.answers;
+export const quickPicksShown = pickState.shown;
+Object.assign(window, {
+  showQuickPick: async (items: { label: string; kind?: number }[] | Promise<{ label: string }[]>, options: unknown) => {
+    const list = (await items) as { label: string; kind?: number }[];
+    pickState.shown.push({ items: list, options });
+    return pickState.answers.shift()?.(list);
+  },
+});
+
+/** One class for both module instances: the sources test `tab.input instanceof TabInputText`. */
+export const TabInputText: new (uri: Uri) => { readonly uri: Uri } = ((
+  globalThis as { gpuWorkbenchTabInputText?: new (uri: Uri) => { readonly uri: Uri } }
+).gpuWorkbenchTabInputText ??= class {
+  constructor(readonly uri: Uri) {}
+});
+
+/** Editor tabs and the active-editor event: a test opens a "text editor" and sees which tabs were closed. */
+interface TabState {
+  tabs: { input: unknown }[];
+  closed: { input: unknown }[];
+  activeEditor: EventEmitter<{ document: { uri: Uri } } | undefined>;
+}
+const tabState: TabState = ((globalThis as { gpuWorkbenchVscodeTabs?: TabState }).gpuWorkbenchVscodeTabs ??= {
+  tabs: [],
+  closed: [],
+  activeEditor: new EventEmitter(),
+});
+export const openTabs = tabState.tabs;
+export const closedTabs = tabState.closed;
+export const activeEditorChanges = tabState.activeEditor;
+Object.assign(window, {
+  onDidChangeActiveTextEditor: tabState.activeEditor.event,
+  tabGroups: {
+    get all() {
+      return [{ tabs: tabState.tabs }];
+    },
+    close: async (tabs: { input: unknown }[]) => {
+      for (const tab of tabs) {
+        tabState.closed.push(tab);
+        tabState.tabs.splice(tabState.tabs.indexOf(tab), 1);
+      }
+      return true;
+    },
+  },
+});

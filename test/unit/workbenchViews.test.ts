@@ -42,7 +42,7 @@ describe('the memory picture', () => {
       parts: [
         { label: 'Weights', gib: 131.5 },
         { label: 'Activation peak', gib: 4 },
-        { label: 'Non-torch', gib: 0.5 },
+        { label: 'Non-torch memory', gib: 0.5 },
         { label: 'KV cache', gib: -64.7 },
       ],
       kvCacheTokens: 0,

@@ -178,6 +178,7 @@ export function scriptUnits(text: string, markdown = false, makefile = false): S
         acceleratorHint: found.acceleratorHint ?? acceleratorHintIn(commandText) ?? envHint,
         sharedMemory: 'not-applicable',
         rayNode: found.rayNode,
+        ...(markdown ? { inMarkdown: true } : {}),
       });
     }
   }

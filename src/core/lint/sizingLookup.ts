@@ -18,7 +18,35 @@ import { enginePlan } from './unitHelpers.ts';
 
 /** The GPU a unit runs on, and where that came from; the file's own hints win over the default. */
 export type UnitGpu =
-  { ok: true; gpu: GpuSpec; source: GpuTypeSource; fromDefault: boolean } | { ok: false; reason: string };
+  | { ok: true; gpu: GpuSpec; source: GpuTypeSource; fromDefault: boolean }
+  | { ok: false; reason: string; missing?: 'gpu-type' };
+
+/**
+ * Where a file of each format can name its GPU type, in that format's own terms: a manifest's
+ * node selector on the label NVIDIA GPU Feature Discovery puts on nodes
+ * (NVIDIA/k8s-device-plugin docs/gpu-feature-discovery/README.md: `nvidia.com/gpu.product`), Ray Serve
+ * LLM's `accelerator_type` (ray python/ray/llm/_internal/serve/configs/server_models.py, LLMConfig),
+ * a Markdown heading above a command; compose, command lines and vLLM config files have no place for it.
+ */
+function noGpuTypeWords(unit: ServingUnit): string {
+  const setting = '(gpuWorkbench.defaultGpu; --default-gpu on the command line)';
+  const none = 'and no default GPU is set';
+  switch (unit.source) {
+    case 'kubernetes':
+    case 'kserve':
+      return `the manifest names no GPU type ${none}: add a nodeSelector (or node affinity) on nvidia.com/gpu.product, the label GPU Feature Discovery puts on GPU nodes, or set the default GPU ${setting}`;
+    case 'compose':
+      return `a compose file cannot name the GPU model (deploy.resources.reservations.devices picks GPUs by count or device_ids, not by type) ${none}: set it to the host's GPU ${setting}`;
+    case 'ray-serve':
+      return `the config names no GPU type ${none}: add accelerator_type (for example H100) to the LLM config, or a nodeSelector on nvidia.com/gpu.product to the RayService worker group, or set the default GPU ${setting}`;
+    case 'vllm-config':
+      return `a vLLM config file does not say which GPU it runs on ${none}: set it to the machine's GPU ${setting}`;
+    case 'script':
+      return unit.inMarkdown
+        ? `the command names no GPU ${none}: name the GPU in a heading above the command (### H100), or set the default GPU ${setting}`
+        : `a command line does not say which GPU it runs on ${none}: set it to the machine's GPU ${setting}`;
+  }
+}
 
 export function unitGpu(unit: ServingUnit, options: LintOptions): UnitGpu {
   if (unit.gpuProduct) {
@@ -37,13 +65,14 @@ export function unitGpu(unit: ServingUnit, options: LintOptions): UnitGpu {
     return {
       ok: false,
       reason: `the command runs on an AMD GPU (${seen}) but the file does not say which, and the default GPU is ${defaultGpu ? `${defaultGpu.name}, not AMD` : 'not set'}`,
+      missing: 'gpu-type',
     };
   }
   if (defaultGpu) return { ok: true, gpu: defaultGpu, source: 'default', fromDefault: true };
   return {
     ok: false,
-    reason:
-      'the file names no GPU type (nodeSelector nvidia.com/gpu.product) and no default GPU is set (gpuWorkbench.defaultGpu / --default-gpu)',
+    reason: noGpuTypeWords(unit),
+    missing: 'gpu-type',
   };
 }
 
@@ -109,7 +138,7 @@ export type UnitSizing =
       gpuFromDefault: boolean;
       gpuSource: GpuTypeSource;
     }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; missing?: 'gpu-type' };
 
 export function unresolvedReason(unit: ServingUnit): string | undefined {
   const u = unit.engine?.unresolvedModel;

@@ -26,6 +26,10 @@ export interface Finding {
   message: string;
   span: Span;
   fix?: Fix;
+  /** The check could not run for want of a GPU type: setting the default GPU lets it run (the editor offers that). */
+  missing?: 'gpu-type';
+  /** GPUs reserved and never used, over every replica, and why in a few words (the hover's "wastes N GPUs"). */
+  waste?: { gpus: number; why: string };
 }
 
 /** A value read from a file, and where it stands. */
@@ -111,6 +115,8 @@ export interface ServingUnit {
   /** Kubernetes: whether a memory-backed volume is mounted at /dev/shm. */
   sharedMemory?: 'memory-backed' | 'missing' | 'not-applicable';
   replicas?: number;
+  /** A command in a Markdown code block (the GPU can be named in a heading above it). */
+  inMarkdown?: boolean;
   /** The container image (Kubernetes, compose): vllm/vllm-openai:v0.11.0 pins vLLM's memory rules. */
   image?: string;
 }

@@ -44,7 +44,7 @@ export function estimateText(a: ModelArchitecture, e: ServingEstimate): string {
     `  ${`usable (x${j.gpuMemoryUtilization})`.padEnd(20)}${j.usableGiB.toFixed(2).padStart(8)} GiB`,
     `  weights             ${j.weightsGiB.toFixed(2).padStart(8)} GiB`,
     `  ${j.engine === 'sglang' ? 'activation reserve' : 'activation peak   '}  ${j.activationGiB.toFixed(2).padStart(8)} GiB`,
-    `  non-torch           ${j.nonTorchGiB.toFixed(2).padStart(8)} GiB`,
+    `  non-torch memory    ${j.nonTorchGiB.toFixed(2).padStart(8)} GiB`,
     ...(j.cudaGraphGiB > 0 ? [`  CUDA graphs         ${j.cudaGraphGiB.toFixed(2).padStart(8)} GiB`] : []),
     `  KV cache            ${j.kvCacheGiB.toFixed(2).padStart(8)} GiB  = ${j.kvCacheTokens} tokens, ${j.maxConcurrency} x max_model_len`,
     '',

@@ -33,6 +33,20 @@ export function updateUserSetting(name: SettingName, value: unknown): Thenable<v
     .update(SETTINGS[name].key, value, vscode.ConfigurationTarget.Global);
 }
 
+/**
+ * Writes a window-scoped setting where its value is in effect: the workspace's settings if they set
+ * it, else the user's, so the value written is the value read next.
+ */
+export function updateEffectiveSetting(name: SettingName, value: unknown): Thenable<void> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const inWorkspace = config.inspect(SETTINGS[name].key)?.workspaceValue !== undefined;
+  return config.update(
+    SETTINGS[name].key,
+    value,
+    inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+  );
+}
+
 /** Whether a configuration change touches a setting of the group. */
 export function affects(event: vscode.ConfigurationChangeEvent, group: SettingGroup): boolean {
   return Object.values(SETTINGS).some(

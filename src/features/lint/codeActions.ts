@@ -1,8 +1,12 @@
 /** Quick fixes for GPU Workbench diagnostics, and a fix-all source action. */
 import * as vscode from 'vscode';
+import { Commands } from '../../constants.ts';
 import { disableFileEdit, disableNextLineEdit } from '../../core/lint/suppressions.ts';
 import type { Finding } from '../../core/lint/types.ts';
 import { DIAGNOSTIC_SOURCE, type LintDiagnostics } from './diagnostics.ts';
+
+/** The quick fix of a finding that wants a GPU type (its command lives in defaultGpu.ts, loaded on use). */
+export const SET_DEFAULT_GPU_TITLE = 'Set the default GPU…';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('gpuWorkbench');
 
@@ -47,6 +51,14 @@ export class LintCodeActions implements vscode.CodeActionProvider {
         action.diagnostics = [diagnostic];
         action.isPreferred = true;
         actions.push(action);
+      }
+      // No edit can name the GPU a compose file or a command line runs on: the default GPU setting can.
+      if (finding.missing === 'gpu-type') {
+        const setGpu = new vscode.CodeAction(SET_DEFAULT_GPU_TITLE, vscode.CodeActionKind.QuickFix);
+        setGpu.command = { command: Commands.setDefaultGpu, title: SET_DEFAULT_GPU_TITLE };
+        setGpu.diagnostics = [diagnostic];
+        setGpu.isPreferred = !finding.fix;
+        actions.push(setGpu);
       }
       const line = disableNextLineEdit(document.getText(), offset, ruleId);
       const disableLine = new vscode.CodeAction(`Disable ${ruleId} for this line`, vscode.CodeActionKind.QuickFix);

@@ -1,24 +1,29 @@
-/** Hover on a model id or a GPU count: the memory breakdown and what would fit better. */
+/**
+ * Hover on a model id or a GPU count: the verdict first (fits, does not fit, wastes N GPUs, not
+ * sized), then what was understood, then the memory per GPU and what would fit better.
+ */
 import * as vscode from 'vscode';
-import { loadLinter, lintSettings } from './lintEngine.ts';
+import { lintOptions, loadLinter } from './lintEngine.ts';
+
+/** The one name of the memory outside PyTorch's allocator, as vLLM's profiler logs it (non_torch_increase). */
+export const NON_TORCH_NOTE =
+  'Non-torch memory: the CUDA context, cuBLAS workspaces and NCCL buffers, outside PyTorch (vLLM logs it under that name).';
 
 export class LintHover implements vscode.HoverProvider {
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
-    const { lint, catalogs } = await loadLinter();
+    const { lint } = await loadLinter();
     if (lint.formatOf(document.uri.path, '') === 'unknown') return undefined;
-    const [{ sizeUnit }, { fitAdvice }, { GIB }, { summarizeUnit, unitHeadline }] = await Promise.all([
+    const [{ sizeUnit }, { fitAdvice }, { GIB }, { summarizeUnit, unitHeadline }, { unitVerdict }] = await Promise.all([
       import('../../core/lint/sizingLookup.ts'),
       import('../../core/sizing/advice.ts'),
       import('../../core/sizing/servingMemory.ts'),
       import('../../core/lint/unitSummary.ts'),
+      import('../../core/lint/unitVerdict.ts'),
     ]);
     const offset = document.offsetAt(position);
-    const settings = lintSettings();
-    const options = {
-      findModel: (id: string) => catalogs.models.findModel(id)?.architecture,
-      defaultGpu: settings.defaultGpu ? catalogs.gpus.findGpu(settings.defaultGpu) : undefined,
-    };
-    const unit = lint.readServingUnits(document.uri.path, document.getText()).units.find((u) => {
+    const options = await lintOptions();
+    const text = document.getText();
+    const unit = lint.readServingUnits(document.uri.path, text).units.find((u) => {
       const spans = [
         u.engine?.model?.span,
         u.gpus?.limit?.span,
@@ -30,27 +35,29 @@ export class LintHover implements vscode.HoverProvider {
       return spans.some((s) => offset >= s.start && offset <= s.end);
     });
     if (!unit) return undefined;
-    const sizing = sizeUnit(unit, options);
     const md = new vscode.MarkdownString();
+    const verdict = unitVerdict(unit, { path: document.uri.path, text, options });
+    // The verdict leads (issue 15, item 9); untrusted names in it are shown as text, never as Markdown.
+    md.appendText(`${verdict.text}\n\n`);
     // What was understood, as `--format json` lists it: "vLLM · Llama-3.1-8B-Instruct · TP 2 · 2 x H100 (from nodeSelector)".
     md.appendText(`${unitHeadline(summarizeUnit(unit, options))}\n\n`);
-    if (!sizing.ok) {
-      md.appendText(`GPU Workbench: not sized (${sizing.reason}).`);
-      return new vscode.Hover(md);
-    }
+    const sizing = sizeUnit(unit, options);
+    if (!sizing.ok) return new vscode.Hover(md);
     const e = sizing.estimate;
     const gib = (b: number) => `${(b / GIB).toFixed(2)} GiB`;
     md.appendMarkdown(
       `**${sizing.model.id}** on ${sizing.gpu.name}${sizing.gpuFromDefault ? ' (default GPU)' : ''}, TP=${e.settings.tp}${e.settings.pp > 1 ? ` PP=${e.settings.pp}` : ''}, max_model_len ${e.settings.maxModelLen}\n\n`,
     );
-    md.appendMarkdown(
-      `| per GPU | GiB |\n|---|---:|\n| weights | ${gib(e.weightsBytes)} |\n| activation peak | ${gib(e.activationBytes)} |\n| non-torch | ${gib(e.nonTorchBytes)} |\n| KV cache | ${gib(e.kvCacheBytes)} |\n| usable (x${e.settings.gpuMemoryUtilization}) | ${gib(e.usableBytes)} |\n\n`,
-    );
-    md.appendText(
-      e.fits
-        ? `Fits: ${e.kvCacheTokens} tokens of KV cache, ${e.maxConcurrency.toFixed(1)} requests of max_model_len.`
-        : `Does not fit: ${e.problems.join(' ')}`,
-    );
+    const rows: [string, number][] = [
+      ['weights', e.weightsBytes],
+      [e.settings.engine === 'sglang' ? 'activation reserve' : 'activation peak', e.activationBytes],
+      ['non-torch memory', e.nonTorchBytes],
+      ...((e.cudaGraphBytes ?? 0) > 0 ? [['CUDA graphs', e.cudaGraphBytes ?? 0] as [string, number]] : []),
+      ['KV cache', e.kvCacheBytes],
+      [`usable (x${e.settings.gpuMemoryUtilization})`, e.usableBytes],
+    ];
+    md.appendMarkdown(`| per GPU | GiB |\n|---|---:|\n${rows.map(([k, v]) => `| ${k} | ${gib(v)} |`).join('\n')}\n\n`);
+    md.appendText(NON_TORCH_NOTE);
     for (const advice of fitAdvice(sizing.model, sizing.gpu, e)) md.appendText(`\n- ${advice}`);
     return new vscode.Hover(md);
   }

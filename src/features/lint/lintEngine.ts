@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { setting } from '../config/settings.ts';
 import type { LintResult } from '../../core/lint/lint.ts';
-import type { Severity } from '../../core/lint/types.ts';
+import type { LintOptions, Severity } from '../../core/lint/types.ts';
 
 type LintModule = typeof import('../../core/lint/lint.ts');
 type Catalogs = {
@@ -36,15 +36,20 @@ export function lintSettings(): {
   };
 }
 
-export async function lintDocumentText(path: string, text: string): Promise<LintResult> {
-  const { lint, catalogs } = await loadLinter();
+/** What the rules are given, from the settings: the same for the diagnostics and the hover. */
+export async function lintOptions(): Promise<LintOptions> {
+  const { catalogs } = await loadLinter();
   const settings = lintSettings();
-  return lint.lintText(path, text, {
+  return {
     findModel: (id) => catalogs.models.findModel(id)?.architecture,
     defaultGpu: settings.defaultGpu ? catalogs.gpus.findGpu(settings.defaultGpu) : undefined,
-    severities: settings.severities,
     vllmVersion: setting('vllmVersion'),
-  });
+  };
+}
+
+export async function lintDocumentText(path: string, text: string): Promise<LintResult> {
+  const { lint } = await loadLinter();
+  return lint.lintText(path, text, { ...(await lintOptions()), severities: lintSettings().severities });
 }
 
 /** Whether the linter reads this kind of file (cheap: the name, or a shebang). */

@@ -24,7 +24,7 @@ export function estimateView(a: ModelArchitecture, e: ServingEstimate, advice: s
     parts: [
       { label: 'Weights', gib: gib(e.weightsBytes) },
       { label: 'Activation peak', gib: gib(e.activationBytes) },
-      { label: 'Non-torch', gib: gib(e.nonTorchBytes) },
+      { label: 'Non-torch memory', gib: gib(e.nonTorchBytes) },
       // Taken from the KV budget by the releases that do (0.11 on): without it the parts would not add up.
       ...(e.cudaGraphBytes ? [{ label: 'CUDA graphs', gib: gib(e.cudaGraphBytes) }] : []),
       // What is left for the KV cache; when the rest is more than the usable memory that is an

@@ -56,6 +56,7 @@ export const gpuCountVsParallelism: Rule = {
             severity: 'warning',
             span: where,
             message: `"${unit.name.value}" ${scope} but ${label} runs ${layout}: ${wasteText(extra, unit.replicas, gpu)}${note}.`,
+            waste: { gpus: extra * Math.max(1, unit.replicas ?? 1), why: `${scope} but ${label} runs ${layout}` },
             fix:
               Number.isInteger(perPodFix) && !shared
                 ? { title: `Reserve ${plural(perPodFix, 'GPU')}`, edits: setGpuCount(unit, perPodFix) }

@@ -4,8 +4,20 @@ import { defaultNote, estimateFor, sizeUnit } from '../sizingLookup.ts';
 import type { Rule, TextEdit } from '../types.ts';
 import { enginePlan, plural, reservedGpus, setGpuCount, thousands, wasteText } from '../unitHelpers.ts';
 
-/** Requests of max_model_len the smaller layout must still hold when --max-num-seqs is not set. */
+/**
+ * Requests of max_model_len the smaller layout must still hold at once when --max-num-seqs is not
+ * set: the linter's own floor (not an engine default), so that a layout with room for only one or
+ * two long requests at a time is never proposed as a saving.
+ */
 export const MIN_FULL_LENGTH_REQUESTS = 4;
+
+/** What the smaller layout must hold at once, and why, in the user's words. */
+function wantedWords(now: number, maxNumSeqs: number | undefined, flag: string, tp: number): string {
+  const asked = maxNumSeqs ?? MIN_FULL_LENGTH_REQUESTS;
+  if (now < asked) return `as many as ${flag} ${tp} holds now: ${now.toFixed(1)}`;
+  if (maxNumSeqs !== undefined) return `room for the ${plural(maxNumSeqs, 'request')} --max-num-seqs lets run at once`;
+  return `a smaller layout must hold at least ${MIN_FULL_LENGTH_REQUESTS} at once: the linter's floor when --max-num-seqs is not set`;
+}
 
 /** The model fits on fewer GPUs at the configured context and concurrency. */
 export const gpuOverProvisioned: Rule = {
@@ -48,8 +60,12 @@ export const gpuOverProvisioned: Rule = {
           ruleId: this.id,
           severity: this.severity,
           span: tp.span,
-          message: `${sizing.model.id} fits on ${plural(smaller.t * per, `${sizing.gpu.name} GPU`)}${defaultNote(sizing.gpuFromDefault)} instead of ${tp.value * per}: at ${flag} ${smaller.t} the KV cache holds ${thousands(smaller.e.kvCacheTokens)} tokens = ${smaller.e.maxConcurrency.toFixed(1)} requests of ${thousands(sizing.settings.maxModelLen)} (at least ${wanted.toFixed(0)} needed). ${wasteText(saved, unit.replicas, sizing.gpu)}; keep ${flag} ${tp.value} only for its lower latency.`,
+          message: `${sizing.model.id} fits on ${plural(smaller.t * per, `${sizing.gpu.name} GPU`)}${defaultNote(sizing.gpuFromDefault)} instead of ${tp.value * per}: at ${flag} ${smaller.t} the KV cache holds ${thousands(smaller.e.kvCacheTokens)} tokens = ${smaller.e.maxConcurrency.toFixed(1)} full-length requests of ${thousands(sizing.settings.maxModelLen)} tokens (${wantedWords(sizing.estimate.maxConcurrency, e.maxNumSeqs?.value, flag, tp.value)}). ${wasteText(saved, unit.replicas, sizing.gpu)}; keep ${flag} ${tp.value} only for its lower latency.`,
           fix: { title: `Use ${flag} ${smaller.t}`, edits },
+          waste: {
+            gpus: saved * Math.max(1, unit.replicas ?? 1),
+            why: `it fits on ${plural(smaller.t * per, 'GPU')} instead of ${tp.value * per}${unit.replicas && unit.replicas > 1 ? ' per replica' : ''}`,
+          },
         },
       ];
     });

@@ -4,7 +4,7 @@ import { flagName } from '../engineArgs.ts';
 import { defaultNote, sizeUnit } from '../sizingLookup.ts';
 import type { Rule } from '../types.ts';
 
-/** Weights + activation peak + runtime memory exceed gpu_memory_utilization x the GPU. */
+/** Weights + activation peak + non-torch memory exceed gpu_memory_utilization x the GPU. */
 export const modelDoesNotFit: Rule = {
   id: 'model-does-not-fit',
   severity: 'error',
@@ -33,7 +33,7 @@ export const modelDoesNotFit: Rule = {
           severity: this.severity,
           span: unit.engine.model.span,
           message:
-            `${sizing.model.id}${sizing.settings.weightFormat ? ` (${sizing.settings.weightFormat})` : ''} does not fit ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at ${flagName(unit.engine.engine, 'tensorParallel')} ${e.settings.tp}${e.settings.pp > 1 ? ` x ${flagName(unit.engine.engine, 'pipelineParallel')} ${e.settings.pp}` : ''}: weights ${gib(e.weightsBytes)} + activation peak ${gib(e.activationBytes)} + runtime ${gib(e.nonTorchBytes)} > ${gib(e.usableBytes)} usable (${flagName(unit.engine.engine, 'gpuMemoryUtilization')} ${e.settings.gpuMemoryUtilization}). ${advice[0] ?? ''}`.trim(),
+            `${sizing.model.id}${sizing.settings.weightFormat ? ` (${sizing.settings.weightFormat})` : ''} does not fit ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at ${flagName(unit.engine.engine, 'tensorParallel')} ${e.settings.tp}${e.settings.pp > 1 ? ` x ${flagName(unit.engine.engine, 'pipelineParallel')} ${e.settings.pp}` : ''}: weights ${gib(e.weightsBytes)} + activation peak ${gib(e.activationBytes)} + non-torch memory ${gib(e.nonTorchBytes)} > ${gib(e.usableBytes)} usable (${flagName(unit.engine.engine, 'gpuMemoryUtilization')} ${e.settings.gpuMemoryUtilization}). ${advice[0] ?? ''}`.trim(),
         },
       ];
     });

@@ -18,6 +18,7 @@ export const sizingNotChecked: Rule = {
           severity: this.severity,
           span,
           message: `Memory and over-provisioning not checked for "${unit.name.value}": ${sizing.reason}. The GPU counts and parallelism were checked.`,
+          ...(sizing.missing ? { missing: sizing.missing } : {}),
         },
       ];
     });
