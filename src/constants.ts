@@ -16,6 +16,9 @@ export const Commands = {
   lintWorkspace: 'gpuWorkbench.lintWorkspace',
   rightSize: 'gpuWorkbench.rightSize',
   refreshServices: 'gpuWorkbench.refreshServices',
+  runService: 'gpuWorkbench.runService',
+  stopService: 'gpuWorkbench.stopService',
+  showServiceLogs: 'gpuWorkbench.showServiceLogs',
 } as const;
 
 export const Views = {

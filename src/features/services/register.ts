@@ -10,6 +10,7 @@ import { setting } from '../config/settings.ts';
 import type { LocalService } from '../../node/localServices.ts';
 import type { InventoryController } from '../gpus/inventoryController.ts';
 import { logError } from '../log/logError.ts';
+import { registerRunCommands } from './runCommands.ts';
 import { gpusByPid, withRates } from './serviceRows.ts';
 import { ServicesTreeProvider } from './servicesTreeProvider.ts';
 
@@ -84,5 +85,6 @@ export function registerServices(
       if (view.visible) void refresh();
     }),
     vscode.commands.registerCommand(Commands.refreshServices, () => refresh()),
+    registerRunCommands(controller, log),
   );
 }
