@@ -19,6 +19,7 @@ export const Commands = {
   runService: 'gpuWorkbench.runService',
   stopService: 'gpuWorkbench.stopService',
   showServiceLogs: 'gpuWorkbench.showServiceLogs',
+  revealServiceGpu: 'gpuWorkbench.revealServiceGpu',
 } as const;
 
 export const Views = {
@@ -39,5 +40,8 @@ export const Secrets = {
   prometheusToken: 'gpuWorkbench.prometheus.token',
   huggingFaceToken: 'gpuWorkbench.huggingFace.token',
 } as const;
+
+/** Workspace storage (Memento) keys. */
+export const PLAN_MEMENTO_KEY = 'gpuWorkbench.plan';
 
 export const LOG_CHANNEL_NAME = 'GPU Workbench';
