@@ -17,6 +17,10 @@ export const Commands = {
   setDefaultGpu: 'gpuWorkbench.setDefaultGpu',
   rightSize: 'gpuWorkbench.rightSize',
   refreshServices: 'gpuWorkbench.refreshServices',
+  runService: 'gpuWorkbench.runService',
+  stopService: 'gpuWorkbench.stopService',
+  showServiceLogs: 'gpuWorkbench.showServiceLogs',
+  revealServiceGpu: 'gpuWorkbench.revealServiceGpu',
 } as const;
 
 export const Views = {
@@ -37,5 +41,8 @@ export const Secrets = {
   prometheusToken: 'gpuWorkbench.prometheus.token',
   huggingFaceToken: 'gpuWorkbench.huggingFace.token',
 } as const;
+
+/** Workspace storage (Memento) keys. */
+export const PLAN_MEMENTO_KEY = 'gpuWorkbench.plan';
 
 export const LOG_CHANNEL_NAME = 'GPU Workbench';

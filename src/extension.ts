@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerLint(context, log, () => gpus.controller.inventory),
     registerPerf({ workbench: workbench.deps, log }),
     registerRightSize(context, log),
-    registerServices(context.secrets, log, gpus.controller),
+    registerServices(context.secrets, context.workspaceState, log, gpus.controller, gpus.tree),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
   );
   log.info(`GPU Workbench ${String(context.extension.packageJSON.version)} activated`);

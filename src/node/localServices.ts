@@ -10,6 +10,7 @@ import {
 import { errorMessage } from '../core/errors.ts';
 import { clip, safeLine } from '../core/text/safeText.ts';
 import { readResponseCapped } from './readLimited.ts';
+import { isSameEngine } from '../core/services/serviceTargets.ts';
 
 /** A process's argv from /proc/<pid>/cmdline (Linux); undefined elsewhere or when it is gone. */
 export async function processArgv(pid: number): Promise<string[] | undefined> {
@@ -72,4 +73,24 @@ export async function localServices(pids: readonly number[], timeoutMs = 3000): 
           : { ...s, error: read.message, atMs: Date.now() };
       }),
   );
+}
+
+/**
+ * SIGTERM to a local engine after reading its command line again: only when the PID still is the
+ * engine the view showed (a PID reused by another program is left alone). Undefined when sent.
+ */
+export async function stopLocalService(pid: number, expected: RecognizedEngine): Promise<string | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 1) return `refusing to stop pid ${pid}`;
+  const argv = await processArgv(pid);
+  if (!argv) return `process ${pid} is no longer running`;
+  if (!isSameEngine(expected, argv))
+    return `process ${pid} is no longer the ${expected.engine} server on port ${expected.port}`;
+  try {
+    process.kill(pid, 'SIGTERM');
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+      ? 'permission denied (the process belongs to another user)'
+      : 'the process no longer exists';
+  }
 }

@@ -58,6 +58,12 @@ export const SETTINGS = {
   vllmVersion: { key: 'vllmVersion', kind: 'string', scope: 'window', group: 'lint' },
   rightSizeEnabled: { key: 'rightSize.enabled', kind: 'boolean', scope: 'window', group: 'lint' },
   rightSizeWindow: { key: 'rightSize.window', kind: 'string', scope: 'window', group: 'lint' },
+  servicesPricePerGpuHour: {
+    key: 'services.pricePerGpuHour',
+    kind: 'nonNegativeNumber',
+    scope: 'window',
+    group: 'onUse',
+  },
   rightSizeTpotTargetMs: { key: 'rightSize.tpotTargetMs', kind: 'nonNegativeNumber', scope: 'window', group: 'lint' },
 } as const satisfies Record<string, Spec>;
 

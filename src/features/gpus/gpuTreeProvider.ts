@@ -31,10 +31,36 @@ export class GpuTreeProvider implements vscode.TreeDataProvider<GpuNode>, vscode
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private inventory: Inventory | undefined;
+  /** Model servers by "hostId|pid" (from the Model services view), written beside their processes and GPUs. */
+  private services = new Map<string, string>();
 
   update(inventory: Inventory | undefined): void {
     this.inventory = inventory;
     this.changed.fire();
+  }
+
+  setServices(services: Map<string, string>): void {
+    const same = services.size === this.services.size && [...services].every(([k, v]) => this.services.get(k) === v);
+    this.services = services;
+    if (!same) this.changed.fire();
+  }
+
+  /** The node of a GPU, by host and UUID (or index when the source gives no UUID). */
+  findGpu(hostId: string, uuid: string | undefined, index: number | undefined): GpuNode | undefined {
+    const host = this.inventory?.hosts.find((h) => h.id === hostId);
+    const gpu = host?.gpus.find(
+      (g) => (uuid !== undefined && g.uuid === uuid) || (uuid === undefined && g.index === index),
+    );
+    return host && gpu ? { kind: 'gpu', host, gpu } : undefined;
+  }
+
+  /** Parents for reveal(): a GPU's host; hosts are roots. */
+  getParent(node: GpuNode): GpuNode | undefined {
+    return node.kind === 'gpu' || node.kind === 'process' ? { kind: 'host', host: node.host } : undefined;
+  }
+
+  private servicesOn(host: Host, gpu: Gpu): string[] {
+    return gpu.processes.flatMap((p) => this.services.get(`${host.id}|${p.pid}`) ?? []);
   }
 
   getChildren(node?: GpuNode): GpuNode[] {
@@ -60,12 +86,21 @@ export class GpuTreeProvider implements vscode.TreeDataProvider<GpuNode>, vscode
     switch (node.kind) {
       case 'host':
         return hostItem(node.host);
-      case 'gpu':
-        return gpuItem(node.host, node.gpu);
+      case 'gpu': {
+        const item = gpuItem(node.host, node.gpu);
+        const services = this.servicesOn(node.host, node.gpu);
+        if (services.length > 0) {
+          item.description = `${typeof item.description === 'string' ? item.description : ''} · ${services.join(', ')}`;
+          item.tooltip = `${typeof item.tooltip === 'string' ? item.tooltip : ''}\nModel services: ${services.join(', ')}`;
+        }
+        return item;
+      }
       case 'process': {
         const item = new vscode.TreeItem(`${node.process.pid} ${node.process.name}`);
-        item.description =
+        const memory =
           node.process.usedMemoryMiB === undefined ? 'memory not reported' : `${node.process.usedMemoryMiB} MiB`;
+        const service = this.services.get(`${node.host.id}|${node.process.pid}`);
+        item.description = service ? `${memory} · ${service}` : memory;
         item.iconPath = new vscode.ThemeIcon('pulse');
         item.contextValue =
           node.host.source === 'local' || node.host.source === 'ssh' ? `process.${node.host.source}` : 'process.remote';

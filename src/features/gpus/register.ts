@@ -8,10 +8,17 @@ import { createGpuStatusBar } from './gpuStatusBar.ts';
 import { GpuTreeProvider } from './gpuTreeProvider.ts';
 import { InventoryController } from './inventoryController.ts';
 
+/** What a service row's GPU passes to the reveal command. */
+interface GpuRefArg {
+  hostId: string;
+  uuid?: string;
+  index?: number;
+}
+
 export function registerGpus(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
-): { controller: InventoryController; disposable: vscode.Disposable } {
+): { controller: InventoryController; tree: GpuTreeProvider; disposable: vscode.Disposable } {
   const controller = new InventoryController(context.extensionPath, context.secrets, log);
   const tree = new GpuTreeProvider();
   const gpuView = vscode.window.createTreeView(Views.gpus, { treeDataProvider: tree });
@@ -36,6 +43,14 @@ export function registerGpus(
     createGpuStatusBar(controller),
     registerGpuCommands(controller, context.secrets, log),
     vscode.commands.registerCommand(Commands.refreshGpus, refreshGpus),
+    vscode.commands.registerCommand(Commands.revealServiceGpu, async (ref?: GpuRefArg) => {
+      const node = ref && tree.findGpu(ref.hostId, ref.uuid, ref.index);
+      if (!node) {
+        void vscode.window.showInformationMessage('That GPU is not in the GPUs view (yet): refresh the GPUs.');
+        return;
+      }
+      await gpuView.reveal(node, { select: true, focus: true, expand: true });
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshGpus()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!affects(event, 'inventory')) return;
@@ -44,5 +59,5 @@ export function registerGpus(
     }),
   );
   if (gpuView.visible) controller.setWatching('view', true);
-  return { controller, disposable };
+  return { controller, tree, disposable };
 }

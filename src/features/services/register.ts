@@ -4,13 +4,23 @@
  * and each new inventory reads the engines found among its GPU processes.
  */
 import * as vscode from 'vscode';
-import { Commands, Secrets, Views } from '../../constants.ts';
+import { Commands, PLAN_MEMENTO_KEY, Secrets, Views } from '../../constants.ts';
 import type { PodService } from '../../node/podServices.ts';
 import { setting } from '../config/settings.ts';
 import type { LocalService } from '../../node/localServices.ts';
+import type { GpuTreeProvider } from '../gpus/gpuTreeProvider.ts';
 import type { InventoryController } from '../gpus/inventoryController.ts';
 import { logError } from '../log/logError.ts';
-import { gpusByPid, withRates } from './serviceRows.ts';
+import { registerRunCommands } from './runCommands.ts';
+import {
+  gpusByPod,
+  gpusByProcess,
+  processKey,
+  serviceLabels,
+  shownCost,
+  withRates,
+  type PlannedFleet,
+} from './serviceRows.ts';
 import { ServicesTreeProvider } from './servicesTreeProvider.ts';
 
 /** Pods from the configured Prometheus; none when it is not set (or does not answer: logged once per new reason). */
@@ -38,32 +48,106 @@ async function pods(
   return found.ok ? found.value : [];
 }
 
+/** The stored plan's provisioning rows and each model's planned output tokens per request (workspace storage). */
+async function plannedFleet(memento: vscode.Memento): Promise<PlannedFleet | undefined> {
+  const kept = memento.get<{ problemText?: unknown; plan?: unknown }>(PLAN_MEMENTO_KEY);
+  const plan = kept?.plan as { plan?: { provisioning?: { rows?: unknown } } } | undefined;
+  const rows = plan?.plan?.provisioning?.rows;
+  if (!Array.isArray(rows) || typeof kept?.problemText !== 'string') return undefined;
+  const { parsePlanProblem } = await import('../../core/solver/solvePlan.ts');
+  const problem = parsePlanProblem(kept.problemText);
+  if (!problem.ok || problem.value.kind !== 'provisioning') return undefined;
+  const models = problem.value.problem.models;
+  return {
+    rows: rows.filter(
+      (r): r is PlannedFleet['rows'][number] =>
+        typeof r?.model === 'string' && typeof r?.requestsPerSecond === 'number' && typeof r?.costPerHour === 'number',
+    ),
+    outputTokens: (model) => models.find((m) => m.name === model)?.workload.outputTokens,
+  };
+}
+
+/** Engines on the SSH hosts the inventory reached, among each host's GPU processes. */
+async function sshServices(controller: InventoryController, log: vscode.LogOutputChannel, warned: Map<string, string>) {
+  const ssh = controller.sshOptions();
+  const hosts = (controller.inventory?.hosts ?? []).filter((h) => h.source === 'ssh' && h.status.kind === 'ok');
+  if (!ssh || hosts.length === 0) return [];
+  const { remoteServices } = await import('../../node/remoteServices.ts');
+  const found = await Promise.all(
+    hosts.map(async (host) => {
+      const pids = host.gpus.flatMap((g) => g.processes.map((p) => p.pid));
+      const answer = await remoteServices(host.label, pids, ssh);
+      const problem = answer.ok ? undefined : `Model services on ${host.label}: ${answer.message}`;
+      if (problem && problem !== warned.get(host.id)) log.warn(problem);
+      if (problem) warned.set(host.id, problem);
+      else warned.delete(host.id);
+      return answer.ok ? answer.services.map((s) => ({ ...s, hostId: host.id })) : [];
+    }),
+  );
+  return found.flat();
+}
+
 export function registerServices(
   secrets: vscode.SecretStorage,
+  memento: vscode.Memento,
   log: vscode.LogOutputChannel,
   controller: InventoryController,
+  gpuTree: GpuTreeProvider,
 ): vscode.Disposable {
   const tree = new ServicesTreeProvider();
   const view = vscode.window.createTreeView(Views.services, { treeDataProvider: tree });
-  let previous = new Map<number, LocalService>();
+  let previous = new Map<string, LocalService>();
   let running = false;
   const warned: { last?: string } = {};
+  const sshWarned = new Map<string, string>();
 
   const refresh = async () => {
     if (running || !vscode.workspace.isTrusted) return;
     running = true;
     try {
-      const { localServices } = await import('../../node/localServices.ts');
-      const byPid = gpusByPid(controller.inventory);
-      const [found, inPods] = await Promise.all([localServices([...byPid.keys()]), pods(secrets, log, warned)]);
+      const [{ localServices }, { findGpu }] = await Promise.all([
+        import('../../node/localServices.ts'),
+        import('../../core/catalog/gpus.ts'),
+      ]);
+      const inventory = controller.inventory;
+      const byProcess = gpusByProcess(inventory);
+      const localPids = [...byProcess.keys()].filter((k) => k.startsWith('local|')).map((k) => Number(k.slice(6)));
+      const [local, remote, inPods, plan] = await Promise.all([
+        localServices(localPids),
+        sshServices(controller, log, sshWarned),
+        pods(secrets, log, warned),
+        plannedFleet(memento),
+      ]);
+      const found = [
+        ...local.map((s) => ({ ...s, hostId: 'local', host: undefined as string | undefined })),
+        ...remote,
+      ];
+      const price = setting('servicesPricePerGpuHour');
+      const catalogPrice = (name: string) => findGpu(name);
+      const shown = found.map((s) => {
+        const key = processKey(s.hostId, s.pid);
+        const gpus = byProcess.get(key) ?? [];
+        const row = withRates(s, gpus, previous.get(key));
+        const model = s.snapshot?.model ?? s.model;
+        return { ...row, cost: shownCost(gpus, price, catalogPrice, model, plan, row.generationTokensPerSecond) };
+      });
+      const byPod = gpusByPod(inventory);
       tree.update(
-        found.map((s) => withRates(s, byPid.get(s.pid) ?? [], previous.get(s.pid))),
-        inPods,
+        shown,
+        inPods.map((pod) => {
+          const gpus = byPod.get(`${pod.namespace}/${pod.pod}`) ?? [];
+          return {
+            pod,
+            gpus,
+            cost: shownCost(gpus, price, catalogPrice, pod.model, plan, pod.generationTokensPerSecond),
+          };
+        }),
       );
-      previous = new Map(found.map((s) => [s.pid, s]));
+      gpuTree.setServices(serviceLabels(shown));
+      previous = new Map(found.map((s) => [processKey(s.hostId, s.pid), s]));
       view.message =
         found.length + inPods.length === 0
-          ? 'No vLLM, SGLang or TGI server among this machine\u2019s GPU processes or in Prometheus.'
+          ? 'No vLLM, SGLang or TGI server among the GPU processes (this machine, SSH hosts) or in Prometheus.'
           : undefined;
     } catch (error) {
       logError(log, 'Model services refresh failed', error);
@@ -84,5 +168,6 @@ export function registerServices(
       if (view.visible) void refresh();
     }),
     vscode.commands.registerCommand(Commands.refreshServices, () => refresh()),
+    registerRunCommands(controller, log),
   );
 }

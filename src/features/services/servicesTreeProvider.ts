@@ -5,21 +5,22 @@
  */
 import * as vscode from 'vscode';
 import { safeItem } from '../gpus/gpuTreeProvider.ts';
+import { Commands } from '../../constants.ts';
 import type { PodService } from '../../node/podServices.ts';
-import { ENGINE_LABEL, figures, podFigures, type ShownService } from './serviceRows.ts';
+import { ENGINE_LABEL, figures, podFigures, type Figure, type ShownPod, type ShownService } from './serviceRows.ts';
 
 export type ServiceNode =
   | { kind: 'service'; service: ShownService }
-  | { kind: 'pod'; pod: PodService }
-  | { kind: 'figure'; label: string; description: string };
+  | { kind: 'pod'; pod: PodService; shown: ShownPod }
+  | ({ kind: 'figure' } & Figure);
 
 export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private services: ShownService[] = [];
-  private pods: PodService[] = [];
+  private pods: ShownPod[] = [];
 
-  update(services: ShownService[], pods: PodService[] = this.pods): void {
+  update(services: ShownService[], pods: ShownPod[] = this.pods): void {
     this.services = services;
     this.pods = pods;
     this.changed.fire();
@@ -29,10 +30,11 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode
     if (!node)
       return [
         ...this.services.map((service): ServiceNode => ({ kind: 'service', service })),
-        ...this.pods.map((pod): ServiceNode => ({ kind: 'pod', pod })),
+        ...this.pods.map((shown): ServiceNode => ({ kind: 'pod', pod: shown.pod, shown })),
       ];
     if (node.kind === 'service') return figures(node.service).map((f) => ({ kind: 'figure', ...f }));
-    if (node.kind === 'pod') return podFigures(node.pod).map((f) => ({ kind: 'figure', ...f }));
+    if (node.kind === 'pod')
+      return podFigures(node.pod, node.shown.gpus, node.shown.cost).map((f) => ({ kind: 'figure', ...f }));
     return [];
   }
 
@@ -45,6 +47,18 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode
     if (node.kind === 'figure') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.description = node.description;
+      if (node.gpu) {
+        // A click reveals the GPU in the GPUs view.
+        const { hostId, uuid, index } = node.gpu;
+        item.iconPath = new vscode.ThemeIcon('circuit-board');
+        item.tooltip = `${node.gpu.name} on ${node.gpu.host}${uuid ? `\n${uuid}` : ''}\nClick to show it in the GPUs view`;
+        item.command = {
+          command: Commands.revealServiceGpu,
+          title: 'Show in GPUs view',
+          arguments: [{ hostId, uuid, index }],
+        };
+        item.contextValue = 'serviceGpu';
+      }
       return item;
     }
     if (node.kind === 'pod') {
@@ -58,7 +72,8 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode
     const { service } = node.service;
     const model = (service.snapshot?.model ?? service.model ?? 'unknown model').slice(0, 200);
     const item = new vscode.TreeItem(model, vscode.TreeItemCollapsibleState.Expanded);
-    item.description = `${ENGINE_LABEL[service.engine]} · pid ${service.pid} · :${service.port}`;
+    const where = service.host === undefined ? '' : ` · ${service.host}`;
+    item.description = `${ENGINE_LABEL[service.engine]} · pid ${service.pid} · :${service.port}${where}`;
     item.iconPath = new vscode.ThemeIcon(service.snapshot ? 'server-process' : 'warning');
     item.contextValue = 'modelService';
     return item;

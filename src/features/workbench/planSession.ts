@@ -1,11 +1,10 @@
 /** The workbench's packing plan: solve in the GLPK worker with cancel, then export. */
 import * as vscode from 'vscode';
+import { PLAN_MEMENTO_KEY } from '../../constants.ts';
 import type { ExportFormat } from '../../core/solver/outcomeExport.ts';
 import { readCalibrationFile } from '../../node/calibrationFile.ts';
 import { isPlanState, MAX_PROBLEM_TEXT, type ExtensionToWebview, type PlanState } from '../../shared/protocol.ts';
 import type { WorkbenchDeps } from './deps.ts';
-
-const PLAN_MEMENTO_KEY = 'gpuWorkbench.plan';
 
 export class PlanSession {
   private state: PlanState = { state: 'idle' };

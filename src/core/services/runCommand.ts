@@ -1,0 +1,186 @@
+/**
+ * "Run…" on a serving command written in a file: which commands a file has (a `vllm serve` /
+ * `python -m vllm.entrypoints.openai.api_server` / `python -m sglang.launch_server` /
+ * `text-generation-launcher` line in a script or Markdown, a plan's exported `vllm serve` lines, a
+ * compose service) and the exact argv each runs with. Nothing here goes through a shell: a command
+ * is split once, as a POSIX shell would, and then passed on as a list of words.
+ */
+import { readServingUnits } from '../lint/lint.ts';
+import { shellCommands, verbatim, type Env, type ShellWord } from '../lint/shellParse.ts';
+import { sizeUnit } from '../lint/sizingLookup.ts';
+import type { LintOptions, ServingUnit, Span } from '../lint/types.ts';
+import { parallelism } from '../lint/unitHelpers.ts';
+import { recognizeEngine, type ServiceEngine } from './engineMetrics.ts';
+
+/** A command a file asks to run: its words, the variables set before it, and what it serves. */
+export interface RunnableCommand {
+  kind: 'command';
+  span: Span;
+  engine: ServiceEngine;
+  model?: string;
+  port: number;
+  /** `NAME=value` words before the command (CUDA_VISIBLE_DEVICES=0,1 vllm serve ...). */
+  env: [string, string][];
+  argv: string[];
+  unit: ServingUnit;
+}
+
+/** A compose service: `docker compose --file <file> up <service>` runs it as compose would. */
+export interface RunnableComposeService {
+  kind: 'compose';
+  span: Span;
+  engine: ServiceEngine;
+  model?: string;
+  port: number;
+  service: string;
+  unit: ServingUnit;
+}
+
+/** A serving command that cannot be run as written, and why (shown instead of running it). */
+export interface RefusedCommand {
+  kind: 'refused';
+  span: Span;
+  reason: string;
+  unit: ServingUnit;
+}
+
+export type Runnable = RunnableCommand | RunnableComposeService | RefusedCommand;
+
+const GIB = 1024 ** 3;
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+/** Words a shell would treat as redirections or job control, which an argv cannot carry. */
+const SHELL_ONLY = /^(\d*[<>]|&>|\||;|&&|\|\||`|\$\()/;
+
+/** Where the line at `start` ends, backslash-newline continuations included. */
+function logicalLineEnd(text: string, start: number): number {
+  let at = start;
+  for (;;) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) return text.length;
+    if (text[nl - 1] !== '\\' && !(text[nl - 1] === '\r' && text[nl - 2] === '\\')) return nl;
+    at = nl + 1;
+  }
+}
+
+/** The words of the command at `span`, with the variables a script set above it. */
+function commandAt(text: string, span: Span, markdown: boolean): RunnableCommand | RefusedCommand | string {
+  const env: Env = new Map();
+  let words: ShellWord[] | undefined;
+  // A script is read whole, so its assignments above the line apply; Markdown prose is not a script.
+  if (!markdown) words = shellCommands(verbatim(text), env).find((c) => c[0]?.span.start === span.start);
+  // A command inside `sh -c '...'` or a Markdown block: read from its first word to the end of its line.
+  if (!words) {
+    const end = Math.max(span.end, logicalLineEnd(text, span.start));
+    const scope: Env = new Map();
+    if (!markdown) shellCommands(verbatim(text.slice(0, span.start)), scope);
+    words = shellCommands(verbatim(text.slice(span.start, end), span.start), scope).find((c) => c.length > 0);
+  }
+  if (!words) return 'the command line is empty';
+  const missing = words.flatMap((w) => w.refs ?? []).find((r) => r.status === 'unset' || r.status === 'external');
+  if (missing)
+    return missing.status === 'external'
+      ? `it uses $${missing.name}, whose value comes from ${missing.from ?? 'outside this file'}`
+      : `it uses $${missing.name}, which is not set in this file`;
+  const shellOnly = words.find((w) => SHELL_ONLY.test(w.written));
+  if (shellOnly) return `"${shellOnly.written.slice(0, 40)}" needs a shell; run the line in a terminal yourself`;
+  const vars: [string, string][] = [];
+  let k = 0;
+  for (; k < words.length; k++) {
+    const m = ASSIGNMENT.exec(words[k]!.text);
+    if (!m || words[k]!.written.startsWith('"') || words[k]!.written.startsWith("'")) break;
+    vars.push([m[1]!, m[2]!]);
+  }
+  if (words[k]?.text === 'env') k++;
+  const argv = words.slice(k).map((w) => w.text);
+  const engine = recognizeEngine(argv);
+  if (argv.length === 0 || !engine) return 'no engine command was found on this line';
+  return { kind: 'command', span, ...engine, env: vars, argv } as RunnableCommand;
+}
+
+/** Every serving command of a file, in document order: runnable ones with their argv, the rest with a reason. */
+export function runnableCommands(path: string, text: string): Runnable[] {
+  const markdown = /\.(md|markdown)$/i.test(path);
+  let units: ServingUnit[];
+  try {
+    units = readServingUnits(path, text).units;
+  } catch {
+    return [];
+  }
+  const out: Runnable[] = [];
+  for (const unit of units) {
+    const engine = unit.engine;
+    if (!engine) continue;
+    if (unit.source === 'compose') {
+      const port = recognizeEngine(engineWords(engine.engine))?.port ?? 0;
+      out.push({
+        kind: 'compose',
+        span: unit.name.span,
+        engine: engine.engine,
+        ...(engine.model ? { model: engine.model.value } : {}),
+        port,
+        service: unit.name.value,
+        unit,
+      });
+      continue;
+    }
+    if (unit.source !== 'script') continue;
+    const found = commandAt(text, engine.span, markdown);
+    if (typeof found === 'string') out.push({ kind: 'refused', span: engine.span, reason: found, unit });
+    else out.push({ ...found, unit });
+  }
+  return out.sort((a, b) => a.span.start - b.span.start);
+}
+
+/** The smallest command line recognizeEngine knows for an engine (its default port). */
+function engineWords(engine: ServiceEngine): string[] {
+  if (engine === 'vllm') return ['vllm', 'serve'];
+  if (engine === 'sglang') return ['python', '-m', 'sglang.launch_server'];
+  return ['text-generation-launcher'];
+}
+
+/** The runnable whose span holds `offset` (the cursor), or the first one on the same line. */
+export function runnableAt(runnables: readonly Runnable[], text: string, offset: number): Runnable | undefined {
+  const inside = runnables.find((r) => r.span.start <= offset && offset <= r.span.end);
+  if (inside) return inside;
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineEnd = text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset);
+  return runnables.find((r) => r.span.start >= lineStart && r.span.start <= lineEnd);
+}
+
+/**
+ * A word for a POSIX shell, in single quotes (`'` written as `'\''`): the one way to hand an argv
+ * through ssh, whose remote side always runs the command through the login shell.
+ */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `exec env 'A=1' 'vllm' 'serve' ...`: the remote command line for an argv and its variables. */
+export function remoteCommandLine(env: readonly [string, string][], argv: readonly string[]): string {
+  const vars = env.map(([name, value]) => shellQuote(`${name}=${value}`));
+  return ['exec', ...(vars.length > 0 ? ['env', ...vars] : []), ...argv.map(shellQuote)].join(' ');
+}
+
+/** What Run… shows before starting: GPUs the command takes, and the memory each must have free. */
+export interface RunEstimate {
+  gpus: number;
+  /** vLLM takes gpu-memory-utilization x the GPU's memory on each GPU at start (SGLang: mem-fraction-static). */
+  perGpuGiB?: number;
+  summary: string;
+}
+
+export function runEstimate(unit: ServingUnit, options: LintOptions): RunEstimate {
+  const gpus = parallelism(unit);
+  const sized = sizeUnit(unit, options);
+  if (!sized.ok) return { gpus, summary: `${gpus} GPU${gpus === 1 ? '' : 's'}; no memory estimate: ${sized.reason}` };
+  const e = sized.estimate;
+  const perGpuGiB = e.usableBytes / GIB;
+  const fits = e.fits ? 'fits' : `does not fit: ${e.problems.join(' ')}`;
+  return {
+    gpus,
+    perGpuGiB,
+    summary:
+      `${gpus} × ${perGpuGiB.toFixed(1)} GiB of ${sized.gpu.name}${sized.gpuFromDefault ? ' (the default GPU)' : ''}` +
+      ` (${sized.settings.gpuMemoryUtilization} of its memory), KV cache ${(e.kvCacheBytes / GIB).toFixed(1)} GiB per GPU; ${fits}`,
+  };
+}
