@@ -15,6 +15,7 @@ export const Commands = {
   showLog: 'gpuWorkbench.showLog',
   lintWorkspace: 'gpuWorkbench.lintWorkspace',
   rightSize: 'gpuWorkbench.rightSize',
+  calibrateFromPrometheus: 'gpuWorkbench.calibrateFromPrometheus',
   refreshServices: 'gpuWorkbench.refreshServices',
 } as const;
 

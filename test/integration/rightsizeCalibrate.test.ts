@@ -4,7 +4,7 @@
  * while running 16 requests (hand-chosen figures, 36 % under the roofline's 1,727 for Llama 3.1 8B on
  * one H100 at 512 in / 128 out), with an hour of bursts and two idle hours in every ten that must not
  * count. After calibration, `estimate` at that setting predicts the observed figure and says where it
- * came from.
+ * came from. The editor's "Calibrate from Prometheus" (on the stand-in vscode) writes the same entry.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +12,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../harness/cliRun.ts';
+import {
+  FakeDocument,
+  installVscodeStub,
+  settingValues,
+  Uri,
+  workspace as editorWorkspace,
+} from '../unit/vscodeStub.ts';
 import {
   openMetrics,
   startPrometheusWithHistory,
@@ -22,6 +29,8 @@ import {
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const manifest = join(repo, 'test', 'fixtures', 'rightsize', 'calibrate.yaml');
+installVscodeStub(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')));
+const { RightSizeDiagnostics } = await import('../../src/features/rightsize/rightSizeDiagnostics.ts');
 
 const STEP_S = 120;
 const POINTS = (7 * 86_400) / STEP_S;
@@ -199,6 +208,40 @@ describe('gpu-workbench rightsize --calibrate against a week of Prometheus histo
     assert.equal(after_.performance.source, 'calibrated');
     assert.equal(after_.performance.calibrationFile, `prometheus ${prom.url} window 7d fleet/llama-steady`);
     assert.ok(Math.abs(after_.outputTokensPerSecond - 1100) / 1100 <= 0.02, String(after_.outputTokensPerSecond));
+  });
+
+  test('the editor\'s "Calibrate from Prometheus" fits the open manifest into that workspace\'s calibration.json', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gpu-workbench-editor-calibration-'));
+    settingValues.set('prometheus.url', prom.url);
+    editorWorkspace.textDocuments.push(new FakeDocument(Uri.file(manifest), readFileSync(manifest, 'utf8')));
+    const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+    const diagnostics = new RightSizeDiagnostics(
+      Uri.file('/ext') as never,
+      { get: async () => undefined } as never,
+      log as never,
+    );
+    try {
+      const done = await diagnostics.calibrate(folder);
+      assert.equal(done?.workloads, 2);
+      assert.deepEqual(
+        done.outcome.entries.map((e) => [
+          e.workload,
+          e.entry.source.measured.outputTokensPerSecond,
+          e.entry.source.setting.concurrency,
+        ]),
+        [['Deployment fleet/llama-steady', 1100, 16]],
+      );
+      assert.match(done.outcome.skipped.join('\n'), /fleet\/llama-quiet: not calibrated/);
+      const r = await runCli(estimateArgs, { cwd: folder, timeoutMs: 120_000, env: { HF_HUB_OFFLINE: '1' } });
+      const json = JSON.parse(r.stdout) as EstimateJson;
+      assert.equal(json.performance.source, 'calibrated');
+      assert.ok(Math.abs(json.outputTokensPerSecond - 1100) / 1100 <= 0.02, String(json.outputTokensPerSecond));
+    } finally {
+      diagnostics.dispose();
+      settingValues.delete('prometheus.url');
+      editorWorkspace.textDocuments.splice(0);
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   test('--json carries the entries and the skipped workloads beside the findings', async () => {
