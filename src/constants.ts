@@ -16,6 +16,7 @@ export const Commands = {
   lintWorkspace: 'gpuWorkbench.lintWorkspace',
   setDefaultGpu: 'gpuWorkbench.setDefaultGpu',
   rightSize: 'gpuWorkbench.rightSize',
+  calibrateFromPrometheus: 'gpuWorkbench.calibrateFromPrometheus',
   refreshServices: 'gpuWorkbench.refreshServices',
   runService: 'gpuWorkbench.runService',
   stopService: 'gpuWorkbench.stopService',

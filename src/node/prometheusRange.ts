@@ -19,6 +19,8 @@ export interface RangeClientOptions {
 export interface PrometheusClient {
   /** The first series' values (one aggregated series per query), in time order. */
   range(query: string, startS: number, endS: number, stepS: number): Promise<Result<number[]>>;
+  /** The first series' points, `[unix seconds, value]`, in time order (for series that must be aligned by time). */
+  rangePoints(query: string, startS: number, endS: number, stepS: number): Promise<Result<[number, number][]>>;
   /** The first series' value now, or undefined when the answer is empty. */
   instant(query: string, timeS: number): Promise<Result<number | undefined>>;
   /** A label of the first series of an instant answer (`count by (label) (...)`), or undefined. */
@@ -88,6 +90,19 @@ export function prometheusClient(baseUrl: string, options: RangeClientOptions): 
       if (!answer.ok) return answer;
       const values = answer.value.data?.result?.[0]?.values ?? [];
       return ok(values.map(([, v]) => Number(v)).filter(Number.isFinite));
+    },
+    async rangePoints(query, startS, endS, stepS) {
+      const answer = await ask('api/v1/query_range', {
+        query,
+        start: String(startS),
+        end: String(endS),
+        step: String(stepS),
+      });
+      if (!answer.ok) return answer;
+      const values = answer.value.data?.result?.[0]?.values ?? [];
+      return ok(
+        values.map(([t, v]): [number, number] => [Number(t), Number(v)]).filter(([t, v]) => Number.isFinite(t + v)),
+      );
     },
     async instant(query, timeS) {
       const answer = await ask('api/v1/query', { query, time: String(timeS) });

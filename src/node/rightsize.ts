@@ -1,6 +1,8 @@
 /** Right-sizing a set of manifests against a Prometheus: queries per workload, then the core's recommendation. */
 import type { Finding } from '../core/lint/types.ts';
+import { calibrationSample, type CalibrationSample } from '../core/rightsize/calibrate.ts';
 import {
+  calibrationQueries,
   namespacesQuery,
   observe,
   stepSeconds,
@@ -20,6 +22,44 @@ export interface RightSizeRequest extends RightSizeOptions {
   namespace?: string;
   /** Workloads queried at once. */
   concurrency?: number;
+  /** Also ask what calibration needs (per-pod running and tokens/s per step, request lengths). */
+  calibrate?: boolean;
+}
+
+/** What one workload's window says for calibration, and when the window ended (Unix seconds). */
+export interface WorkloadCalibration {
+  sample: CalibrationSample;
+  endS: number;
+}
+
+/** The calibration queries over the window that ends at `endS`. */
+async function observeCalibration(
+  w: Workload,
+  client: PrometheusClient,
+  r: RightSizeRequest,
+  endS: number,
+): Promise<{ ok: true; value: WorkloadCalibration } | { ok: false; message: string }> {
+  const q = calibrationQueries(w, r.window);
+  const step = stepSeconds(r.windowSeconds);
+  const startS = endS - r.windowSeconds;
+  const [running, tokens, input, output] = await Promise.all([
+    client.rangePoints(q.runningPerPod, startS, endS, step),
+    client.rangePoints(q.tokensPerSecondPerPod, startS, endS, step),
+    client.instant(q.inputTokens, endS),
+    client.instant(q.outputTokens, endS),
+  ]);
+  if (!running.ok) return running;
+  if (!tokens.ok) return tokens;
+  if (!input.ok) return input;
+  if (!output.ok) return output;
+  const sample = calibrationSample({
+    runningPerPod: running.value,
+    tokensPerSecondPerPod: tokens.value,
+    stepS: step,
+    inputTokens: input.value,
+    outputTokens: output.value,
+  });
+  return { ok: true, value: { sample, endS } };
 }
 
 const RANGE_KEYS = ['kvMax', 'kvSum', 'running', 'waiting', 'generationRate', 'gpuUtil'] as const;
@@ -30,7 +70,10 @@ export async function observeWorkload(
   given: Workload,
   client: PrometheusClient,
   r: RightSizeRequest,
-): Promise<{ ok: true; observed: Observed; workload: Workload } | { ok: false; message: string }> {
+): Promise<
+  | { ok: true; observed: Observed; workload: Workload; calibration?: WorkloadCalibration }
+  | { ok: false; message: string }
+> {
   let w = given;
   // A manifest without a namespace: the one namespace whose pods have this workload's names, if only one does.
   if (!w.namespaceWritten && !r.namespace) {
@@ -55,6 +98,8 @@ export async function observeWorkload(
   ]);
   const failed = [...ranges, ...instants].find((a) => !a.ok);
   if (failed && !failed.ok) return { ok: false, message: failed.message };
+  const calibration = r.calibrate ? await observeCalibration(w, client, r, endS) : undefined;
+  if (calibration && !calibration.ok) return calibration;
   const range: Partial<Record<(typeof RANGE_KEYS)[number], number[]>> = {};
   RANGE_KEYS.forEach((k, i) => {
     const a = ranges[i]!;
@@ -68,6 +113,7 @@ export async function observeWorkload(
   return {
     ok: true,
     workload: w,
+    calibration: calibration?.value,
     observed: observe(range, instant, {
       gpuName: gpuName.ok ? gpuName.value : undefined,
       servedModel: servedModel.ok ? servedModel.value : undefined,
@@ -97,6 +143,12 @@ export class ObservationCache {
   }
 }
 
+/** A workload observed with `calibrate` set: what its window says for calibration. */
+export interface CalibratedWorkload extends WorkloadCalibration {
+  workload: Workload;
+  observed: Observed;
+}
+
 export interface RightSizeFile {
   path: string;
   text: string;
@@ -108,11 +160,14 @@ export async function rightSizeFiles(
   client: PrometheusClient,
   r: RightSizeRequest,
   cache?: ObservationCache,
-): Promise<{ path: string; text: string; findings: Finding[]; workloads: number }[]> {
+): Promise<
+  { path: string; text: string; findings: Finding[]; workloads: number; calibrations: CalibratedWorkload[] }[]
+> {
   const jobs = files.flatMap((f, fileIndex) =>
     readWorkloads(f.path, f.text, r.namespace).map((w) => ({ fileIndex, w })),
   );
   const findings: Finding[][] = files.map(() => []);
+  const calibrations: CalibratedWorkload[][] = files.map(() => []);
   const limit = Math.max(1, r.concurrency ?? 8);
   let next = 0;
   const worker = async () => {
@@ -123,6 +178,8 @@ export async function rightSizeFiles(
         ? { ok: true as const, observed: cached.observed, workload: { ...w, namespace: cached.namespace } }
         : await observeWorkload(w, client, r);
       if (seen.ok && !cached) cache?.set(w, r.window, seen.observed, seen.workload.namespace);
+      if (seen.ok && !cached && seen.calibration)
+        calibrations[fileIndex]!.push({ workload: seen.workload, observed: seen.observed, ...seen.calibration });
       const found: Finding[] = seen.ok
         ? recommend(seen.workload, seen.observed, r)
         : [
@@ -142,5 +199,6 @@ export async function rightSizeFiles(
     text: f.text,
     findings: findings[i]!.sort((a, b) => a.span.start - b.span.start),
     workloads: jobs.filter((j) => j.fileIndex === i).length,
+    calibrations: calibrations[i]!,
   }));
 }

@@ -27,7 +27,8 @@ export interface HistorySeries {
 export interface HistoryFamily {
   /** The family name (a counter's family has no `_total`). */
   name: string;
-  type: 'gauge' | 'counter';
+  /** A histogram's series are its `_bucket` (with `le`), `_sum` and `_count` samples. */
+  type: 'gauge' | 'counter' | 'histogram';
   help: string;
   series: HistorySeries[];
 }

@@ -202,6 +202,12 @@ export interface CalibrationEntry {
     roofline: { outputTokensPerSecond: number; tpotMs: number; ttftMs: number };
     /** How many runs of the file the factors were fitted to (the setting above is the last one). */
     runs?: number;
+    /**
+     * Fitted to a serving fleet's own metrics (rightsize --calibrate) rather than a benchmark run:
+     * `file` reads `prometheus <url> window <w> <namespace>/<name>`. Minutes of the window at the
+     * setting, when the window ended, and whether the token lengths were the engine's or assumed.
+     */
+    observed?: { minutes: number; at: string; lengths: 'observed' | 'assumed' };
   };
 }
 

@@ -246,7 +246,10 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
 function measuredAt(input: PerformanceInput, estimate: PerformanceEstimate): PerformanceEstimate {
   const entry = input.calibration;
   const setting = entry?.source.setting;
-  if (!entry || !setting || entry.tp !== input.tp || (entry.source.runs ?? 1) > 1) return estimate;
+  // A fleet's observation is a median over mixed request lengths, not one controlled run: the
+  // fitted model stands for it (provenance "calibrated"), never a figure reported as measured.
+  if (!entry || !setting || entry.tp !== input.tp || (entry.source.runs ?? 1) > 1 || entry.source.observed)
+    return estimate;
   const sameLoad =
     'concurrency' in input.load
       ? setting.concurrency === input.load.concurrency

@@ -88,6 +88,46 @@ export function workloadQueries(w: Workload, window: string, rateWindow = '5m'):
   };
 }
 
+/** Range (per-pod means per step) and instant (mean request lengths over the window) queries for calibration. */
+export interface CalibrationQueries {
+  runningPerPod: string;
+  tokensPerSecondPerPod: string;
+  inputTokens: string;
+  outputTokens: string;
+}
+
+/**
+ * Request lengths: vLLM's histograms `vllm:request_prompt_tokens` and `vllm:request_generation_tokens`
+ * (vllm/v1/metrics/loggers.py, "Number of prefill/generation tokens processed", one observation per
+ * finished request) and TGI's `tgi_request_input_length` and `tgi_request_generated_tokens`
+ * (docs/source/reference/metrics.md); their sum over their count is the mean. SGLang exports no
+ * per-request length histogram by default: its lengths are assumed.
+ */
+export function calibrationQueries(w: Workload, window: string, rateWindow = '5m'): CalibrationQueries {
+  const sel = `namespace="${w.namespace}",pod=~"${podNameRegex(w.kind, w.name)}"`;
+  const running = ['vllm:num_requests_running', 'sglang:num_running_reqs', 'tgi_batch_current_size'];
+  const generated = [
+    'vllm:generation_tokens_total',
+    'sglang:generation_tokens_total',
+    'tgi_request_generated_tokens_sum',
+  ];
+  const mean = (names: string[]) => {
+    const inc = (suffix: string) =>
+      either(
+        names.map((n) => `${n}_${suffix}`),
+        sel,
+        (s) => `increase(${s}[${window}])`,
+      );
+    return `sum(${inc('sum')}) / sum(${inc('count')})`;
+  };
+  return {
+    runningPerPod: `avg(sum by (namespace, pod) (${either(running, sel)}))`,
+    tokensPerSecondPerPod: `avg(sum by (namespace, pod) (${either(generated, sel, (s) => `rate(${s}[${rateWindow}])`)}))`,
+    inputTokens: mean(['vllm:request_prompt_tokens', 'tgi_request_input_length']),
+    outputTokens: mean(['vllm:request_generation_tokens', 'tgi_request_generated_tokens']),
+  };
+}
+
 /**
  * The namespaces whose pods carry this workload's pod names (over 30 days), for a manifest that
  * names no namespace: `kubectl apply -n` put it wherever the user said.

@@ -66,7 +66,7 @@ function anchor(w: Workload): Span {
  * selector names one (observed beats the default GPU), the model from the engine's `model_name` when
  * the file gives it through a variable.
  */
-function withObserved(
+export function withObserved(
   w: Workload,
   o: Observed,
   options: RightSizeOptions,

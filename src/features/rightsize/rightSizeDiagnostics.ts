@@ -6,6 +6,9 @@
  */
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/lint/types.ts';
+import type { FleetCalibrationOutcome } from '../../node/fleetCalibration.ts';
+import type { PrometheusClient } from '../../node/prometheusRange.ts';
+import type { RightSizeRequest } from '../../node/rightsize.ts';
 import { Secrets } from '../../constants.ts';
 import { affects, setting } from '../config/settings.ts';
 import { DocumentFindings } from '../lint/documentFindings.ts';
@@ -15,6 +18,7 @@ const EDIT_DEBOUNCE_MS = 500;
 
 type Modules = {
   node: typeof import('../../node/rightsize.ts');
+  fleet: typeof import('../../node/fleetCalibration.ts');
   client: typeof import('../../node/prometheusRange.ts');
   queries: typeof import('../../core/rightsize/queries.ts');
   models: typeof import('../../core/catalog/models.ts');
@@ -25,11 +29,12 @@ let loaded: Promise<Modules> | undefined;
 function load(): Promise<Modules> {
   loaded ??= Promise.all([
     import('../../node/rightsize.ts'),
+    import('../../node/fleetCalibration.ts'),
     import('../../node/prometheusRange.ts'),
     import('../../core/rightsize/queries.ts'),
     import('../../core/catalog/models.ts'),
     import('../../core/catalog/gpus.ts'),
-  ]).then(([node, client, queries, models, gpus]) => ({ node, client, queries, models, gpus }));
+  ]).then(([node, fleet, client, queries, models, gpus]) => ({ node, fleet, client, queries, models, gpus }));
   return loaded;
 }
 
@@ -91,6 +96,71 @@ export class RightSizeDiagnostics implements vscode.Disposable {
     if (isManifest(document)) this.findings.schedule(document, delayMs, this.analyzeNow);
   }
 
+  /** The client and the request the settings describe, or undefined (logged) when they describe none. */
+  private async request(url: string): Promise<
+    | {
+        m: Modules;
+        client: PrometheusClient;
+        request: RightSizeRequest;
+      }
+    | undefined
+  > {
+    const m = await load();
+    const window = setting('rightSizeWindow') ?? '7d';
+    const seconds = m.queries.windowSeconds(window);
+    if (seconds === undefined) {
+      this.log.warn(
+        `gpuWorkbench.rightSize.window "${window.slice(0, 40)}" is not a duration such as 7d; right-sizing is off.`,
+      );
+      return undefined;
+    }
+    const timeoutMs = setting('commandTimeoutSeconds') * 1000;
+    const client = m.client.prometheusClient(url, {
+      timeoutMs,
+      token: await this.secrets.get(Secrets.prometheusToken),
+    });
+    if (!client.ok) {
+      this.log.warn(`Right-sizing: ${client.message}`);
+      return undefined;
+    }
+    const defaultGpu = setting('defaultGpu');
+    const tpot = setting('rightSizeTpotTargetMs');
+    return {
+      m,
+      client: client.value,
+      request: {
+        window,
+        windowSeconds: seconds,
+        endS: Math.floor(Date.now() / 1000),
+        tpotTargetMs: tpot > 0 ? tpot : undefined,
+        findModel: (id) => m.models.findModel(id)?.architecture,
+        defaultGpu: defaultGpu ? m.gpus.findGpu(defaultGpu) : undefined,
+        vllmVersion: setting('vllmVersion'),
+      },
+    };
+  }
+
+  /**
+   * "Calibrate from Prometheus": every open manifest's workloads, asked afresh, fitted into the
+   * workspace's calibration.json. Undefined when the settings name no usable Prometheus.
+   */
+  async calibrate(workspace: string): Promise<{ outcome: FleetCalibrationOutcome; workloads: number } | undefined> {
+    const url = setting('prometheusUrl');
+    if (!url) return undefined;
+    const asked = await this.request(url);
+    if (!asked) return undefined;
+    const files = vscode.workspace.textDocuments
+      .filter((d) => !d.isClosed && isManifest(d))
+      .map((d) => ({ path: d.uri.fsPath, text: d.getText() }));
+    const results = await asked.m.node.rightSizeFiles(files, asked.client, { ...asked.request, calibrate: true });
+    const outcome = await asked.m.fleet.calibrateFleet(
+      workspace,
+      results.flatMap((r) => r.calibrations),
+      { prometheusUrl: url, window: asked.request.window, options: asked.request },
+    );
+    return { outcome, workloads: results.reduce((n, r) => n + r.workloads, 0) };
+  }
+
   private async analyze(document: vscode.TextDocument): Promise<number> {
     if (document.isClosed || !isManifest(document)) return 0;
     const url = setting('prometheusUrl');
@@ -101,39 +171,13 @@ export class RightSizeDiagnostics implements vscode.Disposable {
     const version = document.version;
     const text = document.getText();
     try {
-      const m = await load();
-      const window = setting('rightSizeWindow') ?? '7d';
-      const seconds = m.queries.windowSeconds(window);
-      if (seconds === undefined) {
-        this.log.warn(
-          `gpuWorkbench.rightSize.window "${window.slice(0, 40)}" is not a duration such as 7d; right-sizing is off.`,
-        );
-        return 0;
-      }
-      const timeoutMs = setting('commandTimeoutSeconds') * 1000;
-      const client = m.client.prometheusClient(url, {
-        timeoutMs,
-        token: await this.secrets.get(Secrets.prometheusToken),
-      });
-      if (!client.ok) {
-        this.log.warn(`Right-sizing: ${client.message}`);
-        return 0;
-      }
-      this.cache ??= new m.node.ObservationCache();
-      const defaultGpu = setting('defaultGpu');
-      const tpot = setting('rightSizeTpotTargetMs');
-      const [result] = await m.node.rightSizeFiles(
+      const asked = await this.request(url);
+      if (!asked) return 0;
+      this.cache ??= new asked.m.node.ObservationCache();
+      const [result] = await asked.m.node.rightSizeFiles(
         [{ path: document.uri.fsPath, text }],
-        client.value,
-        {
-          window,
-          windowSeconds: seconds,
-          endS: Math.floor(Date.now() / 1000),
-          tpotTargetMs: tpot > 0 ? tpot : undefined,
-          findModel: (id) => m.models.findModel(id)?.architecture,
-          defaultGpu: defaultGpu ? m.gpus.findGpu(defaultGpu) : undefined,
-          vllmVersion: setting('vllmVersion'),
-        },
+        asked.client,
+        asked.request,
         this.cache,
       );
       // No workload in this file (rightSizeFiles read it once, asking Prometheus nothing): nothing to show.
