@@ -40,13 +40,6 @@ export class Range {
   }
 }
 export const ViewColumn = { Active: -1, Beside: -2, One: 1 };
-/** Records its replacements; `workspace.applyEdit` hands them to `appliedEdits`. */
-export class WorkspaceEdit {
-  readonly replacements: { uri: string; text: string }[] = [];
-  replace(uri: Uri, _range: Range, text: string): void {
-    this.replacements.push({ uri: uri.toString(), text });
-  }
-}
 export class Diagnostic {
   source?: string;
   code?: unknown;
@@ -273,10 +266,13 @@ export class CodeActionKind {
   }
 }
 
+/** Records its edits; `workspace.applyEdit` hands its replacements to `appliedEdits`. */
 export class WorkspaceEdit {
   readonly edits: { uri: Uri; range?: Range; position?: Position; text: string }[] = [];
+  readonly replacements: { uri: string; text: string }[] = [];
   replace(uri: Uri, range: Range, text: string): void {
     this.edits.push({ uri, range, text });
+    this.replacements.push({ uri: uri.toString(), text });
   }
   insert(uri: Uri, position: Position, text: string): void {
     this.edits.push({ uri, position, text });
