@@ -208,6 +208,23 @@ describe('kubectl for a pod (a stand-in that records its argv)', () => {
         '--wait=false',
       ]);
       rmSync(record);
+      // With no kubectlPath, the first kubectl on PATH: the stand-in, ahead of the real one.
+      const path = process.env.PATH;
+      process.env.PATH = `${dir}:${path ?? ''}`;
+      try {
+        assert.equal(await deletePod('serving', 'llama-70b-0', { ...options, kubectlPath: undefined }), undefined);
+      } finally {
+        process.env.PATH = path;
+      }
+      assert.deepEqual(readFileSync(record, 'utf8').split('\n').filter(Boolean).slice(-6), [
+        'delete',
+        'pod',
+        '-n',
+        'serving',
+        'llama-70b-0',
+        '--wait=false',
+      ]);
+      rmSync(record);
       assert.match((await deletePod('serving', '--all', options)) ?? '', /not a Kubernetes pod name/);
       assert.equal(existsSync(record), false);
     } finally {
