@@ -151,6 +151,12 @@ describe('the Model services view in a real VS Code', { timeout: 300_000 }, () =
       await started.first().waitFor({ timeout: 60_000 });
       const pid = Number(/pid (\d+)/.exec(await started.first().innerText())?.[1]);
       assert.ok(pid > 1);
+      // Logs: the task's own terminal comes forward (not the "not started with Run…" note).
+      await started.first().click({ button: 'right' });
+      await p.locator('.context-view .action-label', { hasText: 'Show Model Server Logs' }).first().click();
+      await p.waitForTimeout(2000);
+      assert.equal(await p.locator('.notifications-toasts', { hasText: 'was not started with Run' }).count(), 0);
+      await p.locator('.part.panel', { hasText: `(local)` }).first().waitFor({ timeout: 15_000 });
       // Stop… on the row (its context menu), then the modal's button.
       await started.first().click({ button: 'right' });
       await p.locator('.context-view .action-label', { hasText: 'Stop Model Server…' }).first().click();

@@ -27,7 +27,14 @@ export interface SshLab {
   stop(): Promise<void>;
 }
 
-export async function startSshLab(options: { aliveCount?: number; hangingCount?: number } = {}): Promise<SshLab> {
+export async function startSshLab(
+  options: {
+    aliveCount?: number;
+    hangingCount?: number;
+    /** More aliases on the real sshd, each answering nvidia-smi from its own fixture folder. */
+    setHosts?: Record<string, string>;
+  } = {},
+): Promise<SshLab> {
   await ensureAptPackages({ 'openssh-server': '/usr/sbin/sshd', 'openssh-client': '/usr/bin/ssh' });
   const dir = mkdtempSync(join(tmpdir(), 'gpu-workbench-sshd-'));
   chmodSync(dir, 0o700);
@@ -93,6 +100,13 @@ export async function startSshLab(options: { aliveCount?: number; hangingCount?:
       `  Port ${port}`,
       `  SetEnv FAKE_NVIDIA_SMI_SET=${migSet}`,
       ...common,
+      ...Object.entries(options.setHosts ?? {}).flatMap(([alias, set]) => [
+        `Host ${alias}`,
+        '  HostName 127.0.0.1',
+        `  Port ${port}`,
+        `  SetEnv FAKE_NVIDIA_SMI_SET=${set}`,
+        ...common,
+      ]),
       'Host dead-box',
       '  HostName 127.0.0.1',
       `  Port ${deadPort}`,

@@ -7,13 +7,23 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deletePod } from '../../src/node/kubectl.ts';
 import { remoteServices, sshRunArgs, stopRemoteService } from '../../src/node/remoteServices.ts';
-import type { SshOptions } from '../../src/node/sshGpus.ts';
+import { querySshHost, type SshOptions } from '../../src/node/sshGpus.ts';
+import { gpusByProcess } from '../../src/features/services/serviceRows.ts';
 import { ensureAptPackages, freePort, killGroup, waitForPort } from '../harness/processes.ts';
 import { startSshLab, type SshLab } from '../harness/sshd.ts';
 
@@ -42,10 +52,16 @@ describe('a model server started and stopped on an SSH host (real sshd)', { time
   let lab: SshLab;
   let options: SshOptions;
   let dir: string;
+  let engineSet: string;
   let ssh: ChildProcess | undefined;
   before(async () => {
     await ensureAptPackages({ curl: '/usr/bin/curl' });
-    lab = await startSshLab({ aliveCount: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'gpu-workbench-run-'));
+    engineSet = join(dir, 'engine-set');
+    mkdirSync(engineSet);
+    const h100 = join(resolve(import.meta.dirname, '..', 'fixtures', 'nvidia-smi', 'sets', 'h100-busy-a10g-na'));
+    for (const file of ['list.txt', 'query-gpu.csv']) copyFileSync(join(h100, file), join(engineSet, file));
+    lab = await startSshLab({ aliveCount: 1, setHosts: { 'engine-box': engineSet } });
     options = {
       sshPath: '/usr/bin/ssh',
       configFile: lab.configFile,
@@ -53,7 +69,6 @@ describe('a model server started and stopped on an SSH host (real sshd)', { time
       commandTimeoutSeconds: 10,
       concurrency: 4,
     };
-    dir = mkdtempSync(join(tmpdir(), 'gpu-workbench-run-'));
   });
   after(async () => {
     await killGroup(ssh);
@@ -128,6 +143,43 @@ describe('a model server started and stopped on an SSH host (real sshd)', { time
     assert.match(again ?? '', /no longer running/);
   });
 
+  test("from the host's inventory: its GPU processes' PIDs, the engine among them, the GPU it holds", async () => {
+    const port = await freePort();
+    const server = spawn(
+      process.execPath,
+      ['-e', STAND_IN, page, 'vllm', 'serve', 'Qwen/Qwen2.5-7B-Instruct', '--port', String(port)],
+      {
+        detached: true,
+        stdio: 'ignore',
+      },
+    );
+    try {
+      await waitForPort(port, server, 20_000, () => '');
+      // nvidia-smi on engine-box lists the server on GPU 0 (its compute-apps format: uuid, pid, name, MiB).
+      writeFileSync(
+        join(engineSet, 'query-apps.csv'),
+        `GPU-9731e5be-8732-18b0-f37f-9f31980b2c46, ${server.pid}, python3, 70144\n`,
+      );
+      const host = await querySshHost('engine-box', options);
+      assert.deepEqual(host.status, { kind: 'ok' });
+      const pids = host.gpus.flatMap((g) => g.processes.map((p) => p.pid));
+      assert.deepEqual(pids, [server.pid]);
+      const found = await remoteServices(host.label, pids, options);
+      assert.ok(found.ok, found.ok ? '' : found.message);
+      assert.deepEqual(
+        found.services.map((s) => [s.engine, s.model, s.port, s.snapshot?.kvCacheUsage]),
+        [['vllm', 'Qwen/Qwen2.5-7B-Instruct', port, 0.25]],
+      );
+      const gpus = gpusByProcess({ hosts: [host], takenAt: '' }).get(`ssh:engine-box|${server.pid}`);
+      assert.deepEqual(
+        gpus?.map((g) => [g.index, g.uuid, g.name]),
+        [[0, 'GPU-9731e5be-8732-18b0-f37f-9f31980b2c46', 'NVIDIA H100 80GB HBM3']],
+      );
+    } finally {
+      await killGroup(server);
+    }
+  });
+
   test('a host that does not answer is a reason, not a hang', async () => {
     const found = await remoteServices(lab.deadHost, [1234], options);
     assert.equal(found.ok, false);
@@ -148,6 +200,23 @@ describe('kubectl for a pod (a stand-in that records its argv)', () => {
       assert.deepEqual(readFileSync(record, 'utf8').split('\n').filter(Boolean), [
         '--kubeconfig=/tmp/kc',
         '--context=prod',
+        'delete',
+        'pod',
+        '-n',
+        'serving',
+        'llama-70b-0',
+        '--wait=false',
+      ]);
+      rmSync(record);
+      // With no kubectlPath, the first kubectl on PATH: the stand-in, ahead of the real one.
+      const path = process.env.PATH;
+      process.env.PATH = `${dir}:${path ?? ''}`;
+      try {
+        assert.equal(await deletePod('serving', 'llama-70b-0', { ...options, kubectlPath: undefined }), undefined);
+      } finally {
+        process.env.PATH = path;
+      }
+      assert.deepEqual(readFileSync(record, 'utf8').split('\n').filter(Boolean).slice(-6), [
         'delete',
         'pod',
         '-n',

@@ -76,6 +76,25 @@ describe('Run…: the argv a written serving command runs with', () => {
     assert.match(unset.kind === 'refused' ? unset.reason : '', /\$PORT, which is not set in this file/);
   });
 
+  test('`env A=1`, a command inside `bash -c "..."` with a continuation, and docker run with -p', () => {
+    const viaEnv = only('a.sh', 'env CUDA_VISIBLE_DEVICES=1 vllm serve Qwen/Qwen2.5-7B-Instruct\n') as RunnableCommand;
+    assert.deepEqual(
+      [viaEnv.env, viaEnv.argv],
+      [[['CUDA_VISIBLE_DEVICES', '1']], ['vllm', 'serve', 'Qwen/Qwen2.5-7B-Instruct']],
+    );
+    const nested = only('a.sh', 'bash -c "vllm serve Qwen/Qwen2.5-7B-Instruct \\\n  --port 8001"\n') as RunnableCommand;
+    assert.deepEqual(nested.argv, ['vllm', 'serve', 'Qwen/Qwen2.5-7B-Instruct', '--port', '8001']);
+    // The image runs vLLM's server on 8000 inside; -p 9000:8000 publishes it on the host's 9000.
+    const docker = only(
+      'a.sh',
+      'docker run --gpus all -p 9000:8000 vllm/vllm-openai:v0.11.0 --model Qwen/Qwen2.5-7B-Instruct\n',
+    ) as RunnableCommand;
+    assert.deepEqual(
+      [docker.kind, docker.engine, docker.port, docker.argv[0], docker.argv.length],
+      ['command', 'vllm', 9000, 'docker', 9],
+    );
+  });
+
   test('a redirection needs a shell: refused, never run through one', () => {
     const r = only('run.sh', 'vllm serve Qwen/Qwen2.5-7B-Instruct > /tmp/log.txt\n');
     assert.equal(r.kind, 'refused');

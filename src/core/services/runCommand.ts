@@ -10,7 +10,7 @@ import { shellCommands, verbatim, type Env, type ShellWord } from '../lint/shell
 import { sizeUnit } from '../lint/sizingLookup.ts';
 import type { LintOptions, ServingUnit, Span } from '../lint/types.ts';
 import { parallelism } from '../lint/unitHelpers.ts';
-import { recognizeEngine, type ServiceEngine } from './engineMetrics.ts';
+import { recognizeEngine, type RecognizedEngine, type ServiceEngine } from './engineMetrics.ts';
 
 /** A command a file asks to run: its words, the variables set before it, and what it serves. */
 export interface RunnableCommand {
@@ -63,7 +63,12 @@ function logicalLineEnd(text: string, start: number): number {
 }
 
 /** The words of the command at `span`, with the variables a script set above it. */
-function commandAt(text: string, span: Span, markdown: boolean): RunnableCommand | RefusedCommand | string {
+function commandAt(
+  text: string,
+  span: Span,
+  markdown: boolean,
+  unit: ServingUnit,
+): Omit<RunnableCommand, 'unit'> | string {
   const env: Env = new Map();
   let words: ShellWord[] | undefined;
   // A script is read whole, so its assignments above the line apply; Markdown prose is not a script.
@@ -85,16 +90,43 @@ function commandAt(text: string, span: Span, markdown: boolean): RunnableCommand
   if (shellOnly) return `"${shellOnly.written.slice(0, 40)}" needs a shell; run the line in a terminal yourself`;
   const vars: [string, string][] = [];
   let k = 0;
-  for (; k < words.length; k++) {
-    const m = ASSIGNMENT.exec(words[k]!.text);
-    if (!m || words[k]!.written.startsWith('"') || words[k]!.written.startsWith("'")) break;
+  // `A=1 vllm serve ...` and `env A=1 vllm serve ...`: the variables go to the environment.
+  for (let sawEnv = false; k < words.length; k++) {
+    const w = words[k]!;
+    if (!sawEnv && vars.length === 0 && w.text === 'env') {
+      sawEnv = true;
+      continue;
+    }
+    const m = ASSIGNMENT.exec(w.text);
+    if (!m || w.written.startsWith('"') || w.written.startsWith("'")) break;
     vars.push([m[1]!, m[2]!]);
   }
-  if (words[k]?.text === 'env') k++;
   const argv = words.slice(k).map((w) => w.text);
-  const engine = recognizeEngine(argv);
+  const engine = recognizeEngine(argv) ?? containerEngine(argv, unit);
   if (argv.length === 0 || !engine) return 'no engine command was found on this line';
-  return { kind: 'command', span, ...engine, env: vars, argv } as RunnableCommand;
+  return { kind: 'command', span, ...engine, env: vars, argv };
+}
+
+/**
+ * `docker run ... vllm/vllm-openai --model M`: the engine is the image's entrypoint, so the command
+ * line itself does not name it; the linter's reading does. Its port is the host side of the first
+ * `-p HOST:CONTAINER` (docker run reference, --publish), else the engine's default.
+ */
+function containerEngine(argv: readonly string[], unit: ServingUnit): RecognizedEngine | undefined {
+  if (!/(^|\/)(docker|podman|nvidia-docker)$/.test(argv[0] ?? '') || argv[1] !== 'run' || !unit.engine)
+    return undefined;
+  const engine = unit.engine.engine;
+  let port = recognizeEngine(engineWords(engine))!.port;
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = a === '-p' || a === '--publish' ? argv[i + 1] : a.startsWith('--publish=') ? a.slice(10) : undefined;
+    const m = value === undefined ? null : /^(?:[\d.]+:)?(\d+):\d+(?:\/tcp)?$/.exec(value);
+    if (m) {
+      port = Number(m[1]);
+      break;
+    }
+  }
+  return { engine, ...(unit.engine.model ? { model: unit.engine.model.value } : {}), port };
 }
 
 /** Every serving command of a file, in document order: runnable ones with their argv, the rest with a reason. */
@@ -124,7 +156,7 @@ export function runnableCommands(path: string, text: string): Runnable[] {
       continue;
     }
     if (unit.source !== 'script') continue;
-    const found = commandAt(text, engine.span, markdown);
+    const found = commandAt(text, engine.span, markdown, unit);
     if (typeof found === 'string') out.push({ kind: 'refused', span: engine.span, reason: found, unit });
     else out.push({ ...found, unit });
   }
