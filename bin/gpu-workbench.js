@@ -7,13 +7,13 @@ if (!existsSync(cli)) {
   process.stderr.write('gpu-workbench: dist/cli.js is missing; run "npm run build" in the checkout first.\n');
   process.exit(2);
 }
-const { main, processIo } = require(cli);
+const { main, processIo, safeLine } = require(cli);
 main(process.argv.slice(2), processIo()).then(
   (code) => {
     process.exitCode = code;
   },
   (error) => {
-    process.stderr.write(`gpu-workbench: ${String(error)}\n`);
+    process.stderr.write(`gpu-workbench: ${safeLine(String(error))}\n`);
     process.exitCode = 1;
   },
 );

@@ -55,6 +55,9 @@ function errorText(error: unknown, env: NodeJS.ProcessEnv): string {
   return redactCredentials(redactSecrets(message, [env.HF_TOKEN]));
 }
 
+/** For bin/gpu-workbench.js: its last-resort error line is printed as every other line is. */
+export { safeLine } from './core/text/safeText.ts';
+
 export async function main(argv: string[], given: Io): Promise<number> {
   const io = terminalSafeIo(given);
   const [command, ...rest] = argv;
