@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
-import { openFile, pickQuickItem, saveScreenshot } from './harness/workbench.ts';
+import { openFile, pickQuickItem, saveScreenshot, webviewFrame } from './harness/workbench.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -123,6 +123,33 @@ describe('GPU config linting in a real VS Code', { timeout: 300_000 }, () => {
       await allGpus.first().waitFor({ timeout: 30_000 });
     } catch (error) {
       await saveScreenshot(page, 'lint-default-gpu-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+
+  test("a rule's link in the Problems panel opens its page in the Markdown preview, not as an editable file", async () => {
+    const page = vscode.page;
+    try {
+      await openFile(page, 'serve-qwen2.5-7b.sh', 'tensor-parallel-size');
+      if (!(await page.locator('.markers-panel').isVisible())) await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'has 28 attention heads' }).first();
+      await row.waitFor({ timeout: 60_000 });
+      // The rule id beside the message is the diagnostic's code link.
+      await row.locator('.code-link a, a.monaco-link', { hasText: 'tp-divides-attention-heads' }).first().click();
+      const preview = page.locator('.tabs-container .tab', { hasText: 'Preview tp-divides-attention-heads.md' });
+      await preview.first().waitFor({ timeout: 30_000 });
+      // The page rendered: its heading, as Markdown (not the "# …" source).
+      await webviewFrame(page)
+        .locator('h1', { hasText: 'tp-divides-attention-heads' })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      // The page's text editor, if it opened at all, was closed: no tab without "Preview".
+      await page.waitForTimeout(1_000);
+      const labels = await page.locator('.tabs-container .tab .label-name').allInnerTexts();
+      assert.ok(!labels.some((l) => l.trim() === 'tp-divides-attention-heads.md'), `tabs: ${labels.join(', ')}`);
+      await saveScreenshot(page, 'lint-rule-docs');
+    } catch (error) {
+      await saveScreenshot(page, 'lint-rule-docs-failure').catch(() => undefined);
       throw error;
     }
   });
