@@ -108,7 +108,7 @@ function capacity(input: PerformanceInput, engine: Engine, kvBytesPerToken: numb
     kvTokens,
     maxRunning,
     maxBatchedTokens,
-    line: `KV cache ${profile.kvMemoryFraction * 100} % of the ${(free / GIB).toFixed(1)} GiB left per GPU after weights and a ${(RUNTIME_RESERVE_BYTES / GIB).toFixed(0)} GiB runtime reserve = ${kvTokens} tokens; at most ${maxRunning} sequences, ${maxBatchedTokens} tokens per step.`,
+    line: `KV cache ${profile.kvMemoryFraction * 100} % of the ${(free / GIB).toFixed(1)} GiB left per GPU after weights and a ${(RUNTIME_RESERVE_BYTES / GIB).toFixed(0)} GiB reserve for activations, CUDA graphs and NCCL (no per-part figures for this engine) = ${kvTokens} tokens; at most ${maxRunning} sequences, ${maxBatchedTokens} tokens per step.`,
   };
 }
 
