@@ -83,6 +83,14 @@ for (const name of [
   'WorkspaceEdit',
   'env',
   'languages',
+  'tasks',
+  'CodeLens',
+  'Task',
+  'ProcessExecution',
+  'TaskScope',
+  'TaskRevealKind',
+  'TaskPanelKind',
+  'TabInputText',
 ]) {
   if (!(name in vscodeStub)) vscodeStub[name] = anything;
 }
