@@ -7,8 +7,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveExecutable } from '../src/node/executables.ts';
-import { cacheDir } from '../test/e2e/harness/install.ts';
+import { cacheDir, ensureRealVsCode } from '../test/e2e/harness/install.ts';
 import { launchCodeServer } from '../test/e2e/harness/codeServer.ts';
+import { withProgress } from './progress.ts';
 
 const repo = resolve(import.meta.dirname, '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -31,9 +32,12 @@ if (desktop) {
 }
 
 const port = Number(process.env.PORT ?? 8080);
-console.log('No desktop `code` on PATH: starting code-server (installs it on first use, a few minutes)…');
+console.log('No desktop `code` on PATH: using code-server (a real VS Code in the browser).');
+// The first run installs it (about 2 minutes); each step is shown with the time it has taken so far.
+await withProgress((step) => ensureRealVsCode(step), { print: (line) => console.log(line) });
+console.log('Starting code-server…');
 // A profile kept between runs, so settings and layout survive restarts.
-const userDataDir = join(cacheDir(), 'start-profile');
+const userDataDir = join(cacheDir(), 'vscode-profile');
 mkdirSync(userDataDir, { recursive: true });
 const server = await launchCodeServer({
   vsix,

@@ -2,6 +2,7 @@
 import type { LpView } from '../src/shared/protocol.ts';
 import { button, textArea } from './components/toolkit.ts';
 import { el } from './dom.ts';
+import { lpTableEditor } from './lpTableView.ts';
 import { formatMs } from './scale.ts';
 
 /** The textbook example: its optimum (x = 0, y = 4, cost 8) and duals (2, 0) are checked by hand in the e2e. */
@@ -58,6 +59,10 @@ export function renderLp(solve: (text: string) => void): { element: HTMLElement;
   );
   input.classList.add('wide');
   input.id = 'lp-text';
+  const text = input as HTMLElement & { value: string };
+  // The table writes the text on every valid edit; the text, edited by hand, rebuilds the table.
+  const table = lpTableEditor(EXAMPLE_LP, (next) => (text.value = next));
+  input.addEventListener('input', () => table.showText(text.value));
   const out = el('div', { id: 'lp-out' });
   const element = el(
     'section',
@@ -65,13 +70,14 @@ export function renderLp(solve: (text: string) => void): { element: HTMLElement;
     el('h2', { text: 'Your own linear program' }),
     el('p', {
       className: 'explain',
-      text: "Any LP or MIP, solved by the same GLPK: the solution, the objective, each constraint's slack (0 = binding) and its dual value (how much the objective changes per unit of its right side).",
+      text: "Any LP or MIP, solved by the same GLPK: the solution, the objective, each constraint's slack (0 = binding) and its dual value (how much the objective changes per unit of its right side). Type it in the table or as CPLEX LP text: each follows the other.",
     }),
+    table.element,
     input,
     el(
       'div',
       { className: 'row' },
-      button('Solve LP', () => solve((input as HTMLElement & { value: string }).value), 'secondary'),
+      button('Solve LP', () => solve(text.value), 'secondary'),
     ),
     out,
   );

