@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildArcFlow } from '../../src/core/solver/arcFlow.ts';
 import { firstFitDecreasing, onePerGpu } from '../../src/core/solver/baselines.ts';
-import { infeasibilityReason } from '../../src/core/solver/packing.ts';
+import { infeasibilityReason, solvePacking } from '../../src/core/solver/packing.ts';
 import { placementCost, validatePlacement, type Placement } from '../../src/core/solver/plan.ts';
 import { parsePackingProblem, type PackingProblem } from '../../src/core/solver/problem.ts';
 import { parseProvisioningProblem } from '../../src/core/solver/provisioning.ts';
@@ -235,4 +235,39 @@ test('the examples the workbench loads are the documented ones in examples/plan'
   const read = (...p: string[]) => readFileSync(join(import.meta.dirname, '..', '..', ...p), 'utf8');
   assert.equal(read('media', 'example-plan.json'), read('examples', 'plan', 'mixed-fleet.json'));
   assert.equal(read('media', 'example-provisioning.json'), read('examples', 'plan', 'provisioning.json'));
+});
+
+describe('a solver timeout from the other bundle', () => {
+  // The extension runs GLPK from dist/extension.js and plans from dist/lazy.js: each bundle has its
+  // own copy of SolverTimeoutError, so the class the watchdog throws is not the planner's.
+  class OtherBundlesTimeout extends Error {
+    constructor(limitSeconds: number) {
+      super(`GLPK did not finish within its ${limitSeconds} s time limit; the solver was stopped.`);
+      this.name = 'SolverTimeoutError';
+    }
+  }
+
+  test('is still a timeout, with the first-fit plan offered beside it', async () => {
+    const result = await solvePacking(
+      problem,
+      async () => {
+        throw new OtherBundlesTimeout(5);
+      },
+      { timeLimitSeconds: 5, mipGap: 0 },
+    );
+    assert.equal(result.status, 'timeout');
+    assert.match(result.message, /within its 5 s time limit/);
+    assert.ok(result.greedy, 'first-fit places a (2 x 60 GiB on the big GPUs) and b (2 x 10 GiB)');
+  });
+
+  test('any other error stays an error', async () => {
+    const result = await solvePacking(
+      problem,
+      async () => {
+        throw new Error('worker exited');
+      },
+      { timeLimitSeconds: 5, mipGap: 0 },
+    );
+    assert.equal(result.status, 'error');
+  });
 });

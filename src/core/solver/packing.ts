@@ -8,7 +8,7 @@ import { placementCost, validatePlacement, type Placement } from './plan.ts';
 import type { PackingProblem } from './problem.ts';
 import type { LinearProgram, SolveOptions, SolveResult } from './workerProtocol.ts';
 import { errorMessage } from '../errors.ts';
-import { SolverTimeoutError, type PlanStatus } from './status.ts';
+import { isSolverTimeout, type PlanStatus } from './status.ts';
 import { FLOAT_TOLERANCE } from './tolerance.ts';
 
 export interface BaselineResult {
@@ -75,7 +75,7 @@ export async function solvePacking(
     result = await solve(model.program, options);
   } catch (error) {
     const message = errorMessage(error);
-    const timeout = error instanceof SolverTimeoutError;
+    const timeout = isSolverTimeout(error);
     return {
       status: timeout ? 'timeout' : 'error',
       message: timeout ? `${message} ${greedyNote(greedy)}` : message,

@@ -14,7 +14,7 @@ import type { SolveProgram } from './packing.ts';
 import { badName, defaultContextLength, PROBLEM_LIMITS } from './problem.ts';
 import type { LinearProgram, SolveResult, Term } from './workerProtocol.ts';
 import { errorMessage } from '../errors.ts';
-import { SolverTimeoutError, type PlanStatus } from './status.ts';
+import { isSolverTimeout, SolverTimeoutError, type PlanStatus } from './status.ts';
 import { FLOAT_TOLERANCE } from './tolerance.ts';
 
 export interface ProvisioningModel {
@@ -389,10 +389,10 @@ export async function solveProvisioning(
     base = await run(0);
   } catch (error) {
     return {
-      status: error instanceof SolverTimeoutError ? 'timeout' : 'error',
+      status: isSolverTimeout(error) ? 'timeout' : 'error',
       // The command's limit, not what was left of it for the last program.
       message:
-        error instanceof SolverTimeoutError ? new SolverTimeoutError(timeLimitSeconds).message : errorMessage(error),
+        isSolverTimeout(error) ? new SolverTimeoutError(timeLimitSeconds).message : errorMessage(error),
       choices: [],
       homogeneous: same,
       front: [],

@@ -22,6 +22,15 @@ export class SolverTimeoutError extends Error {
   }
 }
 
+/**
+ * Whether an error is a solver timeout, by its name rather than `instanceof`: the extension's two
+ * bundles (dist/extension.js, which runs the worker, and dist/lazy.js, which plans) each hold a copy
+ * of this class, so a timeout thrown by one is not an instance of the other's.
+ */
+export function isSolverTimeout(error: unknown): error is SolverTimeoutError {
+  return error instanceof Error && error.name === 'SolverTimeoutError';
+}
+
 /** The program is over the sizes a solve accepts; nothing was sent to GLPK. */
 export class SolverSizeError extends Error {
   constructor(message: string) {
