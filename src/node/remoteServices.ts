@@ -27,6 +27,8 @@ export interface RemoteService extends LocalService {
 }
 
 const MAX_PIDS = 256;
+/** Variable names that hold credentials (HF_TOKEN, OPENAI_API_KEY, AWS_SECRET_ACCESS_KEY, ...). */
+const SECRET_NAME = /TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH/i;
 const MAX_METRICS_BYTES = 8 * 1024 * 1024;
 
 function timeoutOf(options: SshOptions): number {
@@ -149,5 +151,13 @@ export function sshRunArgs(
   const checked = validateSshDestination(host);
   if (!checked.ok) return checked;
   if (argv.length === 0) return { ok: false, reason: 'the command is empty' };
+  // ssh carries the command line in its own argv, which every user of this machine can read (ps)
+  // while the server runs, and the task terminal prints it: no secret goes that way.
+  const secret = env.find(([name]) => SECRET_NAME.test(name));
+  if (secret)
+    return {
+      ok: false,
+      reason: `${secret[0]} would be visible in the ssh command line on this machine; set it in the host's environment instead and remove it from the line`,
+    };
   return { ok: true, args: ['-t', ...sshArgs(checked.host, options, remoteCommandLine(env, argv))] };
 }

@@ -101,6 +101,32 @@ describe('Run…: the argv a written serving command runs with', () => {
     assert.match(r.kind === 'refused' ? r.reason : '', /needs a shell/);
   });
 
+  test('a pipeline, a list, env options, shell grammar or a redirection inside a word: refused, not run in part', () => {
+    const reasons = [
+      'vllm serve Qwen/Qwen2.5-7B-Instruct | tee serve.log\n',
+      'cd /models && vllm serve Qwen/Qwen2.5-7B-Instruct\n',
+      'if true; then vllm serve Qwen/Qwen2.5-7B-Instruct; fi\n',
+      'env -i vllm serve Qwen/Qwen2.5-7B-Instruct\n',
+      'vllm serve Qwen/Qwen2.5-7B-Instruct>serve.log\n',
+      'vllm serve Qwen/Qwen2.5-7B-Instruct --api-key "`cat key`"\n',
+    ].map((text) => {
+      const r = only('run.sh', text);
+      return r.kind === 'refused' ? r.reason : `ran ${JSON.stringify(r.kind === 'command' ? r.argv : r)}`;
+    });
+    assert.match(reasons[0]!, /part of a pipeline or a list/);
+    assert.match(reasons[1]!, /part of a pipeline or a list/);
+    assert.match(reasons[2]!, /part of a pipeline or a list/);
+    assert.match(reasons[3]!, /"env -i" changes the environment/);
+    assert.match(reasons[4]!, /needs a shell/);
+    assert.match(reasons[5]!, /needs a shell/);
+  });
+
+  test('`exec vllm serve` (a container entrypoint) runs vllm itself', () => {
+    const r = only('entrypoint.sh', 'exec vllm serve Qwen/Qwen2.5-7B-Instruct --port 8001\n') as RunnableCommand;
+    assert.deepEqual(r.argv, ['vllm', 'serve', 'Qwen/Qwen2.5-7B-Instruct', '--port', '8001']);
+    assert.equal(r.port, 8001);
+  });
+
   test('a Markdown code block, and the runnable under the cursor', () => {
     const text = '# Serving\n\n```bash\nvllm serve Qwen/Qwen2.5-7B-Instruct --tensor-parallel-size 2\n```\n';
     const found = runnableCommands('README.md', text);
@@ -170,6 +196,23 @@ describe('ssh and kubectl argument lists', () => {
       remoteCommandLine([['CUDA_VISIBLE_DEVICES', '0,1']], ['vllm', 'serve', 'a b;reboot']),
       `exec env CUDA_VISIBLE_DEVICES=0,1 vllm serve 'a b;reboot'`,
     );
+  });
+
+  test('ssh: a credential set on the line is refused (ssh would show it in its argv to every user, and the task prints it)', () => {
+    const options = { configFile: undefined, connectTimeoutSeconds: 5 };
+    for (const name of [
+      'HF_TOKEN',
+      'HUGGING_FACE_HUB_TOKEN',
+      'OPENAI_API_KEY',
+      'AWS_SECRET_ACCESS_KEY',
+      'DB_PASSWORD',
+    ]) {
+      const r = sshRunArgs('gpu-box', options, [[name, 'hf_abc123']], ['vllm', 'serve', 'm']);
+      assert.equal(r.ok, false, name);
+      assert.match(r.ok ? '' : r.reason, new RegExp(`^${name} would be visible in the ssh command line`));
+      assert.doesNotMatch(JSON.stringify(r), /hf_abc123/);
+    }
+    assert.equal(sshRunArgs('gpu-box', options, [['CUDA_VISIBLE_DEVICES', '0,1']], ['vllm', 'serve', 'm']).ok, true);
   });
 
   test('ssh: -t, the fixed options, --, the host, then one remote command line; a hostile host is refused', () => {

@@ -50,6 +50,11 @@ const GIB = 1024 ** 3;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 /** Words a shell would treat as redirections or job control, which an argv cannot carry. */
 const SHELL_ONLY = /^(\d*[<>]|&>|\||;|&&|\|\||`|\$\()/;
+/** A redirection inside an unquoted word (`m>log`), or a command substitution anywhere in one. */
+const SHELL_INSIDE = /^[^'"]*[<>]|`/;
+/** Shell grammar a command line can start with, which no program is named (`if ...; then vllm serve`). */
+const RESERVED =
+  /^(!|\{|\}|\(|\)|if|then|else|elif|fi|do|done|while|until|for|in|case|esac|select|function|time|coproc)$/;
 
 /** Where the line at `start` ends, backslash-newline continuations included. */
 function logicalLineEnd(text: string, start: number): number {
@@ -86,10 +91,20 @@ function commandAt(
     return missing.status === 'external'
       ? `it uses $${missing.name}, whose value comes from ${missing.from ?? 'outside this file'}`
       : `it uses $${missing.name}, which is not set in this file`;
-  const shellOnly = words.find((w) => SHELL_ONLY.test(w.written));
+  const shellOnly = words.find((w) => SHELL_ONLY.test(w.written) || SHELL_INSIDE.test(w.written));
   if (shellOnly) return `"${shellOnly.written.slice(0, 40)}" needs a shell; run the line in a terminal yourself`;
+  // The command alone on its line: part of a pipeline or a list (`| tee log`, `cd x && ...`, `; fi`)
+  // it would run without the rest, which a shell would have run with it.
+  if (!markdown) {
+    const lineStart = text.lastIndexOf('\n', span.start - 1) + 1;
+    const line = text.slice(lineStart, logicalLineEnd(text, span.start));
+    if (shellCommands(verbatim(line, lineStart), new Map()).filter((c) => c.length > 0).length > 1)
+      return 'it is part of a pipeline or a list of commands on its line; run the line in a terminal yourself';
+  }
   const vars: [string, string][] = [];
   let k = 0;
+  // `exec vllm serve ...` (a container's entrypoint script) runs the same program.
+  if (words[0]?.text === 'exec') k = 1;
   // `A=1 vllm serve ...` and `env A=1 vllm serve ...`: the variables go to the environment.
   for (let sawEnv = false; k < words.length; k++) {
     const w = words[k]!;
@@ -97,11 +112,15 @@ function commandAt(
       sawEnv = true;
       continue;
     }
+    if (sawEnv && w.text.startsWith('-'))
+      return `"env ${w.text.slice(0, 20)}" changes the environment in a way Run… does not copy; run the line in a terminal yourself`;
     const m = ASSIGNMENT.exec(w.text);
     if (!m || w.written.startsWith('"') || w.written.startsWith("'")) break;
     vars.push([m[1]!, m[2]!]);
   }
   const argv = words.slice(k).map((w) => w.text);
+  if (argv[0] !== undefined && (RESERVED.test(argv[0]) || argv[0].startsWith('-')))
+    return `it starts with "${argv[0].slice(0, 20)}", which is shell grammar or an option, not a program; run the line in a terminal yourself`;
   const engine = recognizeEngine(argv) ?? containerEngine(argv, unit);
   if (argv.length === 0 || !engine) return 'no engine command was found on this line';
   return { kind: 'command', span, ...engine, env: vars, argv };
