@@ -160,8 +160,32 @@ export const infoMessages = shared.infoMessages;
 export const settingValues = shared.settingValues;
 const manifestDefaults = shared.manifestDefaults;
 export const events = shared.events;
+/** A tree view whose visibility a test sets: assign `visible`, then fire `visibility`. Counts what the view is told. */
+export class FakeTreeView {
+  visible = false;
+  readonly visibility = new EventEmitter<{ visible: boolean }>();
+  readonly onDidChangeVisibility = this.visibility.event;
+  /** Every value assigned to `message` (the services view sets it on each refresh). */
+  readonly messages: (string | undefined)[] = [];
+  set message(value: string | undefined) {
+    this.messages.push(value);
+  }
+  get message(): string | undefined {
+    return this.messages.at(-1);
+  }
+  dispose(): void {
+    this.visibility.dispose();
+  }
+}
+/** The tree views created, in order. */
+export const treeViews: FakeTreeView[] = [];
 const windowApi = {
   activeTextEditor: undefined as unknown,
+  createTreeView: () => {
+    const view = new FakeTreeView();
+    treeViews.push(view);
+    return view;
+  },
   showInformationMessage: async (message: string) => void infoMessages.push(message),
   showTextDocument: async () => undefined,
 };
@@ -227,3 +251,22 @@ export class MarkdownString {
 export class Hover {
   constructor(readonly contents: MarkdownString) {}
 }
+
+export class Disposable {
+  constructor(private readonly onDispose: () => void) {}
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => items.forEach((i) => i.dispose()));
+  }
+  dispose(): void {
+    this.onDispose();
+  }
+}
+
+const registeredCommands = new Map<string, (...args: unknown[]) => unknown>();
+export const commands = {
+  registerCommand(id: string, run: (...args: unknown[]) => unknown) {
+    registeredCommands.set(id, run);
+    return { dispose: () => registeredCommands.delete(id) };
+  },
+  executeCommand: async (id: string, ...args: unknown[]) => registeredCommands.get(id)?.(...args),
+};
