@@ -9,7 +9,8 @@ import { describe, test } from 'node:test';
 import { GPU_CATALOG } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
 import { applyEdits } from '../../src/core/lint/lint.ts';
-import { observe, quantile, stepSeconds, windowSeconds, workloadQueries } from '../../src/core/rightsize/queries.ts';
+import { batchQueries } from '../../src/core/rightsize/batchQueries.ts';
+import { observe, quantile, stepSeconds, windowSeconds } from '../../src/core/rightsize/queries.ts';
 import { recommend, type RightSizeOptions } from '../../src/core/rightsize/recommend.ts';
 import { podNameRegex, readWorkloads } from '../../src/core/rightsize/workloads.ts';
 
@@ -53,12 +54,23 @@ describe('pods of a workload', () => {
     ]);
   });
   test('queries read both vLLM KV names, SGLang and TGI, and DCGM through exported_pod', () => {
-    const q = workloadQueries(readWorkloads('serving.yaml', manifest)[0]!, '7d');
+    const deployments = readWorkloads('serving.yaml', manifest).filter((w) => w.kind === 'Deployment');
+    const q = batchQueries({ kind: 'Deployment', workloads: deployments }, '7d', 61);
     for (const name of ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc', 'sglang:token_usage'])
-      assert.ok(q.kvMax.includes(name), name);
-    assert.ok(q.waiting.includes('tgi_queue_size') && q.waiting.includes('sglang:num_queue_reqs'));
-    assert.ok(q.gpuUtil.includes('exported_pod=~') && q.gpuUtil.includes(',pod=~'));
+      assert.ok(q.kvPeak.includes(name), name);
+    assert.ok(q.waitingP95.includes('tgi_queue_size') && q.waitingP95.includes('sglang:num_queue_reqs'));
+    assert.ok(q.gpuUtilP95.includes('exported_pod=~') && q.gpuUtilP95.includes(',pod=~'));
     assert.ok(q.tpotP95.includes('[7d]'));
+    // One query for every Deployment of the file: their names as one alternation, each pod's
+    // workload named by label_replace, statistics over the week at the 61 s step.
+    assert.ok(
+      q.kvP95.includes('pod=~"(llama-busy|llama-idle|llama-sglang|llama-stopped|mystery)-[a-z0-9]{1,10}-[a-z0-9]{5}"'),
+      q.kvP95,
+    );
+    assert.ok(q.kvP95.includes('"workload", "$1", "pod"'));
+    assert.ok(
+      q.kvP95.startsWith('quantile_over_time(0.95, (max by (namespace, workload)') && q.kvP95.endsWith('[7d:61s])'),
+    );
   });
 });
 
