@@ -69,6 +69,8 @@ describe('Right-sizing from Prometheus in a real VS Code', { timeout: 300_000 },
       assert.match(text, /- --tensor-parallel-size\s*\n\s*- "1"/);
       assert.match(text, /nvidia\.com\/gpu: 1\b/);
       assert.doesNotMatch(text, /nvidia\.com\/gpu: 4/);
+      // Judged again on the edit (from the observations already fetched): nothing fewer at TP 1.
+      await problem.first().waitFor({ state: 'detached', timeout: 30_000 });
       await saveScreenshot(page, 'rightsize-fixed');
     } catch (error) {
       await saveScreenshot(page, 'rightsize-failure').catch(() => undefined);
