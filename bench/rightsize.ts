@@ -133,6 +133,32 @@ async function replay(url: string, log: { api: string; params: Record<string, st
   return performance.now() - started;
 }
 
+/** The analysis of the 500 deployments against a Prometheus holding their week, and the same queries replayed raw. */
+export async function measureRightsize(url: string, nowS: number) {
+  const client = prometheusClient(url, { timeoutMs: 120_000 });
+  if (!client.ok) throw new Error(client.message);
+  const request: RightSizeRequest = {
+    window: '7d',
+    windowSeconds: windowSeconds('7d')!,
+    endS: nowS,
+    findModel: (id) => findModel(id)?.architecture,
+    defaultGpu: findGpu('h100-sxm'),
+  };
+  const files = [{ path: 'bench.yaml', text: benchManifest() }];
+  // A first pass warms Prometheus's page cache, as a second run of the command would find it.
+  await rightSizeFiles(files, client.value, request);
+  const log: { api: string; params: Record<string, string> }[] = [];
+  const started = performance.now();
+  const [result] = await rightSizeFiles(files, recording(client.value, log), request);
+  const analysisMs = performance.now() - started;
+  // The analysis has at most 12 queries in flight (one batch's figures at once): the replay as many.
+  const rawMs = await replay(url, log, 12);
+  const judged = result!.findings.filter((f) => f.severity !== 'info').length;
+  if (result!.workloads !== DEPLOYMENTS || judged < DEPLOYMENTS / 2)
+    throw new Error(`the bench's history was not read: ${result!.workloads} workloads, ${judged} recommendations`);
+  return { analysisMs, rawMs, queries: log.length, judged };
+}
+
 export async function rightsizeRows(): Promise<Row[]> {
   const nowS = Math.floor(Date.now() / 1000);
   const endS = Math.floor(nowS / SAMPLE_S) * SAMPLE_S - SAMPLE_S;
@@ -140,48 +166,28 @@ export async function rightsizeRows(): Promise<Row[]> {
   const prom = await startPrometheusFromOpenMetrics((path) => writeHistory(path, endS));
   const backfillMs = performance.now() - backfillStarted;
   try {
-    const client = prometheusClient(prom.url, { timeoutMs: 120_000 });
-    if (!client.ok) throw new Error(client.message);
-    const request: RightSizeRequest = {
-      window: '7d',
-      windowSeconds: windowSeconds('7d')!,
-      endS: nowS,
-      findModel: (id) => findModel(id)?.architecture,
-      defaultGpu: findGpu('h100-sxm'),
-    };
-    const files = [{ path: 'bench.yaml', text: benchManifest() }];
-    // A first pass warms Prometheus's page cache, as a second run of the command would find it.
-    await rightSizeFiles(files, client.value, request);
-    const log: { api: string; params: Record<string, string> }[] = [];
-    const started = performance.now();
-    const [result] = await rightSizeFiles(files, recording(client.value, log), request);
-    const analysisMs = performance.now() - started;
-    // The analysis has at most 13 queries in flight (one batch's figures at once): the replay as many.
-    const rawMs = await replay(prom.url, log, 13);
-    const judged = result!.findings.filter((f) => f.severity !== 'info').length;
-    if (result!.workloads !== DEPLOYMENTS || judged < DEPLOYMENTS / 2)
-      throw new Error(`the bench's history was not read: ${result!.workloads} workloads, ${judged} recommendations`);
+    const m = await measureRightsize(prom.url, nowS);
     return [
       {
-        figure: `right-size ${DEPLOYMENTS} deployments x ${DAYS} days (${log.length} Prometheus queries)`,
-        value: analysisMs / 1000,
+        figure: `right-size ${DEPLOYMENTS} deployments x ${DAYS} days (${m.queries} Prometheus queries)`,
+        value: m.analysisMs / 1000,
         unit: 's',
         baseline: 10,
         baselineNote: 'budget (issue 16)',
       },
       {
         figure: '  the same, against the raw query time (same requests, nothing parsed)',
-        value: analysisMs / 1000,
+        value: m.analysisMs / 1000,
         unit: 's',
-        baseline: rawMs / 1000,
+        baseline: m.rawMs / 1000,
         baselineNote: 'Prometheus answering the same queries',
       },
       {
-        figure: '  backfill: write the OpenMetrics, promtool, start Prometheus (not timed by the budget)',
+        figure: '  backfill: write the OpenMetrics, promtool, start Prometheus (set-up, not in the budget)',
         value: backfillMs / 1000,
         unit: 's',
-        baseline: 60,
-        baselineNote: 'set-up only',
+        baseline: 600,
+        baselineNote: "promtool's time limit here",
       },
     ];
   } finally {

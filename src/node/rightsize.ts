@@ -2,7 +2,7 @@
 import type { Finding } from '../core/lint/types.ts';
 import { calibrationSample, type CalibrationSample } from '../core/rightsize/calibrate.ts';
 import type { Result } from '../core/result.ts';
-import { batchesOf, batchQueries, workloadKey, type Batch } from '../core/rightsize/batchQueries.ts';
+import { batchesOf, batchQueries, podWorkload, type Batch } from '../core/rightsize/batchQueries.ts';
 import { calibrationQueries, namespacesQuery, stepSeconds, type Observed } from '../core/rightsize/queries.ts';
 import { recommend, RIGHT_SIZE_RULE, type RightSizeOptions } from '../core/rightsize/recommend.ts';
 import { readWorkloads, type Workload } from '../core/rightsize/workloads.ts';
@@ -70,22 +70,25 @@ async function withNamespace(w: Workload, client: PrometheusClient, r: RightSize
   return { ok: true, value: w };
 }
 
-/** Per (namespace, workload) values of an answer. */
-function byWorkload(answer: { labels: Record<string, string>; value: number }[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const a of answer) {
-    const key = workloadKey(a.labels.namespace ?? '', a.labels.workload ?? '');
-    if (!out.has(key)) out.set(key, a.value);
-  }
-  return out;
+type Series = { labels: Record<string, string>; value: number }[];
+
+/** The pod a series is about: DCGM-exporter's workload pod is exported_pod (kube-prometheus), else pod. */
+function podOf(labels: Record<string, string>): [string, string] {
+  return labels.exported_pod
+    ? [labels.exported_namespace ?? '', labels.exported_pod]
+    : [labels.namespace ?? '', labels.pod ?? ''];
 }
 
-function labelByWorkload(answer: { labels: Record<string, string> }[], label: string): Map<string, string> {
-  const out = new Map<string, string>();
+/** Each workload's values among an answer's series (per pod or per GPU). */
+function perWorkload(
+  answer: Series,
+  workloadOf: (namespace: string, pod: string) => Workload | undefined,
+): Map<Workload, { pod: string; value: number; labels: Record<string, string> }[]> {
+  const out = new Map<Workload, { pod: string; value: number; labels: Record<string, string> }[]>();
   for (const a of answer) {
-    const key = workloadKey(a.labels.namespace ?? '', a.labels.workload ?? '');
-    const value = a.labels[label];
-    if (value && !out.has(key)) out.set(key, value);
+    const [namespace, pod] = podOf(a.labels);
+    const w = workloadOf(namespace, pod);
+    if (w) out.set(w, [...(out.get(w) ?? []), { pod, value: a.value, labels: a.labels }]);
   }
   return out;
 }
@@ -93,54 +96,70 @@ function labelByWorkload(answer: { labels: Record<string, string> }[], label: st
 const VECTOR_KEYS = [
   'kvPeak',
   'kvP95',
-  'kvSumP95',
   'runningP95',
   'waitingP95',
   'generationP95',
   'gpuUtilP95',
   'samples',
-  'pods',
   'tpotP95',
   'ttftP95',
+  'gpuName',
+  'servedModel',
 ] as const;
 
-/** One batch's figures, its window ending at `endS`: one query per figure for every workload of the batch. */
+const sum = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) : undefined);
+const max = (xs: number[]) => (xs.length ? Math.max(...xs) : undefined);
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+
+/**
+ * One batch's figures, its window ending at `endS`: one query per figure for every pod of the
+ * batch, added up per workload as batchQueries.ts says.
+ */
 async function observeBatch(
   batch: Batch,
   client: PrometheusClient,
   r: RightSizeRequest,
   endS: number,
-): Promise<Result<Map<string, Observed>>> {
+): Promise<Result<Map<Workload, Observed>>> {
   const q = batchQueries(batch, r.window, stepSeconds(r.windowSeconds));
   const answers = await Promise.all(VECTOR_KEYS.map((k) => client.vector(q[k], endS)));
-  const [gpuNames, models] = await Promise.all([client.vector(q.gpuName, endS), client.vector(q.servedModel, endS)]);
-  const values = {} as Record<(typeof VECTOR_KEYS)[number], Map<string, number>>;
+  const workloadOf = podWorkload(batch);
+  const by = {} as Record<
+    (typeof VECTOR_KEYS)[number],
+    Map<Workload, { pod: string; value: number; labels: Record<string, string> }[]>
+  >;
   for (const [i, k] of VECTOR_KEYS.entries()) {
     const a = answers[i]!;
     if (!a.ok) return a;
-    values[k] = byWorkload(a.value);
+    by[k] =
+      k === 'tpotP95' || k === 'ttftP95'
+        ? new Map(
+            a.value.flatMap((s) => {
+              const w = batch.workloads.find((x) => x.namespace === s.labels.namespace && x.name === s.labels.workload);
+              return w ? [[w, [{ pod: '', value: s.value, labels: s.labels }]] as const] : [];
+            }),
+          )
+        : perWorkload(a.value, workloadOf);
   }
-  const gpu = gpuNames.ok ? labelByWorkload(gpuNames.value, 'modelName') : new Map<string, string>();
-  const model = models.ok ? labelByWorkload(models.value, 'model_name') : new Map<string, string>();
   const ms = (s: number | undefined) => (s !== undefined && Number.isFinite(s) ? s * 1000 : undefined);
-  const out = new Map<string, Observed>();
+  const out = new Map<Workload, Observed>();
   for (const w of batch.workloads) {
-    const key = workloadKey(w.namespace, w.name);
-    const v = (k: (typeof VECTOR_KEYS)[number]) => values[k].get(key);
-    const gpuName = gpu.get(key);
-    const servedModel = model.get(key);
-    out.set(key, {
-      samples: v('samples') ?? 0,
-      pods: v('pods') ?? 0,
-      kvPeak: v('kvPeak'),
-      kvP95: v('kvP95'),
-      kvSumP95: v('kvSumP95'),
-      runningP95: v('runningP95'),
-      waitingP95: v('waitingP95'),
-      generationTokensPerSecondP95: v('generationP95'),
-      gpuUtilP95: v('gpuUtilP95'),
-      tpotP95Ms: ms(v('tpotP95')),
-      ttftP95Ms: ms(v('ttftP95')),
+    const values = (k: (typeof VECTOR_KEYS)[number]) => (by[k].get(w) ?? []).map((x) => x.value);
+    const reporting = (by.samples.get(w) ?? []).filter((x) => x.value > 0);
+    const gpuName = by.gpuName.get(w)?.[0]?.labels.modelName;
+    const servedModel = by.servedModel.get(w)?.[0]?.labels.model_name;
+    out.set(w, {
+      samples: max(values('samples')) ?? 0,
+      pods: new Set(reporting.map((x) => x.pod)).size,
+      kvPeak: max(values('kvPeak')),
+      kvP95: max(values('kvP95')),
+      kvSumP95: sum(values('kvP95')),
+      runningP95: sum(values('runningP95')),
+      waitingP95: sum(values('waitingP95')),
+      generationTokensPerSecondP95: sum(values('generationP95')),
+      gpuUtilP95: mean(values('gpuUtilP95')),
+      tpotP95Ms: ms(values('tpotP95')[0]),
+      ttftP95Ms: ms(values('ttftP95')[0]),
       ...(gpuName ? { gpuName: gpuName.slice(0, 200) } : {}),
       ...(servedModel ? { servedModel: servedModel.slice(0, 300) } : {}),
     });
@@ -170,10 +189,12 @@ export async function observeWorkloads(
       for (const w of batch.workloads) seen[index.get(w)!] = last;
       continue;
     }
-    const lastSeen = byWorkload(last.value);
+    const lastSeen = new Map<Workload, number>();
+    for (const [w, pods] of perWorkload(last.value, podWorkload(batch)))
+      lastSeen.set(w, Math.max(...pods.map((p) => p.value)));
     const ends = new Map<number, Workload[]>();
     for (const w of batch.workloads) {
-      const t = lastSeen.get(workloadKey(w.namespace, w.name));
+      const t = lastSeen.get(w);
       const endS = t !== undefined && t < r.endS - 3600 ? Math.ceil(t) + 60 : r.endS;
       ends.set(endS, [...(ends.get(endS) ?? []), w]);
     }
@@ -191,7 +212,7 @@ export async function observeWorkloads(
           seen[i] = {
             ok: true,
             workload: w,
-            observed: observed.value.get(workloadKey(w.namespace, w.name))!,
+            observed: observed.value.get(w)!,
             calibration: calibration?.value,
           };
       }
