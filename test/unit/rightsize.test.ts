@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { GPU_CATALOG } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
 import { applyEdits } from '../../src/core/lint/lint.ts';
+import type { CalibrationEntry } from '../../src/core/perf/calibration.ts';
 import { batchQueries, podWorkload } from '../../src/core/rightsize/batchQueries.ts';
 import { observe, quantile, stepSeconds, windowSeconds } from '../../src/core/rightsize/queries.ts';
 import { recommend, type RightSizeOptions } from '../../src/core/rightsize/recommend.ts';
@@ -120,6 +121,40 @@ describe('recommendation', () => {
     assert.equal(fixedIdle.unit.gpus?.limit?.value, 1);
     // The other workloads are untouched.
     assert.equal(readWorkloads('serving.yaml', fixed)[1]!.unit.gpus?.limit?.value, 2);
+  });
+
+  test("the workspace's calibration decides whether a smaller layout keeps up: a fleet 20 x slower than the roofline keeps its GPUs", () => {
+    // 100 generated tokens/s at p95 3 running. Uncalibrated, one H100 at TP 1 sustains far more.
+    const observed = observe(
+      {
+        kvMax: [0.02, 0.05, 0.03],
+        kvSum: [0.02, 0.05, 0.03],
+        running: [1, 3, 2],
+        waiting: [0, 0, 0],
+        generationRate: [100, 100, 100],
+      },
+      { pods: 1 },
+    );
+    const [before] = recommend(idle!, observed, options);
+    assert.equal(before?.fix?.title, 'Use --tensor-parallel-size 1 and 1 GPU per pod');
+    // A calibration from this fleet: every step 20 times the roofline's (at most ~1/20 of its tokens/s;
+    // at 3 running, Llama 3.1 8B at TP 1 or 2 then makes well under 100 / 0.8 = 125 tokens/s).
+    const slow: CalibrationEntry = {
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      gpu: h100.id,
+      engine: 'vllm',
+      tp: 1,
+      scales: { step: 20 },
+      source: {
+        file: 'prometheus http://prometheus:9090 window 7d serving/llama-idle',
+        setting: { inputTokens: 1024, outputTokens: 256, concurrency: 3 },
+        measured: { outputTokensPerSecond: 20 },
+        roofline: { outputTokensPerSecond: 400, tpotMs: 7, ttftMs: 30 },
+        observed: { minutes: 600, at: '2026-01-01T00:00:00.000Z', lengths: 'assumed' },
+      },
+    };
+    const findings = recommend(idle!, observed, { ...options, calibration: { version: 1, entries: [slow] } });
+    assert.ok(!findings.some((f) => /fewer GPUs/.test(f.message)), findings.map((f) => f.message).join('\n'));
   });
 
   test('saturated: no fewer-GPUs finding; needs ceil(1 x 12 / 48) = 1 more replica, +2 x $4.00/h', () => {
