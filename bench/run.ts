@@ -12,6 +12,7 @@ import { lintRows } from './lint.ts';
 import { packingRows } from './packing.ts';
 import { perfRows } from './perf.ts';
 import { provisioningRows } from './provisioning.ts';
+import { rightsizeRows } from './rightsize.ts';
 import { schedRows } from './sched.ts';
 import { printMemoryErrorTable } from './memoryTable.ts';
 import { sizingRows } from './sizing.ts';
@@ -151,6 +152,7 @@ rows.push(...(await provisioningRows()));
 rows.push(...schedRows());
 rows.push(...(await inventoryRows()));
 rows.push(...(await webviewRows(repo)));
+rows.push(...(await rightsizeRows()));
 printRows(rows);
 printMemoryErrorTable();
 console.log(

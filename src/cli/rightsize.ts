@@ -8,6 +8,7 @@ import { windowSeconds } from '../core/rightsize/queries.ts';
 import { safeJson, safeLine, safeText } from '../core/text/safeText.ts';
 import { prometheusClient } from '../node/prometheusRange.ts';
 import { readRegularFile } from '../node/readLimited.ts';
+import { readCalibrationFile } from '../node/calibrationFile.ts';
 import { calibrateFleet, type FleetCalibrationOutcome } from '../node/fleetCalibration.ts';
 import { rightSizeFiles, type RightSizeRequest } from '../node/rightsize.ts';
 import { InputError, positiveNumber, secondsFlag, UsageError, type Io } from './io.ts';
@@ -62,7 +63,11 @@ export async function rightsizeCommand(args: string[], io: Io): Promise<number> 
       throw new InputError(`cannot read ${target}: ${(error as Error).message}`);
     }
   }
+  // Smaller layouts are judged with the workspace's calibration (calibrate, rightsize --calibrate).
+  const calibrationFile = await readCalibrationFile(io.cwd);
+  if (calibrationFile.warning) io.err(`gpu-workbench: ${safeLine(calibrationFile.warning)}`);
   const request: RightSizeRequest = {
+    calibration: calibrationFile.file,
     window,
     windowSeconds: seconds,
     endS: Math.floor(Date.now() / 1000),

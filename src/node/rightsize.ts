@@ -1,15 +1,9 @@
 /** Right-sizing a set of manifests against a Prometheus: queries per workload, then the core's recommendation. */
 import type { Finding } from '../core/lint/types.ts';
 import { calibrationSample, type CalibrationSample } from '../core/rightsize/calibrate.ts';
-import {
-  calibrationQueries,
-  namespacesQuery,
-  observe,
-  stepSeconds,
-  workloadQueries,
-  type Observed,
-  type WorkloadQueries,
-} from '../core/rightsize/queries.ts';
+import type { Result } from '../core/result.ts';
+import { batchesOf, batchQueries, podWorkload, type Batch } from '../core/rightsize/batchQueries.ts';
+import { calibrationQueries, namespacesQuery, stepSeconds, type Observed } from '../core/rightsize/queries.ts';
 import { recommend, RIGHT_SIZE_RULE, type RightSizeOptions } from '../core/rightsize/recommend.ts';
 import { readWorkloads, type Workload } from '../core/rightsize/workloads.ts';
 import type { PrometheusClient } from './prometheusRange.ts';
@@ -62,63 +56,175 @@ async function observeCalibration(
   return { ok: true, value: { sample, endS } };
 }
 
-const RANGE_KEYS = ['kvMax', 'kvSum', 'running', 'waiting', 'generationRate', 'gpuUtil'] as const;
-const INSTANT_KEYS = ['tpotP95', 'ttftP95', 'pods'] as const;
+type Seen =
+  | { ok: true; observed: Observed; workload: Workload; calibration?: WorkloadCalibration }
+  | { ok: false; message: string };
 
-/** Every query of one workload; the first failure is the answer (Prometheus down, a bad URL). */
-export async function observeWorkload(
-  given: Workload,
+/** A manifest without a namespace: the one namespace whose pods have this workload's names, if only one does. */
+async function withNamespace(w: Workload, client: PrometheusClient, r: RightSizeRequest): Promise<Result<Workload>> {
+  if (w.namespaceWritten || r.namespace) return { ok: true, value: w };
+  const found = await client.labelValues(namespacesQuery(w), r.endS, 'namespace');
+  if (!found.ok) return found;
+  if (found.value.length === 1 && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(found.value[0]!))
+    return { ok: true, value: { ...w, namespace: found.value[0]! } };
+  return { ok: true, value: w };
+}
+
+type Series = { labels: Record<string, string>; value: number }[];
+
+/** The pod a series is about: DCGM-exporter's workload pod is exported_pod (kube-prometheus), else pod. */
+function podOf(labels: Record<string, string>): [string, string] {
+  return labels.exported_pod
+    ? [labels.exported_namespace ?? '', labels.exported_pod]
+    : [labels.namespace ?? '', labels.pod ?? ''];
+}
+
+/** Each workload's values among an answer's series (per pod or per GPU). */
+function perWorkload(
+  answer: Series,
+  workloadOf: (namespace: string, pod: string) => Workload | undefined,
+): Map<Workload, { pod: string; value: number; labels: Record<string, string> }[]> {
+  const out = new Map<Workload, { pod: string; value: number; labels: Record<string, string> }[]>();
+  for (const a of answer) {
+    const [namespace, pod] = podOf(a.labels);
+    const w = workloadOf(namespace, pod);
+    if (w) out.set(w, [...(out.get(w) ?? []), { pod, value: a.value, labels: a.labels }]);
+  }
+  return out;
+}
+
+const VECTOR_KEYS = [
+  'kvPeak',
+  'kvP95',
+  'runningP95',
+  'waitingP95',
+  'generationP95',
+  'gpuUtilP95',
+  'samples',
+  'tpotP95',
+  'ttftP95',
+  'gpuName',
+  'servedModel',
+] as const;
+
+const sum = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) : undefined);
+const max = (xs: number[]) => (xs.length ? Math.max(...xs) : undefined);
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+
+/**
+ * One batch's figures, its window ending at `endS`: one query per figure for every pod of the
+ * batch, added up per workload as batchQueries.ts says.
+ */
+async function observeBatch(
+  batch: Batch,
   client: PrometheusClient,
   r: RightSizeRequest,
-): Promise<
-  | { ok: true; observed: Observed; workload: Workload; calibration?: WorkloadCalibration }
-  | { ok: false; message: string }
-> {
-  let w = given;
-  // A manifest without a namespace: the one namespace whose pods have this workload's names, if only one does.
-  if (!w.namespaceWritten && !r.namespace) {
-    const found = await client.labelValues(namespacesQuery(w), r.endS, 'namespace');
-    if (!found.ok) return { ok: false, message: found.message };
-    if (found.value.length === 1 && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(found.value[0]!))
-      w = { ...w, namespace: found.value[0]! };
+  endS: number,
+): Promise<Result<Map<Workload, Observed>>> {
+  const q = batchQueries(batch, r.window, stepSeconds(r.windowSeconds));
+  const answers = await Promise.all(VECTOR_KEYS.map((k) => client.vector(q[k], endS)));
+  const workloadOf = podWorkload(batch);
+  const by = {} as Record<
+    (typeof VECTOR_KEYS)[number],
+    Map<Workload, { pod: string; value: number; labels: Record<string, string> }[]>
+  >;
+  for (const [i, k] of VECTOR_KEYS.entries()) {
+    const a = answers[i]!;
+    if (!a.ok) return a;
+    by[k] =
+      k === 'tpotP95' || k === 'ttftP95'
+        ? new Map(
+            a.value.flatMap((s) => {
+              const w = batch.workloads.find((x) => x.namespace === s.labels.namespace && x.name === s.labels.workload);
+              return w ? [[w, [{ pod: '', value: s.value, labels: s.labels }]] as const] : [];
+            }),
+          )
+        : perWorkload(a.value, workloadOf);
   }
-  const queries: WorkloadQueries = workloadQueries(w, r.window);
-  // The window ends at the engine's last sample when that is over an hour old (it stopped, or the
-  // history ends in the past); a live workload's window ends now.
-  const last = await client.instant(queries.lastSeen, r.endS);
-  if (!last.ok) return { ok: false, message: last.message };
-  const endS = last.value !== undefined && last.value < r.endS - 3600 ? Math.ceil(last.value) + 60 : r.endS;
-  const startS = endS - r.windowSeconds;
-  const step = stepSeconds(r.windowSeconds);
-  const ranges = await Promise.all(RANGE_KEYS.map((k) => client.range(queries[k], startS, endS, step)));
-  const instants = await Promise.all(INSTANT_KEYS.map((k) => client.instant(queries[k], endS)));
-  const [gpuName, servedModel] = await Promise.all([
-    client.label(queries.gpuName, endS, 'modelName'),
-    client.label(queries.servedModel, endS, 'model_name'),
-  ]);
-  const failed = [...ranges, ...instants].find((a) => !a.ok);
-  if (failed && !failed.ok) return { ok: false, message: failed.message };
-  const calibration = r.calibrate ? await observeCalibration(w, client, r, endS) : undefined;
-  if (calibration && !calibration.ok) return calibration;
-  const range: Partial<Record<(typeof RANGE_KEYS)[number], number[]>> = {};
-  RANGE_KEYS.forEach((k, i) => {
-    const a = ranges[i]!;
-    if (a.ok) range[k] = a.value;
-  });
-  const instant: Partial<Record<(typeof INSTANT_KEYS)[number], number>> = {};
-  INSTANT_KEYS.forEach((k, i) => {
-    const a = instants[i]!;
-    if (a.ok && a.value !== undefined) instant[k] = a.value;
-  });
-  return {
-    ok: true,
-    workload: w,
-    calibration: calibration?.value,
-    observed: observe(range, instant, {
-      gpuName: gpuName.ok ? gpuName.value : undefined,
-      servedModel: servedModel.ok ? servedModel.value : undefined,
-    }),
-  };
+  const ms = (s: number | undefined) => (s !== undefined && Number.isFinite(s) ? s * 1000 : undefined);
+  const out = new Map<Workload, Observed>();
+  for (const w of batch.workloads) {
+    const values = (k: (typeof VECTOR_KEYS)[number]) => (by[k].get(w) ?? []).map((x) => x.value);
+    const reporting = (by.samples.get(w) ?? []).filter((x) => x.value > 0);
+    const gpuName = by.gpuName.get(w)?.[0]?.labels.modelName;
+    const servedModel = by.servedModel.get(w)?.[0]?.labels.model_name;
+    out.set(w, {
+      samples: max(values('samples')) ?? 0,
+      pods: new Set(reporting.map((x) => x.pod)).size,
+      kvPeak: max(values('kvPeak')),
+      kvP95: max(values('kvP95')),
+      kvSumP95: sum(values('kvP95')),
+      runningP95: sum(values('runningP95')),
+      waitingP95: sum(values('waitingP95')),
+      generationTokensPerSecondP95: sum(values('generationP95')),
+      gpuUtilP95: mean(values('gpuUtilP95')),
+      tpotP95Ms: ms(values('tpotP95')[0]),
+      ttftP95Ms: ms(values('ttftP95')[0]),
+      ...(gpuName ? { gpuName: gpuName.slice(0, 200) } : {}),
+      ...(servedModel ? { servedModel: servedModel.slice(0, 300) } : {}),
+    });
+  }
+  return { ok: true, value: out };
+}
+
+/**
+ * Every workload's observation, in the given order, asked in batches (batchQueries.ts): about 15
+ * queries per hundred workloads of a kind. A batch Prometheus refuses fails its workloads only.
+ */
+export async function observeWorkloads(
+  given: readonly Workload[],
+  client: PrometheusClient,
+  r: RightSizeRequest,
+): Promise<Seen[]> {
+  const named = await Promise.all(given.map((w) => withNamespace(w, client, r)));
+  const seen: Seen[] = named.map((n) => (n.ok ? { ok: false, message: 'not asked' } : n));
+  const index = new Map<Workload, number>();
+  named.forEach((n, i) => n.ok && index.set(n.value, i));
+  for (const batch of batchesOf([...index.keys()])) {
+    const q = batchQueries(batch, r.window, stepSeconds(r.windowSeconds));
+    // The window ends at the engine's last sample when that is over an hour old (it stopped, or the
+    // history ends in the past); a live workload's window ends now.
+    const last = await client.vector(q.lastSeen, r.endS);
+    if (!last.ok) {
+      for (const w of batch.workloads) seen[index.get(w)!] = last;
+      continue;
+    }
+    const lastSeen = new Map<Workload, number>();
+    for (const [w, pods] of perWorkload(last.value, podWorkload(batch)))
+      lastSeen.set(w, Math.max(...pods.map((p) => p.value)));
+    const ends = new Map<number, Workload[]>();
+    for (const w of batch.workloads) {
+      const t = lastSeen.get(w);
+      const endS = t !== undefined && t < r.endS - 3600 ? Math.ceil(t) + 60 : r.endS;
+      ends.set(endS, [...(ends.get(endS) ?? []), w]);
+    }
+    for (const [endS, workloads] of ends) {
+      const observed = await observeBatch({ kind: batch.kind, workloads }, client, r, endS);
+      for (const w of workloads) {
+        const i = index.get(w)!;
+        if (!observed.ok) {
+          seen[i] = observed;
+          continue;
+        }
+        const calibration = r.calibrate ? await observeCalibration(w, client, r, endS) : undefined;
+        if (calibration && !calibration.ok) seen[i] = calibration;
+        else
+          seen[i] = {
+            ok: true,
+            workload: w,
+            observed: observed.value.get(w)!,
+            calibration: calibration?.value,
+          };
+      }
+    }
+  }
+  return seen;
+}
+
+/** One workload's observation (observeWorkloads for one). */
+export async function observeWorkload(w: Workload, client: PrometheusClient, r: RightSizeRequest): Promise<Seen> {
+  const [seen] = await observeWorkloads([w], client, r);
+  return seen!;
 }
 
 /** Observations by workload (kind, namespace, name, window), reused while fresh: an edit re-judges, it does not re-query. */
@@ -168,32 +274,36 @@ export async function rightSizeFiles(
   );
   const findings: Finding[][] = files.map(() => []);
   const calibrations: CalibratedWorkload[][] = files.map(() => []);
-  const limit = Math.max(1, r.concurrency ?? 8);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const { fileIndex, w } = jobs[next++]!;
-      const cached = cache?.get(w, r.window);
-      const seen = cached
-        ? { ok: true as const, observed: cached.observed, workload: { ...w, namespace: cached.namespace } }
-        : await observeWorkload(w, client, r);
-      if (seen.ok && !cached) cache?.set(w, r.window, seen.observed, seen.workload.namespace);
-      if (seen.ok && !cached && seen.calibration)
-        calibrations[fileIndex]!.push({ workload: seen.workload, observed: seen.observed, ...seen.calibration });
-      const found: Finding[] = seen.ok
+  const cachedOf = jobs.map(({ w }) => cache?.get(w, r.window));
+  const asked = jobs.filter((_, i) => !cachedOf[i]);
+  const answers = await observeWorkloads(
+    asked.map((j) => j.w),
+    client,
+    r,
+  );
+  const answerOf = new Map(asked.map((j, i) => [j, answers[i]!]));
+  for (const [i, job] of jobs.entries()) {
+    const { fileIndex, w } = job;
+    const cached = cachedOf[i];
+    const seen: Seen = cached
+      ? { ok: true, observed: cached.observed, workload: { ...w, namespace: cached.namespace } }
+      : answerOf.get(job)!;
+    if (seen.ok && !cached) cache?.set(w, r.window, seen.observed, seen.workload.namespace);
+    if (seen.ok && !cached && seen.calibration)
+      calibrations[fileIndex]!.push({ workload: seen.workload, observed: seen.observed, ...seen.calibration });
+    findings[fileIndex]!.push(
+      ...(seen.ok
         ? recommend(seen.workload, seen.observed, r)
         : [
             {
               ruleId: RIGHT_SIZE_RULE,
-              severity: 'info',
+              severity: 'info' as const,
               span: w.unit.name.span,
               message: `Not right-sized: Prometheus did not answer for ${w.kind} ${w.namespace}/${w.name}: ${seen.message}`,
             },
-          ];
-      findings[fileIndex]!.push(...found);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+          ]),
+    );
+  }
   return files.map((f, i) => ({
     path: f.path,
     text: f.text,

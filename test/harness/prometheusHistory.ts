@@ -50,16 +50,37 @@ export function openMetrics(families: HistoryFamily[]): string {
 }
 
 export async function startPrometheusWithHistory(openMetricsText: string): Promise<PrometheusHistory> {
+  return startPrometheusFromOpenMetrics((input) => writeFileSync(input, openMetricsText));
+}
+
+/**
+ * The same, for a history too large for one string (the bench's 500 deployments): `write` puts the
+ * OpenMetrics text in the file it is given, and may stream it there.
+ */
+export async function startPrometheusFromOpenMetrics(
+  write: (path: string) => void | Promise<void>,
+): Promise<PrometheusHistory> {
   await ensureAptPackages({ prometheus: '/usr/bin/prometheus' });
   const dir = mkdtempSync(join(tmpdir(), 'gpu-workbench-prometheus-history-'));
   const input = join(dir, 'history.om.txt');
   const data = join(dir, 'data');
-  writeFileSync(input, openMetricsText);
+  try {
+    await write(input);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   // Quiet unless it fails: it prints a line per two-hour block.
-  await promisify(execFile)('/usr/bin/promtool', ['tsdb', 'create-blocks-from', 'openmetrics', input, data], {
-    maxBuffer: 16 * 1024 * 1024,
-    timeout: 120_000,
-  });
+  try {
+    await promisify(execFile)('/usr/bin/promtool', ['tsdb', 'create-blocks-from', 'openmetrics', input, data], {
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 600_000,
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  rmSync(input, { force: true });
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
   const port = await freePort();
   const prometheus = startServer('/usr/bin/prometheus', [

@@ -9,7 +9,9 @@ import { describe, test } from 'node:test';
 import { GPU_CATALOG } from '../../src/core/catalog/gpus.ts';
 import { findModel } from '../../src/core/catalog/models.ts';
 import { applyEdits } from '../../src/core/lint/lint.ts';
-import { observe, quantile, stepSeconds, windowSeconds, workloadQueries } from '../../src/core/rightsize/queries.ts';
+import type { CalibrationEntry } from '../../src/core/perf/calibration.ts';
+import { batchQueries, podWorkload } from '../../src/core/rightsize/batchQueries.ts';
+import { observe, quantile, stepSeconds, windowSeconds } from '../../src/core/rightsize/queries.ts';
 import { recommend, type RightSizeOptions } from '../../src/core/rightsize/recommend.ts';
 import { podNameRegex, readWorkloads } from '../../src/core/rightsize/workloads.ts';
 
@@ -53,12 +55,29 @@ describe('pods of a workload', () => {
     ]);
   });
   test('queries read both vLLM KV names, SGLang and TGI, and DCGM through exported_pod', () => {
-    const q = workloadQueries(readWorkloads('serving.yaml', manifest)[0]!, '7d');
+    const deployments = readWorkloads('serving.yaml', manifest).filter((w) => w.kind === 'Deployment');
+    const q = batchQueries({ kind: 'Deployment', workloads: deployments }, '7d', 61);
     for (const name of ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc', 'sglang:token_usage'])
-      assert.ok(q.kvMax.includes(name), name);
-    assert.ok(q.waiting.includes('tgi_queue_size') && q.waiting.includes('sglang:num_queue_reqs'));
-    assert.ok(q.gpuUtil.includes('exported_pod=~') && q.gpuUtil.includes(',pod=~'));
+      assert.ok(q.kvPeak.includes(name), name);
+    assert.ok(q.waitingP95.includes('tgi_queue_size') && q.waitingP95.includes('sglang:num_queue_reqs'));
+    assert.ok(q.gpuUtilP95.includes('exported_pod=~') && q.gpuUtilP95.includes(',pod=~'));
     assert.ok(q.tpotP95.includes('[7d]'));
+    // One query for every Deployment of the file (their names as one alternation), each pod's
+    // statistics from its own samples over the week; only the generation rate needs a subquery.
+    const alternation = 'pod=~"(llama-busy|llama-idle|llama-sglang|llama-stopped|mystery)-[a-z0-9]{1,10}-[a-z0-9]{5}"';
+    assert.ok(q.kvP95.includes(alternation), q.kvP95);
+    assert.ok(q.kvP95.startsWith('quantile_over_time(0.95, vllm:kv_cache_usage_perc{'), q.kvP95);
+    assert.ok(q.generationP95.endsWith('[7d:61s])'), q.generationP95);
+    assert.ok(q.tpotP95.includes('"workload", "$1", "pod"'));
+  });
+
+  test("pods map to their Deployment, not to one whose name merely starts the same, nor another namespace's", () => {
+    const deployments = readWorkloads('serving.yaml', manifest).filter((w) => w.kind === 'Deployment');
+    const of = podWorkload({ kind: 'Deployment', workloads: deployments });
+    assert.equal(of('serving', 'llama-idle-7d9f8c6b5-x2k4p')?.name, 'llama-idle');
+    assert.equal(of('serving', 'llama-idle-canary-5c8d7f9b4-abcde'), undefined);
+    assert.equal(of('staging', 'llama-idle-7d9f8c6b5-x2k4p'), undefined);
+    assert.equal(of('serving', 'llama-idle-0'), undefined); // a StatefulSet's pod name
   });
 });
 
@@ -102,6 +121,40 @@ describe('recommendation', () => {
     assert.equal(fixedIdle.unit.gpus?.limit?.value, 1);
     // The other workloads are untouched.
     assert.equal(readWorkloads('serving.yaml', fixed)[1]!.unit.gpus?.limit?.value, 2);
+  });
+
+  test("the workspace's calibration decides whether a smaller layout keeps up: a fleet 20 x slower than the roofline keeps its GPUs", () => {
+    // 100 generated tokens/s at p95 3 running. Uncalibrated, one H100 at TP 1 sustains far more.
+    const observed = observe(
+      {
+        kvMax: [0.02, 0.05, 0.03],
+        kvSum: [0.02, 0.05, 0.03],
+        running: [1, 3, 2],
+        waiting: [0, 0, 0],
+        generationRate: [100, 100, 100],
+      },
+      { pods: 1 },
+    );
+    const [before] = recommend(idle!, observed, options);
+    assert.equal(before?.fix?.title, 'Use --tensor-parallel-size 1 and 1 GPU per pod');
+    // A calibration from this fleet: every step 20 times the roofline's (at most ~1/20 of its tokens/s;
+    // at 3 running, Llama 3.1 8B at TP 1 or 2 then makes well under 100 / 0.8 = 125 tokens/s).
+    const slow: CalibrationEntry = {
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      gpu: h100.id,
+      engine: 'vllm',
+      tp: 1,
+      scales: { step: 20 },
+      source: {
+        file: 'prometheus http://prometheus:9090 window 7d serving/llama-idle',
+        setting: { inputTokens: 1024, outputTokens: 256, concurrency: 3 },
+        measured: { outputTokensPerSecond: 20 },
+        roofline: { outputTokensPerSecond: 400, tpotMs: 7, ttftMs: 30 },
+        observed: { minutes: 600, at: '2026-01-01T00:00:00.000Z', lengths: 'assumed' },
+      },
+    };
+    const findings = recommend(idle!, observed, { ...options, calibration: { version: 1, entries: [slow] } });
+    assert.ok(!findings.some((f) => /fewer GPUs/.test(f.message)), findings.map((f) => f.message).join('\n'));
   });
 
   test('saturated: no fewer-GPUs finding; needs ceil(1 x 12 / 48) = 1 more replica, +2 x $4.00/h', () => {

@@ -175,8 +175,32 @@ export const appliedEdits = shared.appliedEdits;
 export const settingValues = shared.settingValues;
 const manifestDefaults = shared.manifestDefaults;
 export const events = shared.events;
+/** A tree view whose visibility a test sets: assign `visible`, then fire `visibility`. Counts what the view is told. */
+export class FakeTreeView {
+  visible = false;
+  readonly visibility = new EventEmitter<{ visible: boolean }>();
+  readonly onDidChangeVisibility = this.visibility.event;
+  /** Every value assigned to `message` (the services view sets it on each refresh). */
+  readonly messages: (string | undefined)[] = [];
+  set message(value: string | undefined) {
+    this.messages.push(value);
+  }
+  get message(): string | undefined {
+    return this.messages.at(-1);
+  }
+  dispose(): void {
+    this.visibility.dispose();
+  }
+}
+/** The tree views created, in order. */
+export const treeViews: FakeTreeView[] = [];
 const windowApi = {
   activeTextEditor: undefined as unknown,
+  createTreeView: () => {
+    const view = new FakeTreeView();
+    treeViews.push(view);
+    return view;
+  },
   showInformationMessage: async (message: string) => void infoMessages.push(message),
   showTextDocument: async () => undefined,
 };
@@ -222,6 +246,12 @@ export const languages = {
     delete: (uri: Uri) => diagnosticCalls.push({ uri: uri.toString(), messages: [] }),
     dispose: () => undefined,
   }),
+  registerCodeLensProvider: () => ({ dispose: () => undefined }),
+};
+
+/** Tasks: nothing runs in unit tests; the services' Run… registers for task ends. */
+export const tasks = {
+  onDidEndTask: () => ({ dispose: () => undefined }),
 };
 
 /** Makes `import * as vscode from 'vscode'` in the sources load this module, with the manifest's defaults. */
@@ -370,3 +400,13 @@ Object.assign(window, {
     },
   },
 });
+
+export class Disposable {
+  constructor(private readonly onDispose: () => void) {}
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => items.forEach((i) => i.dispose()));
+  }
+  dispose(): void {
+    this.onDispose();
+  }
+}

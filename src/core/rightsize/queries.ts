@@ -21,71 +21,8 @@
 import type { Workload } from './workloads.ts';
 import { podNameRegex } from './workloads.ts';
 
-/** What is asked of Prometheus for one workload: range queries (one value per step) and instant ones. */
-export interface WorkloadQueries {
-  /** Highest KV-cache use of any pod (0-1), per step. */
-  kvMax: string;
-  /** Sum over pods of KV-cache use: pod-equivalents of KV cache in use. */
-  kvSum: string;
-  running: string;
-  waiting: string;
-  /** Generated tokens per second, all pods. */
-  generationRate: string;
-  gpuUtil: string;
-  /** Instant over the window: p95 time per output token and time to first token, seconds. */
-  tpotP95: string;
-  ttftP95: string;
-  /** How many engine pods answered over the window. */
-  pods: string;
-  /**
-   * Instant: when the engine last reported, to the hour, over the last 30 days. A workload that
-   * stopped (or a history that ends in the past) is judged on the window before its last sample.
-   */
-  lastSeen: string;
-  /** Instant, by label: the GPU's name as DCGM-exporter reports it (`modelName`). */
-  gpuName: string;
-  /** Instant, by label: the model the engine serves (`model_name`). */
-  servedModel: string;
-}
-
 function either(names: readonly string[], selector: string, wrap: (s: string) => string = (s) => s): string {
   return names.map((n) => wrap(`${n}{${selector}}`)).join(' or ');
-}
-
-/** PromQL for one workload over a window (`7d`), rates over `rateWindow` (`5m`). */
-export function workloadQueries(w: Workload, window: string, rateWindow = '5m'): WorkloadQueries {
-  const sel = `namespace="${w.namespace}",pod=~"${podNameRegex(w.kind, w.name)}"`;
-  const exported = `exported_namespace="${w.namespace}",exported_pod=~"${podNameRegex(w.kind, w.name)}"`;
-  const kv = ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc', 'sglang:token_usage'];
-  const running = ['vllm:num_requests_running', 'sglang:num_running_reqs', 'tgi_batch_current_size'];
-  const waiting = ['vllm:num_requests_waiting', 'sglang:num_queue_reqs', 'tgi_queue_size'];
-  const generated = [
-    'vllm:generation_tokens_total',
-    'sglang:generation_tokens_total',
-    'tgi_request_generated_tokens_sum',
-  ];
-  const tpot = [
-    'vllm:time_per_output_token_seconds_bucket',
-    'vllm:inter_token_latency_seconds_bucket',
-    'sglang:inter_token_latency_seconds_bucket',
-    'tgi_request_mean_time_per_token_duration_bucket',
-  ];
-  const ttft = ['vllm:time_to_first_token_seconds_bucket', 'sglang:time_to_first_token_seconds_bucket'];
-  const increase = (s: string) => `increase(${s}[${window}])`;
-  return {
-    kvMax: `max(${either(kv, sel)})`,
-    kvSum: `sum(${either(kv, sel)})`,
-    running: `sum(${either(running, sel)})`,
-    waiting: `sum(${either(waiting, sel)})`,
-    generationRate: `sum(${either(generated, sel, (s) => `rate(${s}[${rateWindow}])`)})`,
-    gpuUtil: `avg(DCGM_FI_DEV_GPU_UTIL{${exported}} or DCGM_FI_DEV_GPU_UTIL{${sel}})`,
-    tpotP95: `histogram_quantile(0.95, sum by (le) (${either(tpot, sel, increase)}))`,
-    ttftP95: `histogram_quantile(0.95, sum by (le) (${either(ttft, sel, increase)}))`,
-    pods: `count(count by (pod) (${either([...running, ...kv], sel, (s) => `last_over_time(${s}[${window}])`)}))`,
-    lastSeen: `max(max_over_time(timestamp(${either(running, sel)})[30d:1h]))`,
-    gpuName: `count by (modelName) (last_over_time(DCGM_FI_DEV_GPU_UTIL{${exported}}[${window}]) or last_over_time(DCGM_FI_DEV_GPU_UTIL{${sel}}[${window}]))`,
-    servedModel: `count by (model_name) (${either(running.slice(0, 2), sel, (s) => `last_over_time(${s}[${window}])`)})`,
-  };
 }
 
 /** Range (per-pod means per step) and instant (mean request lengths over the window) queries for calibration. */
@@ -187,7 +124,11 @@ export interface Observed {
   servedModel?: string;
 }
 
-/** Range answers (values per step) and instant answers into the figures the recommendation uses. */
+/**
+ * Values per step and instant figures into an observation. The right-sizer asks Prometheus for the
+ * statistics themselves (batchQueries.ts, `quantile_over_time`); this builds one from series at
+ * hand (nearest-rank percentiles), as the recommendation tests do.
+ */
 export function observe(
   range: Partial<Record<'kvMax' | 'kvSum' | 'running' | 'waiting' | 'generationRate' | 'gpuUtil', number[]>>,
   instant: Partial<Record<'tpotP95' | 'ttftP95' | 'pods', number>>,

@@ -4,6 +4,7 @@
  * says how much of either was used. Findings are the linter's, rule `gpu-right-size`.
  */
 import { findGpu, GPU_CATALOG, type GpuSpec } from '../catalog/gpus.ts';
+import { findCalibration, type CalibrationFile } from '../perf/calibration.ts';
 import { estimatePerformance } from '../perf/performance.ts';
 import { flagName } from '../lint/engineArgs.ts';
 import { estimateFor, sizeUnit } from '../lint/sizingLookup.ts';
@@ -32,6 +33,8 @@ export interface RightSizeOptions extends LintOptions {
   window: string;
   /** TPOT target (ms): a smaller layout must stay under it. */
   tpotTargetMs?: number;
+  /** The workspace's calibration: a smaller layout's tokens/s are the calibrated model's where it has an entry. */
+  calibration?: CalibrationFile;
 }
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -177,12 +180,14 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
   const holds = (card: GpuSpec, t: number): boolean => {
     const smaller = estimateFor(model, card, { ...settings, tp: t });
     if (!smaller.fits || smaller.kvCacheTokens * KV_HEADROOM < peakTokens || smaller.maxConcurrency < 1) return false;
+    const engine = e?.engine === 'sglang' ? 'sglang' : 'vllm';
     const perf = estimatePerformance({
       model,
       gpu: card,
       tp: t,
       pp: plan.pp,
-      engine: e?.engine === 'sglang' ? 'sglang' : 'vllm',
+      engine,
+      calibration: findCalibration(options.calibration, model, card, engine, t),
       weightFormat: settings.weightFormat,
       inputTokens: ASSUMED_INPUT_TOKENS,
       outputTokens: ASSUMED_OUTPUT_TOKENS,

@@ -19,6 +19,7 @@ const EDIT_DEBOUNCE_MS = 500;
 type Modules = {
   node: typeof import('../../node/rightsize.ts');
   fleet: typeof import('../../node/fleetCalibration.ts');
+  calibrationFile: typeof import('../../node/calibrationFile.ts');
   client: typeof import('../../node/prometheusRange.ts');
   queries: typeof import('../../core/rightsize/queries.ts');
   models: typeof import('../../core/catalog/models.ts');
@@ -30,11 +31,20 @@ function load(): Promise<Modules> {
   loaded ??= Promise.all([
     import('../../node/rightsize.ts'),
     import('../../node/fleetCalibration.ts'),
+    import('../../node/calibrationFile.ts'),
     import('../../node/prometheusRange.ts'),
     import('../../core/rightsize/queries.ts'),
     import('../../core/catalog/models.ts'),
     import('../../core/catalog/gpus.ts'),
-  ]).then(([node, fleet, client, queries, models, gpus]) => ({ node, fleet, client, queries, models, gpus }));
+  ]).then(([node, fleet, calibrationFile, client, queries, models, gpus]) => ({
+    node,
+    fleet,
+    calibrationFile,
+    client,
+    queries,
+    models,
+    gpus,
+  }));
   return loaded;
 }
 
@@ -125,6 +135,9 @@ export class RightSizeDiagnostics implements vscode.Disposable {
     }
     const defaultGpu = setting('defaultGpu');
     const tpot = setting('rightSizeTpotTargetMs');
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const calibration = folder ? await m.calibrationFile.readCalibrationFile(folder) : undefined;
+    if (calibration?.warning) this.log.warn(calibration.warning);
     return {
       m,
       client: client.value,
@@ -136,6 +149,7 @@ export class RightSizeDiagnostics implements vscode.Disposable {
         findModel: (id) => m.models.findModel(id)?.architecture,
         defaultGpu: defaultGpu ? m.gpus.findGpu(defaultGpu) : undefined,
         vllmVersion: setting('vllmVersion'),
+        calibration: calibration?.file,
       },
     };
   }
