@@ -391,8 +391,7 @@ export async function solveProvisioning(
     return {
       status: isSolverTimeout(error) ? 'timeout' : 'error',
       // The command's limit, not what was left of it for the last program.
-      message:
-        isSolverTimeout(error) ? new SolverTimeoutError(timeLimitSeconds).message : errorMessage(error),
+      message: isSolverTimeout(error) ? new SolverTimeoutError(timeLimitSeconds).message : errorMessage(error),
       choices: [],
       homogeneous: same,
       front: [],
