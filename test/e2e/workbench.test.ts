@@ -493,6 +493,10 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
               const editor = document.getElementById('plan-problem');
               editor.value = ${JSON.stringify(text)};
               editor.dispatchEvent(new Event('input'));
+              // And the user is in a field, typing on: the caret after the 4 of "400".
+              const count = document.getElementById('pool-table-0-count');
+              count.focus();
+              count.setSelectionRange(2, 2);
             });
           };
         })();`,
@@ -503,6 +507,15 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       // Once everything the extension sends on load has arrived, the edit is still there.
       await settled(page, frame);
       assert.match(await problemText(frame), /"huge"/, "the extension's late answer replaced the edit");
+      // The messages that came since re-drew the page: the field still has the focus and the caret.
+      assert.deepEqual(
+        await frame.locator('body').evaluate(() => {
+          const active = (globalThis as { document?: { activeElement?: { id?: string; selectionStart?: number } } })
+            .document?.activeElement;
+          return [active?.id, active?.selectionStart];
+        }),
+        ['pool-table-0-count', 2],
+      );
       await frame.locator('#plan vscode-button', { hasText: 'Solve' }).click();
       await frame.locator('#plan vscode-button', { hasText: 'Cancel' }).click({ timeout: 10_000 });
       await frame
