@@ -578,6 +578,14 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
       // One result, the new one: the earlier error is nowhere.
       assert.equal(await after.locator('#plan-message').count(), 1);
       assert.equal(await after.locator('.error').count(), 0);
+      // The restored plan exports (it used to say "Solve a plan first"): two $2/h GPUs, $4/h.
+      await after.locator('#plan vscode-button', { hasText: 'Open as JSON' }).click();
+      await page.locator('.tab', { hasText: 'gpu-plan.json' }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator('.monaco-editor .view-lines', { hasText: '"costPerHour": 4,' })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await closeExport(page);
     }));
 
   test("Your own LP: GLPK solves the example, with each constraint's slack and dual found by hand", () =>
