@@ -10,7 +10,7 @@ import {
   type WorkbenchTab,
 } from '../src/shared/protocol.ts';
 import { progressRing, registerToolkit } from './components/toolkit.ts';
-import { el } from './dom.ts';
+import { el, replaceKeepingFocus } from './dom.ts';
 import { renderEstimate } from './estimateView.ts';
 import { renderLp } from './lpView.ts';
 import { renderPlan } from './planView.ts';
@@ -182,7 +182,7 @@ function render(): void {
   const panel = el('div', { className: 'tab-panel', id: `panel-${tab}` }, tabContent(tab));
   panel.setAttribute('role', 'tabpanel');
   panel.setAttribute('aria-labelledby', `tab-${tab}`);
-  app.replaceChildren(el('h1', { text: 'GPU Workbench' }), renderTabs(), panel);
+  replaceKeepingFocus(app, el('h1', { text: 'GPU Workbench' }), renderTabs(), panel);
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

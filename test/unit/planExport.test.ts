@@ -215,3 +215,21 @@ describe("a full GPU's parts add to at most 1", () => {
     assert.match(text, /^# Full to within rounding: g GPU 0: .*rounded down to 0\.001/m);
   });
 });
+
+describe('models without a model id', () => {
+  test('the exports name the models given by memory only, and leave the ones given by id alone', () => {
+    const problem = parse({
+      gpus: pool,
+      models: [
+        { name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct', concurrency: 4 },
+        { name: 'embed', memoryGiB: 4 },
+      ],
+    });
+    const result: PackingResult = { status: 'optimal', message: 'test plan', placement: firstFitDecreasing(problem)! };
+    for (const text of [exportKubernetes(problem, result), exportVllmCommands(problem, result)])
+      assert.match(text, /^# No model id for embed \(given by memory only\): replace each name/m);
+    const withIds = parse({ gpus: pool, models: [{ name: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct' }] });
+    const placed: PackingResult = { status: 'optimal', message: 'test plan', placement: firstFitDecreasing(withIds)! };
+    assert.doesNotMatch(exportKubernetes(withIds, placed), /No model id/);
+  });
+});
