@@ -79,31 +79,25 @@ export function prometheusClient(baseUrl: string, options: RangeClientOptions): 
       return err(safeLine(errorMessage(cause)));
     }
   };
+  const rangePoints = async (query: string, startS: number, endS: number, stepS: number) => {
+    const answer = await ask('api/v1/query_range', {
+      query,
+      start: String(startS),
+      end: String(endS),
+      step: String(stepS),
+    });
+    if (!answer.ok) return answer;
+    const values = answer.value.data?.result?.[0]?.values ?? [];
+    return ok(
+      values.map(([t, v]): [number, number] => [Number(t), Number(v)]).filter(([t, v]) => Number.isFinite(t + v)),
+    );
+  };
   return ok({
     async range(query, startS, endS, stepS) {
-      const answer = await ask('api/v1/query_range', {
-        query,
-        start: String(startS),
-        end: String(endS),
-        step: String(stepS),
-      });
-      if (!answer.ok) return answer;
-      const values = answer.value.data?.result?.[0]?.values ?? [];
-      return ok(values.map(([, v]) => Number(v)).filter(Number.isFinite));
+      const points = await rangePoints(query, startS, endS, stepS);
+      return points.ok ? ok(points.value.map(([, v]) => v)) : points;
     },
-    async rangePoints(query, startS, endS, stepS) {
-      const answer = await ask('api/v1/query_range', {
-        query,
-        start: String(startS),
-        end: String(endS),
-        step: String(stepS),
-      });
-      if (!answer.ok) return answer;
-      const values = answer.value.data?.result?.[0]?.values ?? [];
-      return ok(
-        values.map(([t, v]): [number, number] => [Number(t), Number(v)]).filter(([t, v]) => Number.isFinite(t + v)),
-      );
-    },
+    rangePoints,
     async instant(query, timeS) {
       const answer = await ask('api/v1/query', { query, time: String(timeS) });
       if (!answer.ok) return answer;
