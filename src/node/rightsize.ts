@@ -14,8 +14,6 @@ export interface RightSizeRequest extends RightSizeOptions {
   endS: number;
   /** Namespace for manifests that do not name one. */
   namespace?: string;
-  /** Workloads queried at once. */
-  concurrency?: number;
   /** Also ask what calibration needs (per-pod running and tokens/s per step, request lengths). */
   calibrate?: boolean;
 }
@@ -167,6 +165,20 @@ async function observeBatch(
   return { ok: true, value: out };
 }
 
+/** `run` over the items, at most `limit` at once; the answers in the items' order. */
+async function inTurns<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const k = next++;
+      out[k] = await run(items[k]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 /**
  * Every workload's observation, in the given order, asked in batches (batchQueries.ts): about 15
  * queries per hundred workloads of a kind. A batch Prometheus refuses fails its workloads only.
@@ -200,21 +212,15 @@ export async function observeWorkloads(
     }
     for (const [endS, workloads] of ends) {
       const observed = await observeBatch({ kind: batch.kind, workloads }, client, r, endS);
-      for (const w of workloads) {
+      // Calibration needs each workload's steps (range queries per workload): eight workloads at a time.
+      const calibrations =
+        r.calibrate && observed.ok ? await inTurns(workloads, 8, (w) => observeCalibration(w, client, r, endS)) : [];
+      for (const [k, w] of workloads.entries()) {
         const i = index.get(w)!;
-        if (!observed.ok) {
-          seen[i] = observed;
-          continue;
-        }
-        const calibration = r.calibrate ? await observeCalibration(w, client, r, endS) : undefined;
-        if (calibration && !calibration.ok) seen[i] = calibration;
-        else
-          seen[i] = {
-            ok: true,
-            workload: w,
-            observed: observed.value.get(w)!,
-            calibration: calibration?.value,
-          };
+        const calibration = calibrations[k];
+        if (!observed.ok) seen[i] = observed;
+        else if (calibration && !calibration.ok) seen[i] = calibration;
+        else seen[i] = { ok: true, workload: w, observed: observed.value.get(w)!, calibration: calibration?.value };
       }
     }
   }

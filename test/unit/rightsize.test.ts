@@ -71,6 +71,18 @@ describe('pods of a workload', () => {
     assert.ok(q.tpotP95.includes('"workload", "$1", "pod"'));
   });
 
+  test('a name with a dot is written as PromQL reads it: the regex backslash doubled in the string', () => {
+    // Prometheus 2.42 answers `pod=~"(a\.b)-[0-9]+"` with "parse error: unknown escape sequence U+002E '.'"
+    // (promql/parser/lex.go follows Go's escaping); `"(a\\.b)-[0-9]+"` is the regex a\.b.
+    const sts = readWorkloads('serving.yaml', manifest).find((w) => w.kind === 'StatefulSet')!;
+    const dotted = { ...sts, name: 'llama.v2' };
+    const q = batchQueries({ kind: 'StatefulSet', workloads: [dotted] }, '7d', 61);
+    assert.ok(q.runningP95.includes('pod=~"(llama\\\\.v2)-[0-9]+"'), q.runningP95);
+    const of = podWorkload({ kind: 'StatefulSet', workloads: [dotted] });
+    assert.equal(of(dotted.namespace, 'llama.v2-0')?.name, 'llama.v2');
+    assert.equal(of(dotted.namespace, 'llamaxv2-0'), undefined);
+  });
+
   test("pods map to their Deployment, not to one whose name merely starts the same, nor another namespace's", () => {
     const deployments = readWorkloads('serving.yaml', manifest).filter((w) => w.kind === 'Deployment');
     const of = podWorkload({ kind: 'Deployment', workloads: deployments });

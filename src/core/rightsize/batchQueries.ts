@@ -18,7 +18,7 @@
  * `quantile` takes the nearest rank.
  */
 import type { Workload, WorkloadKind } from './workloads.ts';
-import { podNameRegex } from './workloads.ts';
+import { podNameRegex, promqlPodRegex } from './workloads.ts';
 
 const KV = ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc', 'sglang:token_usage'];
 const RUNNING = ['vllm:num_requests_running', 'sglang:num_running_reqs', 'tgi_batch_current_size'];
@@ -79,7 +79,7 @@ const unique = (xs: string[]) => [...new Set(xs)].sort();
 export function batchQueries(batch: Batch, window: string, stepS: number, rateWindow = '5m'): BatchQueries {
   const names = unique(batch.workloads.map((w) => w.name));
   const namespaces = unique(batch.workloads.map((w) => w.namespace));
-  const podRe = podNameRegex(batch.kind, `(${names.join('|')})`);
+  const podRe = promqlPodRegex(batch.kind, `(${names.join('|')})`);
   const ns = namespaces.length === 1 ? `namespace="${namespaces[0]}"` : `namespace=~"${namespaces.join('|')}"`;
   const sel = `${ns},pod=~"${podRe}"`;
   const exported = `exported_${ns},exported_pod=~"${podRe}"`;

@@ -19,7 +19,7 @@
  *   honorLabels it keeps `namespace`/`pod`. Both are read.
  */
 import type { Workload } from './workloads.ts';
-import { podNameRegex } from './workloads.ts';
+import { promqlPodRegex } from './workloads.ts';
 
 function either(names: readonly string[], selector: string, wrap: (s: string) => string = (s) => s): string {
   return names.map((n) => wrap(`${n}{${selector}}`)).join(' or ');
@@ -41,7 +41,7 @@ export interface CalibrationQueries {
  * per-request length histogram by default: its lengths are assumed.
  */
 export function calibrationQueries(w: Workload, window: string, rateWindow = '5m'): CalibrationQueries {
-  const sel = `namespace="${w.namespace}",pod=~"${podNameRegex(w.kind, w.name)}"`;
+  const sel = `namespace="${w.namespace}",pod=~"${promqlPodRegex(w.kind, w.name)}"`;
   const running = ['vllm:num_requests_running', 'sglang:num_running_reqs', 'tgi_batch_current_size'];
   const generated = [
     'vllm:generation_tokens_total',
@@ -70,7 +70,7 @@ export function calibrationQueries(w: Workload, window: string, rateWindow = '5m
  * names no namespace: `kubectl apply -n` put it wherever the user said.
  */
 export function namespacesQuery(w: Workload): string {
-  const sel = `pod=~"${podNameRegex(w.kind, w.name)}"`;
+  const sel = `pod=~"${promqlPodRegex(w.kind, w.name)}"`;
   const names = ['vllm:num_requests_running', 'sglang:num_running_reqs', 'tgi_batch_current_size'];
   return `count by (namespace) (${either(names, sel, (s) => `last_over_time(${s}[30d])`)})`;
 }

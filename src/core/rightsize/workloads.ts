@@ -53,6 +53,14 @@ export function podNameRegex(kind: WorkloadKind, name: string): string {
   }
 }
 
+/**
+ * podNameRegex as the body of a PromQL double-quoted string: PromQL strings follow Go's escaping
+ * (promql/parser/lex.go rejects an unknown escape such as `\.`), so each backslash is doubled.
+ */
+export function promqlPodRegex(kind: WorkloadKind, name: string): string {
+  return podNameRegex(kind, name).replace(/\\/g, '\\\\');
+}
+
 /** Workloads of a manifest that run a serving engine, each with the unit that runs it. */
 export function readWorkloads(path_: string, text: string, defaultNamespace = 'default'): Workload[] {
   const { units } = readServingUnits(path_, text, 'yaml');
