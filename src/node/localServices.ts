@@ -28,7 +28,10 @@ export async function processArgv(pid: number): Promise<string[] | undefined> {
 }
 
 export interface LocalService extends RecognizedEngine {
+  /** The engine's own process: the one whose command line names it (`vllm serve ...`). */
   pid: number;
+  /** The GPU processes it runs as: its children (vLLM's EngineCore and TP workers), or only itself when absent. */
+  gpuPids?: number[];
   snapshot?: EngineSnapshot;
   /** Why the metrics could not be read (said in the view, sanitized). */
   error?: string;
@@ -53,25 +56,76 @@ export async function readEngineMetrics(
   }
 }
 
-/** Every recognised engine among the PIDs, with its metrics now. */
-export async function localServices(pids: readonly number[], timeoutMs = 3000): Promise<LocalService[]> {
-  const unique = [...new Set(pids)].slice(0, 256);
-  const found = await Promise.all(
-    unique.map(async (pid) => {
-      const argv = await processArgv(pid);
+/** A process's parent from /proc/<pid>/stat (the field after the command name's closing parenthesis). */
+export async function parentPid(pid: number): Promise<number | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 1) return undefined;
+  try {
+    const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).slice(0, 4096);
+    const ppid = Number(
+      stat
+        .slice(stat.lastIndexOf(')') + 1)
+        .trim()
+        .split(' ')[1],
+    );
+    return Number.isSafeInteger(ppid) && ppid > 1 ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How far up from a GPU process its engine's command line is looked for. */
+const MAX_ANCESTORS = 6;
+
+/**
+ * The engines that own these GPU processes. A GPU is often held by a child of the process that was
+ * started: vLLM V1 runs the model in an "EngineCore" process and, under tensor parallelism, one
+ * worker per GPU, each renamed with setproctitle to `VLLM::EngineCore` / `VLLM::Worker_TP<n>`
+ * (vllm/utils/system_utils.py `set_process_title`), and TGI's launcher starts one
+ * `text-generation-server` shard per GPU. So each GPU process's own command line is tried first,
+ * then its parents', up to six levels; the engine is the first one recognised, with every GPU
+ * process under it.
+ */
+export async function engineOwners(
+  gpuPids: readonly number[],
+  argvOf: (pid: number) => Promise<string[] | undefined> = processArgv,
+  parentOf: (pid: number) => Promise<number | undefined> = parentPid,
+): Promise<(RecognizedEngine & { pid: number; gpuPids: number[] })[]> {
+  const owners = new Map<number, RecognizedEngine & { pid: number; gpuPids: number[] }>();
+  const seen = new Map<number, (RecognizedEngine & { pid: number }) | undefined>();
+  const ownerOf = async (pid: number) => {
+    let at: number | undefined = pid;
+    for (let level = 0; at !== undefined && level <= MAX_ANCESTORS; level++) {
+      if (seen.has(at)) return seen.get(at);
+      const argv = await argvOf(at);
       const engine = argv ? recognizeEngine(argv) : undefined;
-      return engine ? { pid, ...engine } : undefined;
-    }),
-  );
+      if (engine) {
+        seen.set(at, { pid: at, ...engine });
+        return seen.get(at);
+      }
+      at = await parentOf(at);
+    }
+    return undefined;
+  };
+  for (const pid of [...new Set(gpuPids)].slice(0, 256)) {
+    const owner = await ownerOf(pid);
+    if (!owner) continue;
+    const entry = owners.get(owner.pid) ?? { ...owner, gpuPids: [] };
+    entry.gpuPids.push(pid);
+    owners.set(owner.pid, entry);
+  }
+  return [...owners.values()];
+}
+
+/** Every recognised engine among the GPU processes (or their parents), with its metrics now. */
+export async function localServices(pids: readonly number[], timeoutMs = 3000): Promise<LocalService[]> {
+  const found = await engineOwners(pids);
   return Promise.all(
-    found
-      .filter((f): f is NonNullable<typeof f> => f !== undefined)
-      .map(async (s) => {
-        const read = await readEngineMetrics(`http://127.0.0.1:${s.port}/metrics`, timeoutMs);
-        return read.ok
-          ? { ...s, snapshot: read.snapshot, atMs: Date.now() }
-          : { ...s, error: read.message, atMs: Date.now() };
-      }),
+    found.map(async (s) => {
+      const read = await readEngineMetrics(`http://127.0.0.1:${s.port}/metrics`, timeoutMs);
+      return read.ok
+        ? { ...s, snapshot: read.snapshot, atMs: Date.now() }
+        : { ...s, error: read.message, atMs: Date.now() };
+    }),
   );
 }
 

@@ -13,7 +13,12 @@ import { withRates } from '../../src/features/services/serviceRows.ts';
 
 const page = join(resolve(import.meta.dirname, '..', 'fixtures', 'services', 'vllm-metrics.txt'));
 // Serves the page; every request adds 100 generated tokens, so two reads give a rate.
+// It also starts one child, renamed as vLLM V1 renames its model processes (VLLM::Worker_TP0): the
+// child is what holds a GPU, and the engine is found from it through its parent.
 const STAND_IN = `
+const { spawn } = require('node:child_process');
+const worker = spawn(process.execPath, ['-e', 'process.title = "VLLM::Worker_TP0"; setInterval(() => {}, 1e9)'], { stdio: 'ignore' });
+process.stdout.write('worker ' + worker.pid + '\\n');
 const { readFileSync } = require('node:fs');
 const http = require('node:http');
 const text = readFileSync(process.env.PAGE, 'utf8');
@@ -29,6 +34,7 @@ http.createServer((req, res) => {
 describe('Model services: a local engine by command line and its /metrics', { timeout: 60_000 }, () => {
   let child: ChildProcess;
   let port: number;
+  let workerPid: number;
 
   before(async () => {
     port = await freePort();
@@ -39,7 +45,16 @@ describe('Model services: a local engine by command line and its /metrics', { ti
       { env: { ...process.env, PAGE: page }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
+    let out = '';
+    const started = new Promise<number>((done) =>
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /worker (\d+)\n/.exec(out);
+        if (m) done(Number(m[1]));
+      }),
+    );
     await waitForPort(port, child, 20_000, () => logs);
+    workerPid = await started;
   });
   after(() => killGroup(child));
 
@@ -54,6 +69,15 @@ describe('Model services: a local engine by command line and its /metrics', { ti
     assert.equal(s!.snapshot?.kvCacheUsage, 0.25);
     assert.equal(s!.snapshot?.running, 3);
     assert.equal(s!.snapshot?.waiting, 1);
+  });
+
+  test("found from its model process (vLLM V1's EngineCore or TP worker holds the GPU, not the server)", async () => {
+    const found = await localServices([workerPid]);
+    assert.equal(found.length, 1);
+    assert.deepEqual(
+      [found[0]!.engine, found[0]!.pid, found[0]!.gpuPids, found[0]!.snapshot?.kvCacheUsage],
+      ['vllm', child.pid, [workerPid], 0.25],
+    );
   });
 
   test('two reads give generated tokens per second', async () => {

@@ -126,7 +126,9 @@ export function registerServices(
       const catalogPrice = (name: string) => findGpu(name);
       const shown = found.map((s) => {
         const key = processKey(s.hostId, s.pid);
-        const gpus = byProcess.get(key) ?? [];
+        const gpus = ('gpuPids' in s && s.gpuPids ? s.gpuPids : [s.pid]).flatMap(
+          (pid) => byProcess.get(processKey(s.hostId, pid)) ?? [],
+        );
         const row = withRates(s, gpus, previous.get(key));
         const model = s.snapshot?.model ?? s.model;
         return { ...row, cost: shownCost(gpus, price, catalogPrice, model, plan, row.generationTokensPerSecond) };

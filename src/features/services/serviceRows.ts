@@ -183,7 +183,9 @@ export function serviceLabels(shown: readonly ShownService[]): Map<string, strin
   for (const s of shown) {
     const hostId = s.service.host === undefined ? 'local' : `ssh:${s.service.host}`;
     const model = s.service.snapshot?.model ?? s.service.model;
-    out.set(processKey(hostId, s.service.pid), `${ENGINE_LABEL[s.service.engine]}${model ? ` ${model}` : ''}`);
+    const label = `${ENGINE_LABEL[s.service.engine]}${model ? ` ${model}` : ''}`;
+    // Beside the engine's own process and each GPU process it runs as (vLLM's EngineCore, workers).
+    for (const pid of new Set([s.service.pid, ...(s.service.gpuPids ?? [])])) out.set(processKey(hostId, pid), label);
   }
   return out;
 }
