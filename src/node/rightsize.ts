@@ -192,14 +192,15 @@ export async function observeWorkloads(
   const seen: Seen[] = named.map((n) => (n.ok ? { ok: false, message: 'not asked' } : n));
   const index = new Map<Workload, number>();
   named.forEach((n, i) => n.ok && index.set(n.value, i));
-  for (const batch of batchesOf([...index.keys()])) {
+  // Two batches at a time: up to 24 queries in flight, enough to keep Prometheus's cores busy.
+  await inTurns(batchesOf([...index.keys()]), 2, async (batch) => {
     const q = batchQueries(batch, r.window, stepSeconds(r.windowSeconds));
     // The window ends at the engine's last sample when that is over an hour old (it stopped, or the
     // history ends in the past); a live workload's window ends now.
     const last = await client.vector(q.lastSeen, r.endS);
     if (!last.ok) {
       for (const w of batch.workloads) seen[index.get(w)!] = last;
-      continue;
+      return;
     }
     const lastSeen = new Map<Workload, number>();
     for (const [w, pods] of perWorkload(last.value, podWorkload(batch)))
@@ -223,7 +224,7 @@ export async function observeWorkloads(
         else seen[i] = { ok: true, workload: w, observed: observed.value.get(w)!, calibration: calibration?.value };
       }
     }
-  }
+  });
   return seen;
 }
 
