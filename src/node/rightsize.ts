@@ -165,6 +165,29 @@ async function observeBatch(
   return { ok: true, value: out };
 }
 
+/** When each workload of the batch last reported, for those with no sample in the hour before `r.endS`. */
+async function lastReported(
+  batch: Batch,
+  client: PrometheusClient,
+  r: RightSizeRequest,
+): Promise<Result<Map<Workload, number>>> {
+  const stepS = stepSeconds(r.windowSeconds);
+  const recent = await client.vector(batchQueries(batch, r.window, stepS).recent, r.endS);
+  if (!recent.ok) return recent;
+  const live = new Set(
+    [...perWorkload(recent.value, podWorkload(batch))].filter(([, p]) => p.some((x) => x.value > 0)).map(([w]) => w),
+  );
+  const quiet = batch.workloads.filter((w) => !live.has(w));
+  const out = new Map<Workload, number>();
+  if (quiet.length === 0) return { ok: true, value: out };
+  const quietBatch = { kind: batch.kind, workloads: quiet };
+  const last = await client.vector(batchQueries(quietBatch, r.window, stepS).lastSeen, r.endS);
+  if (!last.ok) return last;
+  for (const [w, pods] of perWorkload(last.value, podWorkload(quietBatch)))
+    out.set(w, Math.max(...pods.map((p) => p.value)));
+  return { ok: true, value: out };
+}
+
 /** `run` over the items, at most `limit` at once; the answers in the items' order. */
 async function inTurns<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
@@ -192,21 +215,19 @@ export async function observeWorkloads(
   const seen: Seen[] = named.map((n) => (n.ok ? { ok: false, message: 'not asked' } : n));
   const index = new Map<Workload, number>();
   named.forEach((n, i) => n.ok && index.set(n.value, i));
-  for (const batch of batchesOf([...index.keys()])) {
-    const q = batchQueries(batch, r.window, stepSeconds(r.windowSeconds));
+  // Two batches at a time: up to 24 queries in flight, enough to keep Prometheus's cores busy.
+  await inTurns(batchesOf([...index.keys()]), 2, async (batch) => {
     // The window ends at the engine's last sample when that is over an hour old (it stopped, or the
-    // history ends in the past); a live workload's window ends now.
-    const last = await client.vector(q.lastSeen, r.endS);
-    if (!last.ok) {
-      for (const w of batch.workloads) seen[index.get(w)!] = last;
-      continue;
+    // history ends in the past); a live workload's window ends now. Only a workload with no sample in
+    // the last hour is asked when it last reported (a subquery over 30 days).
+    const lastSeen = await lastReported(batch, client, r);
+    if (!lastSeen.ok) {
+      for (const w of batch.workloads) seen[index.get(w)!] = lastSeen;
+      return;
     }
-    const lastSeen = new Map<Workload, number>();
-    for (const [w, pods] of perWorkload(last.value, podWorkload(batch)))
-      lastSeen.set(w, Math.max(...pods.map((p) => p.value)));
     const ends = new Map<number, Workload[]>();
     for (const w of batch.workloads) {
-      const t = lastSeen.get(w);
+      const t = lastSeen.value.get(w);
       const endS = t !== undefined && t < r.endS - 3600 ? Math.ceil(t) + 60 : r.endS;
       ends.set(endS, [...(ends.get(endS) ?? []), w]);
     }
@@ -223,7 +244,7 @@ export async function observeWorkloads(
         else seen[i] = { ok: true, workload: w, observed: observed.value.get(w)!, calibration: calibration?.value };
       }
     }
-  }
+  });
   return seen;
 }
 

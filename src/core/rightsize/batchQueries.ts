@@ -54,6 +54,8 @@ export interface BatchQueries {
   /** Per GPU with modelName / per pod with model_name. */
   gpuName: string;
   servedModel: string;
+  /** Samples of running requests in the last hour: a workload without any is asked `lastSeen`. */
+  recent: string;
   /** When each pod last reported (30 days, to the hour). */
   lastSeen: string;
 }
@@ -106,6 +108,7 @@ export function batchQueries(batch: Batch, window: string, stepS: number, rateWi
     ttftP95: `histogram_quantile(0.95, sum by (${workload}, le) (${tagged(TTFT, increase)}))`,
     gpuName: `count by (exported_namespace, exported_pod, namespace, pod, modelName) (${last(`DCGM_FI_DEV_GPU_UTIL{${exported}}`)} or ${last(`DCGM_FI_DEV_GPU_UTIL{${sel}}`)})`,
     servedModel: `count by (${pod}, model_name) (${each(RUNNING.slice(0, 2), last)})`,
+    recent: `sum by (${pod}) (${each(RUNNING, (s) => `count_over_time(${s}[1h])`)})`,
     lastSeen: `max by (${pod}) (max_over_time(timestamp(${each(RUNNING, (s) => s)})[30d:1h]))`,
   };
 }
