@@ -151,15 +151,32 @@ describe('the Model services view in a real VS Code', { timeout: 300_000 }, () =
       await started.first().waitFor({ timeout: 60_000 });
       const pid = Number(/pid (\d+)/.exec(await started.first().innerText())?.[1]);
       assert.ok(pid > 1);
+      // A row's context menu item; under load the click can land before the menu takes it (the menu
+      // then stays open over the view): it is closed and the item chosen again.
+      const fromMenu = async (label: string) => {
+        for (let attempt = 1; ; attempt++) {
+          await started.first().click({ button: 'right' });
+          const item = p.locator('.context-view .action-label', { hasText: label }).first();
+          await item.waitFor({ timeout: 15_000 });
+          await p.waitForTimeout(300);
+          await item.click();
+          const closed = await p
+            .locator('.context-view .monaco-menu')
+            .waitFor({ state: 'detached', timeout: 5000 })
+            .then(() => true)
+            .catch(() => false);
+          if (closed) return;
+          await p.keyboard.press('Escape');
+          if (attempt === 3) throw new Error(`the context menu did not take "${label}"`);
+        }
+      };
       // Logs: the task's own terminal comes forward (not the "not started with Run…" note).
-      await started.first().click({ button: 'right' });
-      await p.locator('.context-view .action-label', { hasText: 'Show Model Server Logs' }).first().click();
+      await fromMenu('Show Model Server Logs');
       await p.waitForTimeout(2000);
       assert.equal(await p.locator('.notifications-toasts', { hasText: 'was not started with Run' }).count(), 0);
       await p.locator('.part.panel', { hasText: `(local)` }).first().waitFor({ timeout: 15_000 });
       // Stop… on the row (its context menu), then the modal's button.
-      await started.first().click({ button: 'right' });
-      await p.locator('.context-view .action-label', { hasText: 'Stop Model Server…' }).first().click();
+      await fromMenu('Stop Model Server…');
       await p.locator('.monaco-dialog-box .monaco-button', { hasText: 'Stop Server' }).first().click();
       await started.first().waitFor({ state: 'detached', timeout: 60_000 });
       assert.equal(readPgrep(standIn).includes(pid), false);
