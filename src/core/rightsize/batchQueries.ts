@@ -6,9 +6,9 @@
  * for the generation rate), so an answer is one number per pod, not a week of points; podWorkload
  * maps pods to workloads and the node layer adds them up:
  * - KV-cache peak and p95: the highest pod's (exact for the peak);
- * - summed KV use, running, waiting and generated tokens/s (p95): the sum of the pods' p95s, at
- *   least the p95 of the sum when pods peak together and never under it by more than the pods'
- *   spread; exact for a one-pod workload, the common case;
+ * - summed KV use, running, waiting and generated tokens/s (p95): the sum of the pods' p95s: exact
+ *   for a one-pod workload (the common case), equal to the p95 of the sum when the pods rise and
+ *   fall together, and usually above it otherwise (quantiles do not add in general);
  * - GPU utilization: the mean of the GPUs' p95s.
  * Per-step aggregation across pods would need a subquery with `label_replace` at each of a week's
  * ten thousand steps: about 20 times the work (measured: 1.9 s against 0.08 s per hundred pods).
