@@ -7,17 +7,12 @@
  * listens on the host's 127.0.0.1 as often as not, so a forwarded port would be one more process
  * to keep; curl is on every image the engines publish).
  */
-import {
-  engineSnapshot,
-  parseExposition,
-  recognizeEngine,
-  type RecognizedEngine,
-} from '../core/services/engineMetrics.ts';
+import { engineSnapshot, parseExposition, type RecognizedEngine } from '../core/services/engineMetrics.ts';
 import { remoteCommandLine } from '../core/services/runCommand.ts';
 import { isSameEngine } from '../core/services/serviceTargets.ts';
 import { validateSshDestination } from '../core/gpu/sshHosts.ts';
 import { clip, safeLine } from '../core/text/safeText.ts';
-import type { LocalService } from './localServices.ts';
+import { engineOwners, type LocalService } from './localServices.ts';
 import { runFile, type RunResult } from './runFile.ts';
 import { sshArgs, stopRemoteProcess, type SshOptions } from './sshGpus.ts';
 
@@ -74,6 +69,49 @@ export async function remoteArgvs(
   return { ok: false, message: failure(result) };
 }
 
+/** Lines of `ps -e` read at most (a host runs a few hundred to a few thousand processes). */
+const MAX_PS_LINES = 50_000;
+
+/** `ps -ww -e -o pid=,ppid=,args=`: each process's parent and command line (split at blanks). */
+export function parsePsTable(stdout: string): Map<number, { ppid: number; argv: string[] }> {
+  const out = new Map<number, { ppid: number; argv: string[] }>();
+  for (const line of stdout.split('\n', MAX_PS_LINES)) {
+    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line.slice(0, 64 * 1024));
+    if (m) out.set(Number(m[1]), { ppid: Number(m[2]), argv: m[3]!.trim().split(/\s+/) });
+  }
+  return out;
+}
+
+/**
+ * The engines owning a host's GPU processes, found as on this machine (localServices.ts
+ * engineOwners: the GPU process or one of its parents names the engine), from one `ps -e` listing.
+ */
+export async function remoteEngineOwners(
+  host: string,
+  gpuPids: readonly number[],
+  options: SshOptions,
+): Promise<{ ok: true; owners: Awaited<ReturnType<typeof engineOwners>> } | { ok: false; message: string }> {
+  const checked = validateSshDestination(host);
+  if (!checked.ok) return { ok: false, message: checked.reason };
+  const valid = [...new Set(gpuPids)].filter((p) => Number.isSafeInteger(p) && p > 1).slice(0, MAX_PIDS);
+  if (valid.length === 0) return { ok: true, owners: [] };
+  const result = await runFile(options.sshPath, sshArgs(checked.host, options, 'ps -ww -e -o pid=,ppid=,args='), {
+    timeoutMs: timeoutOf(options),
+    maxOutputBytes: 16 * 1024 * 1024,
+  });
+  if (result.kind !== 'exited' || result.code !== 0) return { ok: false, message: failure(result) };
+  const table = parsePsTable(result.stdout);
+  const owners = await engineOwners(
+    valid,
+    async (pid) => table.get(pid)?.argv,
+    async (pid) => {
+      const ppid = table.get(pid)?.ppid;
+      return ppid !== undefined && ppid > 1 ? ppid : undefined;
+    },
+  );
+  return { ok: true, owners };
+}
+
 /** The engine's /metrics read on the host by curl, capped and timed out on both ends. */
 export async function readRemoteMetrics(
   host: string,
@@ -101,13 +139,9 @@ export async function remoteServices(
   pids: readonly number[],
   options: SshOptions,
 ): Promise<{ ok: true; services: RemoteService[] } | { ok: false; message: string }> {
-  const read = await remoteArgvs(host, pids, options);
+  const read = await remoteEngineOwners(host, pids, options);
   if (!read.ok) return read;
-  const engines: (RecognizedEngine & { pid: number })[] = [];
-  for (const [pid, argv] of read.argvs) {
-    const engine = recognizeEngine(argv);
-    if (engine) engines.push({ pid, ...engine });
-  }
+  const engines = read.owners;
   const services = await Promise.all(
     engines.map(async (e): Promise<RemoteService> => {
       const metrics = await readRemoteMetrics(host, e.port, options);

@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { engineOwners } from '../../src/node/localServices.ts';
+import { parsePsTable } from '../../src/node/remoteServices.ts';
 
 const TABLE: Record<number, { parent: number; argv: string[] }> = {
   100: { parent: 1, argv: ['/usr/bin/python3', '/usr/local/bin/vllm', 'serve', 'Qwen/Qwen3-32B', '--port', '8001'] },
@@ -56,6 +57,33 @@ describe('the engine that owns each GPU process', () => {
     assert.deepEqual(
       owners.map((o) => [o.pid, o.gpuPids]),
       [[10, [16]]],
+    );
+  });
+});
+
+describe('on an SSH host: the same walk over one `ps -ww -e -o pid=,ppid=,args=` listing', () => {
+  // As procps prints it: PID and PPID right-aligned, then the command line.
+  const PS = [
+    '      1       0 /sbin/init',
+    '   4100       1 /usr/bin/python3 /usr/local/bin/vllm serve Qwen/Qwen3-32B --tensor-parallel-size 2 --port 8001',
+    '   4180    4100 VLLM::EngineCore',
+    '   4201    4180 VLLM::Worker_TP0',
+    '   4202    4180 VLLM::Worker_TP1',
+    '   5000       1 sshd: alice [priv]',
+    '',
+  ].join('\n');
+
+  test('the server is found from its two workers (the PIDs nvidia-smi lists)', async () => {
+    const table = parsePsTable(PS);
+    assert.deepEqual(table.get(4201), { ppid: 4180, argv: ['VLLM::Worker_TP0'] });
+    const owners = await engineOwners(
+      [4201, 4202],
+      async (pid) => table.get(pid)?.argv,
+      async (pid) => ((table.get(pid)?.ppid ?? 0) > 1 ? table.get(pid)!.ppid : undefined),
+    );
+    assert.deepEqual(
+      owners.map((o) => [o.engine, o.pid, o.port, o.model, o.gpuPids]),
+      [['vllm', 4100, 8001, 'Qwen/Qwen3-32B', [4201, 4202]]],
     );
   });
 });
