@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, killGroup, waitForPort } from '../harness/processes.ts';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
-import { openFile, pickQuickItem, saveScreenshot } from './harness/workbench.ts';
+import { openFile, pickQuickItem, saveScreenshot, withFailureReport } from './harness/workbench.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -99,16 +99,7 @@ describe('the Model services view in a real VS Code', { timeout: 300_000 }, () =
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  async function onFailure<T>(name: string, body: () => Promise<T>): Promise<T> {
-    try {
-      return await body();
-    } catch (error) {
-      const shot = await saveScreenshot(vscode.page, `${name}-failure`).catch(() => 'no screenshot');
-      throw new Error(
-        `${error instanceof Error ? error.message : String(error)}\nscreenshot: ${shot}\ncode-server log tail:\n${vscode.logs().slice(-2000)}`,
-      );
-    }
-  }
+  const onFailure = <T>(name: string, body: () => Promise<T>) => withFailureReport(vscode, name, body);
 
   test('a running engine shows its KV-cache use and its GPU, and the GPUs view names it', () =>
     onFailure('services-view', async () => {

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startSshLab, type SshLab } from '../harness/sshd.ts';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer.ts';
-import { pickQuickItem, runCommand, saveScreenshot, webviewFrame } from './harness/workbench.ts';
+import { pickQuickItem, runCommand, saveScreenshot, webviewFrame, withFailureReport } from './harness/workbench.ts';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 
@@ -103,16 +103,7 @@ describe('GPU Workbench in a real VS Code', { timeout: 300_000 }, () => {
     await page.waitForTimeout(500);
   }
 
-  async function onFailure<T>(name: string, body: () => Promise<T>): Promise<T> {
-    try {
-      return await body();
-    } catch (error) {
-      const shot = await saveScreenshot(vscode.page, `${name}-failure`).catch(() => 'no screenshot');
-      throw new Error(
-        `${error instanceof Error ? error.message : String(error)}\nscreenshot: ${shot}\ncode-server log tail:\n${vscode.logs().slice(-2000)}`,
-      );
-    }
-  }
+  const onFailure = <T>(name: string, body: () => Promise<T>) => withFailureReport(vscode, name, body);
 
   test('Open Allocation Workbench opens the Plan tab, with the bundled GLPK loaded and no self-test card', () =>
     onFailure('workbench', async () => {

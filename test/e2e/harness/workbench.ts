@@ -40,6 +40,25 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 }
 
 /**
+ * Runs a test's body; on failure, rethrows with a screenshot of the page (`<name>-failure.png`) and
+ * the tail of code-server's log, so a failing run in CI says what the window showed.
+ */
+export async function withFailureReport<T>(
+  session: { page: Page; logs(): string },
+  name: string,
+  body: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    const shot = await saveScreenshot(session.page, `${name}-failure`).catch(() => 'no screenshot');
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\nscreenshot: ${shot}\ncode-server log tail:\n${session.logs().slice(-2000)}`,
+    );
+  }
+}
+
+/**
  * Types into the open quick pick and accepts the first row that shows the text. Right after a
  * command the palette is still closing (its input inert) while the command's own pick opens, and
  * on a busy machine that takes a while: try again until the row shows, for up to 45 s.
