@@ -213,18 +213,19 @@ export function containerUnit(podSpec: Node, container: Node, o: ContainerOption
   };
 }
 
+/** `base` with every setting `top` states (the engine and its spans stay the base's). */
+export function overlayEngine(base: EngineCommand, top: EngineCommand | undefined): EngineCommand {
+  if (!top) return base;
+  const merged = { ...base } as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(top))
+    if (value !== undefined && key !== 'span' && key !== 'end' && key !== 'engine') merged[key] = value;
+  return merged as unknown as EngineCommand;
+}
+
 /** KServe appends the predictor's args to its runtime container's command and args. */
 function mergedContainer(runtime: Node, predictor: Node, text: string, env: Env): FoundCommand {
   const runtimeRun = containerCommand(runtime, text, env, true);
   const own = containerCommand(predictor, text, env, true);
   if (!runtimeRun.engine) return own.engine ? own : runtimeRun;
-  if (!own.engine) return runtimeRun;
-  const merged: EngineCommand = { ...runtimeRun.engine };
-  for (const [key, value] of Object.entries(own.engine)) {
-    if (value !== undefined && key !== 'span' && key !== 'end' && key !== 'engine')
-      (merged as unknown as Record<string, unknown>)[key] = value;
-  }
-  return { ...runtimeRun, engine: merged };
+  return { ...runtimeRun, engine: overlayEngine(runtimeRun.engine, own.engine) };
 }
-
-/** Frameworks a KServe predictor names directly; only huggingface runs an LLM engine (vLLM). */

@@ -4,12 +4,13 @@
  * LLMInferenceService.
  */
 import type { Document, Node } from 'yaml';
-import { containerUnit, gpuProduct, reservation } from './container.ts';
+import { containerUnit, gpuProduct, overlayEngine, reservation } from './container.ts';
 import { parseEngineArgs } from './engineArgs.ts';
 import { alignedText, shellCommands } from './shellParse.ts';
 import { child, items, num, path, spanOf, str } from './yamlSource.ts';
 import type { EngineCommand, ServingUnit } from './types.ts';
 
+/** Frameworks a KServe predictor names directly; only huggingface runs an LLM engine (vLLM). */
 const KSERVE_FRAMEWORKS = [
   'huggingface',
   'pytorch',
@@ -69,15 +70,6 @@ export function inferenceServiceUnits(root: Node, text: string, runtimes: Map<st
   return units;
 }
 
-/** `base` with every setting `top` states (the engine and its spans stay the base's). */
-function overlay(base: EngineCommand, top: EngineCommand | undefined): EngineCommand {
-  if (!top) return base;
-  const merged = { ...base } as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(top))
-    if (value !== undefined && key !== 'span' && key !== 'end' && key !== 'engine') merged[key] = value;
-  return merged as unknown as EngineCommand;
-}
-
 /** The `VLLM_ADDITIONAL_ARGS` env value, read as the vLLM flags KServe's template appends. */
 function additionalArgs(container: Node, text: string): EngineCommand | undefined {
   const entry = items(child(container, 'env')).find((e) => str(child(e, 'name'))?.value === 'VLLM_ADDITIONAL_ARGS');
@@ -129,7 +121,7 @@ export function llmInferenceServiceUnits(root: Node, text: string): ServingUnit[
       expertParallel:
         str(child(p, 'expert'))?.value === 'true' ? { value: 1, span: spanOf(child(p, 'expert')) } : undefined,
     };
-    const engine = overlay(overlay(fromParallelism, additionalArgs(container, text)), unit.engine);
+    const engine = overlayEngine(overlayEngine(fromParallelism, additionalArgs(container, text)), unit.engine);
     const worker = child(spec, 'worker');
     const workerContainer = items(child(worker, 'containers'))[0];
     const workerGpus = workerContainer ? reservation(workerContainer, text) : undefined;
