@@ -76,7 +76,7 @@ function formatOf(input: PerformanceInput): WeightFormat {
 }
 
 /** KV cache tokens and batch cap per engine: vLLM's profiled split, the others' memory fractions. */
-function capacity(input: PerformanceInput, engine: Engine, kvBytesPerToken: number, weightsPerGpu: number) {
+function capacity(input: PerformanceInput, engine: Engine, kvBytesPerToken: number) {
   const profile = ENGINE_PROFILES[engine];
   const tokensNeeded = input.inputTokens + input.outputTokens;
   if (engine === 'vllm') {
@@ -99,6 +99,8 @@ function capacity(input: PerformanceInput, engine: Engine, kvBytesPerToken: numb
       line: `KV cache ${(estimate.kvCacheBytes / GIB).toFixed(1)} GiB per GPU = ${estimate.kvCacheTokens} tokens (vLLM's start-up split, gpu_memory_utilization ${settings.gpuMemoryUtilization}); at most ${settings.maxNumSeqs} sequences, ${settings.maxNumBatchedTokens} tokens per step.`,
     };
   }
+  const pp = input.pp ?? 1;
+  const weightsPerGpu = weightBytes(input.model, countParameters(input.model), input.tp, pp, input.weightFormat).perGpu;
   const free = visibleBytes(input.gpu) - weightsPerGpu - RUNTIME_RESERVE_BYTES;
   const kvBytes = Math.max(0, free * profile.kvMemoryFraction);
   const kvTokens = Math.floor(kvBytes / kvBytesPerToken);
@@ -190,9 +192,8 @@ export function estimatePerformance(input: PerformanceInput): PerformanceResult 
   };
   const scales: StepScales = input.calibration?.scales ?? UNIT_SCALES;
   const cost = stepCostModel(deployment, scales);
-  const weights = weightBytes(input.model, countParameters(input.model), input.tp, pp, input.weightFormat).perGpu;
   const kvPerToken = cost.kvBytes(1000) / 1000;
-  const cap = capacity(input, engine, kvPerToken, weights);
+  const cap = capacity(input, engine, kvPerToken);
   const perRequest = input.inputTokens + input.outputTokens;
   if (cap.kvTokens < (profile.reserveWholeRequest ? perRequest : input.inputTokens + 1))
     return {
