@@ -27,7 +27,7 @@ const GENERATED =
 
 /** At most `limit` pods, by namespace and name. */
 export async function podServices(client: PrometheusClient, nowS: number, limit = 200): Promise<Result<PodService[]>> {
-  const [engines, running, waiting, kv, generated] = await Promise.all([
+  const answers = await Promise.all([
     client.vector(
       `count by (namespace, pod, model_name, __name__) ({__name__=~"${Object.keys(ENGINE_OF).join('|')}"})`,
       nowS,
@@ -37,11 +37,15 @@ export async function podServices(client: PrometheusClient, nowS: number, limit 
     client.vector(`max by (namespace, pod) (${KV})`, nowS),
     client.vector(`sum by (namespace, pod) (${GENERATED})`, nowS),
   ]);
-  for (const a of [engines, running, waiting, kv, generated]) if (!a.ok) return a;
+  const series: { labels: Record<string, string>; value: number }[][] = [];
+  for (const a of answers) {
+    if (!a.ok) return a;
+    series.push(a.value);
+  }
+  const [engines = [], ...figures] = series;
   const key = (l: Record<string, string>) => `${l.namespace ?? ''}/${l.pod ?? ''}`;
   const pods = new Map<string, PodService>();
-  if (!engines.ok) return engines;
-  for (const e of engines.value) {
+  for (const e of engines) {
     if (!e.labels.pod) continue;
     pods.set(key(e.labels), {
       namespace: e.labels.namespace ?? '',
@@ -50,20 +54,14 @@ export async function podServices(client: PrometheusClient, nowS: number, limit 
       ...(e.labels.model_name ? { model: e.labels.model_name } : {}),
     });
   }
-  const fill = (
-    answer: typeof running,
-    field: 'running' | 'waiting' | 'kvCacheUsage' | 'generationTokensPerSecond',
-  ) => {
-    if (!answer.ok) return;
-    for (const r of answer.value) {
+  // The figures' series in the order asked above.
+  const fields = ['running', 'waiting', 'kvCacheUsage', 'generationTokensPerSecond'] as const;
+  figures.forEach((rows, i) => {
+    for (const r of rows) {
       const pod = pods.get(key(r.labels));
-      if (pod) pod[field] = r.value;
+      if (pod) pod[fields[i]!] = r.value;
     }
-  };
-  fill(running, 'running');
-  fill(waiting, 'waiting');
-  fill(kv, 'kvCacheUsage');
-  fill(generated, 'generationTokensPerSecond');
+  });
   const list = [...pods.values()].sort((a, b) => `${a.namespace}/${a.pod}`.localeCompare(`${b.namespace}/${b.pod}`));
   return { ok: true, value: list.slice(0, limit) };
 }
