@@ -10,51 +10,24 @@ import { gpuProduct } from './container.ts';
 import { alignedText } from './shellParse.ts';
 import { child, items, num, parseYaml, path, spanOf, str } from './yamlSource.ts';
 import type { EngineCommand, Located, ServingUnit, Span } from './types.ts';
+import { vllmSettings } from './vllmConfig.ts';
 
 /**
  * Ray's own vLLM example app (doc/source/serve/doc_code/vllm_openai_example.py) takes vLLM's CLI
  * flags as `args`: `model`, `tensor-parallel-size` (or with underscores).
  */
 function engineFromCliArgs(args: Node | undefined, whole: Span): EngineCommand | undefined {
-  const model = str(child(args, 'model'));
-  if (!model) return undefined;
-  const flag = (name: string) => child(args, name) ?? child(args, name.replace(/-/g, '_'));
-  return {
-    engine: 'vllm',
-    span: whole,
-    end: whole.end,
-    model,
-    modelSource: 'literal',
-    tensorParallel: num(flag('tensor-parallel-size')),
-    pipelineParallel: num(flag('pipeline-parallel-size')),
-    maxModelLen: num(flag('max-model-len')),
-    gpuMemoryUtilization: num(flag('gpu-memory-utilization')),
-    maxNumSeqs: num(flag('max-num-seqs')),
-    quantization: str(flag('quantization')),
-  };
+  const engine = vllmSettings(args, whole);
+  return engine.model ? engine : undefined;
 }
 
+/** An LLMConfig: the model from model_loading_config, vLLM's settings from engine_kwargs. */
 function engineFromLlmConfig(llm: Node | undefined, whole: Span): EngineCommand | undefined {
   const kwargs = child(llm, 'engine_kwargs');
   const model =
     str(path(llm, 'model_loading_config', 'model_source')) ?? str(path(llm, 'model_loading_config', 'model_id'));
   if (!kwargs && !model) return undefined;
-  return {
-    engine: 'vllm',
-    span: whole,
-    end: whole.end,
-    model,
-    modelSource: model ? 'literal' : undefined,
-    tensorParallel: num(child(kwargs, 'tensor_parallel_size')),
-    pipelineParallel: num(child(kwargs, 'pipeline_parallel_size')),
-    dataParallel: num(child(kwargs, 'data_parallel_size')),
-    maxModelLen: num(child(kwargs, 'max_model_len')),
-    gpuMemoryUtilization: num(child(kwargs, 'gpu_memory_utilization')),
-    maxNumSeqs: num(child(kwargs, 'max_num_seqs')),
-    maxNumBatchedTokens: num(child(kwargs, 'max_num_batched_tokens')),
-    kvCacheDtype: str(child(kwargs, 'kv_cache_dtype')),
-    quantization: str(child(kwargs, 'quantization')),
-  };
+  return { ...vllmSettings(kwargs, whole), model, modelSource: model ? 'literal' : undefined };
 }
 
 function replicasOf(config: Node | undefined): number | undefined {
