@@ -17,25 +17,15 @@ export const modelDoesNotFit: Rule = {
       const gib = (b: number) => `${(b / GIB).toFixed(1)} GiB`;
       const advice = fitAdvice(sizing.model, sizing.gpu, e).filter((a) => !a.startsWith('Set max_model_len'));
       const engineName = unit.engine.engine;
-      if (engineName === 'sglang')
-        return [
-          {
-            ruleId: this.id,
-            severity: this.severity,
-            span: unit.engine.model.span,
-            // sglangMemory.ts: the static share (--mem-fraction-static x memory free at start) must hold the weights.
-            message: `${sizing.model.id}${sizing.settings.weightFormat ? ` (${sizing.settings.weightFormat})` : ''} does not fit ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at --tp-size ${e.settings.tp}: weights ${gib(e.weightsBytes)} > the static share ${gib(e.usableBytes)} (--mem-fraction-static ${e.settings.gpuMemoryUtilization}): SGLang stops with "Not enough memory". Use a larger --tp-size, or a GPU with more memory.`,
-          },
-        ];
-      return [
-        {
-          ruleId: this.id,
-          severity: this.severity,
-          span: unit.engine.model.span,
-          message:
-            `${sizing.model.id}${sizing.settings.weightFormat ? ` (${sizing.settings.weightFormat})` : ''} does not fit ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at ${flagName(unit.engine.engine, 'tensorParallel')} ${e.settings.tp}${e.settings.pp > 1 ? ` x ${flagName(unit.engine.engine, 'pipelineParallel')} ${e.settings.pp}` : ''}: weights ${gib(e.weightsBytes)} + activation peak ${gib(e.activationBytes)} + non-torch memory ${gib(e.nonTorchBytes)} > ${gib(e.usableBytes)} usable (${flagName(unit.engine.engine, 'gpuMemoryUtilization')} ${e.settings.gpuMemoryUtilization}). ${advice[0] ?? ''}`.trim(),
-        },
-      ];
+      const tp = flagName(engineName, 'tensorParallel');
+      const utilization = flagName(engineName, 'gpuMemoryUtilization');
+      const what = `${sizing.model.id}${sizing.settings.weightFormat ? ` (${sizing.settings.weightFormat})` : ''} does not fit ${sizing.gpu.name}${defaultNote(sizing.gpuFromDefault)} at ${tp} ${e.settings.tp}`;
+      const message =
+        engineName === 'sglang'
+          ? // sglangMemory.ts: the static share (--mem-fraction-static x memory free at start) must hold the weights.
+            `${what}: weights ${gib(e.weightsBytes)} > the static share ${gib(e.usableBytes)} (${utilization} ${e.settings.gpuMemoryUtilization}): SGLang stops with "Not enough memory". Use a larger ${tp}, or a GPU with more memory.`
+          : `${what}${e.settings.pp > 1 ? ` x ${flagName(engineName, 'pipelineParallel')} ${e.settings.pp}` : ''}: weights ${gib(e.weightsBytes)} + activation peak ${gib(e.activationBytes)} + non-torch memory ${gib(e.nonTorchBytes)} > ${gib(e.usableBytes)} usable (${utilization} ${e.settings.gpuMemoryUtilization}). ${advice[0] ?? ''}`.trim();
+      return [{ ruleId: this.id, severity: this.severity, span: unit.engine.model.span, message }];
     });
   },
 };
