@@ -38,6 +38,11 @@ export interface PerformanceInput {
   requests?: number;
   maxNumSeqs?: number;
   maxNumBatchedTokens?: number;
+  /**
+   * vLLM's --max-model-len, which its KV cache split depends on for sliding-window models: pass the
+   * one the memory estimate beside this used. Default: the model's, up to 32768 (at least a request).
+   */
+  maxModelLen?: number;
   /** A shorter simulation, for sweeps over many layouts. */
   quick?: boolean;
   /** Fitted factors for this card x model x engine (from `.gpu-workbench/calibration.json`). */
@@ -87,7 +92,7 @@ function capacity(input: PerformanceInput, engine: Engine, kvBytesPerToken: numb
       pp: input.pp ?? 1,
       weightFormat: input.weightFormat,
       kvCacheDtype: input.kvCacheDtype ?? 'auto',
-      maxModelLen: Math.max(tokensNeeded, Math.min(defaults.maxModelLen, 32768)),
+      maxModelLen: Math.max(tokensNeeded, input.maxModelLen ?? Math.min(defaults.maxModelLen, 32768)),
       maxNumSeqs: input.maxNumSeqs ?? defaults.maxNumSeqs,
       maxNumBatchedTokens: input.maxNumBatchedTokens ?? defaults.maxNumBatchedTokens,
     };

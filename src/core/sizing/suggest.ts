@@ -198,6 +198,8 @@ export function evaluateLayout(
       kvCacheDtype: options.kvCacheDtype,
       inputTokens: w.inputTokens,
       outputTokens: w.outputTokens,
+      // The simulation's KV cache is the one sized above (and the one --max-model-len below gets).
+      maxModelLen: w.contextLength,
       calibration,
     },
     capacity,
