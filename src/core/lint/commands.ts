@@ -3,7 +3,7 @@
  * `--gpus`, Ray nodes, and the hints that the GPU is AMD.
  */
 import { imageEngine, parseEngineArgs, parseEngineCommand, rayStart, TGI_ENV, type EngineWord } from './engineArgs.ts';
-import { shellCommands, shellScriptIndex, verbatim, type Env, type ShellWord } from './shellParse.ts';
+import { envEntry, shellCommands, shellScriptIndex, verbatim, type Env, type ShellWord } from './shellParse.ts';
 import type { EngineCommand, Located, Span } from './types.ts';
 
 /** What a command line runs. */
@@ -164,9 +164,9 @@ function dockerRun(words: ShellWord[], env: Env, whole: Span): FoundCommand | un
     if (flag === '--runtime') hint ??= acceleratorHintIn(`--runtime=${value}`);
     if (flag === '--device') hint ??= acceleratorHintIn(value); // /dev/kfd is AMD; /dev/dri alone is not
     if (flag === '-e' || flag === '--env') {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(value);
-      if (m) local.set(m[1]!, m[2] === undefined ? { external: 'the host environment' } : { value: m[2] });
-      hint ??= acceleratorHintIn(m?.[1] ?? '');
+      const entry = envEntry(value);
+      if (entry) local.set(...entry);
+      hint ??= acceleratorHintIn(entry?.[0] ?? '');
     }
   }
   const image = words[i]?.text ?? '';

@@ -2,7 +2,7 @@
 import { isSeq, type Document, type Node } from 'yaml';
 import { acceleratorHintIn, acceleratorHintInEnv, findInCommands, withTgiEnv } from './commands.ts';
 import { imageEngine, parseEngineArgs } from './engineArgs.ts';
-import { alignedText, shellCommands, type Env, type ShellWord } from './shellParse.ts';
+import { alignedText, envEntry, shellCommands, type Env, type ShellWord } from './shellParse.ts';
 import { child, items, mapEntries, num, path, spanOf, str } from './yamlSource.ts';
 import type { GpuReservation, ServingUnit } from './types.ts';
 
@@ -11,8 +11,8 @@ function serviceEnv(service: Node): Env {
   const env: Env = new Map();
   const node = child(service, 'environment');
   for (const item of items(node)) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(str(item)?.value ?? '');
-    if (m) env.set(m[1]!, m[2] === undefined ? { external: 'the host environment' } : { value: m[2] });
+    const entry = envEntry(str(item)?.value ?? '');
+    if (entry) env.set(...entry);
   }
   for (const [name, value] of mapEntries(node)) {
     const v = str(value);

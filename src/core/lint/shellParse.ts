@@ -67,6 +67,16 @@ export function alignedText(value: string, source: string, start: number, end: n
   return { text: value, offsetAt: (i) => offsets[Math.max(0, Math.min(i, value.length))]! };
 }
 
+/**
+ * An env entry as `docker run -e` and compose's `environment:` list take it: `KEY=value`, or a bare
+ * `KEY`, which passes the host's value on.
+ */
+export function envEntry(entry: string): [string, EnvValue] | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(entry);
+  if (!m) return undefined;
+  return [m[1]!, m[2] === undefined ? { external: 'the host environment' } : { value: m[2] }];
+}
+
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 /** `$(VAR)`: matched in place, so a `$(` without its name never scans ahead (linear in the text). */
 const KUBE_REF = /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/y;
