@@ -65,6 +65,7 @@ export async function performanceForEstimate(
     kvCacheDtype: KvCacheDtype;
     maxNumSeqs?: number;
     maxNumBatchedTokens?: number;
+    maxModelLen?: number;
   },
   io: Io,
 ): Promise<PerformanceResult> {

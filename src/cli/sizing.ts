@@ -150,6 +150,7 @@ export async function estimateCommand(args: string[], io: Io): Promise<number> {
           maxNumSeqs: values['max-num-seqs'] === undefined ? undefined : estimate.settings.maxNumSeqs,
           maxNumBatchedTokens:
             values['max-num-batched-tokens'] === undefined ? undefined : estimate.settings.maxNumBatchedTokens,
+          maxModelLen: values['max-model-len'] === undefined ? undefined : estimate.settings.maxModelLen,
         },
         io,
       )
