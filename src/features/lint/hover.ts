@@ -3,16 +3,29 @@
  * sized), then what was understood, then the memory per GPU and what would fit better.
  */
 import * as vscode from 'vscode';
-import { lintOptions, loadLinter } from './lintEngine.ts';
+import type { ServingUnit } from '../../core/lint/types.ts';
+import { isLintable, lintOptions, loadLinter } from './lintEngine.ts';
 
 /** The one name of the memory outside PyTorch's allocator, as vLLM's profiler logs it (non_torch_increase). */
 export const NON_TORCH_NOTE =
   'Non-torch memory: the CUDA context, cuBLAS workspaces and NCCL buffers, outside PyTorch (vLLM logs it under that name).';
 
 export class LintHover implements vscode.HoverProvider {
-  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+  /** The units of the document version last hovered: moving the mouse over one file parses it once. */
+  private parsed?: { uri: string; version: number; units: ServingUnit[] };
+
+  /** `text` is the document's text at its current version. */
+  private async unitsOf(document: vscode.TextDocument, text: string): Promise<ServingUnit[]> {
+    const [uri, version] = [document.uri.toString(), document.version];
+    if (this.parsed?.uri === uri && this.parsed.version === version) return this.parsed.units;
     const { lint } = await loadLinter();
-    if (lint.formatOf(document.uri.path, '') === 'unknown') return undefined;
+    this.parsed = { uri, version, units: lint.readServingUnits(document.uri.path, text).units };
+    return this.parsed.units;
+  }
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    // The same files as the diagnostics (a shebang script without an extension included).
+    if (!(await isLintable(document))) return undefined;
     const [{ sizeUnit }, { fitAdvice }, { GIB }, { summarizeUnit, unitHeadline }, { unitVerdict }] = await Promise.all([
       import('../../core/lint/sizingLookup.ts'),
       import('../../core/sizing/advice.ts'),
@@ -23,7 +36,7 @@ export class LintHover implements vscode.HoverProvider {
     const offset = document.offsetAt(position);
     const options = await lintOptions();
     const text = document.getText();
-    const unit = lint.readServingUnits(document.uri.path, text).units.find((u) => {
+    const unit = (await this.unitsOf(document, text)).find((u) => {
       const spans = [
         u.engine?.model?.span,
         u.gpus?.limit?.span,
