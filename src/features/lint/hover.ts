@@ -11,15 +11,14 @@ export const NON_TORCH_NOTE =
   'Non-torch memory: the CUDA context, cuBLAS workspaces and NCCL buffers, outside PyTorch (vLLM logs it under that name).';
 
 export class LintHover implements vscode.HoverProvider {
-  /** The units of the document version last hovered: moving the mouse over one file parses it once. */
-  private parsed?: { uri: string; version: number; units: ServingUnit[] };
+  /** The units of the text last hovered: moving the mouse over one file parses it once. */
+  private parsed?: { path: string; text: string; units: ServingUnit[] };
 
-  /** `text` is the document's text at its current version. */
-  private async unitsOf(document: vscode.TextDocument, text: string): Promise<ServingUnit[]> {
-    const [uri, version] = [document.uri.toString(), document.version];
-    if (this.parsed?.uri === uri && this.parsed.version === version) return this.parsed.units;
+  private async unitsOf(path: string, text: string): Promise<ServingUnit[]> {
+    // The text itself is the key: a version number starts again when a document is reopened.
+    if (this.parsed?.path === path && this.parsed.text === text) return this.parsed.units;
     const { lint } = await loadLinter();
-    this.parsed = { uri, version, units: lint.readServingUnits(document.uri.path, text).units };
+    this.parsed = { path, text, units: lint.readServingUnits(path, text).units };
     return this.parsed.units;
   }
 
@@ -36,7 +35,7 @@ export class LintHover implements vscode.HoverProvider {
     const offset = document.offsetAt(position);
     const options = await lintOptions();
     const text = document.getText();
-    const unit = (await this.unitsOf(document, text)).find((u) => {
+    const unit = (await this.unitsOf(document.uri.path, text)).find((u) => {
       const spans = [
         u.engine?.model?.span,
         u.gpus?.limit?.span,
