@@ -1,4 +1,7 @@
+import type { ModelArchitecture } from '../core/catalog/architecture.ts';
+import { findGpu, type GpuSpec } from '../core/catalog/gpus.ts';
 import { safeText } from '../core/text/safeText.ts';
+import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
 import { formatBytes, InputError } from '../node/readLimited.ts';
 
 export { InputError };
@@ -77,4 +80,28 @@ export async function readStdinCapped(io: Io, maxBytes: number, what = 'standard
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** --model: a catalog id, a config.json or a Hub name; a model that cannot be read is bad input (exit 2). */
+export async function loadModel(
+  ref: string | undefined,
+  io: Io,
+  missing = '--model is required',
+): Promise<ModelArchitecture> {
+  if (!ref) throw new UsageError(missing);
+  const model = await resolveModel(ref, {
+    cwd: io.cwd,
+    hubEndpoint: hubEndpoint(io.env),
+    token: io.env.HF_TOKEN,
+  });
+  if (!model.ok) throw model.badInput ? new InputError(model.message) : new Error(model.message);
+  return model.architecture;
+}
+
+/** --gpu: a catalog id or name. */
+export function gpuOf(id: string | undefined, missing = '--gpu is required'): GpuSpec {
+  if (!id) throw new UsageError(missing);
+  const gpu = findGpu(id);
+  if (!gpu) throw new UsageError(`unknown GPU "${id.slice(0, 80)}"`);
+  return gpu;
 }

@@ -6,7 +6,7 @@
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ModelArchitecture, WeightFormat } from '../core/catalog/architecture.ts';
-import { findGpu, type GpuSpec } from '../core/catalog/gpus.ts';
+import type { GpuSpec } from '../core/catalog/gpus.ts';
 import { findCalibration, parseBenchmarkResults, withCalibration } from '../core/perf/calibration.ts';
 import { ENGINES, type Engine } from '../core/perf/engines.ts';
 import { fitRuns } from '../core/perf/fit.ts';
@@ -14,9 +14,8 @@ import { estimatePerformance, type PerformanceResult } from '../core/perf/perfor
 import { KV_CACHE_DTYPES, type KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { readCalibrationFile, writeCalibrationFile } from '../node/calibrationFile.ts';
 import { safeJson, safeLine, safeText } from '../core/text/safeText.ts';
-import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
 import { readRegularFile } from '../node/readLimited.ts';
-import { positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+import { gpuOf, loadModel, positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
 
 export const PERF_USAGE = `  gpu-workbench estimate ... --input-tokens N --output-tokens N (--concurrency N | --rps R)
                          [--engine vllm|sglang|trtllm] [--enable-expert-parallel]   throughput, TPOT and TTFT at that load
@@ -153,28 +152,25 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
   const runs = parseBenchmarkResults(await readRegularFile(path, MAX_RESULT_BYTES));
   if (!runs.ok) throw new Error(`${values.result}: ${runs.message}`);
   const first = runs.value[0]!;
-  const gpuId = values.gpu ?? first.metadata.gpu;
-  if (!gpuId) throw new UsageError('--gpu is required (or --metadata gpu=<id> in the benchmark run)');
-  const gpu = findGpu(gpuId);
-  if (!gpu) throw new UsageError(`unknown GPU "${gpuId}"`);
+  const gpu = gpuOf(
+    values.gpu ?? first.metadata.gpu,
+    '--gpu is required (or --metadata gpu=<id> in the benchmark run)',
+  );
   const tp = positiveInteger(values.tp ?? first.metadata.tp, '--tp', 1);
   const engine = engineFlag(values.engine ?? first.metadata.engine) ?? 'vllm';
   const kv = values['kv-cache-dtype'];
   if (kv !== undefined && !KV_CACHE_DTYPES.includes(kv as KvCacheDtype))
     throw new UsageError(`--kv-cache-dtype must be one of ${KV_CACHE_DTYPES.join(', ')}`);
-  const modelRef = values.model ?? first.modelId;
-  if (!modelRef) throw new UsageError('--model is required (the result names no model_id)');
-  const resolved = await resolveModel(modelRef, {
-    cwd: io.cwd,
-    hubEndpoint: hubEndpoint(io.env),
-    token: io.env.HF_TOKEN,
-  });
-  if (!resolved.ok) throw new Error(resolved.message);
+  const model = await loadModel(
+    values.model ?? first.modelId,
+    io,
+    '--model is required (the result names no model_id)',
+  );
   const loaded = await readCalibrationFile(io.cwd);
   if (loaded.warning) io.err(`gpu-workbench: ${safeLine(loaded.warning)}`);
   // One entry per card x model x engine x TP, fitted to every run in the file at once.
   const fitted = fitRuns(runs.value, {
-    model: resolved.architecture,
+    model: model,
     gpu,
     tp,
     engine,
@@ -190,7 +186,7 @@ export async function calibrateCommand(args: string[], io: Io): Promise<number> 
     io.out(
       safeText(
         [
-          `Calibrated ${resolved.architecture.id} on ${gpu.name} x ${tp} (${engine}) from ${basename(path)}; written to ${written}:`,
+          `Calibrated ${model.id} on ${gpu.name} x ${tp} (${engine}) from ${basename(path)}; written to ${written}:`,
           ...fits.map((f) => {
             const m = f.source.measured;
             const r = f.source.roofline;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { WeightFormat } from '../core/catalog/architecture.ts';
-import { findGpu, GPU_CATALOG, withPrices, type GpuSpec } from '../core/catalog/gpus.ts';
+import { findGpu, GPU_CATALOG, withPrices } from '../core/catalog/gpus.ts';
 import { KV_CACHE_DTYPES, type KvCacheDtype } from '../core/sizing/kvCache.ts';
 import { estimateJson, estimateText, suggestionJson, suggestionText, trainingJson } from '../core/sizing/report.ts';
 import { estimateServingMemory, vllmDefaults } from '../core/sizing/servingMemory.ts';
@@ -8,10 +8,9 @@ import { estimateSglangMemory } from '../core/sizing/sglangMemory.ts';
 import { parseVllmVersion } from '../core/sizing/vllmVersion.ts';
 import { suggest } from '../core/sizing/suggest.ts';
 import { estimateTrainingMemory, type TrainingMethod } from '../core/sizing/training.ts';
-import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
 import { readCalibrationFile } from '../node/calibrationFile.ts';
 import { safeJson, safeLine } from '../core/text/safeText.ts';
-import { InputError, positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
+import { gpuOf, loadModel, positiveInteger, positiveNumber, UsageError, type Io } from './io.ts';
 import {
   engineFlag,
   PERF_OPTIONS,
@@ -39,24 +38,6 @@ ${PERF_USAGE}
   GPU ids: ${GPU_CATALOG.map((g) => g.id).join(', ')}`;
 
 const WEIGHT_FORMATS: readonly WeightFormat[] = ['bf16', 'fp16', 'fp8', 'int8', 'int4', 'nvfp4'];
-
-async function loadModel(ref: string | undefined, io: Io) {
-  if (!ref) throw new UsageError('--model is required');
-  const model = await resolveModel(ref, {
-    cwd: io.cwd,
-    hubEndpoint: hubEndpoint(io.env),
-    token: io.env.HF_TOKEN,
-  });
-  if (!model.ok) throw model.badInput ? new InputError(model.message) : new Error(model.message);
-  return model.architecture;
-}
-
-function gpuOf(id: string | undefined): GpuSpec {
-  if (!id) throw new UsageError('--gpu is required');
-  const gpu = findGpu(id);
-  if (!gpu) throw new UsageError(`unknown GPU "${id.slice(0, 80)}"`);
-  return gpu;
-}
 
 export async function estimateCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -197,7 +178,10 @@ export async function suggestCommand(args: string[], io: Io): Promise<number> {
       throw new UsageError(`--price takes GPU=USD per hour, e.g. h100-sxm=2.49, not "${entry.slice(0, 80)}"`);
     prices[gpu.id] = Number(usd);
   }
-  const gpus = withPrices(values.gpu?.length ? values.gpu.map(gpuOf) : GPU_CATALOG.filter((g) => g.datacenter), prices);
+  const gpus = withPrices(
+    values.gpu?.length ? values.gpu.map((id) => gpuOf(id)) : GPU_CATALOG.filter((g) => g.datacenter),
+    prices,
+  );
   const model = await loadModel(values.model, io);
   const context = positiveInteger(values.context, '--context', Math.min(model.maxPositionEmbeddings ?? 8192, 8192));
   const calibration = await readCalibrationFile(io.cwd);
