@@ -4,6 +4,7 @@
  * and each finding links to its rule page. The linter and the right-size check both keep theirs here.
  */
 import * as vscode from 'vscode';
+import { LineIndex } from '../../core/lint/text.ts';
 import type { Finding } from '../../core/lint/types.ts';
 
 export const DIAGNOSTIC_SOURCE = 'GPU Workbench';
@@ -74,7 +75,13 @@ export class DocumentFindings implements vscode.Disposable {
 
   /** Diagnostics for a file read outside an editor (no version to track). */
   showFile(uri: vscode.Uri, text: string, findings: Finding[]): void {
-    const document = { positionAt: (offset: number) => positionAt(text, offset) };
+    const index = new LineIndex(text);
+    const document = {
+      positionAt: (offset: number) => {
+        const { line, column } = index.position(offset);
+        return new vscode.Position(line - 1, column - 1);
+      },
+    };
     this.collection.set(
       uri,
       findings.map((f) => this.toDiagnostic(document, f)),
@@ -99,10 +106,4 @@ export class DocumentFindings implements vscode.Disposable {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.collection.dispose();
   }
-}
-
-function positionAt(text: string, offset: number): vscode.Position {
-  const before = text.slice(0, offset);
-  const line = (before.match(/\n/g) ?? []).length;
-  return new vscode.Position(line, offset - (before.lastIndexOf('\n') + 1));
 }
