@@ -7,9 +7,8 @@ import {
   type EngineSnapshot,
   type RecognizedEngine,
 } from '../core/services/engineMetrics.ts';
-import { errorMessage } from '../core/errors.ts';
-import { clip, safeLine } from '../core/text/safeText.ts';
-import { readResponseCapped } from './readLimited.ts';
+import { clip } from '../core/text/safeText.ts';
+import { fetchFailure, readResponseCapped } from './readLimited.ts';
 import { isSameEngine } from '../core/services/serviceTargets.ts';
 
 /** A process's argv from /proc/<pid>/cmdline (Linux); undefined elsewhere or when it is gone. */
@@ -51,8 +50,7 @@ export async function readEngineMetrics(
     const text = await readResponseCapped(response, maxBytes, 'the metrics page is too large');
     return { ok: true, snapshot: engineSnapshot(parseExposition(text)) };
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    return { ok: false, message: safeLine(clip(errorMessage(cause), 200)) };
+    return { ok: false, message: clip(fetchFailure(error, timeoutMs), 200) };
   }
 }
 

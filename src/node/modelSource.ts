@@ -7,8 +7,9 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { architectureFromHfConfig, type ModelArchitecture } from '../core/catalog/architecture.ts';
 import { findModel } from '../core/catalog/models.ts';
+import { errorMessage } from '../core/errors.ts';
 import { clip, redactCredentials, redactSecrets, redactUrl, safeLine } from '../core/text/safeText.ts';
-import { readRegularFile, readResponseCapped } from './readLimited.ts';
+import { fetchFailure, readRegularFile, readResponseCapped } from './readLimited.ts';
 import { timerMs } from './runFile.ts';
 
 export type ModelSourceKind = 'catalog' | 'file' | 'hf-cache' | 'hub';
@@ -141,6 +142,8 @@ async function fromHub(
   const response = await fetch(url, {
     headers: token ? { Authorization: `Bearer ${token}` } : {},
     signal: AbortSignal.timeout(timerMs(timeoutMs)),
+  }).catch((error: unknown) => {
+    throw new Error(`the Hub: ${fetchFailure(error, timeoutMs)}`);
   });
   if (response.status === 401 || response.status === 403)
     throw new Error(`${id} is gated or private: the Hub answered ${response.status}; set a Hugging Face token`);
@@ -151,7 +154,7 @@ async function fromHub(
     MAX_CONFIG_BYTES,
     'the answer is larger than a config.json can be',
   ).catch((error: unknown) => {
-    throw new Error(`the Hub's config.json for ${id}: ${(error as Error).message}`);
+    throw new Error(`the Hub's config.json for ${id}: ${fetchFailure(error, timeoutMs)}`);
   });
   try {
     return { config: JSON.parse(text) as unknown, where: redactUrl(url) };
@@ -201,14 +204,8 @@ export async function resolveModel(ref: string, options: ModelSourceOptions): Pr
     const parsed = architectureOf(name, hub.config);
     return parsed.ok ? { ok: true, architecture: parsed.value, source: 'hub', where: hub.where } : parsed;
   } catch (error) {
-    const message =
-      error instanceof Error
-        ? error.name === 'TimeoutError'
-          ? 'the Hub did not answer in time'
-          : error.message
-        : String(error);
     // Never a token or a URL's password in a message, whatever the error quoted.
-    return { ok: false, message: redactCredentials(redactSecrets(message, [options.token])) };
+    return { ok: false, message: redactCredentials(redactSecrets(errorMessage(error), [options.token])) };
   }
 }
 

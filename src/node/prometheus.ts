@@ -2,7 +2,7 @@
 import { DCGM_QUERY, parseDcgmQueryResponse } from '../core/gpu/dcgm.ts';
 import type { Host } from '../core/gpu/inventory.ts';
 import { redactSecrets, redactUrl } from '../core/text/safeText.ts';
-import { readResponseCapped } from './readLimited.ts';
+import { fetchFailure, readResponseCapped } from './readLimited.ts';
 import { timerMs } from './runFile.ts';
 
 export interface PrometheusOptions {
@@ -77,14 +77,6 @@ export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOp
     if (!parsed.ok) return [failedHost(baseUrl, `HTTP ${response.status}: ${parsed.message}`)];
     return parsed.value;
   } catch (error) {
-    const reason =
-      error instanceof Error && error.name === 'TimeoutError'
-        ? `no answer within ${options.timeoutMs / 1000} s`
-        : error instanceof Error
-          ? error.cause instanceof Error
-            ? error.cause.message
-            : error.message
-          : String(error);
-    return [failedHost(baseUrl, redactSecrets(reason, [options.token]))];
+    return [failedHost(baseUrl, redactSecrets(fetchFailure(error, options.timeoutMs), [options.token]))];
   }
 }

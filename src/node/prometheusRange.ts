@@ -1,10 +1,9 @@
 /** Prometheus range and instant queries for right-sizing (api/v1/query_range, api/v1/query). */
-import { errorMessage } from '../core/errors.ts';
 import type { Result } from '../core/result.ts';
 import { clip, safeLine } from '../core/text/safeText.ts';
 import { checkPrometheusUrl } from './prometheus.ts';
 import { timerMs } from './runFile.ts';
-import { readResponseCapped } from './readLimited.ts';
+import { fetchFailure, readResponseCapped } from './readLimited.ts';
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const err = <T>(message: string): Result<T> => ({ ok: false, message });
@@ -73,10 +72,7 @@ export function prometheusClient(baseUrl: string, options: RangeClientOptions): 
         return err(`HTTP ${response.status}: ${safeLine(clip(String(answer.error ?? 'query failed'), 300))}`);
       return ok(answer);
     } catch (error) {
-      if (error instanceof Error && error.name === 'TimeoutError')
-        return err(`no answer within ${options.timeoutMs / 1000} s`);
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      return err(safeLine(errorMessage(cause)));
+      return err(fetchFailure(error, options.timeoutMs));
     }
   };
   const rangePoints = async (query: string, startS: number, endS: number, stepS: number) => {

@@ -1,6 +1,8 @@
 /** Reading untrusted files with a byte cap, regular files only. */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { errorMessage } from '../core/errors.ts';
+import { safeLine } from '../core/text/safeText.ts';
 
 /** Bad input (a file too large, not a regular file): the CLI exits 2 without the usage text. */
 export class InputError extends Error {}
@@ -64,4 +66,13 @@ export async function readResponseCapped(response: Response, maxBytes: number, t
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Why a fetch failed, on one line: a timeout says how long was waited; a network failure says its
+ * cause (undici's own message is only "fetch failed"); anything else its message.
+ */
+export function fetchFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  return safeLine(errorMessage(error instanceof Error && error.cause instanceof Error ? error.cause : error));
 }
