@@ -2,7 +2,7 @@ import type { ModelArchitecture } from '../core/catalog/architecture.ts';
 import { findGpu, type GpuSpec } from '../core/catalog/gpus.ts';
 import { safeText } from '../core/text/safeText.ts';
 import { hubEndpoint, resolveModel } from '../node/modelSource.ts';
-import { formatBytes, InputError } from '../node/readLimited.ts';
+import { formatBytes, InputError, readStreamCapped } from '../node/readLimited.ts';
 
 export { InputError };
 
@@ -66,20 +66,12 @@ export function secondsFlag(value: string | undefined, flag: string, fallback: n
 }
 
 /** Standard input up to `maxBytes`, counted as it arrives; past it, an InputError (nothing more is kept). */
-export async function readStdinCapped(io: Io, maxBytes: number, what = 'standard input'): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const stream = io.stdin ?? (process.stdin as AsyncIterable<Buffer>);
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    total += buffer.byteLength;
-    if (total > maxBytes) {
-      if (stream === process.stdin) process.stdin.destroy();
-      throw new InputError(`${what} is larger than ${formatBytes(maxBytes)}`);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+export function readStdinCapped(io: Io, maxBytes: number, what = 'standard input'): Promise<string> {
+  return readStreamCapped(
+    io.stdin ?? (process.stdin as AsyncIterable<Buffer>),
+    maxBytes,
+    () => new InputError(`${what} is larger than ${formatBytes(maxBytes)}`),
+  );
 }
 
 /** --model: a catalog id, a config.json or a Hub name; a model that cannot be read is bad input (exit 2). */

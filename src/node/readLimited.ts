@@ -42,6 +42,26 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<s
 }
 
 /**
+ * A stream's text up to maxBytes, counted as it arrives; past it, `tooLarge()` is thrown and the
+ * stream is cancelled (leaving the loop does that), so nothing more is read or kept.
+ */
+export async function readStreamCapped(
+  stream: AsyncIterable<Uint8Array | string>,
+  maxBytes: number,
+  tooLarge: () => Error,
+): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += bytes.byteLength;
+    if (total > maxBytes) throw tooLarge();
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
  * An HTTP answer's body up to maxBytes, counted as it arrives (after any decompression, so a gzip
  * bomb stops too); past it, or past a declared Content-Length, the download stops with `tooLarge`.
  */
@@ -51,21 +71,7 @@ export async function readResponseCapped(response: Response, maxBytes: number, t
     await response.body?.cancel();
     throw new Error(tooLarge);
   }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new Error(tooLarge);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return response.body ? readStreamCapped(response.body, maxBytes, () => new Error(tooLarge)) : '';
 }
 
 /**
