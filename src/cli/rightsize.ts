@@ -5,6 +5,7 @@ import { findModel } from '../core/catalog/models.ts';
 import { MAX_LINT_BYTES } from '../core/lint/lint.ts';
 import { toJsonFindings, toText, type FileFindings } from '../core/lint/report.ts';
 import { windowSeconds } from '../core/rightsize/queries.ts';
+import { isNamespaceName } from '../core/rightsize/workloads.ts';
 import { safeJson, safeLine, safeText } from '../core/text/safeText.ts';
 import { prometheusClient } from '../node/prometheusRange.ts';
 import { readRegularFile } from '../node/readLimited.ts';
@@ -48,7 +49,7 @@ export async function rightsizeCommand(args: string[], io: Io): Promise<number> 
     );
   const defaultGpu = values['default-gpu'] ? findGpu(values['default-gpu']) : undefined;
   if (values['default-gpu'] && !defaultGpu) throw new UsageError(`unknown GPU "${values['default-gpu']}"`);
-  if (values.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace))
+  if (values.namespace !== undefined && !isNamespaceName(values.namespace))
     throw new UsageError(`--namespace must be a Kubernetes namespace name, not "${values.namespace.slice(0, 80)}"`);
   const timeoutMs = Math.round(secondsFlag(values.timeout, '--timeout', 30) * 1000);
   const client = prometheusClient(values.prometheus, { timeoutMs, token: io.env.PROMETHEUS_TOKEN || undefined });

@@ -5,7 +5,7 @@ import type { Result } from '../core/result.ts';
 import { batchesOf, batchQueries, podWorkload, type Batch } from '../core/rightsize/batchQueries.ts';
 import { calibrationQueries, namespacesQuery, stepSeconds, type Observed } from '../core/rightsize/queries.ts';
 import { recommend, RIGHT_SIZE_RULE, type RightSizeOptions } from '../core/rightsize/recommend.ts';
-import { readWorkloads, type Workload } from '../core/rightsize/workloads.ts';
+import { isNamespaceName, readWorkloads, type Workload } from '../core/rightsize/workloads.ts';
 import type { PrometheusClient } from './prometheusRange.ts';
 
 export interface RightSizeRequest extends RightSizeOptions {
@@ -63,7 +63,7 @@ async function withNamespace(w: Workload, client: PrometheusClient, r: RightSize
   if (w.namespaceWritten || r.namespace) return { ok: true, value: w };
   const found = await client.labelValues(namespacesQuery(w), r.endS, 'namespace');
   if (!found.ok) return found;
-  if (found.value.length === 1 && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(found.value[0]!))
+  if (found.value.length === 1 && isNamespaceName(found.value[0]!))
     return { ok: true, value: { ...w, namespace: found.value[0]! } };
   return { ok: true, value: w };
 }

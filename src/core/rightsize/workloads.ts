@@ -28,6 +28,11 @@ export interface Workload {
 /** Kubernetes object names: DNS-1123 subdomains, so only `.` needs escaping in a regex. */
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
+/** A namespace name: a DNS-1123 label (at most 63 characters, no dots). */
+export function isNamespaceName(name: string): boolean {
+  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name);
+}
+
 function escapeName(name: string): string {
   return name.replace(/\./g, '\\.');
 }
