@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../constants.ts';
 import { disableFileEdit, disableNextLineEdit } from '../../core/lint/suppressions.ts';
-import type { Finding } from '../../core/lint/types.ts';
+import type { Finding, TextEdit } from '../../core/lint/types.ts';
 import { DIAGNOSTIC_SOURCE, type LintDiagnostics } from './diagnostics.ts';
 
 /** The quick fix of a finding that wants a GPU type (its command lives in defaultGpu.ts, loaded on use). */
@@ -10,20 +10,32 @@ export const SET_DEFAULT_GPU_TITLE = 'Set the default GPU…';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('gpuWorkbench');
 
-function ruleOf(diagnostic: vscode.Diagnostic): string | undefined {
+export function ruleOf(diagnostic: vscode.Diagnostic): string | undefined {
   return typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : undefined;
 }
 
-function edit(document: vscode.TextDocument, finding: Finding): vscode.WorkspaceEdit | undefined {
-  if (!finding.fix) return undefined;
-  const workspaceEdit = new vscode.WorkspaceEdit();
-  for (const e of finding.fix.edits)
+function replaceAll(workspaceEdit: vscode.WorkspaceEdit, document: vscode.TextDocument, edits: readonly TextEdit[]) {
+  for (const e of edits)
     workspaceEdit.replace(
       document.uri,
       new vscode.Range(document.positionAt(e.span.start), document.positionAt(e.span.end)),
       e.newText,
     );
-  return workspaceEdit;
+}
+
+/** The finding's fix as the preferred quick fix of its diagnostic (the linter's and the right-sizer's). */
+export function fixAction(
+  document: vscode.TextDocument,
+  finding: Finding,
+  diagnostic: vscode.Diagnostic,
+): vscode.CodeAction | undefined {
+  if (!finding.fix) return undefined;
+  const action = new vscode.CodeAction(finding.fix.title, vscode.CodeActionKind.QuickFix);
+  action.edit = new vscode.WorkspaceEdit();
+  replaceAll(action.edit, document, finding.fix.edits);
+  action.diagnostics = [diagnostic];
+  action.isPreferred = true;
+  return action;
 }
 
 export class LintCodeActions implements vscode.CodeActionProvider {
@@ -44,14 +56,8 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       const offset = document.offsetAt(diagnostic.range.start);
       const finding = findings.find((f) => f.ruleId === ruleId && f.span.start === offset);
       if (!ruleId || !finding) continue;
-      const fix = edit(document, finding);
-      if (fix && finding.fix) {
-        const action = new vscode.CodeAction(finding.fix.title, vscode.CodeActionKind.QuickFix);
-        action.edit = fix;
-        action.diagnostics = [diagnostic];
-        action.isPreferred = true;
-        actions.push(action);
-      }
+      const fix = fixAction(document, finding, diagnostic);
+      if (fix) actions.push(fix);
       // No edit can name the GPU a compose file or a command line runs on: the default GPU setting can.
       if (finding.missing === 'gpu-type') {
         const setGpu = new vscode.CodeAction(SET_DEFAULT_GPU_TITLE, vscode.CodeActionKind.QuickFix);
@@ -89,12 +95,7 @@ export class LintCodeActions implements vscode.CodeActionProvider {
     for (const finding of [...findings].sort((a, b) => a.span.start - b.span.start)) {
       const edits = finding.fix?.edits ?? [];
       if (edits.length === 0 || edits.some((e) => e.span.start <= lastEnd)) continue;
-      for (const e of edits)
-        workspaceEdit.replace(
-          document.uri,
-          new vscode.Range(document.positionAt(e.span.start), document.positionAt(e.span.end)),
-          e.newText,
-        );
+      replaceAll(workspaceEdit, document, edits);
       lastEnd = Math.max(...edits.map((e) => e.span.end));
       count++;
     }
