@@ -9,19 +9,23 @@ import { logError } from '../log/logError.ts';
 
 const SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', language: 'yaml' }];
 
-async function rightSizeCommand(diagnostics: RightSizeDiagnostics): Promise<void> {
+/** Whether `what` ("Right-sizing") may ask Prometheus: a trusted workspace and a URL; otherwise says which is missing. */
+async function prometheusReady(what: string): Promise<boolean> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Right-sizing asks a Prometheus server: trust this workspace first.');
-    return;
+    void vscode.window.showWarningMessage(`${what} asks a Prometheus server: trust this workspace first.`);
+    return false;
   }
-  if (!setting('prometheusUrl')) {
-    const choice = await vscode.window.showWarningMessage(
-      'Right-sizing reads the engines\u2019 metrics from Prometheus: set its URL first.',
-      'Set Prometheus URL…',
-    );
-    if (choice) await vscode.commands.executeCommand(Commands.setPrometheusUrl);
-    return;
-  }
+  if (setting('prometheusUrl')) return true;
+  const choice = await vscode.window.showWarningMessage(
+    `${what} reads the engines\u2019 metrics from Prometheus: set its URL first.`,
+    'Set Prometheus URL…',
+  );
+  if (choice) await vscode.commands.executeCommand(Commands.setPrometheusUrl);
+  return false;
+}
+
+async function rightSizeCommand(diagnostics: RightSizeDiagnostics): Promise<void> {
+  if (!(await prometheusReady('Right-sizing'))) return;
   const count = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'Right-sizing from Prometheus' },
     () => diagnostics.refreshNow(),
@@ -34,10 +38,6 @@ async function rightSizeCommand(diagnostics: RightSizeDiagnostics): Promise<void
 
 /** Fits each open manifest's deployments, from what Prometheus saw, into .gpu-workbench/calibration.json. */
 async function calibrateCommand(diagnostics: RightSizeDiagnostics, log: vscode.LogOutputChannel): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Calibration asks a Prometheus server: trust this workspace first.');
-    return;
-  }
   const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!workspace) {
     void vscode.window.showWarningMessage(
@@ -45,14 +45,7 @@ async function calibrateCommand(diagnostics: RightSizeDiagnostics, log: vscode.L
     );
     return;
   }
-  if (!setting('prometheusUrl')) {
-    const choice = await vscode.window.showWarningMessage(
-      'Calibration reads the engines\u2019 metrics from Prometheus: set its URL first.',
-      'Set Prometheus URL…',
-    );
-    if (choice) await vscode.commands.executeCommand(Commands.setPrometheusUrl);
-    return;
-  }
+  if (!(await prometheusReady('Calibration'))) return;
   try {
     const done = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Calibrating from Prometheus' },
