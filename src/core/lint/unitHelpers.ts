@@ -1,6 +1,6 @@
 /** Small shared pieces of the rules: GPU counts of a unit, edits that change them, and wording. */
 import type { GpuSpec } from '../catalog/gpus.ts';
-import type { ServingUnit, TextEdit } from './types.ts';
+import type { EngineCommand, ServingUnit, TextEdit } from './types.ts';
 
 /** GPUs a pod (or compose service, or docker run) reserves as a whole number; undefined when it does not say. */
 export function reservedGpus(unit: ServingUnit): number | undefined {
@@ -47,6 +47,14 @@ export function enginePlan(unit: ServingUnit): EnginePlan {
   }
   const elsewhere = e?.distributedBackend?.value === 'ray' || unit.rayNode === 'head';
   return { tp, pp, dp, total, nodes, perNode, elsewhere };
+}
+
+/**
+ * Data or expert parallelism (DP > 1, SGLang's DP attention, EP): chosen for throughput across
+ * ranks, which a one-engine concurrency test does not measure, so no smaller layout is proposed.
+ */
+export function spreadsOverRanks(e: EngineCommand | undefined): boolean {
+  return (e?.dataParallel?.value ?? 1) > 1 || e?.dpAttention === true || e?.expertParallel !== undefined;
 }
 
 /** TP x PP (x DP ranks with GPUs of their own) that one engine instance uses. */

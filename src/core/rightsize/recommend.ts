@@ -9,7 +9,7 @@ import { estimatePerformance } from '../perf/performance.ts';
 import { flagName } from '../lint/engineArgs.ts';
 import { estimateFor, sizeUnit } from '../lint/sizingLookup.ts';
 import type { Finding, LintOptions, ServingUnit, Span, TextEdit } from '../lint/types.ts';
-import { enginePlan, reservedGpus, setGpuCount, thousands } from '../lint/unitHelpers.ts';
+import { enginePlan, reservedGpus, setGpuCount, spreadsOverRanks, thousands } from '../lint/unitHelpers.ts';
 import { validTensorParallel } from '../sizing/suggest.ts';
 import type { Observed } from './queries.ts';
 import type { Workload } from './workloads.ts';
@@ -171,11 +171,7 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
   const tokensPerReplica = (o.generationTokensPerSecondP95 ?? 0) / replicas;
   const e = w.unit.engine;
   // Data/expert parallelism is sized for throughput across ranks; a pod whose GPUs are not TP x PP is not rewritten.
-  const plain =
-    (e?.dataParallel?.value ?? 1) === 1 &&
-    !e?.expertParallel &&
-    !e?.dpAttention &&
-    reservedGpus(w.unit) === tp * plan.pp;
+  const plain = !spreadsOverRanks(e) && reservedGpus(w.unit) === tp * plan.pp;
   /** Whether `t` GPUs of `card` per stage hold the observed peak with headroom and sustain the observed load. */
   const holds = (card: GpuSpec, t: number): boolean => {
     const smaller = estimateFor(model, card, { ...settings, tp: t });
@@ -198,7 +194,6 @@ export function recommend(w: Workload, o: Observed, options: RightSizeOptions): 
     if (perf.outputTokensPerSecond * KV_HEADROOM < tokensPerReplica) return false;
     return options.tpotTargetMs === undefined || perf.tpotMs <= options.tpotTargetMs;
   };
-  // Data/expert parallelism is sized for throughput across ranks; a pod whose GPUs are not TP x PP is not rewritten.
   const tps = validTensorParallel(model);
   const lower = plain && e?.tensorParallel ? tps.filter((t) => t < tp).find((t) => holds(gpu, t)) : undefined;
   // A card change is a bigger move than a flag: only for a workload that used at most half its KV

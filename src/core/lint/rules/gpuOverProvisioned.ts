@@ -2,7 +2,15 @@ import { validTensorParallel } from '../../sizing/suggest.ts';
 import { flagName } from '../engineArgs.ts';
 import { defaultNote, estimateFor, sizeUnit } from '../sizingLookup.ts';
 import type { Rule, TextEdit } from '../types.ts';
-import { enginePlan, plural, reservedGpus, setGpuCount, thousands, wasteText } from '../unitHelpers.ts';
+import {
+  enginePlan,
+  plural,
+  reservedGpus,
+  setGpuCount,
+  spreadsOverRanks,
+  thousands,
+  wasteText,
+} from '../unitHelpers.ts';
 
 /**
  * Requests of max_model_len the smaller layout must still hold at once when --max-num-seqs is not
@@ -28,10 +36,8 @@ export const gpuOverProvisioned: Rule = {
     return units.flatMap((unit) => {
       const tp = unit.engine?.tensorParallel;
       const e = unit.engine;
-      // Data and expert parallelism are chosen for throughput across ranks, which the one-engine
-      // concurrency test below does not measure: an 8-GPU pod at DP 8 x TP 1 is not over-provisioned.
-      if (!tp || tp.value <= 1 || !e || (e.dataParallel?.value ?? 1) > 1 || e.dpAttention || e.expertParallel)
-        return [];
+      // An 8-GPU pod at DP 8 x TP 1 is not over-provisioned (spreadsOverRanks).
+      if (!tp || tp.value <= 1 || !e || spreadsOverRanks(e)) return [];
       const sizing = sizeUnit(unit, options);
       // A TP that does not divide the heads is tp-divides-attention-heads' finding, not a smaller layout's.
       if (!sizing.ok || !sizing.estimate.fits || sizing.model.numAttentionHeads % tp.value !== 0) return [];
