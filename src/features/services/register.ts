@@ -98,12 +98,19 @@ export function registerServices(
   const view = vscode.window.createTreeView(Views.services, { treeDataProvider: tree });
   let previous = new Map<string, LocalService>();
   let running = false;
+  // A refresh asked while one runs (a new inventory came in) runs once it ends, not at the next poll.
+  let again = false;
   const warned: { last?: string } = {};
   const sshWarned = new Map<string, string>();
 
   const refresh = async () => {
-    if (running || !vscode.workspace.isTrusted) return;
+    if (!vscode.workspace.isTrusted) return;
+    if (running) {
+      again = true;
+      return;
+    }
     running = true;
+    again = false;
     try {
       const [{ localServices }, { findGpu }] = await Promise.all([
         import('../../node/localServices.ts'),
@@ -155,6 +162,7 @@ export function registerServices(
       logError(log, 'Model services refresh failed', error);
     } finally {
       running = false;
+      if (again) void refresh();
     }
   };
   const watch = (visible: boolean) => {
