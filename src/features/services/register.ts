@@ -48,16 +48,31 @@ async function pods(
   return found.ok ? found.value : [];
 }
 
+/** Each model's planned output tokens per request, parsed from the stored problem's text (undefined: not a provisioning problem). */
+type PlannedModels = { name: string; workload: { outputTokens: number } }[] | undefined;
+/** The last problem text parsed: the plan changes rarely, the poll comes every 15 s. */
+let parsedProblem: { text: string; models: PlannedModels } | undefined;
+
+async function plannedModels(text: string): Promise<PlannedModels> {
+  if (parsedProblem?.text !== text) {
+    const { parsePlanProblem } = await import('../../core/solver/solvePlan.ts');
+    const problem = parsePlanProblem(text);
+    parsedProblem = {
+      text,
+      models: problem.ok && problem.value.kind === 'provisioning' ? problem.value.problem.models : undefined,
+    };
+  }
+  return parsedProblem.models;
+}
+
 /** The stored plan's provisioning rows and each model's planned output tokens per request (workspace storage). */
 async function plannedFleet(memento: vscode.Memento): Promise<PlannedFleet | undefined> {
   const kept = memento.get<{ problemText?: unknown; plan?: unknown }>(PLAN_MEMENTO_KEY);
   const plan = kept?.plan as { plan?: { provisioning?: { rows?: unknown } } } | undefined;
   const rows = plan?.plan?.provisioning?.rows;
   if (!Array.isArray(rows) || typeof kept?.problemText !== 'string') return undefined;
-  const { parsePlanProblem } = await import('../../core/solver/solvePlan.ts');
-  const problem = parsePlanProblem(kept.problemText);
-  if (!problem.ok || problem.value.kind !== 'provisioning') return undefined;
-  const models = problem.value.problem.models;
+  const models = await plannedModels(kept.problemText);
+  if (!models) return undefined;
   return {
     rows: rows.filter(
       (r): r is PlannedFleet['rows'][number] =>
