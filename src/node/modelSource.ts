@@ -9,7 +9,7 @@ import { architectureFromHfConfig, type ModelArchitecture } from '../core/catalo
 import { findModel } from '../core/catalog/models.ts';
 import { errorMessage } from '../core/errors.ts';
 import { clip, redactCredentials, redactSecrets, redactUrl, safeLine } from '../core/text/safeText.ts';
-import { fetchFailure, readRegularFile, readResponseCapped } from './readLimited.ts';
+import { fetchFailure, readRegularFile, readResponseCapped, tokenProblem } from './readLimited.ts';
 import { timerMs } from './runFile.ts';
 
 export type ModelSourceKind = 'catalog' | 'file' | 'hf-cache' | 'hub';
@@ -106,14 +106,6 @@ function architectureOf(name: string, config: unknown) {
   return architectureFromHfConfig(name, config);
 }
 
-/** A token goes into an HTTP header: visible ASCII only (a pasted line break must not reach an error). */
-function tokenProblem(token: string | undefined): string | undefined {
-  if (token === undefined || token === '') return undefined;
-  return /^[\x21-\x7e]+$/.test(token)
-    ? undefined
-    : 'the Hugging Face token holds spaces, a line break or other characters a token cannot have; it was not sent';
-}
-
 async function fromHubCache(id: string, cache: string): Promise<{ config: unknown; where: string } | undefined> {
   const dir = join(cache, `models--${id.replace('/', '--')}`);
   let snapshot: string | undefined;
@@ -197,7 +189,7 @@ export async function resolveModel(ref: string, options: ModelSourceOptions): Pr
       ok: false,
       message: `${name} is not in the catalog or the local Hugging Face cache, and the Hub is not contacted here`,
     };
-  const badToken = tokenProblem(options.token);
+  const badToken = tokenProblem(options.token, 'Hugging Face');
   if (badToken) return { ok: false, message: badToken };
   try {
     const hub = await fromHub(name, options.hubEndpoint, options.token, options.timeoutMs ?? 10_000);

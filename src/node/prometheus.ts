@@ -2,7 +2,7 @@
 import { DCGM_QUERY, parseDcgmQueryResponse } from '../core/gpu/dcgm.ts';
 import type { Host } from '../core/gpu/inventory.ts';
 import { redactSecrets, redactUrl } from '../core/text/safeText.ts';
-import { fetchFailure, readResponseCapped } from './readLimited.ts';
+import { fetchFailure, readResponseCapped, tokenProblem } from './readLimited.ts';
 import { timerMs } from './runFile.ts';
 
 export interface PrometheusOptions {
@@ -42,14 +42,8 @@ export function checkPrometheusUrl(input: string): { ok: true; url: URL } | { ok
 export async function queryPrometheusDcgm(baseUrl: string, options: PrometheusOptions): Promise<Host[]> {
   const checked = checkPrometheusUrl(baseUrl);
   if (!checked.ok) return [failedHost(baseUrl, checked.reason)];
-  // The token goes into a header: a pasted line break would make fetch quote it in its error.
-  if (options.token !== undefined && options.token !== '' && !/^[\x21-\x7e]+$/.test(options.token))
-    return [
-      failedHost(
-        baseUrl,
-        'the Prometheus token holds spaces, a line break or other characters a token cannot have; it was not sent',
-      ),
-    ];
+  const badToken = tokenProblem(options.token, 'Prometheus');
+  if (badToken) return [failedHost(baseUrl, badToken)];
   const endpoint = new URL(
     'api/v1/query',
     checked.url.href.endsWith('/') ? checked.url : new URL(`${checked.url.href}/`),

@@ -3,7 +3,7 @@ import type { Result } from '../core/result.ts';
 import { clip, safeLine } from '../core/text/safeText.ts';
 import { checkPrometheusUrl } from './prometheus.ts';
 import { timerMs } from './runFile.ts';
-import { fetchFailure, readResponseCapped } from './readLimited.ts';
+import { fetchFailure, readResponseCapped, tokenProblem } from './readLimited.ts';
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const err = <T>(message: string): Result<T> => ({ ok: false, message });
@@ -42,6 +42,8 @@ interface ApiAnswer {
 export function prometheusClient(baseUrl: string, options: RangeClientOptions): Result<PrometheusClient> {
   const checked = checkPrometheusUrl(baseUrl);
   if (!checked.ok) return err(checked.reason);
+  const badToken = tokenProblem(options.token, 'Prometheus');
+  if (badToken) return err(badToken);
   const root = checked.url.href.endsWith('/') ? checked.url : new URL(`${checked.url.href}/`);
   const ask = async (api: string, params: Record<string, string>): Promise<Result<ApiAnswer>> => {
     const endpoint = new URL(api, root);

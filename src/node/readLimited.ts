@@ -82,3 +82,12 @@ export function fetchFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
   return safeLine(errorMessage(error instanceof Error && error.cause instanceof Error ? error.cause : error));
 }
+
+/**
+ * Why a token cannot go into an Authorization header (visible ASCII only: with a pasted line
+ * break, fetch refuses the header and quotes it, token included, in its error), or undefined.
+ */
+export function tokenProblem(token: string | undefined, whose: string): string | undefined {
+  if (token === undefined || token === '' || /^[\x21-\x7e]+$/.test(token)) return undefined;
+  return `the ${whose} token holds spaces, a line break or other characters a token cannot have; it was not sent`;
+}
