@@ -198,3 +198,17 @@ describe('webview messages (fuzzed)', () => {
     assert.ok(accepted > 0, 'the fuzzer reached well-formed messages too');
   });
 });
+
+describe('a Bearer token that is not one', () => {
+  test('the right-sizer and services Prometheus client refuse it before any request, and never repeat it', async () => {
+    const { prometheusClient } = await import('../../src/node/prometheusRange.ts');
+    // A token pasted with its line break and a second line: fetch would refuse the header and quote it whole.
+    const client = prometheusClient('http://127.0.0.1:9', { timeoutMs: 1000, token: 'SECRET-abc\nSECOND-LINE' });
+    assert.equal(client.ok, false);
+    const message = client.ok ? '' : client.message;
+    assert.match(message, /Prometheus token holds spaces, a line break/);
+    assert.doesNotMatch(message, /SECRET|SECOND/);
+    // A well-formed token is accepted (nothing is sent until a query).
+    assert.equal(prometheusClient('http://127.0.0.1:9', { timeoutMs: 1000, token: 'abc.DEF-123_~+/=' }).ok, true);
+  });
+});
