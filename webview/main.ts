@@ -191,52 +191,39 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     console.warn('GPU Workbench: dropped a malformed message', message);
     return;
   }
-  // The tab the message changes: the page is rebuilt only when that tab is the one shown (a hidden
-  // tab is built from the same state when it is selected).
-  let changes: WorkbenchTab | 'shown' | 'none';
   switch (message.type) {
     case 'solverState':
       solver = message.solver;
-      changes = 'plan';
       break;
     case 'estimate':
       estimate = message.estimate;
-      changes = 'estimate';
       break;
     case 'suggestion':
       suggestion = message.suggestion;
-      changes = 'suggest';
       break;
     case 'performanceChart':
       performanceChart = message.chart;
-      changes = 'suggest';
       break;
     case 'planProblem':
       if (!keepsLocalDraft(draftClock, message)) problemText = message.text;
-      changes = 'plan';
       break;
     case 'planState':
       plan = message.plan;
-      changes = 'plan';
       break;
     case 'showTab':
       tab = message.tab;
-      changes = 'shown';
       break;
     case 'lpResult':
-      // The LP card is built once and shows its result in place.
       lp.show(message.result);
-      changes = 'none';
       break;
     case 'catalogModels':
       setCatalogModels(message.ids);
-      changes = 'plan';
       break;
     default:
       assertNever(message);
   }
   persist();
-  if (changes === 'shown' || changes === tab) render();
+  render();
   if (message.type === 'showTab') window.scrollTo(0, 0);
 });
 
